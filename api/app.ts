@@ -1,0 +1,31 @@
+// The app as a plugin tree: ARM protocol hooks first, then routes, so a route reads like its resource only.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { ApiServices } from './services.js'
+import { registerRequestContext, generateRequestId } from './arm/request-context.js'
+import { registerApiVersion } from './arm/api-version.js'
+import { registerErrorEnvelope } from './arm/error-envelope.js'
+import { healthRoutes } from './routes/health.js'
+import { clusterRoutes } from './routes/clusters.js'
+import { extensionRoutes } from './routes/extensions.js'
+import { operationStatusRoutes } from './routes/operation-status.js'
+
+export async function buildApp(services: ApiServices, options: Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...options,
+    // ARM matches paths case-insensitively (ARM-CONTRACT 3).
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    genReqId: generateRequestId,
+    requestIdHeader: false,
+    bodyLimit: 4 * 1024 * 1024,
+    ajv: { customOptions: { coerceTypes: false, allowUnionTypes: true, removeAdditional: false, allErrors: true } },
+  }) as unknown as FastifyInstance
+  app.decorate('services', services)
+  registerRequestContext(app)
+  registerErrorEnvelope(app)
+  registerApiVersion(app)
+  await app.register(healthRoutes)
+  await app.register(clusterRoutes)
+  await app.register(extensionRoutes)
+  await app.register(operationStatusRoutes)
+  return app
+}

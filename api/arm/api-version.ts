@@ -1,0 +1,27 @@
+// api-version is required on every ARM route and must be one the resource type supports (ARM-CONTRACT 7-9).
+import type { FastifyInstance } from 'fastify'
+import { ArmErrors } from './errors.js'
+
+/** Declared by each ARM route in its `config.arm`. */
+export interface ArmRouteConfig {
+  resourceType: string
+  apiVersions: readonly string[]
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    arm?: ArmRouteConfig
+  }
+}
+
+export function registerApiVersion(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    const arm = request.routeOptions.config.arm
+    if (!arm) return
+    const raw = (request.query as Record<string, unknown> | undefined)?.['api-version']
+    const version = Array.isArray(raw) ? raw[0] : raw
+    if (typeof version !== 'string' || version === '') throw ArmErrors.missingApiVersion()
+    if (!arm.apiVersions.includes(version)) throw ArmErrors.unsupportedApiVersion(version, arm.resourceType, arm.apiVersions)
+    request.arm.apiVersion = version
+  })
+}

@@ -1,0 +1,29 @@
+// Long-running operation headers (ARM-CONTRACT 28, 35-37, 43): absolute Azure-AsyncOperation and Location URLs
+// on the public address, carrying the request's api-version, plus Retry-After in whole seconds.
+import type { FastifyReply } from 'fastify'
+
+export const OPERATION_STATUS_SEGMENT = 'operations'
+export const OPERATION_RESULT_SEGMENT = 'operationResults'
+
+export interface AsyncOperationRef {
+  baseUrl: string
+  resourceId: string
+  operationId: string
+  apiVersion: string
+  retryAfterSeconds: number
+  /** ISO 8601 duration hint: PT48H for PUT/PATCH, PT1H for DELETE in the upstream examples. */
+  timeout: 'PT48H' | 'PT1H'
+}
+
+export function operationStatusPath(resourceId: string, operationId: string): string {
+  return `${resourceId}/${OPERATION_STATUS_SEGMENT}/${operationId}`
+}
+
+export function setAsyncOperationHeaders(reply: FastifyReply, ref: AsyncOperationRef): void {
+  const query = `?api-version=${encodeURIComponent(ref.apiVersion)}`
+  const statusPath = operationStatusPath(ref.resourceId, ref.operationId)
+  reply.header('azure-asyncoperation', `${ref.baseUrl}${statusPath}${query}`)
+  reply.header('location', `${ref.baseUrl}${ref.resourceId}/${OPERATION_RESULT_SEGMENT}/${ref.operationId}${query}`)
+  reply.header('retry-after', String(ref.retryAfterSeconds))
+  reply.header('x-ms-async-operation-timeout', ref.timeout)
+}

@@ -1,0 +1,90 @@
+// The one place that writes error responses: ArmError as-is, request-shape failures as 400 InvalidRequestContent
+// with the JSON path as target, anything unexpected as a logged 500 with no internal detail (ARM-CONTRACT 17).
+import type { FastifyError, FastifyInstance } from 'fastify'
+import { ArmError, ArmErrors } from './errors.js'
+import type { ErrorDetail } from '../../core/domain/model.js'
+import { OperationInProgressError, ConcurrentModificationError } from '../../core/domain/errors.js'
+
+interface ValidationIssue {
+  instancePath?: string
+  message?: string
+  keyword?: string
+  params?: Record<string, unknown>
+}
+
+function jsonPathTarget(issue: ValidationIssue): string {
+  const segments = (issue.instancePath ?? '').split('/').filter(Boolean)
+  const extra = issue.keyword === 'required' ? String(issue.params?.missingProperty ?? '') : issue.keyword === 'additionalProperties' ? String(issue.params?.additionalProperty ?? '') : ''
+  if (extra) segments.push(extra)
+  return segments.join('.')
+}
+
+function describeIssue(context: string | undefined, issue: ValidationIssue): ErrorDetail {
+  const target = jsonPathTarget(issue)
+  let message: string
+  switch (issue.keyword) {
+    case 'required':
+      message = `The property '${target}' is required.`
+      break
+    case 'additionalProperties':
+      message = `The property '${target}' is not allowed here.`
+      break
+    case 'enum':
+      message = `The value of '${target}' must be one of: ${((issue.params?.allowedValues as unknown[]) ?? []).join(', ')}.`
+      break
+    default:
+      message = `The value of '${target || context}' ${issue.message ?? 'is invalid'}.`
+  }
+  return { code: 'InvalidRequestContent', message, target: target || context || '' }
+}
+
+export function toArmError(error: unknown): ArmError | null {
+  if (error instanceof ArmError) return error
+  if (error instanceof OperationInProgressError) return ArmErrors.anotherOperationInProgress(error.message, error.resourceId)
+  if (error instanceof ConcurrentModificationError) return ArmErrors.conflict(error.message, error.resourceId)
+  const fastifyError = error as FastifyError & { validation?: ValidationIssue[]; validationContext?: string }
+  if (fastifyError.validation) {
+    const details = fastifyError.validation.map((issue) => describeIssue(fastifyError.validationContext, issue))
+    const first = details[0]
+    return ArmErrors.invalidRequestContent(
+      first ? first.message : 'The request content is invalid.',
+      first?.target,
+      details.length > 1 ? details : undefined,
+    )
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return ArmErrors.unsupportedMediaType(String((error as { contentType?: string }).contentType ?? 'unknown'))
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return ArmErrors.payloadTooLarge()
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return ArmErrors.invalidRequestContent('The request content was empty; a JSON body is required.')
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return ArmErrors.invalidRequestContent('The request content is not valid JSON.')
+  }
+  if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
+    return ArmErrors.invalidRequestContent(`The request content is not valid JSON: ${error.message}`)
+  }
+  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return new ArmError(fastifyError.statusCode, 'BadRequest', fastifyError.message)
+  }
+  return null
+}
+
+export function registerErrorEnvelope(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    let armError = toArmError(error)
+    if (!armError) {
+      request.log.error({ err: error }, 'unhandled error')
+      armError = ArmErrors.internal()
+    } else if (armError.statusCode >= 500) {
+      request.log.error({ err: error }, armError.code)
+    }
+    reply.headers(armError.headers).code(armError.statusCode).send(armError.toBody())
+  })
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? request.url
+    const error = ArmErrors.routeNotFound(request.method, path)
+    reply.code(error.statusCode).send(error.toBody())
+  })
+}

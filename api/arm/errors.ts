@@ -1,0 +1,57 @@
+// Every ARM error code this RP emits, declared once (ARM-CONTRACT 17). Codes are Azure's own spellings.
+import type { ErrorDetail } from '../../core/domain/model.js'
+
+export class ArmError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly target?: string,
+    readonly details?: ErrorDetail[],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message)
+  }
+
+  toBody(): { error: ErrorDetail } {
+    const error: ErrorDetail = { code: this.code, message: this.message }
+    if (this.target !== undefined) error.target = this.target
+    if (this.details?.length) error.details = this.details
+    return { error }
+  }
+}
+
+export const ArmErrors = {
+  missingApiVersion: () =>
+    new ArmError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.', 'api-version'),
+  unsupportedApiVersion: (version: string, resourceType: string, supported: readonly string[]) =>
+    new ArmError(
+      400,
+      'NoRegisteredProviderFound',
+      `No registered resource provider found for location 'global' and API version '${version}' for type '${resourceType}'. The supported api-versions are '${supported.join(', ')}'.`,
+      'api-version',
+    ),
+  invalidRequestContent: (message: string, target?: string, details?: ErrorDetail[]) =>
+    new ArmError(400, 'InvalidRequestContent', message, target, details),
+  invalidResourceName: (kind: string, name: string, rule: string) =>
+    new ArmError(400, 'InvalidResourceName', `The ${kind} name '${name}' is invalid: ${rule}`, kind),
+  invalidResourceType: (message: string) => new ArmError(400, 'InvalidResourceType', message),
+  resourceNotFound: (resourceType: string, id: string) =>
+    new ArmError(404, 'ResourceNotFound', `The Resource '${resourceType}' with id '${id}' was not found.`, id),
+  parentResourceNotFound: (parentId: string) =>
+    new ArmError(404, 'ParentResourceNotFound', `Can not perform requested operation on nested resource. Parent resource '${parentId}' not found.`, parentId),
+  operationNotFound: (operationId: string) =>
+    new ArmError(404, 'OperationNotFound', `The operation '${operationId}' was not found.`, operationId),
+  routeNotFound: (method: string, path: string) =>
+    new ArmError(404, 'NotFound', `No HTTP resource was found that matches the request ${method} ${path}.`),
+  methodNotAllowed: (method: string, path: string) =>
+    new ArmError(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}' on ${path}.`),
+  anotherOperationInProgress: (message: string, target: string) => new ArmError(409, 'AnotherOperationInProgress', message, target),
+  conflict: (message: string, target?: string) => new ArmError(409, 'Conflict', message, target),
+  preconditionFailed: (message: string) => new ArmError(412, 'PreconditionFailed', message),
+  unsupportedMediaType: (contentType: string) =>
+    new ArmError(415, 'UnsupportedMediaType', `The content media type '${contentType}' is not supported. Only 'application/json' is supported.`),
+  payloadTooLarge: () => new ArmError(413, 'RequestEntityTooLarge', 'The request body is larger than the allowed limit.'),
+  internal: () => new ArmError(500, 'InternalServerError', 'The server encountered an internal error. Please retry the request.'),
+  serviceUnavailable: (message: string) => new ArmError(503, 'ServiceUnavailable', message, undefined, undefined, { 'retry-after': '5' }),
+} as const

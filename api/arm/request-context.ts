@@ -1,0 +1,65 @@
+// Per-request ARM context: request ids, correlation, caller and chosen api-version (ARM-CONTRACT 11-13, 16).
+import { randomUUID } from 'node:crypto'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Caller } from '../../core/domain/model.js'
+
+export interface ArmRequestContext {
+  requestId: string
+  correlationId: string
+  clientRequestId: string | undefined
+  caller: Caller
+  /** Set by the api-version hook on ARM routes. */
+  apiVersion: string
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    arm: ArmRequestContext
+  }
+}
+
+const CALLER_TYPES = new Set<Caller['type']>(['User', 'Application', 'ManagedIdentity', 'Key'])
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+/**
+ * The caller identity for systemData. ARM passes it in x-ms-arm-resource-system-data on writes; a direct caller
+ * may name itself with x-ms-client-principal-name. Authentication (JWT) will replace this seam.
+ */
+function callerOf(request: FastifyRequest): Caller {
+  const systemData = header(request, 'x-ms-arm-resource-system-data')
+  if (systemData) {
+    try {
+      const parsed = JSON.parse(systemData) as { lastModifiedBy?: unknown; lastModifiedByType?: unknown; createdBy?: unknown; createdByType?: unknown }
+      const id = parsed.lastModifiedBy ?? parsed.createdBy
+      const type = parsed.lastModifiedByType ?? parsed.createdByType
+      if (typeof id === 'string' && id) {
+        return { id, type: CALLER_TYPES.has(type as Caller['type']) ? (type as Caller['type']) : 'User' }
+      }
+    } catch {
+      // a malformed hint is ignored: the RP is the source of truth for systemData (ARM-CONTRACT 16)
+    }
+  }
+  const principal = header(request, 'x-ms-client-principal-name')
+  return { id: principal ?? 'anonymous', type: principal ? 'User' : 'Application' }
+}
+
+export function registerRequestContext(app: FastifyInstance): void {
+  app.decorateRequest('arm', null as unknown as ArmRequestContext)
+  app.addHook('onRequest', async (request, reply) => {
+    const clientRequestId = header(request, 'x-ms-client-request-id')
+    const correlationId = header(request, 'x-ms-correlation-request-id') ?? randomUUID()
+    request.arm = { requestId: request.id, correlationId, clientRequestId, caller: callerOf(request), apiVersion: '' }
+    reply.header('x-ms-request-id', request.id)
+    reply.header('x-ms-correlation-request-id', correlationId)
+    if (clientRequestId !== undefined) reply.header('x-ms-client-request-id', clientRequestId)
+    reply.header('date', new Date().toUTCString())
+  })
+}
+
+export function generateRequestId(): string {
+  return randomUUID()
+}

@@ -1,0 +1,130 @@
+// Microsoft.KubernetesConfiguration/extensions: validate → persist resource + operation → enqueue → answer.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { findClusterParentType } from '../../core/domain/cluster-types.js'
+import type { ExtensionSpec } from '../../core/domain/model.js'
+import { findCluster } from '../../core/store/clusters.js'
+import { acceptExtensionChange, acceptExtensionCreate, findExtension, type Accepted, type Extension } from '../../core/store/extensions.js'
+import { setAsyncOperationHeaders } from '../arm/async-operation.js'
+import { publicBaseUrl } from '../arm/base-url.js'
+import { ArmErrors } from '../arm/errors.js'
+import { assertPreconditions, setEtag } from '../arm/etag.js'
+import { idKey } from '../arm/resource-id.js'
+import { SUPPORTED_EXTENSION_API_VERSIONS, extensionApiVersion } from '../versions/extension-api-versions.js'
+import { EXTENSION_RESOURCE_TYPE, extensionSpecFromPut, extensionToWire, type ExtensionPutBody } from '../versions/extension-convert.js'
+import { extensionPutBodySchema } from '../versions/extension-schemas.js'
+import { EXTENSION_PATH, EXTENSIONS_PATH, assertClusterParams, assertExtensionParams, clusterKey, requestResourceId, type ClusterParams, type ExtensionParams } from './paths.js'
+
+const config = { arm: { resourceType: EXTENSION_RESOURCE_TYPE, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS } }
+
+function assertKnownParent(params: ClusterParams): void {
+  if (!findClusterParentType(params.clusterRp, params.clusterResourceName)) {
+    throw ArmErrors.invalidResourceType(
+      `Extensions cannot be installed under '${params.clusterRp}/${params.clusterResourceName}'. Supported parents: Microsoft.Kubernetes/connectedClusters, Microsoft.ContainerService/managedClusters, Microsoft.HybridContainerService/provisionedClusters.`,
+    )
+  }
+}
+
+/** Body-only checks a schema cannot express (ARM-CONTRACT 25). */
+function assertPutBodyConsistent(body: ExtensionPutBody, params: ExtensionParams, current: Extension | null): void {
+  const named = (body as { name?: string }).name
+  if (named !== undefined && named.toLowerCase() !== params.extensionName.toLowerCase()) {
+    throw ArmErrors.invalidRequestContent(`The name '${named}' in the body does not match the extension name '${params.extensionName}' in the URL.`, 'name')
+  }
+  const requestedState = body.properties.provisioningState
+  if (requestedState !== undefined && requestedState !== (current?.provisioningState ?? requestedState)) {
+    throw ArmErrors.invalidRequestContent(`properties.provisioningState is read-only; it cannot be set to '${requestedState}'.`, 'properties.provisioningState')
+  }
+  const scope = body.properties.scope
+  if (scope?.cluster && scope?.namespace) {
+    throw ArmErrors.invalidRequestContent('properties.scope may name cluster or namespace, not both.', 'properties.scope')
+  }
+  if (!current && !body.properties.extensionType) {
+    throw ArmErrors.invalidRequestContent("The property 'properties.extensionType' is required.", 'properties.extensionType')
+  }
+  if (current && body.properties.extensionType && body.properties.extensionType.toLowerCase() !== current.extensionType.toLowerCase()) {
+    throw ArmErrors.invalidRequestContent(
+      `properties.extensionType cannot be changed from '${current.extensionType}' to '${body.properties.extensionType}'; delete the extension and create a new one.`,
+      'properties.extensionType',
+    )
+  }
+}
+
+export async function extensionRoutes(app: FastifyInstance): Promise<void> {
+  const { db, queue, secrets, config: appConfig } = app.services
+
+  function answerAccepted(request: FastifyRequest, reply: FastifyReply, accepted: Accepted, status: number, timeout: 'PT48H' | 'PT1H') {
+    setAsyncOperationHeaders(reply, {
+      baseUrl: publicBaseUrl(request, appConfig.publicBaseUrl),
+      resourceId: accepted.extension.resourceId,
+      operationId: accepted.operation.id,
+      apiVersion: request.arm.apiVersion,
+      retryAfterSeconds: appConfig.retryAfterSeconds,
+      timeout,
+    })
+    setEtag(reply, accepted.extension.etag)
+    return reply.code(status)
+  }
+
+  async function enqueue(request: FastifyRequest, accepted: Accepted): Promise<void> {
+    try {
+      await queue.enqueue(accepted.operation.kind as 'extension.install', { operationId: accepted.operation.id })
+    } catch (error) {
+      // The operation is committed; the worker's reconciler delivers it once Redis is back.
+      request.log.warn({ err: (error as Error).message, operationId: accepted.operation.id }, 'enqueue failed; reconciler will deliver')
+    }
+  }
+
+  app.put<{ Params: ExtensionParams; Body: ExtensionPutBody }>(EXTENSION_PATH, { config, schema: { body: extensionPutBodySchema } }, async (request, reply) => {
+    const { params, body } = request
+    assertExtensionParams(params)
+    assertKnownParent(params)
+    const resourceId = requestResourceId(request)
+    const key = idKey(resourceId)
+    const [cluster, current] = await Promise.all([findCluster(db, clusterKey(params)), findExtension(db, key)])
+    if (!cluster) throw ArmErrors.parentResourceNotFound(resourceId.slice(0, resourceId.toLowerCase().indexOf('/providers/microsoft.kubernetesconfiguration')))
+    assertPreconditions(request, current)
+    assertPutBodyConsistent(body, params, current)
+    const spec = extensionSpecFromPut(body, (current?.spec as unknown as ExtensionSpec | undefined) ?? null)
+    const protectedSettings = body.properties.configurationProtectedSettings
+    // Absent keeps the stored secrets: GET never returns them, so a GET-modify-PUT must not silently drop them.
+    const protectedSettingsSealed = protectedSettings ? secrets.sealJson(protectedSettings) : protectedSettings === null ? null : undefined
+    const caller = request.arm.caller
+    const apiVersion = request.arm.apiVersion
+    const accepted = current
+      ? await acceptExtensionChange(db, current, { kind: 'extension.update', spec, protectedSettingsSealed, caller, apiVersion })
+      : await acceptExtensionCreate(db, { resourceId, idKey: key, clusterId: cluster.id, name: params.extensionName, spec, protectedSettingsSealed, caller, apiVersion })
+    await enqueue(request, accepted)
+    return answerAccepted(request, reply, accepted, current ? 200 : 201, 'PT48H').send(extensionToWire(accepted.extension, extensionApiVersion(apiVersion)))
+  })
+
+  app.get<{ Params: ExtensionParams }>(EXTENSION_PATH, { config }, async (request, reply) => {
+    assertExtensionParams(request.params)
+    assertKnownParent(request.params)
+    const resourceId = requestResourceId(request)
+    const extension = await findExtension(db, idKey(resourceId))
+    if (!extension) throw ArmErrors.resourceNotFound(EXTENSION_RESOURCE_TYPE, resourceId)
+    setEtag(reply, extension.etag)
+    return extensionToWire(extension, extensionApiVersion(request.arm.apiVersion))
+  })
+
+  app.delete<{ Params: ExtensionParams }>(EXTENSION_PATH, { config }, async (request, reply) => {
+    assertExtensionParams(request.params)
+    assertKnownParent(request.params)
+    const extension = await findExtension(db, idKey(requestResourceId(request)))
+    if (!extension) return reply.code(204).send()
+    assertPreconditions(request, extension)
+    const accepted = await acceptExtensionChange(db, extension, { kind: 'extension.delete', caller: request.arm.caller, apiVersion: request.arm.apiVersion })
+    await enqueue(request, accepted)
+    return answerAccepted(request, reply, accepted, 202, 'PT1H').send()
+  })
+
+  app.get<{ Params: ClusterParams }>(EXTENSIONS_PATH, { config }, async (request) => {
+    assertClusterParams(request.params)
+    assertKnownParent(request.params)
+    const cluster = await findCluster(db, clusterKey(request.params))
+    if (!cluster) throw ArmErrors.parentResourceNotFound(requestResourceId(request).replace(/\/providers\/microsoft\.kubernetesconfiguration\/extensions$/i, ''))
+    const rows = await db.extension.findMany({ where: { clusterId: cluster.id }, orderBy: { nameKey: 'asc' } })
+    const version = extensionApiVersion(request.arm.apiVersion)
+    return { value: rows.map((row) => extensionToWire(row, version)) }
+  })
+}

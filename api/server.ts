@@ -1,0 +1,61 @@
+// Hosts the app: checks services, applies migrations, listens on HTTP and HTTPS, closes gracefully.
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import type { Config } from '../core/config.js'
+import { createDb } from '../core/db/client.js'
+import { migrate } from '../core/db/migrate.js'
+import { createLogger } from '../core/logger.js'
+import type { Running } from '../core/main-process.js'
+import { assertServicesReachable } from '../core/preflight.js'
+import { OperationQueue, redisConnection } from '../core/queue.js'
+import { loadSecretBox } from '../core/secrets.js'
+import { buildApp } from './app.js'
+import { loadTlsMaterial } from './tls.js'
+
+export interface RunningApi extends Running {
+  app: FastifyInstance
+  httpUrl: string
+  httpsUrl: string
+  certFile: string
+}
+
+export async function startApi(config: Config): Promise<RunningApi> {
+  await assertServicesReachable(config)
+  await migrate(config.databaseUrl)
+  const log = createLogger(config.logLevel, 'api')
+  const db = createDb(config.databaseUrl)
+  const queue = new OperationQueue(redisConnection(config.redisUrl), config.queuePrefix)
+  const secrets = loadSecretBox(config)
+  const app = await buildApp({ config, db, queue, secrets }, { loggerInstance: log })
+  const tls = await loadTlsMaterial(config)
+  await app.listen({ host: config.host, port: config.port })
+  await app.ready()
+  // One app, two listeners: the HTTPS server hands requests to the same router.
+  const https: HttpsServer = createHttpsServer({ cert: tls.cert, key: tls.key }, (req, res) => app.routing(req, res))
+  await new Promise<void>((resolve, reject) => {
+    https.once('error', reject)
+    https.listen(config.httpsPort, config.host, () => resolve())
+  })
+  const httpPort = (app.server.address() as AddressInfo).port
+  const httpsPort = (https.address() as AddressInfo).port
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  const running: RunningApi = {
+    app,
+    httpUrl: `http://${host}:${httpPort}`,
+    httpsUrl: `https://${host}:${httpsPort}`,
+    certFile: tls.certFile,
+    async stop() {
+      // Stop accepting first, let in-flight requests finish, then release pools.
+      await new Promise<void>((resolve) => {
+        https.close(() => resolve())
+        https.closeIdleConnections()
+      })
+      await app.close()
+      await queue.close()
+      await db.$disconnect()
+    },
+  }
+  log.info({ http: running.httpUrl, https: running.httpsUrl, certFile: tls.certFile }, 'arcext api listening')
+  return running
+}

@@ -1,0 +1,28 @@
+// What differs between the extensions api-versions this RP serves (spec/README.md §8.2). Routes pick the entry
+// by api-version once; only the converters read it.
+
+export interface ExtensionApiVersion {
+  version: string
+  /** Wire name of the installed version: absent in 2021-09-01, installedVersion until 2022-07-01. */
+  installedVersionField: 'currentVersion' | 'installedVersion' | null
+  /** plan and isSystemExtension exist from 2022-11-01. */
+  hasPlanAndSystemFlag: boolean
+  /** 2021-09-01 and 2022-03-01 answer every accepted PATCH with 202, even when nothing changes. */
+  noOpPatchStatus: 200 | 202
+}
+
+export const EXTENSION_API_VERSIONS: Record<string, ExtensionApiVersion> = {
+  '2023-05-01': { version: '2023-05-01', installedVersionField: 'currentVersion', hasPlanAndSystemFlag: true, noOpPatchStatus: 200 },
+  '2022-11-01': { version: '2022-11-01', installedVersionField: 'currentVersion', hasPlanAndSystemFlag: true, noOpPatchStatus: 200 },
+  '2022-07-01': { version: '2022-07-01', installedVersionField: 'installedVersion', hasPlanAndSystemFlag: false, noOpPatchStatus: 200 },
+  '2022-03-01': { version: '2022-03-01', installedVersionField: 'installedVersion', hasPlanAndSystemFlag: false, noOpPatchStatus: 202 },
+  '2021-09-01': { version: '2021-09-01', installedVersionField: null, hasPlanAndSystemFlag: false, noOpPatchStatus: 202 },
+}
+
+export const SUPPORTED_EXTENSION_API_VERSIONS = Object.keys(EXTENSION_API_VERSIONS).sort().reverse()
+
+export function extensionApiVersion(version: string): ExtensionApiVersion {
+  const found = EXTENSION_API_VERSIONS[version]
+  if (!found) throw new Error(`api-version ${version} passed the api-version hook but has no converter`)
+  return found
+}

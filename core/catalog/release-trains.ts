@@ -1,0 +1,32 @@
+// Release-train and support-window arithmetic over one extension type's version data.
+import type { ExtensionTypeSpec, ReleaseTrainSpec, VersionSpec } from './schema.js'
+import { compareSemver, newestFirst, parseSemver } from './semver.js'
+
+export function findReleaseTrain(spec: ExtensionTypeSpec, name: string): ReleaseTrainSpec | undefined {
+  const wanted = name.trim().toLowerCase()
+  return spec.releaseTrains.find((train) => train.name.toLowerCase() === wanted)
+}
+
+export function releaseTrainNames(spec: ExtensionTypeSpec): string[] {
+  return spec.releaseTrains.map((train) => train.name)
+}
+
+/** The catalog entry with the same precedence as `version` (build metadata aside), if any. */
+export function findVersion(train: ReleaseTrainSpec, version: string): VersionSpec | undefined {
+  if (!parseSemver(version)) return undefined
+  return train.versions.find((v) => compareSemver(v.version, version) === 0)
+}
+
+export function allVersionsNewestFirst(train: ReleaseTrainSpec): string[] {
+  return newestFirst(train.versions.map((v) => v.version))
+}
+
+/** Versions still inside the type's support window on this train, newest first. */
+export function supportedVersions(spec: ExtensionTypeSpec, train: ReleaseTrainSpec): string[] {
+  const all = allVersionsNewestFirst(train)
+  return spec.supportPolicy.kind === 'latestMinus' ? all.slice(0, spec.supportPolicy.n + 1) : all
+}
+
+export function isSupported(spec: ExtensionTypeSpec, train: ReleaseTrainSpec, version: string): boolean {
+  return supportedVersions(spec, train).some((v) => compareSemver(v, version) === 0)
+}

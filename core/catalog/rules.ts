@@ -1,0 +1,347 @@
+// Install-time rules over the catalog, one pure function per rule. Each returns reasons, not HTTP
+// errors, so api/ and workers/ can share them; `status` only says which ARM status a reason maps to.
+// Every behaviour comes from the catalog data: nothing here knows any extension type by name.
+import type { ClusterFacts, ExtensionScope, ExtensionStatus } from '../domain/model.js'
+import { defaultCatalog } from './catalog.js'
+import { isKubernetesVersionBelow, normalizeArchitecture, parseKubernetesVersion } from './cluster-facts.js'
+import type { Catalog } from './lookup.js'
+import { GENERIC_DISTRIBUTION } from './lookup.js'
+import { allVersionsNewestFirst, findReleaseTrain, findVersion, isSupported, releaseTrainNames, supportedVersions } from './release-trains.js'
+import type { ExtensionTypeSpec } from './schema.js'
+import { isNewer, parseSemver, sameMajor } from './semver.js'
+
+export type RuleName =
+  | 'UnknownExtensionType'
+  | 'ClusterTypeNotSupported'
+  | 'DistributionNotSupported'
+  | 'KubernetesVersionTooLow'
+  | 'ArchitectureNotSupported'
+  | 'InvalidScope'
+  | 'ExtensionNameNotAllowed'
+  | 'ConflictingExtension'
+  | 'MultipleInstancesNotAllowed'
+  | 'VersionWithAutoUpgrade'
+  | 'InvalidVersion'
+  | 'UnknownReleaseTrain'
+  | 'UnknownVersion'
+  | 'VersionNotSupported'
+
+export interface RuleViolation {
+  rule: RuleName
+  /** Names the offending value and what is allowed instead. */
+  message: string
+  /** JSON path in the request body. */
+  target: string
+  status: 400 | 409
+}
+
+export interface InstalledExtension {
+  extensionType: string
+  name: string
+}
+
+export interface InstallRequest {
+  extensionType: string
+  autoUpgradeMinorVersion: boolean
+  releaseTrain: string
+  version: string | null
+  scope: ExtensionScope | null
+  cluster: ClusterFacts
+  /** The other extensions on the cluster. An entry named like `extensionName` is the one being updated and is ignored. */
+  installedTypes: InstalledExtension[]
+  /** The extension's resource name; enables the forced-name rule and lets an update list itself in installedTypes. */
+  extensionName?: string | null
+  /** The parent resource type (connectedClusters, managedClusters, ...); when absent the cluster-type rule is skipped. */
+  clusterType?: string | null
+}
+
+export const DEFAULT_RELEASE_TRAIN = 'Stable'
+
+const TARGET = {
+  name: 'name',
+  extensionType: 'properties.extensionType',
+  scope: 'properties.scope',
+  targetNamespace: 'properties.scope.namespace.targetNamespace',
+  releaseTrain: 'properties.releaseTrain',
+  version: 'properties.version',
+} as const
+
+function badRequest(rule: RuleName, target: string, message: string): RuleViolation {
+  return { rule, target, message, status: 400 }
+}
+
+function conflict(rule: RuleName, target: string, message: string): RuleViolation {
+  return { rule, target, message, status: 409 }
+}
+
+function list(values: readonly string[]): string {
+  return values.length === 0 ? '(none)' : values.join(', ')
+}
+
+function sameName(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase()
+}
+
+// ---- the extension type ----
+
+export function checkExtensionTypeKnown(catalog: Catalog, extensionType: string): RuleViolation | null {
+  if (catalog.findType(extensionType)) return null
+  return badRequest('UnknownExtensionType', TARGET.extensionType, `Extension type '${extensionType}' is not available. Available extension types: ${list(catalog.typeNames())}.`)
+}
+
+// ---- the cluster ----
+
+export function checkClusterType(spec: ExtensionTypeSpec, clusterType: string | null | undefined): RuleViolation | null {
+  if (!clusterType || spec.supportedClusterTypes.some((c) => sameName(c, clusterType))) return null
+  return badRequest(
+    'ClusterTypeNotSupported',
+    TARGET.extensionType,
+    `Extension type '${spec.type}' cannot be installed on ${clusterType}. Supported cluster types: ${list(spec.supportedClusterTypes)}.`,
+  )
+}
+
+export function checkDistribution(catalog: Catalog, spec: ExtensionTypeSpec, cluster: ClusterFacts, clusterType?: string | null): RuleViolation | null {
+  if (spec.supportedDistributions === 'any') return null
+  const id = catalog.distributionIdOf(cluster.distribution, clusterType)
+  if (spec.supportedDistributions.includes(id)) return null
+  const reported =
+    id !== GENERIC_DISTRIBUTION
+      ? `'${cluster.distribution}' (${catalog.findDistribution(id)?.displayName ?? id})`
+      : cluster.distribution
+        ? `'${cluster.distribution}', which is not a known distribution and is treated as '${GENERIC_DISTRIBUTION}'`
+        : `unknown (the cluster reports none, so it is treated as '${GENERIC_DISTRIBUTION}')`
+  return badRequest(
+    'DistributionNotSupported',
+    TARGET.extensionType,
+    `Extension type '${spec.type}' does not support the cluster's distribution ${reported}. Supported distributions: ${list(spec.supportedDistributions)}.`,
+  )
+}
+
+/** A cluster that reports no (or an unreadable) Kubernetes version is not blocked: there is nothing to compare. */
+export function checkKubernetesVersion(spec: ExtensionTypeSpec, cluster: ClusterFacts): RuleViolation | null {
+  const minimum = parseKubernetesVersion(spec.minKubernetesVersion)
+  const actual = parseKubernetesVersion(cluster.kubernetesVersion)
+  if (!minimum || !actual || !isKubernetesVersionBelow(actual, minimum)) return null
+  return badRequest(
+    'KubernetesVersionTooLow',
+    TARGET.extensionType,
+    `Extension type '${spec.type}' requires Kubernetes ${spec.minKubernetesVersion} or later, but the cluster runs ${cluster.kubernetesVersion}. Upgrade the cluster to Kubernetes ${spec.minKubernetesVersion} or later first.`,
+  )
+}
+
+export function checkArchitecture(spec: ExtensionTypeSpec, cluster: ClusterFacts): RuleViolation | null {
+  const architecture = normalizeArchitecture(cluster.architecture)
+  if (!architecture || !spec.unsupportedArchitectures.includes(architecture)) return null
+  return badRequest(
+    'ArchitectureNotSupported',
+    TARGET.extensionType,
+    `Extension type '${spec.type}' does not support the cluster's '${architecture}' architecture. Unsupported architectures: ${list(spec.unsupportedArchitectures)}.`,
+  )
+}
+
+/** Every cluster-level rule, for install checks and for listing what a cluster can run. */
+export function clusterViolations(catalog: Catalog, spec: ExtensionTypeSpec, cluster: ClusterFacts, clusterType?: string | null): RuleViolation[] {
+  return [
+    checkClusterType(spec, clusterType),
+    checkDistribution(catalog, spec, cluster, clusterType),
+    checkKubernetesVersion(spec, cluster),
+    checkArchitecture(spec, cluster),
+  ].filter((v): v is RuleViolation => v !== null)
+}
+
+// ---- the extension resource itself ----
+
+export function checkScope(spec: ExtensionTypeSpec, scope: ExtensionScope | null): RuleViolation | null {
+  if (spec.scope === 'cluster') {
+    if (scope?.kind !== 'namespace') return null
+    return badRequest(
+      'InvalidScope',
+      TARGET.scope,
+      `Extension type '${spec.type}' is cluster-scoped and cannot use properties.scope.namespace. Use properties.scope.cluster (optionally with releaseNamespace) or omit properties.scope.`,
+    )
+  }
+  if (scope?.kind === 'namespace' && scope.targetNamespace && scope.targetNamespace.trim() !== '') return null
+  return badRequest(
+    'InvalidScope',
+    scope?.kind === 'namespace' ? TARGET.targetNamespace : TARGET.scope,
+    `Extension type '${spec.type}' is namespace-scoped: set properties.scope.namespace.targetNamespace to the namespace to install into` +
+      (scope?.kind === 'cluster' ? ' instead of properties.scope.cluster.' : '.'),
+  )
+}
+
+export function checkExtensionName(spec: ExtensionTypeSpec, extensionName: string | null | undefined): RuleViolation | null {
+  if (!spec.singletonName || !extensionName || sameName(spec.singletonName, extensionName)) return null
+  return badRequest(
+    'ExtensionNameNotAllowed',
+    TARGET.name,
+    `Extension type '${spec.type}' must be installed as an extension named '${spec.singletonName}', not '${extensionName}'.`,
+  )
+}
+
+function othersOnCluster(installed: readonly InstalledExtension[], extensionName: string | null | undefined): InstalledExtension[] {
+  return extensionName ? installed.filter((e) => !sameName(e.name, extensionName)) : [...installed]
+}
+
+/** Types that cannot share a cluster; the caller must remove the installed one first (409). */
+export function checkCoexistence(spec: ExtensionTypeSpec, installed: readonly InstalledExtension[], extensionName?: string | null): RuleViolation[] {
+  return othersOnCluster(installed, extensionName)
+    .filter((other) => spec.conflictsWith.some((type) => sameName(type, other.extensionType)))
+    .map((other) =>
+      conflict(
+        'ConflictingExtension',
+        TARGET.extensionType,
+        `Extension type '${spec.type}' cannot be installed on the same cluster as extension '${other.name}' (${other.extensionType.toLowerCase()}). Delete extension '${other.name}' first, then retry.`,
+      ),
+    )
+}
+
+/** A cluster-scoped type owns cluster-wide resources, so a second instance is refused unless the type allows it. */
+export function checkSingleInstance(spec: ExtensionTypeSpec, installed: readonly InstalledExtension[], extensionName?: string | null): RuleViolation | null {
+  if (spec.scope !== 'cluster' || spec.allowMultipleInstances) return null
+  const existing = othersOnCluster(installed, extensionName).find((other) => sameName(other.extensionType, spec.type))
+  if (!existing) return null
+  return conflict(
+    'MultipleInstancesNotAllowed',
+    TARGET.extensionType,
+    `Extension type '${spec.type}' is already installed on this cluster as extension '${existing.name}', and only one instance is allowed. Update extension '${existing.name}' instead, or delete it first.`,
+  )
+}
+
+// ---- release train and version ----
+
+export function checkVersionWithAutoUpgrade(autoUpgradeMinorVersion: boolean, version: string | null): RuleViolation | null {
+  if (!autoUpgradeMinorVersion || version === null) return null
+  return badRequest(
+    'VersionWithAutoUpgrade',
+    TARGET.version,
+    `properties.version '${version}' can only be set when properties.autoUpgradeMinorVersion is false. Set autoUpgradeMinorVersion to false to pin a version, or remove properties.version.`,
+  )
+}
+
+export function checkVersionSyntax(version: string | null): RuleViolation | null {
+  if (version === null || parseSemver(version)) return null
+  return badRequest(
+    'InvalidVersion',
+    TARGET.version,
+    `properties.version '${version}' is not a valid semantic version. Use SemVer 2.0.0: MAJOR.MINOR.PATCH with no leading zeros and no 'v' prefix, for example 1.16.2.`,
+  )
+}
+
+export function checkReleaseTrain(spec: ExtensionTypeSpec, releaseTrain: string): RuleViolation | null {
+  if (findReleaseTrain(spec, releaseTrain)) return null
+  return badRequest(
+    'UnknownReleaseTrain',
+    TARGET.releaseTrain,
+    `Release train '${releaseTrain}' does not exist for extension type '${spec.type}'. Available release trains: ${list(releaseTrainNames(spec))}.`,
+  )
+}
+
+/** Skipped when the train is unknown or the version malformed: those rules already say what is wrong. */
+export function checkVersionOnTrain(spec: ExtensionTypeSpec, releaseTrain: string, version: string | null): RuleViolation | null {
+  const train = findReleaseTrain(spec, releaseTrain)
+  if (!train || version === null || !parseSemver(version) || findVersion(train, version)) return null
+  return badRequest(
+    'UnknownVersion',
+    TARGET.version,
+    `Version '${version}' of extension type '${spec.type}' does not exist on release train '${train.name}'. Supported versions: ${list(supportedVersions(spec, train))}.`,
+  )
+}
+
+export function checkSupportWindow(spec: ExtensionTypeSpec, releaseTrain: string, version: string | null): RuleViolation | null {
+  const train = findReleaseTrain(spec, releaseTrain)
+  if (!train || version === null || !findVersion(train, version) || isSupported(spec, train, version)) return null
+  const policy = spec.supportPolicy.kind === 'latestMinus' ? ` only the latest version and the ${spec.supportPolicy.n} before it (N-${spec.supportPolicy.n}) are supported.` : ''
+  return badRequest(
+    'VersionNotSupported',
+    TARGET.version,
+    `Version '${version}' of extension type '${spec.type}' is no longer supported on release train '${train.name}':${policy} Supported versions: ${list(supportedVersions(spec, train))}.`,
+  )
+}
+
+// ---- everything, in a stable order ----
+
+/** All violations for installing or updating an extension, in a fixed order; empty when installable. */
+export function checkInstallable(input: InstallRequest, catalog: Catalog = defaultCatalog()): RuleViolation[] {
+  const unknown = checkExtensionTypeKnown(catalog, input.extensionType)
+  if (unknown) return [unknown]
+  const spec = catalog.findType(input.extensionType) as ExtensionTypeSpec
+  return [
+    ...clusterViolations(catalog, spec, input.cluster, input.clusterType),
+    checkScope(spec, input.scope),
+    checkExtensionName(spec, input.extensionName),
+    ...checkCoexistence(spec, input.installedTypes, input.extensionName),
+    checkSingleInstance(spec, input.installedTypes, input.extensionName),
+    checkVersionWithAutoUpgrade(input.autoUpgradeMinorVersion, input.version),
+    checkVersionSyntax(input.version),
+    checkReleaseTrain(spec, input.releaseTrain),
+    checkVersionOnTrain(spec, input.releaseTrain, input.version),
+    checkSupportWindow(spec, input.releaseTrain, input.version),
+  ].filter((v): v is RuleViolation => v !== null)
+}
+
+// ---- version selection ----
+
+function requireTrain(spec: ExtensionTypeSpec, releaseTrain: string) {
+  const train = findReleaseTrain(spec, releaseTrain)
+  if (!train) throw new Error(`Release train '${releaseTrain}' does not exist for extension type '${spec.type}' (available: ${list(releaseTrainNames(spec))})`)
+  return train
+}
+
+/** The version to install: the pinned one, else the newest supported version of the train. Throws on an unknown train. */
+export function resolveVersion(spec: ExtensionTypeSpec, releaseTrain: string, pinned: string | null): string {
+  const train = requireTrain(spec, releaseTrain)
+  if (pinned !== null) return findVersion(train, pinned)?.version ?? pinned
+  const [newest] = supportedVersions(spec, train)
+  if (!newest) throw new Error(`Release train '${train.name}' of extension type '${spec.type}' has no versions`)
+  return newest
+}
+
+/**
+ * The newest version on the train that auto-upgrade may move `currentVersion` to, or null when it is
+ * already newest. Never crosses a major version: a major bump may break, so it needs an explicit request.
+ */
+export function newestAutoUpgradeTarget(spec: ExtensionTypeSpec, releaseTrain: string, currentVersion: string): string | null {
+  const train = findReleaseTrain(spec, releaseTrain)
+  if (!train || !parseSemver(currentVersion)) return null
+  return allVersionsNewestFirst(train).find((v) => sameMajor(v, currentVersion) && isNewer(v, currentVersion)) ?? null
+}
+
+// ---- what the extensionTypes API shows ----
+
+export type PreviewStatus = Omit<ExtensionStatus, 'time' | 'level'> & { level: 'Warning' }
+
+/** The status entry to add to an extension of a preview type, or null for a generally available type. */
+export function previewStatusFor(spec: ExtensionTypeSpec): PreviewStatus | null {
+  if (!spec.preview) return null
+  return {
+    code: 'PreviewExtensionType',
+    displayStatus: 'Preview',
+    level: 'Warning',
+    message: `${spec.displayName} (${spec.type}) is in preview. Preview features are provided under the Supplemental Terms of Use for Microsoft Azure Previews and are not recommended for production workloads.`,
+  }
+}
+
+export interface ReleaseTrainVersions {
+  releaseTrain: string
+  /** Supported versions, newest first. */
+  versions: string[]
+}
+
+/** Supported versions per release train for a cluster with these facts; empty when the cluster cannot run the type. */
+export function compatibleVersions(
+  type: ExtensionTypeSpec | string,
+  facts: ClusterFacts,
+  releaseTrain?: string,
+  catalog: Catalog = defaultCatalog(),
+  clusterType?: string | null,
+): ReleaseTrainVersions[] {
+  const spec = typeof type === 'string' ? catalog.findType(type) : type
+  if (!spec || clusterViolations(catalog, spec, facts, clusterType).length > 0) return []
+  const trains = releaseTrain === undefined ? spec.releaseTrains : spec.releaseTrains.filter((t) => sameName(t.name, releaseTrain))
+  return trains.map((train) => ({ releaseTrain: train.name, versions: supportedVersions(spec, train) }))
+}
+
+/** The extension types a cluster with these facts can run. */
+export function compatibleTypes(catalog: Catalog, facts: ClusterFacts, clusterType?: string | null): ExtensionTypeSpec[] {
+  return catalog.types.filter((spec) => clusterViolations(catalog, spec, facts, clusterType).length === 0)
+}

@@ -1,0 +1,92 @@
+// Configuration comes only from the environment; every variable and its default is documented in README.md.
+import path from 'node:path'
+
+export interface Config {
+  host: string
+  port: number
+  httpsPort: number
+  tlsCertFile: string | undefined
+  tlsKeyFile: string | undefined
+  dataDir: string
+  databaseUrl: string
+  redisUrl: string
+  queuePrefix: string
+  logLevel: string
+  /** Jobs one worker process runs at once. */
+  workerConcurrency: number
+  /** Public base URL for Location / Azure-AsyncOperation / nextLink when no `referer` is sent (ARM-CONTRACT 15). */
+  publicBaseUrl: string | undefined
+  /** Base32/hex/base64 32-byte key for sealing secrets; generated into DATA_DIR when absent. */
+  encryptionKey: string | undefined
+  /** Latency the simulated driver adds to each step, in milliseconds. */
+  simulatedStepLatencyMs: number
+  /** Seconds clients are told to wait between polls (ARM-CONTRACT 37). */
+  retryAfterSeconds: number
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}=${raw} is not an integer between ${min} and ${max}`)
+  }
+  return value
+}
+
+function text(env: Env, name: string, fallback: string): string {
+  const raw = env[name]
+  return raw === undefined || raw === '' ? fallback : raw
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const raw = env[name]
+  return raw === undefined || raw === '' ? undefined : raw
+}
+
+export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/arcext'
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
+
+export function loadConfig(env: Env = process.env): Config {
+  const tlsCertFile = optional(env, 'TLS_CERT_FILE')
+  const tlsKeyFile = optional(env, 'TLS_KEY_FILE')
+  if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) {
+    throw new ConfigError('TLS_CERT_FILE and TLS_KEY_FILE must be set together')
+  }
+  const queuePrefix = text(env, 'QUEUE_PREFIX', 'arcext')
+  if (!/^[A-Za-z0-9_.-]+$/.test(queuePrefix)) {
+    throw new ConfigError(`QUEUE_PREFIX=${queuePrefix} may only contain letters, digits, '_', '.' and '-'`)
+  }
+  return {
+    host: text(env, 'HOST', '127.0.0.1'),
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    httpsPort: integer(env, 'HTTPS_PORT', 8443, 0, 65535),
+    tlsCertFile,
+    tlsKeyFile,
+    dataDir: path.resolve(text(env, 'DATA_DIR', '.arcext')),
+    databaseUrl: text(env, 'DATABASE_URL', DEFAULT_DATABASE_URL),
+    redisUrl: text(env, 'REDIS_URL', DEFAULT_REDIS_URL),
+    queuePrefix,
+    logLevel: text(env, 'LOG_LEVEL', 'info'),
+    workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 16, 1, 1000),
+    publicBaseUrl: optional(env, 'PUBLIC_BASE_URL')?.replace(/\/+$/, ''),
+    encryptionKey: optional(env, 'ENCRYPTION_KEY'),
+    simulatedStepLatencyMs: integer(env, 'SIMULATED_STEP_LATENCY_MS', 0, 0, 600_000),
+    retryAfterSeconds: integer(env, 'RETRY_AFTER_SECONDS', 10, 1, 600),
+  }
+}
+
+/** Hides the password in a connection URL so it can be printed. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw)
+    if (url.password) url.password = '***'
+    return url.toString()
+  } catch {
+    return '<unparseable url>'
+  }
+}

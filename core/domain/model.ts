@@ -1,0 +1,85 @@
+// Internal model shared by api/ and workers/. Wire spellings live only in api/versions.
+
+export const TERMINAL_STATES = ['Succeeded', 'Failed', 'Canceled'] as const
+export type TerminalState = (typeof TERMINAL_STATES)[number]
+export type ProvisioningState = TerminalState | 'Creating' | 'Updating' | 'Deleting'
+/** Operation status: non-terminal operations report InProgress (ARM-CONTRACT 40). */
+export type OperationStatus = TerminalState | 'InProgress'
+
+export function isTerminal(state: string): state is TerminalState {
+  return (TERMINAL_STATES as readonly string[]).includes(state)
+}
+
+export type OperationKind = 'extension.install' | 'extension.update' | 'extension.delete'
+
+/** ARM ErrorDetail (common-types v2). */
+export interface ErrorDetail {
+  code: string
+  message: string
+  target?: string
+  details?: ErrorDetail[]
+  additionalInfo?: { type: string; info: Record<string, unknown> }[]
+}
+
+export type StatusLevel = 'Error' | 'Warning' | 'Information'
+
+/** One entry of an extension's `statuses[]`. */
+export interface ExtensionStatus {
+  code: string
+  displayStatus: string
+  level: StatusLevel
+  message: string
+  time: string
+}
+
+export type ExtensionScope =
+  | { kind: 'cluster'; releaseNamespace: string | null }
+  | { kind: 'namespace'; targetNamespace: string | null }
+
+export interface ManagedIdentity {
+  type: 'SystemAssigned'
+  principalId: string
+  tenantId: string
+}
+
+export interface Plan {
+  name: string
+  publisher: string
+  product: string
+  promotionCode?: string
+  version?: string
+}
+
+export interface AksAssignedIdentity {
+  type: 'SystemAssigned' | 'UserAssigned'
+  principalId: string
+  tenantId: string
+}
+
+/** What the caller asked for, in internal form. Secrets are never part of it. */
+export interface ExtensionSpec {
+  extensionType: string
+  autoUpgradeMinorVersion: boolean
+  releaseTrain: string
+  version: string | null
+  scope: ExtensionScope | null
+  configurationSettings: Record<string, string>
+  identity: ManagedIdentity | null
+  plan: Plan | null
+  aksAssignedIdentity: AksAssignedIdentity | null
+}
+
+/** Who made a change (systemData *By / *ByType, ARM-CONTRACT 53). */
+export interface Caller {
+  id: string
+  type: 'User' | 'Application' | 'ManagedIdentity' | 'Key'
+}
+
+/** The cluster facts the registry accepts, since no agent reports them here. */
+export interface ClusterFacts {
+  distribution: string | null
+  infrastructure: string | null
+  kubernetesVersion: string | null
+  totalNodeCount: number | null
+  architecture: string | null
+}

@@ -1,0 +1,44 @@
+// Shared entry-point behaviour for api and worker processes: one clear line on a startup failure (never a stack
+// trace for a missing service), and a graceful stop on SIGTERM/SIGINT that a second signal cuts short.
+import { ConfigError } from './config.js'
+import { ServiceUnavailableError } from './preflight.js'
+
+export interface Running {
+  stop(): Promise<void>
+}
+
+export async function runMain(name: string, start: () => Promise<Running>): Promise<void> {
+  let running: Running
+  try {
+    running = await start()
+  } catch (error) {
+    const code = (error as { code?: string }).code
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      console.error(`arcext ${name}: cannot start: ${(error as Error).message}; set HOST/PORT/HTTPS_PORT to a free address`)
+      process.exit(1)
+    }
+    const known = error instanceof ServiceUnavailableError || error instanceof ConfigError
+    console.error(`arcext ${name}: cannot start: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}`)
+    process.exit(1)
+  }
+  let stoppingSince = 0
+  const stop = (signal: NodeJS.Signals) => {
+    if (stoppingSince) {
+      // Ctrl-C reaches the whole process group and the supervisor forwards it too: one keypress, two signals.
+      // Only a signal sent well after the first one means "stop now".
+      if (Date.now() - stoppingSince < 2000) return
+      console.error(`arcext ${name}: ${signal} again, exiting now`)
+      process.exit(130)
+    }
+    stoppingSince = Date.now()
+    running
+      .stop()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        console.error(`arcext ${name}: error while stopping: ${(error as Error).message}`)
+        process.exit(1)
+      })
+  }
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+}

@@ -1,0 +1,71 @@
+// Fail fast with one clear line when a backing service is missing, instead of a stack trace from deep inside a driver.
+import net from 'node:net'
+import pg from 'pg'
+import { Redis } from 'ioredis'
+import { redactUrl } from './config.js'
+
+export class ServiceUnavailableError extends Error {}
+
+const HOW_TO_GET = {
+  postgres:
+    'start PostgreSQL (Debian: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start), or run `docker compose up -d postgres`, or set DATABASE_URL',
+  redis:
+    'start Redis (redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no), or run `docker compose up -d redis`, or set REDIS_URL',
+}
+
+function tcpReachable(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port })
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(timeoutMs, () => done(false))
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+  })
+}
+
+export async function assertPostgresReachable(databaseUrl: string, timeoutMs = 3000): Promise<void> {
+  const url = new URL(databaseUrl)
+  const host = url.hostname || '127.0.0.1'
+  const port = Number(url.port || 5432)
+  const reachable = await tcpReachable(host, port, timeoutMs)
+  if (reachable) {
+    const maintenance = new URL(databaseUrl)
+    maintenance.pathname = '/postgres'
+    const client = new pg.Client({ connectionString: maintenance.toString(), connectionTimeoutMillis: timeoutMs })
+    try {
+      await client.connect()
+      await client.query('SELECT 1')
+      return
+    } catch (error) {
+      throw new ServiceUnavailableError(
+        `PostgreSQL at ${redactUrl(databaseUrl)} refused the connection (${(error as Error).message}); ${HOW_TO_GET.postgres}`,
+      )
+    } finally {
+      await client.end().catch(() => undefined)
+    }
+  }
+  throw new ServiceUnavailableError(`PostgreSQL is not reachable at ${redactUrl(databaseUrl)}; ${HOW_TO_GET.postgres}`)
+}
+
+export async function assertRedisReachable(redisUrl: string, timeoutMs = 3000): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null })
+  redis.on('error', () => undefined)
+  try {
+    await redis.connect()
+    await redis.ping()
+  } catch (error) {
+    throw new ServiceUnavailableError(
+      `Redis is not reachable at ${redactUrl(redisUrl)} (${(error as Error).message}); ${HOW_TO_GET.redis}`,
+    )
+  } finally {
+    redis.disconnect()
+  }
+}
+
+export async function assertServicesReachable(config: { databaseUrl: string; redisUrl: string }): Promise<void> {
+  await assertPostgresReachable(config.databaseUrl)
+  await assertRedisReachable(config.redisUrl)
+}

@@ -1,0 +1,54 @@
+// Redis only delivers work: every job names an operation row in Postgres, which holds the truth.
+// The job id is the operation id, so enqueuing the same operation twice is a no-op.
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq'
+import type { Redis } from 'ioredis'
+import type { OperationKind } from './domain/model.js'
+
+export const OPERATIONS_QUEUE = 'operations'
+
+/** Job data per job name; a job carries only the operation id, the worker reads everything else from Postgres. */
+export type JobPayloads = { [K in OperationKind]: { operationId: string } }
+
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 500, jitter: 0.5 },
+  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnFail: { age: 24 * 3600 },
+}
+
+export function redisConnection(redisUrl: string): ConnectionOptions {
+  const url = new URL(redisUrl)
+  return {
+    host: url.hostname || '127.0.0.1',
+    port: Number(url.port || 6379),
+    username: url.username ? decodeURIComponent(url.username) : undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
+    tls: url.protocol === 'rediss:' ? {} : undefined,
+    // BullMQ workers need blocking commands to wait forever; fail fast is handled by core/preflight.
+    maxRetriesPerRequest: null,
+  }
+}
+
+export class OperationQueue {
+  readonly queue: Queue
+
+  constructor(connection: ConnectionOptions, prefix: string) {
+    this.queue = new Queue(OPERATIONS_QUEUE, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS })
+    // Redis outages are survived by the reconciler; an unhandled 'error' event would crash the process.
+    this.queue.on('error', () => undefined)
+  }
+
+  async enqueue<K extends OperationKind>(kind: K, payload: JobPayloads[K]): Promise<void> {
+    await this.queue.add(kind, payload, { jobId: payload.operationId })
+  }
+
+  async ping(): Promise<void> {
+    const client = (await this.queue.client) as unknown as Redis
+    await client.ping()
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close()
+  }
+}

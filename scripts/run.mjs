@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// The one entry point behind `npm start`, `npm test`, `npm run api|worker|migrate`. On a fresh clone it installs
+// from the lockfile (when node_modules is missing or older than package-lock.json), generates the Prisma client
+// offline, builds, and then runs the requested command. Plain JavaScript so it runs before anything is installed.
+import { spawn, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const command = process.argv[2] ?? 'start'
+const extraArgs = process.argv.slice(3)
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+
+function digest(...files) {
+  const hash = createHash('sha256')
+  for (const file of files) hash.update(existsSync(file) ? readFileSync(file) : '')
+  return hash.digest('hex')
+}
+
+function run(cmd, args, options = {}) {
+  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...options })
+  if (result.status !== 0) {
+    console.error(`arcext: '${[cmd, ...args].join(' ')}' failed`)
+    process.exit(result.status ?? 1)
+  }
+}
+
+/** Install from the lockfile when node_modules is missing or was installed from another lockfile. */
+function ensureDependencies() {
+  const stamp = path.join(root, 'node_modules', '.arcext-lock-digest')
+  const wanted = digest(path.join(root, 'package-lock.json'))
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted) return
+  console.error('arcext: installing dependencies from package-lock.json (npm ci)')
+  run(npm, ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'])
+  writeFileSync(stamp, wanted)
+}
+
+/** Generate the Prisma client when the schema (or the installed Prisma) changed; offline, see scripts/prisma.mjs. */
+function ensurePrismaClient() {
+  const out = path.join(root, 'core', 'db', 'generated')
+  const stamp = path.join(out, '.schema-digest')
+  const wanted = digest(path.join(root, 'prisma', 'schema.prisma'), path.join(root, 'package-lock.json'))
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted) return
+  run(process.execPath, [path.join(root, 'scripts', 'prisma.mjs'), 'generate'], { stdio: ['ignore', 'ignore', 'inherit'] })
+  mkdirSync(out, { recursive: true })
+  writeFileSync(stamp, wanted)
+}
+
+function build() {
+  run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'])
+}
+
+const bin = (name) => path.join(root, 'node_modules', '.bin', name)
+
+/** Runs several long-lived children as one process tree: a signal stops all; one dying stops the rest. */
+function supervise(children) {
+  const procs = children.map(({ name, args }) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: process.env })
+    child.on('exit', (code, signal) => {
+      child.exited = true
+      if (!stopping) {
+        console.error(`arcext: ${name} exited (${signal ?? code}); stopping the others`)
+        stopAll('SIGTERM', code ?? 1)
+      } else if (procs.every((p) => p.exited)) {
+        process.exit(exitCode)
+      }
+    })
+    return child
+  })
+  let stopping = false
+  let exitCode = 0
+  function stopAll(signal, code) {
+    if (stopping) return
+    stopping = true
+    exitCode = code
+    for (const child of procs) if (!child.exited) child.kill(signal)
+    if (procs.every((p) => p.exited)) process.exit(exitCode)
+  }
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll(signal, 0))
+}
+
+ensureDependencies()
+ensurePrismaClient()
+
+const entry = (file) => path.join(root, 'dist', file)
+switch (command) {
+  case 'start':
+    build()
+    run(process.execPath, [entry('scripts/migrate.js')])
+    supervise([
+      { name: 'api', args: [entry('api/main.js')] },
+      { name: 'worker', args: [entry('workers/main.js')] },
+    ])
+    break
+  case 'api':
+  case 'worker':
+    build()
+    supervise([{ name: command, args: [entry(command === 'api' ? 'api/main.js' : 'workers/main.js')] }])
+    break
+  case 'migrate':
+    build()
+    run(process.execPath, [entry('scripts/migrate.js')])
+    break
+  case 'test':
+    run(bin('eslint'), ['.'])
+    run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit'])
+    run(bin('vitest'), ['run', ...extraArgs])
+    break
+  default:
+    console.error(`arcext: unknown command '${command}' (start | api | worker | migrate | test)`)
+    process.exit(2)
+}

@@ -1,0 +1,21 @@
+import type { Logger } from 'pino'
+import type { Db } from '../core/db/client.js'
+import type { ExtensionSpec } from '../core/domain/model.js'
+import type { SecretBox } from '../core/secrets.js'
+import type { ClusterDriver } from './drivers/driver.js'
+
+/** Answers catalog questions the worker needs; backed by the extension-type catalog. */
+export interface ReleasePlanner {
+  /** The version to install: the pinned one, or the newest supported on the release train. */
+  targetVersion(spec: ExtensionSpec): string
+  defaultNamespace(extensionType: string): string | null
+}
+
+/** Everything a job needs, built once per worker process. */
+export interface WorkerContext {
+  db: Db
+  secrets: SecretBox
+  drivers: Record<string, ClusterDriver>
+  planner: ReleasePlanner
+  log: Logger
+}

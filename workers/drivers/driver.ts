@@ -1,0 +1,52 @@
+// The one small interface every cluster driver implements. Drivers do what they are told and report what they
+// see; policy (what to install, retries, ordering) lives in the jobs, as in Flux's helm-controller.
+import type { ClusterFacts } from '../../core/domain/model.js'
+
+export interface TargetCluster {
+  id: string
+  resourceId: string
+  facts: ClusterFacts
+  /** Decrypted kubeconfig for real drivers; never logged. */
+  kubeconfig: string | null
+}
+
+export interface ReleaseSpec {
+  releaseName: string
+  namespace: string
+  extensionType: string
+  version: string
+  values: Record<string, string>
+  protectedValues: Record<string, string>
+}
+
+export interface ObservedRelease {
+  releaseName: string
+  namespace: string
+  extensionType: string
+  version: string
+  status: 'deployed' | 'failed' | 'pending'
+  /** Digest of all values, so a reconcile can tell "in sync" from "needs upgrade" without seeing secrets. */
+  valuesDigest: string
+}
+
+export type DriverErrorKind = 'transient' | 'permanent'
+
+/** A failure reported by a driver, in words a user can act on. */
+export class DriverError extends Error {
+  constructor(
+    readonly kind: DriverErrorKind,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export interface ClusterDriver {
+  readonly name: string
+  observe(cluster: TargetCluster, releaseName: string): Promise<ObservedRelease | null>
+  /** Installs or upgrades to exactly `release`; calling it again with the same input changes nothing. */
+  apply(cluster: TargetCluster, release: ReleaseSpec): Promise<ObservedRelease>
+  /** Removes the release; absent releases are not an error. */
+  uninstall(cluster: TargetCluster, releaseName: string): Promise<void>
+}

@@ -1,0 +1,62 @@
+// Loads what a job acts on, always from Postgres (never from job data), with secrets opened only here.
+import type { Cluster, Extension } from '../../core/db/generated/client.js'
+import type { ClusterFacts, ExtensionSpec } from '../../core/domain/model.js'
+import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
+import type { Operation } from '../../core/store/operations.js'
+import type { WorkerContext } from '../context.js'
+import { DriverError, type ClusterDriver, type ReleaseSpec, type TargetCluster } from '../drivers/driver.js'
+
+export interface ExtensionTarget {
+  extension: Extension
+  spec: ExtensionSpec
+  cluster: TargetCluster
+  driver: ClusterDriver
+}
+
+export function clusterFacts(cluster: Cluster): ClusterFacts {
+  const properties = (cluster.properties ?? {}) as Record<string, unknown>
+  const misc = (properties.miscellaneousProperties ?? {}) as Record<string, unknown>
+  const str = (value: unknown) => (typeof value === 'string' ? value : null)
+  return {
+    distribution: str(properties.distribution),
+    infrastructure: str(properties.infrastructure),
+    kubernetesVersion: str(properties.kubernetesVersion),
+    totalNodeCount: typeof properties.totalNodeCount === 'number' ? properties.totalNodeCount : null,
+    architecture: str(misc.architecture),
+  }
+}
+
+/** The extension this operation holds, or null when the operation no longer owns it (superseded or removed). */
+export async function loadExtensionTarget(ctx: WorkerContext, op: Operation): Promise<ExtensionTarget | null> {
+  if (!op.extensionId) return null
+  const extension = await ctx.db.extension.findUnique({ where: { id: op.extensionId }, include: { cluster: true } })
+  if (!extension || extension.activeOperationId !== op.id) return null
+  const driver = ctx.drivers[extension.cluster.driver]
+  if (!driver) {
+    throw new DriverError('permanent', 'UnknownClusterDriver', `Cluster driver '${extension.cluster.driver}' is not available in this worker.`)
+  }
+  const { cluster, ...row } = extension
+  return {
+    extension: row as Extension,
+    spec: extension.spec as unknown as ExtensionSpec,
+    driver,
+    cluster: {
+      id: cluster.id,
+      resourceId: cluster.resourceId,
+      facts: clusterFacts(cluster),
+      kubeconfig: cluster.kubeconfigSealed ? ctx.secrets.open(cluster.kubeconfigSealed) : null,
+    },
+  }
+}
+
+export function releaseFor(ctx: WorkerContext, target: ExtensionTarget): ReleaseSpec {
+  const { extension, spec } = target
+  return {
+    releaseName: extension.name,
+    namespace: releaseNamespaceFor(spec, extension.name, ctx.planner.defaultNamespace(spec.extensionType)),
+    extensionType: spec.extensionType,
+    version: ctx.planner.targetVersion(spec),
+    values: spec.configurationSettings,
+    protectedValues: extension.protectedSettingsSealed ? ctx.secrets.openJson<Record<string, string>>(extension.protectedSettingsSealed) : {},
+  }
+}
