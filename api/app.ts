@@ -20,6 +20,8 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
     ajv: { customOptions: { coerceTypes: false, allowUnionTypes: true, removeAdditional: false, allErrors: true } },
   }) as unknown as FastifyInstance
   app.decorate('services', services)
+  // ARM bodies are JSON only; anything else is 415, not a string the schema then rejects.
+  app.removeContentTypeParser('text/plain')
   registerRequestContext(app)
   registerErrorEnvelope(app)
   registerApiVersion(app)

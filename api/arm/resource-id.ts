@@ -2,6 +2,7 @@
 import { ArmErrors } from './errors.js'
 
 /** Resource names must avoid these characters (ARM-CONTRACT 4); 260 characters at most. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what ARM forbids
 const FORBIDDEN_NAME_CHARACTERS = /[<>%&:\\?/\u0000-\u001f\u007f]/
 const RESOURCE_GROUP_NAME = /^[-\w._()]+$/
 const SUBSCRIPTION_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/

@@ -1,0 +1,73 @@
+// One database and one queue-prefix namespace per test run, so runs never interfere and leave nothing behind.
+// Uses DATABASE_URL / REDIS_URL when set, else the local services; testcontainers only where a Docker engine runs.
+import { randomBytes } from 'node:crypto'
+import type { TestProject } from 'vitest/node'
+import pg from 'pg'
+import { Redis } from 'ioredis'
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from '../core/config.js'
+import { migrate } from '../core/db/migrate.js'
+import { assertPostgresReachable, assertRedisReachable } from '../core/preflight.js'
+import { startContainersIfPossible, type Containers } from './helpers/containers.js'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string
+    redisUrl: string
+    queuePrefixBase: string
+  }
+}
+
+let containers: Containers | null = null
+
+async function reachable(check: () => Promise<void>): Promise<boolean> {
+  try {
+    await check()
+    return true
+  } catch {
+    return false
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  let baseDatabaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL
+  let redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL
+  const haveLocal =
+    (await reachable(() => assertPostgresReachable(baseDatabaseUrl))) && (await reachable(() => assertRedisReachable(redisUrl)))
+  if (!haveLocal) {
+    containers = await startContainersIfPossible()
+    if (!containers) {
+      // Re-run the checks to surface the one-line explanation of what is missing.
+      await assertPostgresReachable(baseDatabaseUrl)
+      await assertRedisReachable(redisUrl)
+    } else {
+      baseDatabaseUrl = containers.databaseUrl
+      redisUrl = containers.redisUrl
+    }
+  }
+  const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
+  const databaseUrl = new URL(baseDatabaseUrl)
+  databaseUrl.pathname = `/arcext_test_${runId}`
+  await migrate(databaseUrl.toString())
+  const queuePrefixBase = `arcext-test-${runId}`
+  project.provide('databaseUrl', databaseUrl.toString())
+  project.provide('redisUrl', redisUrl)
+  project.provide('queuePrefixBase', queuePrefixBase)
+
+  return async () => {
+    const maintenance = new URL(databaseUrl)
+    maintenance.pathname = '/postgres'
+    const client = new pg.Client({ connectionString: maintenance.toString() })
+    await client.connect()
+    await client.query(`DROP DATABASE IF EXISTS "arcext_test_${runId}" WITH (FORCE)`)
+    await client.end()
+    const redis = new Redis(redisUrl)
+    let cursor = '0'
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${queuePrefixBase}*`, 'COUNT', 1000)
+      cursor = next
+      if (keys.length) await redis.del(...keys)
+    } while (cursor !== '0')
+    redis.disconnect()
+    await containers?.stop()
+  }
+}

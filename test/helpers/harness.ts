@@ -1,0 +1,115 @@
+// A real RP for tests: the api listening on ephemeral HTTP and HTTPS ports and a worker process object, both on
+// this run's own database and a queue prefix unique to the harness. Nothing is mocked.
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { inject } from 'vitest'
+import { Redis } from 'ioredis'
+import { loadConfig, type Config } from '../../core/config.js'
+import { startApi, type RunningApi } from '../../api/server.js'
+import { startWorkerProcess } from '../../workers/worker-process.js'
+
+export interface Harness {
+  config: Config
+  api: RunningApi
+  /** Absolute base URL over plain HTTP. */
+  baseUrl: string
+  stopWorker(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface HarnessOptions {
+  worker?: boolean
+  env?: Record<string, string>
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'arcext-test-'))
+  return loadConfig({
+    DATABASE_URL: inject('databaseUrl'),
+    REDIS_URL: inject('redisUrl'),
+    QUEUE_PREFIX: `${inject('queuePrefixBase')}-${randomUUID().slice(0, 8)}`,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    PORT: '0',
+    HTTPS_PORT: '0',
+    ...overrides,
+  })
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const config = testConfig(options.env)
+  const api = await startApi(config)
+  let worker = options.worker === false ? null : await startWorkerProcess(config, { reconcileIntervalMs: 500, reconcileGraceMs: 1000 })
+  return {
+    config,
+    api,
+    baseUrl: api.httpUrl,
+    async stopWorker() {
+      await worker?.stop()
+      worker = null
+    },
+    async close() {
+      await worker?.stop()
+      await api.stop()
+      const redis = new Redis(config.redisUrl)
+      const keys = await redis.keys(`${config.queuePrefix}:*`)
+      if (keys.length) await redis.del(...keys)
+      redis.disconnect()
+      rmSync(config.dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** A subscription id no other test uses, so tests never see each other's resources. */
+export function freshSubscription(): string {
+  return randomUUID()
+}
+
+export interface ArmResponse<T = Record<string, unknown>> {
+  status: number
+  headers: Headers
+  body: T
+}
+
+export async function call<T = Record<string, unknown>>(
+  harness: Pick<Harness, 'baseUrl'>,
+  method: string,
+  pathAndQuery: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<ArmResponse<T>> {
+  const url = pathAndQuery.startsWith('http') ? pathAndQuery : `${harness.baseUrl}${pathAndQuery}`
+  const response = await fetch(url, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  })
+  const text = await response.text()
+  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T }
+}
+
+export async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (done(value)) return value
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+export const clusterPath = (subscription: string, cluster = 'cluster1', rg = 'rg1') =>
+  `/subscriptions/${subscription}/resourceGroups/${rg}/providers/Microsoft.Kubernetes/connectedClusters/${cluster}`
+
+export const extensionPath = (subscription: string, name: string, cluster = 'cluster1', rg = 'rg1') =>
+  `${clusterPath(subscription, cluster, rg)}/providers/Microsoft.KubernetesConfiguration/extensions/${name}`
+
+export const CLUSTER_API = 'api-version=2024-01-01'
+export const EXTENSION_API = 'api-version=2023-05-01'
+
+export const compatibleCluster = {
+  location: 'eastus',
+  properties: { distribution: 'k3s', infrastructure: 'generic', kubernetesVersion: '1.30.4', totalNodeCount: 3, miscellaneousProperties: { architecture: 'amd64' } },
+}

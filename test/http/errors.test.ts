@@ -1,0 +1,59 @@
+// Bad input always gets an ARM error envelope with the right status, never a 5xx.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, startHarness, type Harness } from '../helpers/harness.js'
+
+let h: Harness
+const sub = freshSubscription()
+
+beforeAll(async () => {
+  h = await startHarness({ worker: false })
+  await call(h, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+})
+afterAll(() => h?.close())
+
+const flux = { properties: { extensionType: 'microsoft.flux' } }
+
+describe('ARM error envelope', () => {
+  const cases: { name: string; method: string; path: () => string; body?: unknown; headers?: Record<string, string>; status: number; code: string }[] = [
+    { name: 'missing api-version', method: 'GET', path: () => extensionPath(sub, 'x'), status: 400, code: 'MissingApiVersionParameter' },
+    { name: 'unsupported api-version', method: 'GET', path: () => `${extensionPath(sub, 'x')}?api-version=2099-01-01`, status: 400, code: 'NoRegisteredProviderFound' },
+    { name: 'unknown extension', method: 'GET', path: () => `${extensionPath(sub, 'nope')}?${EXTENSION_API}`, status: 404, code: 'ResourceNotFound' },
+    { name: 'unregistered parent cluster', method: 'PUT', path: () => `${extensionPath(sub, 'x', 'ghost')}?${EXTENSION_API}`, body: flux, status: 404, code: 'ParentResourceNotFound' },
+    { name: 'malformed JSON', method: 'PUT', path: () => `${extensionPath(sub, 'x')}?${EXTENSION_API}`, body: '{"properties":', status: 400, code: 'InvalidRequestContent' },
+    { name: 'missing properties', method: 'PUT', path: () => `${extensionPath(sub, 'x')}?${EXTENSION_API}`, body: {}, status: 400, code: 'InvalidRequestContent' },
+    { name: 'wrong property type', method: 'PUT', path: () => `${extensionPath(sub, 'x')}?${EXTENSION_API}`, body: { properties: { extensionType: 'microsoft.flux', autoUpgradeMinorVersion: 'yes' } }, status: 400, code: 'InvalidRequestContent' },
+    { name: 'bad subscription id', method: 'GET', path: () => `${extensionPath('not-a-guid', 'x')}?${EXTENSION_API}`, status: 400, code: 'InvalidResourceName' },
+    { name: 'unknown parent type', method: 'GET', path: () => `/subscriptions/${sub}/resourceGroups/rg1/providers/Microsoft.Foo/bars/c/providers/Microsoft.KubernetesConfiguration/extensions/x?${EXTENSION_API}`, status: 400, code: 'InvalidResourceType' },
+    { name: 'unknown route', method: 'GET', path: () => '/nothing/here', status: 404, code: 'NotFound' },
+    { name: 'non-JSON content type', method: 'PUT', path: () => `${extensionPath(sub, 'x')}?${EXTENSION_API}`, body: 'a=b', headers: { 'content-type': 'text/plain' }, status: 415, code: 'UnsupportedMediaType' },
+    { name: 'cluster without location', method: 'PUT', path: () => `${clusterPath(sub, 'c2')}?${CLUSTER_API}`, body: { properties: {} }, status: 400, code: 'InvalidRequestContent' },
+  ]
+
+  it.each(cases)('$name → $status $code', async ({ method, path, body, headers, status, code }) => {
+    const response = await call<{ error: { code: string; message: string } }>(h, method, path(), body, headers)
+    expect(response.status).toBe(status)
+    expect(response.body.error.code).toBe(code)
+    expect(response.body.error.message).toEqual(expect.any(String))
+    expect(response.headers.get('x-ms-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  it('names the missing property as the target', async () => {
+    const response = await call<{ error: { target: string } }>(h, 'PUT', `${clusterPath(sub, 'c3')}?${CLUSTER_API}`, { properties: {} })
+    expect(response.body.error.target).toBe('location')
+  })
+
+  it('echoes correlation and client request ids', async () => {
+    const response = await call(h, 'GET', '/healthz', undefined, { 'x-ms-correlation-request-id': 'corr-1', 'x-ms-client-request-id': 'client-1' })
+    expect(response.headers.get('x-ms-correlation-request-id')).toBe('corr-1')
+    expect(response.headers.get('x-ms-client-request-id')).toBe('client-1')
+  })
+
+  it('leaves a stored extension untouched when a replace is rejected', async () => {
+    const path = `${extensionPath(sub, 'keep')}?${EXTENSION_API}`
+    expect((await call(h, 'PUT', path, { properties: { extensionType: 'microsoft.flux', configurationSettings: { a: '1' } } })).status).toBe(201)
+    const rejected = await call(h, 'PUT', path, { properties: { extensionType: 'microsoft.flux', configurationSettings: { a: 5 } } })
+    expect(rejected.status).toBe(400)
+    const got = await call(h, 'GET', path)
+    expect(got.body).toMatchObject({ properties: { configurationSettings: { a: '1' } } })
+  })
+})
