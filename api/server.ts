@@ -2,6 +2,7 @@
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
+import { defaultCatalog } from '../core/catalog/index.js'
 import type { Config } from '../core/config.js'
 import { createDb } from '../core/db/client.js'
 import { migrate } from '../core/db/migrate.js'
@@ -22,6 +23,7 @@ export interface RunningApi extends Running {
 
 export async function startApi(config: Config): Promise<RunningApi> {
   await assertServicesReachable(config)
+  defaultCatalog() // a broken CATALOG_FILE stops startup, not the first request
   await migrate(config.databaseUrl)
   const log = createLogger(config.logLevel, 'api')
   const db = createDb(config.databaseUrl)

@@ -1,6 +1,7 @@
 // Shared entry-point behaviour for api and worker processes: one clear line on a startup failure (never a stack
 // trace for a missing service), and a graceful stop on SIGTERM/SIGINT that a second signal cuts short.
 import { ConfigError } from './config.js'
+import { CatalogValidationError } from './catalog/index.js'
 import { ServiceUnavailableError } from './preflight.js'
 
 export interface Running {
@@ -17,7 +18,7 @@ export async function runMain(name: string, start: () => Promise<Running>): Prom
       console.error(`arcext ${name}: cannot start: ${(error as Error).message}; set HOST/PORT/HTTPS_PORT to a free address`)
       process.exit(1)
     }
-    const known = error instanceof ServiceUnavailableError || error instanceof ConfigError
+    const known = error instanceof ServiceUnavailableError || error instanceof ConfigError || error instanceof CatalogValidationError
     console.error(`arcext ${name}: cannot start: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}`)
     process.exit(1)
   }

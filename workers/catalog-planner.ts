@@ -1,5 +1,5 @@
 // The worker's view of the extension-type catalog: which version to install and where.
-import { defaultCatalog, resolveVersion, type Catalog } from '../core/catalog/index.js'
+import { defaultCatalog, previewStatusFor, resolveVersion, type Catalog } from '../core/catalog/index.js'
 import type { ExtensionSpec } from '../core/domain/model.js'
 import type { ReleasePlanner } from './context.js'
 import { DriverError } from './drivers/driver.js'
@@ -22,6 +22,10 @@ export function catalogPlanner(catalog: Catalog = defaultCatalog()): ReleasePlan
     },
     defaultNamespace(extensionType: string): string | null {
       return typeOf(extensionType).defaultReleaseNamespace
+    },
+    advisoryStatuses(extensionType: string) {
+      const preview = previewStatusFor(typeOf(extensionType))
+      return preview ? [{ ...preview, time: new Date().toISOString() }] : []
     },
   }
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { Db } from '../core/db/client.js'
-import type { ExtensionSpec } from '../core/domain/model.js'
+import type { ExtensionSpec, ExtensionStatus } from '../core/domain/model.js'
 import type { SecretBox } from '../core/secrets.js'
 import type { ClusterDriver } from './drivers/driver.js'
 
@@ -9,6 +9,8 @@ export interface ReleasePlanner {
   /** The version to install: the pinned one, or the newest supported on the release train. */
   targetVersion(spec: ExtensionSpec): string
   defaultNamespace(extensionType: string): string | null
+  /** Statuses every instance of the type carries, such as the preview warning. */
+  advisoryStatuses(extensionType: string): ExtensionStatus[]
 }
 
 /** Everything a job needs, built once per worker process. */

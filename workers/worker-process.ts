@@ -1,5 +1,6 @@
 // A worker process: operation worker + reconciler over the shared Postgres and Redis, closed gracefully
 // (BullMQ's close waits for active jobs; a job cut short by a kill is recovered as stalled or by the reconciler).
+import { defaultCatalog } from '../core/catalog/index.js'
 import type { Config } from '../core/config.js'
 import { createDb } from '../core/db/client.js'
 import { migrate } from '../core/db/migrate.js'
@@ -21,6 +22,7 @@ export interface WorkerProcessOptions {
 
 export async function startWorkerProcess(config: Config, options: WorkerProcessOptions = {}): Promise<Running & { context: WorkerContext }> {
   await assertServicesReachable(config)
+  defaultCatalog() // a broken CATALOG_FILE stops startup, not the first request
   await migrate(config.databaseUrl)
   const log = createLogger(config.logLevel, 'worker')
   const db = createDb(config.databaseUrl, Math.min(config.workerConcurrency + 2, 50))

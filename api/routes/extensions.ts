@@ -3,7 +3,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { findClusterParentType } from '../../core/domain/cluster-types.js'
 import type { ExtensionSpec } from '../../core/domain/model.js'
 import { findCluster } from '../../core/store/clusters.js'
-import { acceptExtensionChange, acceptExtensionCreate, findExtension, type Accepted, type Extension } from '../../core/store/extensions.js'
+import { checkInstallable } from '../../core/catalog/index.js'
+import { acceptExtensionChange, acceptExtensionCreate, findExtension, installedOnCluster, type Accepted, type Extension } from '../../core/store/extensions.js'
+import type { Cluster } from '../../core/store/clusters.js'
+import { clusterFacts } from '../../core/domain/cluster-facts.js'
+import { assertNoViolations } from '../arm/rule-violations.js'
 import { setAsyncOperationHeaders } from '../arm/async-operation.js'
 import { publicBaseUrl } from '../arm/base-url.js'
 import { ArmErrors } from '../arm/errors.js'
@@ -49,6 +53,23 @@ function assertPutBodyConsistent(body: ExtensionPutBody, params: ExtensionParams
   }
 }
 
+/** Every catalog rule, server-side, so raw PUTs get what the az CLI would have enforced. */
+async function assertInstallable(app: FastifyInstance, spec: ExtensionSpec, cluster: Cluster, extensionName: string, clusterResourceName: string): Promise<void> {
+  assertNoViolations(
+    checkInstallable({
+      extensionType: spec.extensionType,
+      autoUpgradeMinorVersion: spec.autoUpgradeMinorVersion,
+      releaseTrain: spec.releaseTrain,
+      version: spec.version,
+      scope: spec.scope,
+      cluster: clusterFacts(cluster),
+      installedTypes: await installedOnCluster(app.services.db, cluster.id),
+      extensionName,
+      clusterType: clusterResourceName,
+    }),
+  )
+}
+
 export async function extensionRoutes(app: FastifyInstance): Promise<void> {
   const { db, queue, secrets, config: appConfig } = app.services
 
@@ -85,6 +106,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     assertPreconditions(request, current)
     assertPutBodyConsistent(body, params, current)
     const spec = extensionSpecFromPut(body, (current?.spec as unknown as ExtensionSpec | undefined) ?? null)
+    await assertInstallable(app, spec, cluster, current?.name ?? params.extensionName, params.clusterResourceName)
     const protectedSettings = body.properties.configurationProtectedSettings
     // Absent keeps the stored secrets: GET never returns them, so a GET-modify-PUT must not silently drop them.
     const protectedSettingsSealed = protectedSettings ? secrets.sealJson(protectedSettings) : protectedSettings === null ? null : undefined

@@ -15,6 +15,11 @@ export function findExtension(db: Db, idKey: string): Promise<Extension | null> 
   return db.extension.findUnique({ where: { idKey } })
 }
 
+/** The other extensions on a cluster, as the catalog's coexistence rules need them. */
+export async function installedOnCluster(db: Db, clusterId: string): Promise<{ extensionType: string; name: string }[]> {
+  return db.extension.findMany({ where: { clusterId }, select: { extensionType: true, name: true } })
+}
+
 export function newEtag(): string {
   return randomUUID()
 }

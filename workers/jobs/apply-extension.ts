@@ -27,5 +27,5 @@ export async function applyExtension(ctx: WorkerContext, op: Operation): Promise
     message: `Release '${release.releaseName}' of ${release.extensionType} version ${release.version} is deployed in namespace '${release.namespace}'.`,
     time: new Date().toISOString(),
   }
-  await finishExtensionOperation(ctx.db, op, { status: 'Succeeded', currentVersion: release.version, statuses: [deployed] })
+  await finishExtensionOperation(ctx.db, op, { status: 'Succeeded', currentVersion: release.version, statuses: [deployed, ...ctx.planner.advisoryStatuses(release.extensionType)] })
 }

@@ -1,6 +1,7 @@
 // Loads what a job acts on, always from Postgres (never from job data), with secrets opened only here.
-import type { Cluster, Extension } from '../../core/db/generated/client.js'
-import type { ClusterFacts, ExtensionSpec } from '../../core/domain/model.js'
+import type { Extension } from '../../core/db/generated/client.js'
+import type { ExtensionSpec } from '../../core/domain/model.js'
+import { clusterFacts } from '../../core/domain/cluster-facts.js'
 import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
 import type { Operation } from '../../core/store/operations.js'
 import type { WorkerContext } from '../context.js'
@@ -11,19 +12,6 @@ export interface ExtensionTarget {
   spec: ExtensionSpec
   cluster: TargetCluster
   driver: ClusterDriver
-}
-
-export function clusterFacts(cluster: Cluster): ClusterFacts {
-  const properties = (cluster.properties ?? {}) as Record<string, unknown>
-  const misc = (properties.miscellaneousProperties ?? {}) as Record<string, unknown>
-  const str = (value: unknown) => (typeof value === 'string' ? value : null)
-  return {
-    distribution: str(properties.distribution),
-    infrastructure: str(properties.infrastructure),
-    kubernetesVersion: str(properties.kubernetesVersion),
-    totalNodeCount: typeof properties.totalNodeCount === 'number' ? properties.totalNodeCount : null,
-    architecture: str(misc.architecture),
-  }
 }
 
 /** The extension this operation holds, or null when the operation no longer owns it (superseded or removed). */
