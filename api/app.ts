@@ -4,10 +4,12 @@ import type { ApiServices } from './services.js'
 import { registerRequestContext, generateRequestId } from './arm/request-context.js'
 import { registerApiVersion } from './arm/api-version.js'
 import { registerErrorEnvelope } from './arm/error-envelope.js'
+import { registerThrottling } from './arm/throttling.js'
 import { healthRoutes } from './routes/health.js'
 import { clusterRoutes } from './routes/clusters.js'
 import { extensionRoutes } from './routes/extensions.js'
 import { operationStatusRoutes } from './routes/operation-status.js'
+import { providerOperationRoutes } from './routes/provider-operations.js'
 
 export async function buildApp(services: ApiServices, options: Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -25,9 +27,11 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
   registerRequestContext(app)
   registerErrorEnvelope(app)
   registerApiVersion(app)
+  registerThrottling(app, services.redis, services.config.queuePrefix, services.config.throttle)
   await app.register(healthRoutes)
   await app.register(clusterRoutes)
   await app.register(extensionRoutes)
   await app.register(operationStatusRoutes)
+  await app.register(providerOperationRoutes)
   return app
 }

@@ -13,6 +13,7 @@ import { OperationQueue, redisConnection } from '../core/queue.js'
 import { loadSecretBox } from '../core/secrets.js'
 import { buildApp } from './app.js'
 import { loadTlsMaterial } from './tls.js'
+import { Redis } from 'ioredis'
 
 export interface RunningApi extends Running {
   app: FastifyInstance
@@ -29,7 +30,10 @@ export async function startApi(config: Config): Promise<RunningApi> {
   const db = createDb(config.databaseUrl)
   const queue = new OperationQueue(redisConnection(config.redisUrl), config.queuePrefix)
   const secrets = loadSecretBox(config)
-  const app = await buildApp({ config, db, queue, secrets }, { loggerInstance: log })
+  // No offline queue and one retry: a Redis outage must not stall requests (the limiter fails open).
+  const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+  redis.on('error', () => undefined)
+  const app = await buildApp({ config, db, queue, secrets, redis }, { loggerInstance: log })
   const tls = await loadTlsMaterial(config)
   await app.listen({ host: config.host, port: config.port })
   await app.ready()
@@ -55,6 +59,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
       })
       await app.close()
       await queue.close()
+      redis.disconnect()
       await db.$disconnect()
     },
   }

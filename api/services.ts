@@ -2,6 +2,7 @@ import type { Config } from '../core/config.js'
 import type { Db } from '../core/db/client.js'
 import type { OperationQueue } from '../core/queue.js'
 import type { SecretBox } from '../core/secrets.js'
+import type { Redis } from 'ioredis'
 
 /** What routes may use; built by api/server.ts (or a test) and decorated onto the app. */
 export interface ApiServices {
@@ -9,6 +10,8 @@ export interface ApiServices {
   db: Db
   queue: OperationQueue
   secrets: SecretBox
+  /** For request-scoped counters (throttling); job delivery goes through `queue`. */
+  redis: Redis
 }
 
 declare module 'fastify' {

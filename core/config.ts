@@ -22,6 +22,8 @@ export interface Config {
   simulatedStepLatencyMs: number
   /** Seconds clients are told to wait between polls (ARM-CONTRACT 37). */
   retryAfterSeconds: number
+  /** Per-subscription hourly request budgets (ARM-CONTRACT 56). */
+  throttle: { readsPerHour: number; writesPerHour: number; deletesPerHour: number }
 }
 
 export class ConfigError extends Error {}
@@ -77,6 +79,11 @@ export function loadConfig(env: Env = process.env): Config {
     encryptionKey: optional(env, 'ENCRYPTION_KEY'),
     simulatedStepLatencyMs: integer(env, 'SIMULATED_STEP_LATENCY_MS', 0, 0, 600_000),
     retryAfterSeconds: integer(env, 'RETRY_AFTER_SECONDS', 10, 1, 600),
+    throttle: {
+      readsPerHour: integer(env, 'THROTTLE_READS_PER_HOUR', 12_000, 1, 1_000_000_000),
+      writesPerHour: integer(env, 'THROTTLE_WRITES_PER_HOUR', 1_200, 1, 1_000_000_000),
+      deletesPerHour: integer(env, 'THROTTLE_DELETES_PER_HOUR', 15_000, 1, 1_000_000_000),
+    },
   }
 }
 

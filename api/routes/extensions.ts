@@ -14,8 +14,19 @@ import { ArmErrors } from '../arm/errors.js'
 import { assertPreconditions, setEtag } from '../arm/etag.js'
 import { idKey } from '../arm/resource-id.js'
 import { SUPPORTED_EXTENSION_API_VERSIONS, extensionApiVersion } from '../versions/extension-api-versions.js'
-import { EXTENSION_RESOURCE_TYPE, extensionSpecFromPut, extensionToWire, type ExtensionPutBody } from '../versions/extension-convert.js'
-import { extensionPutBodySchema } from '../versions/extension-schemas.js'
+import {
+  EXTENSION_RESOURCE_TYPE,
+  PATCHABLE_PROPERTIES,
+  extensionSpecFromPatch,
+  extensionSpecFromPut,
+  extensionToWire,
+  immutablePatchTarget,
+  mergeStringMap,
+  type ExtensionPatchBody,
+  type ExtensionPutBody,
+} from '../versions/extension-convert.js'
+import { extensionPatchBodySchema, extensionPutBodySchema } from '../versions/extension-schemas.js'
+import { pageRequest, pagingQuerySchema, toPage } from '../arm/paging.js'
 import { EXTENSION_PATH, EXTENSIONS_PATH, assertClusterParams, assertExtensionParams, clusterKey, requestResourceId, type ClusterParams, type ExtensionParams } from './paths.js'
 
 const config = { arm: { resourceType: EXTENSION_RESOURCE_TYPE, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS } }
@@ -140,13 +151,63 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return answerAccepted(request, reply, accepted, 202, 'PT1H').send()
   })
 
-  app.get<{ Params: ClusterParams }>(EXTENSIONS_PATH, { config }, async (request) => {
+  app.patch<{ Params: ExtensionParams; Body: ExtensionPatchBody }>(EXTENSION_PATH, { config, schema: { body: extensionPatchBodySchema } }, async (request, reply) => {
+    const { params, body } = request
+    assertExtensionParams(params)
+    assertKnownParent(params)
+    const resourceId = requestResourceId(request)
+    const current = await findExtension(db, idKey(resourceId))
+    if (!current) throw ArmErrors.resourceNotFound(EXTENSION_RESOURCE_TYPE, resourceId) // ARM-CONTRACT 46: 404 whatever If-Match says
+    assertPreconditions(request, current)
+    const immutable = immutablePatchTarget(body as Record<string, unknown>)
+    if (immutable) {
+      throw ArmErrors.invalidRequestContent(
+        `The property '${immutable}' cannot be changed with PATCH. Only ${PATCHABLE_PROPERTIES.map((p) => `properties.${p}`).join(', ')} can be patched.`,
+        immutable,
+      )
+    }
+    const currentSpec = current.spec as unknown as ExtensionSpec
+    const spec = extensionSpecFromPatch(currentSpec, body)
+    const protectedPatch = body.properties?.configurationProtectedSettings
+    let protectedSettingsSealed: string | null | undefined
+    let protectedChanged = false
+    if (protectedPatch !== undefined) {
+      const before = current.protectedSettingsSealed ? secrets.openJson<Record<string, string>>(current.protectedSettingsSealed) : {}
+      const after = mergeStringMap(before, protectedPatch)
+      protectedChanged = JSON.stringify(Object.entries(before).sort()) !== JSON.stringify(Object.entries(after).sort())
+      protectedSettingsSealed = Object.keys(after).length ? secrets.sealJson(after) : null
+    }
+    const version = extensionApiVersion(request.arm.apiVersion)
+    const unchanged = !protectedChanged && JSON.stringify(spec) === JSON.stringify(currentSpec)
+    if (unchanged && version.noOpPatchStatus === 200 && current.provisioningState === 'Succeeded') {
+      setEtag(reply, current.etag)
+      return reply.code(200).send(extensionToWire(current, version)) // ARM-CONTRACT 27: nothing to do
+    }
+    const cluster = await db.cluster.findUniqueOrThrow({ where: { id: current.clusterId } })
+    await assertInstallable(app, spec, cluster, current.name, params.clusterResourceName)
+    const accepted = await acceptExtensionChange(db, current, {
+      kind: 'extension.update',
+      spec,
+      ...(protectedChanged ? { protectedSettingsSealed } : {}),
+      caller: request.arm.caller,
+      apiVersion: request.arm.apiVersion,
+    })
+    await enqueue(request, accepted)
+    return answerAccepted(request, reply, accepted, 202, 'PT48H').send(extensionToWire(accepted.extension, version))
+  })
+
+  app.get<{ Params: ClusterParams }>(EXTENSIONS_PATH, { config, schema: { querystring: pagingQuerySchema } }, async (request) => {
     assertClusterParams(request.params)
     assertKnownParent(request.params)
     const cluster = await findCluster(db, clusterKey(request.params))
     if (!cluster) throw ArmErrors.parentResourceNotFound(requestResourceId(request).replace(/\/providers\/microsoft\.kubernetesconfiguration\/extensions$/i, ''))
-    const rows = await db.extension.findMany({ where: { clusterId: cluster.id }, orderBy: { nameKey: 'asc' } })
+    const page = pageRequest(request)
+    const rows = await db.extension.findMany({
+      where: { clusterId: cluster.id, ...(page.after !== null ? { nameKey: { gt: page.after } } : {}) },
+      orderBy: { nameKey: 'asc' },
+      take: page.top + 1,
+    })
     const version = extensionApiVersion(request.arm.apiVersion)
-    return { value: rows.map((row) => extensionToWire(row, version)) }
+    return toPage(request, appConfig.publicBaseUrl, page, rows, (row) => row.nameKey, (row) => extensionToWire(row, version))
   })
 }

@@ -100,3 +100,52 @@ export function extensionToWire(row: Extension, version: ExtensionApiVersion): R
   if (version.hasPlanAndSystemFlag && spec.plan) resource.plan = spec.plan
   return resource
 }
+
+export interface ExtensionPatchBody {
+  properties?: {
+    autoUpgradeMinorVersion?: boolean
+    releaseTrain?: string
+    version?: string | null
+    configurationSettings?: Record<string, string | null> | null
+    configurationProtectedSettings?: Record<string, string | null> | null
+  }
+}
+
+/** The only properties a PATCH may carry (swagger `patchExtension`, ARM-CONTRACT 30). */
+export const PATCHABLE_PROPERTIES = ['autoUpgradeMinorVersion', 'releaseTrain', 'version', 'configurationSettings', 'configurationProtectedSettings'] as const
+
+/** The first property a PATCH body names that it may not change, as a JSON path; null when all are patchable. */
+export function immutablePatchTarget(body: Record<string, unknown>): string | null {
+  for (const key of Object.keys(body)) {
+    if (key !== 'properties') return key
+  }
+  const properties = body.properties
+  if (properties === undefined || properties === null) return null
+  for (const key of Object.keys(properties as Record<string, unknown>)) {
+    if (!(PATCHABLE_PROPERTIES as readonly string[]).includes(key)) return `properties.${key}`
+  }
+  return null
+}
+
+/** JSON merge patch of a string map (RFC 7396, ARM-CONTRACT 29): null removes a key, a null map clears it. */
+export function mergeStringMap(current: Record<string, string>, patch: Record<string, string | null> | null | undefined): Record<string, string> {
+  if (patch === undefined) return current
+  if (patch === null) return {}
+  const merged = { ...current }
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key]
+    else merged[key] = value
+  }
+  return merged
+}
+
+export function extensionSpecFromPatch(current: ExtensionSpec, patch: ExtensionPatchBody): ExtensionSpec {
+  const p = patch.properties ?? {}
+  return {
+    ...current,
+    autoUpgradeMinorVersion: p.autoUpgradeMinorVersion ?? current.autoUpgradeMinorVersion,
+    releaseTrain: p.releaseTrain ?? current.releaseTrain,
+    version: p.version !== undefined ? p.version : current.version,
+    configurationSettings: mergeStringMap(current.configurationSettings, p.configurationSettings),
+  }
+}

@@ -62,17 +62,20 @@ export const extensionPutBodySchema = {
   },
 } as const
 
+/** A merge patch: a null value removes that key (ARM-CONTRACT 29). */
+const patchStringMap = { type: ['object', 'null'], additionalProperties: { type: ['string', 'null'] } } as const
+
 export const extensionPatchBodySchema = {
   type: 'object',
   properties: {
     properties: {
-      type: 'object',
+      type: ['object', 'null'],
       properties: {
         autoUpgradeMinorVersion: { type: 'boolean' },
         releaseTrain: { type: 'string', minLength: 1 },
         version: { type: ['string', 'null'] },
-        configurationSettings: stringMap,
-        configurationProtectedSettings: stringMap,
+        configurationSettings: patchStringMap,
+        configurationProtectedSettings: patchStringMap,
       },
     },
   },

@@ -1,0 +1,51 @@
+// Operations_List (what this provider can do, tenant-wide, ARM-CONTRACT 52) and OperationStatus_List (the async
+// operations in progress on one cluster).
+import type { FastifyInstance } from 'fastify'
+import { findCluster } from '../../core/store/clusters.js'
+import { ArmErrors } from '../arm/errors.js'
+import { pageRequest, pagingQuerySchema, toPage } from '../arm/paging.js'
+import { SUPPORTED_EXTENSION_API_VERSIONS } from '../versions/extension-api-versions.js'
+import { operationStatusBody } from './operation-status.js'
+import { CLUSTER_PATH, assertClusterParams, clusterKey, requestResourceId, type ClusterParams } from './paths.js'
+
+const PROVIDER = 'Microsoft.KubernetesConfiguration'
+const DISPLAY_PROVIDER = 'Microsoft Kubernetes Configuration'
+
+const PROVIDER_OPERATIONS = [
+  ['extensions', 'write', 'Creates or updates an extension resource.'],
+  ['extensions', 'read', 'Gets an extension resource.'],
+  ['extensions', 'delete', 'Deletes an extension resource.'],
+  ['extensions/operations', 'read', 'Gets the status of an asynchronous operation on an extension.'],
+  ['extensionTypes', 'read', 'Gets the extension types available for a cluster or location.'],
+  ['operations', 'read', 'Lists the operations of this resource provider or the operations in progress on a cluster.'],
+].map(([resource, action, description]) => ({
+  name: `${PROVIDER}/${resource}/${action}`,
+  display: { provider: DISPLAY_PROVIDER, resource: `${PROVIDER}/${resource}`, operation: `${PROVIDER}/${resource}/${action}`, description },
+  isDataAction: false,
+  origin: 'user,system',
+}))
+
+export async function providerOperationRoutes(app: FastifyInstance): Promise<void> {
+  const { db, config: appConfig } = app.services
+
+  app.get(`/providers/${PROVIDER}/operations`, { config: { arm: { resourceType: `${PROVIDER}/operations`, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS } } }, async () => ({
+    value: PROVIDER_OPERATIONS,
+  }))
+
+  app.get<{ Params: ClusterParams }>(
+    `${CLUSTER_PATH}/providers/${PROVIDER}/operations`,
+    { config: { arm: { resourceType: `${PROVIDER}/operations`, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS } }, schema: { querystring: pagingQuerySchema } },
+    async (request) => {
+      assertClusterParams(request.params)
+      const cluster = await findCluster(db, clusterKey(request.params))
+      if (!cluster) throw ArmErrors.parentResourceNotFound(requestResourceId(request).replace(/\/providers\/microsoft\.kubernetesconfiguration\/operations$/i, ''))
+      const page = pageRequest(request)
+      const rows = await db.operation.findMany({
+        where: { clusterId: cluster.id, status: 'InProgress', ...(page.after !== null ? { id: { gt: page.after } } : {}) },
+        orderBy: { id: 'asc' },
+        take: page.top + 1,
+      })
+      return toPage(request, appConfig.publicBaseUrl, page, rows, (row) => row.id, operationStatusBody)
+    },
+  )
+}
