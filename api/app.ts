@@ -6,6 +6,7 @@ import { registerApiVersion } from './arm/api-version.js'
 import { registerErrorEnvelope } from './arm/error-envelope.js'
 import { registerThrottling } from './arm/throttling.js'
 import { healthRoutes } from './routes/health.js'
+import { registerOpenApi } from './plugins/openapi.js'
 import { clusterRoutes } from './routes/clusters.js'
 import { extensionRoutes } from './routes/extensions.js'
 import { operationStatusRoutes } from './routes/operation-status.js'
@@ -24,10 +25,13 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
   app.decorate('services', services)
   // ARM bodies are JSON only; anything else is 415, not a string the schema then rejects.
   app.removeContentTypeParser('text/plain')
+  // Responses are built by converters that emit exactly the wire shape; response schemas only document it.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data))
   registerRequestContext(app)
   registerErrorEnvelope(app)
   registerApiVersion(app)
   registerThrottling(app, services.redis, services.config.queuePrefix, services.config.throttle)
+  await registerOpenApi(app)
   await app.register(healthRoutes)
   await app.register(clusterRoutes)
   await app.register(extensionRoutes)

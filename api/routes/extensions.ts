@@ -25,8 +25,8 @@ import {
   type ExtensionPatchBody,
   type ExtensionPutBody,
 } from '../versions/extension-convert.js'
-import { extensionPatchBodySchema, extensionPutBodySchema } from '../versions/extension-schemas.js'
-import { pageRequest, pagingQuerySchema, toPage } from '../arm/paging.js'
+import { extensionRouteSchemas } from './extension-route-schemas.js'
+import { pageRequest, toPage } from '../arm/paging.js'
 import { EXTENSION_PATH, EXTENSIONS_PATH, assertClusterParams, assertExtensionParams, clusterKey, requestResourceId, type ClusterParams, type ExtensionParams } from './paths.js'
 
 const config = { arm: { resourceType: EXTENSION_RESOURCE_TYPE, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS } }
@@ -106,7 +106,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     }
   }
 
-  app.put<{ Params: ExtensionParams; Body: ExtensionPutBody }>(EXTENSION_PATH, { config, schema: { body: extensionPutBodySchema } }, async (request, reply) => {
+  app.put<{ Params: ExtensionParams; Body: ExtensionPutBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.create }, async (request, reply) => {
     const { params, body } = request
     assertExtensionParams(params)
     assertKnownParent(params)
@@ -130,7 +130,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return answerAccepted(request, reply, accepted, current ? 200 : 201, 'PT48H').send(extensionToWire(accepted.extension, extensionApiVersion(apiVersion)))
   })
 
-  app.get<{ Params: ExtensionParams }>(EXTENSION_PATH, { config }, async (request, reply) => {
+  app.get<{ Params: ExtensionParams }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.get }, async (request, reply) => {
     assertExtensionParams(request.params)
     assertKnownParent(request.params)
     const resourceId = requestResourceId(request)
@@ -140,7 +140,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return extensionToWire(extension, extensionApiVersion(request.arm.apiVersion))
   })
 
-  app.delete<{ Params: ExtensionParams }>(EXTENSION_PATH, { config }, async (request, reply) => {
+  app.delete<{ Params: ExtensionParams }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.delete }, async (request, reply) => {
     assertExtensionParams(request.params)
     assertKnownParent(request.params)
     const extension = await findExtension(db, idKey(requestResourceId(request)))
@@ -151,7 +151,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return answerAccepted(request, reply, accepted, 202, 'PT1H').send()
   })
 
-  app.patch<{ Params: ExtensionParams; Body: ExtensionPatchBody }>(EXTENSION_PATH, { config, schema: { body: extensionPatchBodySchema } }, async (request, reply) => {
+  app.patch<{ Params: ExtensionParams; Body: ExtensionPatchBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.update }, async (request, reply) => {
     const { params, body } = request
     assertExtensionParams(params)
     assertKnownParent(params)
@@ -196,7 +196,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return answerAccepted(request, reply, accepted, 202, 'PT48H').send(extensionToWire(accepted.extension, version))
   })
 
-  app.get<{ Params: ClusterParams }>(EXTENSIONS_PATH, { config, schema: { querystring: pagingQuerySchema } }, async (request) => {
+  app.get<{ Params: ClusterParams }>(EXTENSIONS_PATH, { config, schema: extensionRouteSchemas.list }, async (request) => {
     assertClusterParams(request.params)
     assertKnownParent(request.params)
     const cluster = await findCluster(db, clusterKey(request.params))

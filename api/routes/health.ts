@@ -21,9 +21,9 @@ async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<s
 }
 
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/healthz', async () => ({ status: 'ok' }))
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }))
 
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     const { db, queue } = app.services
     const [postgres, redis, migrations] = await Promise.all([
       check(() => db.$queryRawUnsafe('SELECT 1')),

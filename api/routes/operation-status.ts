@@ -10,6 +10,7 @@ import { setEtag } from '../arm/etag.js'
 import { idKey } from '../arm/resource-id.js'
 import { SUPPORTED_EXTENSION_API_VERSIONS, extensionApiVersion } from '../versions/extension-api-versions.js'
 import { EXTENSION_RESOURCE_TYPE, extensionToWire } from '../versions/extension-convert.js'
+import { extensionRouteSchemas } from './extension-route-schemas.js'
 import { EXTENSION_PATH, assertExtensionParams, requestResourceId, type ExtensionParams } from './paths.js'
 
 const config = { arm: { resourceType: `${EXTENSION_RESOURCE_TYPE}/operations`, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS } }
@@ -46,13 +47,13 @@ export async function operationStatusRoutes(app: FastifyInstance): Promise<void>
     return url.slice(0, url.toLowerCase().lastIndexOf(`/${segment.toLowerCase()}/`))
   }
 
-  app.get<{ Params: Params }>(`${EXTENSION_PATH}/${OPERATION_STATUS_SEGMENT}/:operationId`, { config }, async (request) => {
+  app.get<{ Params: Params }>(`${EXTENSION_PATH}/${OPERATION_STATUS_SEGMENT}/:operationId`, { config, schema: extensionRouteSchemas.operationStatus }, async (request) => {
     const op = await operationFor(request.params, extensionIdOf(requestResourceId(request), OPERATION_STATUS_SEGMENT))
     return operationStatusBody(op)
   })
 
   // Location: 202 while running, then what the original request would have answered synchronously (ARM-CONTRACT 36).
-  app.get<{ Params: Params }>(`${EXTENSION_PATH}/${OPERATION_RESULT_SEGMENT}/:operationId`, { config }, async (request, reply) => {
+  app.get<{ Params: Params }>(`${EXTENSION_PATH}/${OPERATION_RESULT_SEGMENT}/:operationId`, { config, schema: extensionRouteSchemas.operationResult }, async (request, reply) => {
     const op = await operationFor(request.params, extensionIdOf(requestResourceId(request), OPERATION_RESULT_SEGMENT))
     if (!isTerminal(op.status)) {
       reply.header('location', `${publicBaseUrl(request, appConfig.publicBaseUrl)}${request.url}`)

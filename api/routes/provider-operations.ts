@@ -3,7 +3,8 @@
 import type { FastifyInstance } from 'fastify'
 import { findCluster } from '../../core/store/clusters.js'
 import { ArmErrors } from '../arm/errors.js'
-import { pageRequest, pagingQuerySchema, toPage } from '../arm/paging.js'
+import { pageRequest, toPage } from '../arm/paging.js'
+import { extensionRouteSchemas } from './extension-route-schemas.js'
 import { SUPPORTED_EXTENSION_API_VERSIONS } from '../versions/extension-api-versions.js'
 import { operationStatusBody } from './operation-status.js'
 import { CLUSTER_PATH, assertClusterParams, clusterKey, requestResourceId, type ClusterParams } from './paths.js'
@@ -28,13 +29,13 @@ const PROVIDER_OPERATIONS = [
 export async function providerOperationRoutes(app: FastifyInstance): Promise<void> {
   const { db, config: appConfig } = app.services
 
-  app.get(`/providers/${PROVIDER}/operations`, { config: { arm: { resourceType: `${PROVIDER}/operations`, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS } } }, async () => ({
+  app.get(`/providers/${PROVIDER}/operations`, { config: { arm: { resourceType: `${PROVIDER}/operations`, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS } }, schema: extensionRouteSchemas.providerOperations }, async () => ({
     value: PROVIDER_OPERATIONS,
   }))
 
   app.get<{ Params: ClusterParams }>(
     `${CLUSTER_PATH}/providers/${PROVIDER}/operations`,
-    { config: { arm: { resourceType: `${PROVIDER}/operations`, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS } }, schema: { querystring: pagingQuerySchema } },
+    { config: { arm: { resourceType: `${PROVIDER}/operations`, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS } }, schema: extensionRouteSchemas.operationStatusList },
     async (request) => {
       assertClusterParams(request.params)
       const cluster = await findCluster(db, clusterKey(request.params))

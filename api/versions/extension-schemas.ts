@@ -1,27 +1,108 @@
-// Wire schemas of the Extension resource (swagger `Extension`, `patchExtension`), used both to validate requests
-// (ajv, through Fastify) and to describe them in the OpenAPI document, so the two never drift.
+// Wire schemas of the extensions API (swagger 2023-05-01 `Extension`, `PatchExtension`, ...). They are registered
+// once with Fastify (app.addSchema): ajv validates requests with them and @fastify/swagger publishes them as the
+// OpenAPI definitions, so the document and the validation never drift. Responses are serialised with plain
+// JSON.stringify (api/app.ts), so response schemas document the shape without filtering it.
 
 const stringMap = { type: ['object', 'null'], additionalProperties: { type: 'string' } } as const
+/** A merge patch: a null value removes that key (ARM-CONTRACT 29). */
+const patchStringMap = { type: ['object', 'null'], additionalProperties: { type: ['string', 'null'] } } as const
 
-const scopeSchema = {
+export const SCHEMA_IDS = {
+  extension: 'Extension',
+  patchExtension: 'patchExtension',
+  extensionsList: 'ExtensionsList',
+  operationStatusResult: 'OperationStatusResult',
+  operationStatusList: 'OperationStatusList',
+  resourceProviderOperationList: 'ResourceProviderOperationList',
+  errorResponse: 'ErrorResponse',
+  errorDetail: 'ErrorDetail',
+  systemData: 'systemData',
+  extensionStatus: 'ExtensionStatus',
+  scope: 'Scope',
+  identity: 'Identity',
+  plan: 'Plan',
+} as const
+
+export const ref = (id: string) => ({ $ref: `${id}#` })
+
+const errorDetail = {
+  $id: SCHEMA_IDS.errorDetail,
   type: 'object',
+  description: 'The error detail.',
+  properties: {
+    code: { type: 'string', readOnly: true },
+    message: { type: 'string', readOnly: true },
+    target: { type: 'string', readOnly: true },
+    details: { type: 'array', readOnly: true, items: { $ref: `${SCHEMA_IDS.errorDetail}#` } },
+    additionalInfo: {
+      type: 'array',
+      readOnly: true,
+      items: { type: 'object', properties: { type: { type: 'string' }, info: { type: 'object' } } },
+    },
+  },
+} as const
+
+const errorResponse = {
+  $id: SCHEMA_IDS.errorResponse,
+  type: 'object',
+  description: 'Common error response for all Azure Resource Manager APIs to return error details for failed operations.',
+  properties: { error: ref(SCHEMA_IDS.errorDetail) },
+} as const
+
+const systemData = {
+  $id: SCHEMA_IDS.systemData,
+  type: 'object',
+  readOnly: true,
+  description: 'Metadata pertaining to creation and last modification of the resource.',
+  properties: {
+    createdBy: { type: 'string' },
+    createdByType: { type: 'string', enum: ['User', 'Application', 'ManagedIdentity', 'Key'] },
+    createdAt: { type: 'string', format: 'date-time' },
+    lastModifiedBy: { type: 'string' },
+    lastModifiedByType: { type: 'string', enum: ['User', 'Application', 'ManagedIdentity', 'Key'] },
+    lastModifiedAt: { type: 'string', format: 'date-time' },
+  },
+} as const
+
+const extensionStatus = {
+  $id: SCHEMA_IDS.extensionStatus,
+  type: 'object',
+  readOnly: true,
+  description: 'Status from the extension.',
+  properties: {
+    code: { type: 'string' },
+    displayStatus: { type: 'string' },
+    level: { type: 'string', enum: ['Error', 'Warning', 'Information'], default: 'Information' },
+    message: { type: 'string' },
+    time: { type: 'string' },
+  },
+} as const
+
+const scope = {
+  $id: SCHEMA_IDS.scope,
+  type: 'object',
+  description: 'Scope of the extension. It can be either Cluster or Namespace; but not both.',
   properties: {
     cluster: { type: ['object', 'null'], properties: { releaseNamespace: { type: ['string', 'null'] } } },
     namespace: { type: ['object', 'null'], properties: { targetNamespace: { type: ['string', 'null'] } } },
   },
 } as const
 
-const identitySchema = {
-  type: ['object', 'null'],
+const identity = {
+  $id: SCHEMA_IDS.identity,
+  type: 'object',
+  description: 'Identity for the resource.',
   properties: {
+    principalId: { type: 'string', readOnly: true },
+    tenantId: { type: 'string', readOnly: true },
     type: { type: 'string', enum: ['SystemAssigned'] },
-    principalId: { type: 'string' },
-    tenantId: { type: 'string' },
   },
 } as const
 
-const planSchema = {
-  type: ['object', 'null'],
+const plan = {
+  $id: SCHEMA_IDS.plan,
+  type: 'object',
+  description: 'Plan for the resource.',
   required: ['name', 'publisher', 'product'],
   properties: {
     name: { type: 'string' },
@@ -32,44 +113,57 @@ const planSchema = {
   },
 } as const
 
-export const extensionPutBodySchema = {
+const extension = {
+  $id: SCHEMA_IDS.extension,
   type: 'object',
+  description: 'The Extension object.',
   required: ['properties'],
   properties: {
-    id: { type: 'string' },
-    name: { type: 'string' },
-    type: { type: 'string' },
-    identity: identitySchema,
-    plan: planSchema,
-    systemData: { type: 'object' },
+    id: { type: 'string', readOnly: true },
+    name: { type: 'string', readOnly: true },
+    type: { type: 'string', readOnly: true },
+    systemData: ref(SCHEMA_IDS.systemData),
+    identity: { anyOf: [ref(SCHEMA_IDS.identity), { type: 'null' }] },
+    plan: { anyOf: [ref(SCHEMA_IDS.plan), { type: 'null' }] },
     properties: {
       type: 'object',
+      description: 'Properties of an Extension resource',
       properties: {
         extensionType: { type: 'string', minLength: 1 },
-        autoUpgradeMinorVersion: { type: 'boolean' },
-        releaseTrain: { type: 'string', minLength: 1 },
+        autoUpgradeMinorVersion: { type: 'boolean', default: true },
+        releaseTrain: { type: 'string', minLength: 1, default: 'Stable' },
         version: { type: ['string', 'null'] },
-        scope: scopeSchema,
+        scope: ref(SCHEMA_IDS.scope),
         configurationSettings: stringMap,
         configurationProtectedSettings: stringMap,
-        provisioningState: { type: 'string' },
+        currentVersion: { type: ['string', 'null'], readOnly: true },
+        provisioningState: { type: 'string', readOnly: true, enum: ['Succeeded', 'Failed', 'Canceled', 'Creating', 'Updating', 'Deleting'] },
+        statuses: { type: ['array', 'null'], items: ref(SCHEMA_IDS.extensionStatus) },
+        errorInfo: { anyOf: [ref(SCHEMA_IDS.errorDetail), { type: 'null' }] },
+        customLocationSettings: { type: ['object', 'null'], readOnly: true, additionalProperties: { type: 'string' } },
+        packageUri: { type: ['string', 'null'], readOnly: true },
         aksAssignedIdentity: {
           type: ['object', 'null'],
-          properties: { type: { type: 'string', enum: ['SystemAssigned', 'UserAssigned'] } },
+          properties: {
+            principalId: { type: 'string', readOnly: true },
+            tenantId: { type: 'string', readOnly: true },
+            type: { type: 'string', enum: ['SystemAssigned', 'UserAssigned'] },
+          },
         },
+        isSystemExtension: { type: 'boolean', readOnly: true, default: false },
       },
     },
   },
 } as const
 
-/** A merge patch: a null value removes that key (ARM-CONTRACT 29). */
-const patchStringMap = { type: ['object', 'null'], additionalProperties: { type: ['string', 'null'] } } as const
-
-export const extensionPatchBodySchema = {
+const patchExtension = {
+  $id: SCHEMA_IDS.patchExtension,
   type: 'object',
+  description: 'The Extension Patch Request object.',
   properties: {
     properties: {
       type: ['object', 'null'],
+      description: 'Updatable properties of an Extension Patch Request',
       properties: {
         autoUpgradeMinorVersion: { type: 'boolean' },
         releaseTrain: { type: 'string', minLength: 1 },
@@ -80,3 +174,84 @@ export const extensionPatchBodySchema = {
     },
   },
 } as const
+
+const extensionsList = {
+  $id: SCHEMA_IDS.extensionsList,
+  type: 'object',
+  description: 'Result of the request to list Extensions.',
+  properties: {
+    value: { type: 'array', readOnly: true, items: ref(SCHEMA_IDS.extension) },
+    nextLink: { type: ['string', 'null'], readOnly: true },
+  },
+} as const
+
+const operationStatusResult = {
+  $id: SCHEMA_IDS.operationStatusResult,
+  type: 'object',
+  description: 'The current status of an async operation.',
+  required: ['status'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    status: { type: 'string' },
+    startTime: { type: 'string', format: 'date-time' },
+    endTime: { type: 'string', format: 'date-time' },
+    percentComplete: { type: 'number' },
+    properties: { type: ['object', 'null'], additionalProperties: { type: 'string' } },
+    error: { anyOf: [ref(SCHEMA_IDS.errorDetail), { type: 'null' }] },
+  },
+} as const
+
+const operationStatusList = {
+  $id: SCHEMA_IDS.operationStatusList,
+  type: 'object',
+  description: 'The async operations in progress, in the cluster.',
+  properties: {
+    value: { type: 'array', readOnly: true, items: ref(SCHEMA_IDS.operationStatusResult) },
+    nextLink: { type: ['string', 'null'], readOnly: true },
+  },
+} as const
+
+const resourceProviderOperationList = {
+  $id: SCHEMA_IDS.resourceProviderOperationList,
+  type: 'object',
+  description: 'Result of the request to list operations.',
+  properties: {
+    value: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          display: {
+            type: 'object',
+            properties: { provider: { type: 'string' }, resource: { type: 'string' }, operation: { type: 'string' }, description: { type: 'string' } },
+          },
+          isDataAction: { type: 'boolean', readOnly: true },
+          origin: { type: 'string', readOnly: true },
+        },
+      },
+    },
+    nextLink: { type: ['string', 'null'], readOnly: true },
+  },
+} as const
+
+/** In dependency order, as app.addSchema needs them. */
+export const SHARED_SCHEMAS = [
+  errorDetail,
+  errorResponse,
+  systemData,
+  extensionStatus,
+  scope,
+  identity,
+  plan,
+  extension,
+  patchExtension,
+  extensionsList,
+  operationStatusResult,
+  operationStatusList,
+  resourceProviderOperationList,
+] as const
+
+export const extensionPutBodySchema = ref(SCHEMA_IDS.extension)
+export const extensionPatchBodySchema = ref(SCHEMA_IDS.patchExtension)

@@ -14,7 +14,7 @@ async function installedFlux(settings: Record<string, string> = { a: '1', b: '2'
   const url = `${extensionPath(sub, 'flux')}?${EXTENSION_API}`
   const put = await call(h, 'PUT', url, { properties: { extensionType: 'microsoft.flux', configurationSettings: settings, configurationProtectedSettings: { token: 'one' } } })
   expect(put.status).toBe(201)
-  await until(() => call(h, 'GET', url), (r) => r.body.properties && (r.body.properties as { provisioningState: string }).provisioningState === 'Succeeded')
+  await until(() => call(h, 'GET', url), (r) => (r.body.properties as { provisioningState?: string } | undefined)?.provisioningState === 'Succeeded')
   return { sub, url }
 }
 

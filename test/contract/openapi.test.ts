@@ -1,0 +1,93 @@
+// The served OpenAPI document is the committed one, byte for byte, and its extensions API matches the upstream
+// swagger (paths, methods, operationIds, parameters, status codes, definitions).
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { repoRoot } from '../../core/paths.js'
+import { startHarness, type Harness } from '../helpers/harness.js'
+
+type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const SPEC_ROOT = path.resolve(repoRoot, '..', 'shared', 'reference', 'spec', 'azure-rest-api-specs', 'specification')
+const STABLE = path.join(SPEC_ROOT, 'kubernetesconfiguration', 'resource-manager', 'Microsoft.KubernetesConfiguration', 'stable', '2023-05-01')
+const readJson = (file: string): Json => JSON.parse(readFileSync(file, 'utf8'))
+
+let h: Harness
+let served: string
+let doc: Json
+
+beforeAll(async () => {
+  h = await startHarness({ worker: false })
+  served = await (await fetch(`${h.baseUrl}/openapi.json`)).text()
+  doc = JSON.parse(served)
+})
+afterAll(() => h?.close())
+
+/** `{anyName}` → `{}` so paths compare by shape. */
+const shape = (p: string) => p.replace(/\{[^}]+\}/g, '{}').toLowerCase()
+
+function resolveRef(file: string, ref: string): [string, Json] {
+  const [relative, pointer] = ref.split('#')
+  const target = relative ? path.resolve(path.dirname(file), relative) : file
+  let node: Json = readJson(target)
+  for (const part of (pointer ?? '').split('/').filter(Boolean)) node = node[part]
+  return [target, node]
+}
+
+function upstreamParameters(file: string, operation: Json): string[] {
+  return (operation.parameters as Json[]).map((p) => (p.$ref ? resolveRef(file, p.$ref)[1].name : p.name)).sort()
+}
+
+/** Property names of a definition, following allOf into the ARM common types. */
+function propertyNames(file: string, definition: Json): string[] {
+  const names = new Set<string>(Object.keys(definition.properties ?? {}))
+  for (const part of (definition.allOf ?? []) as Json[]) {
+    const [target, resolved] = part.$ref ? resolveRef(file, part.$ref) : [file, part]
+    for (const n of propertyNames(target, resolved)) names.add(n)
+  }
+  return [...names].sort()
+}
+
+describe('OpenAPI document', () => {
+  it('is served byte-identical to the committed openapi/arcext.json (run `npm run openapi` after changing routes)', () => {
+    expect(served).toBe(readFileSync(path.join(repoRoot, 'openapi', 'arcext.json'), 'utf8'))
+  })
+
+  it('has a definition for every $ref it uses and a described response for every operation', () => {
+    const refs = [...served.matchAll(/"\$ref": "#\/definitions\/([^"]+)"/g)].map((m) => m[1]!)
+    for (const ref of refs) expect(doc.definitions, ref).toHaveProperty(ref)
+    for (const item of Object.values(doc.paths as Json)) for (const op of Object.values(item as Json)) for (const r of Object.values((op as Json).responses)) expect((r as Json).description).toEqual(expect.any(String))
+  })
+
+  const upstreamFiles = [path.join(STABLE, 'extensions.json'), path.join(STABLE, 'operations.json')]
+  const upstreamOps = upstreamFiles.flatMap((file) =>
+    Object.entries(readJson(file).paths as Json).flatMap(([p, item]) => Object.entries(item as Json).map(([method, op]) => ({ file, path: p, method, op: op as Json }))),
+  )
+
+  it.each(upstreamOps.map((o) => [o.op.operationId as string, o]))('implements upstream %s with the same path, parameters and status codes', (_id, upstream) => {
+    const ours = Object.entries(doc.paths as Json).find(([p]) => shape(p) === shape(upstream.path))
+    expect(ours, `path ${upstream.path}`).toBeDefined()
+    const operation = (ours![1] as Json)[upstream.method]
+    expect(operation, `${upstream.method} ${upstream.path}`).toBeDefined()
+    expect(operation.operationId).toBe(upstream.op.operationId)
+    // Every upstream parameter, plus only optional extras (list paging: $top, $skipToken).
+    const upstreamNames = upstreamParameters(upstream.file, upstream.op)
+    const extras = (operation.parameters as Json[]).filter((p) => !upstreamNames.includes(p.name))
+    expect((operation.parameters as Json[]).map((p) => p.name)).toEqual(expect.arrayContaining(upstreamNames))
+    for (const extra of extras) expect(extra.required, extra.name).not.toBe(true)
+    expect(Object.keys(operation.responses).sort()).toEqual(Object.keys(upstream.op.responses).sort())
+    expect(Boolean(operation['x-ms-long-running-operation'])).toBe(Boolean(upstream.op['x-ms-long-running-operation']))
+    if (upstream.op['x-ms-pageable']) expect(operation['x-ms-pageable']).toEqual({ nextLinkName: 'nextLink' })
+  })
+
+  it('describes Extension, PatchExtension and OperationStatusResult with the upstream properties', () => {
+    const extensionsFile = path.join(STABLE, 'extensions.json')
+    const upstream = readJson(extensionsFile).definitions
+    expect(propertyNames(extensionsFile, upstream.Extension)).toEqual(Object.keys(doc.definitions.Extension.properties).sort())
+    expect(Object.keys(upstream.Extension.properties.properties.properties).sort()).toEqual(Object.keys(doc.definitions.Extension.properties.properties.properties).sort())
+    expect(Object.keys(upstream.patchExtension.properties.properties.properties).sort()).toEqual(Object.keys(doc.definitions.patchExtension.properties.properties.properties).sort())
+    expect(doc.definitions.Extension.properties.properties.properties.configurationProtectedSettings['x-ms-secret']).toBe(true)
+    const [, status] = resolveRef(extensionsFile, '../../common/2022-03-01/definitions.json#/definitions/OperationStatusResult')
+    expect(Object.keys(doc.definitions.OperationStatusResult.properties)).toEqual(expect.arrayContaining(Object.keys(status.properties)))
+  })
+})
