@@ -1,6 +1,6 @@
 // Microsoft.KubernetesConfiguration/extensions: validate → persist resource + operation → enqueue → answer.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { findClusterParentType } from '../../core/domain/cluster-types.js'
+import { CLUSTER_PARENT_TYPES, findClusterParentType } from '../../core/domain/cluster-types.js'
 import type { ExtensionSpec } from '../../core/domain/model.js'
 import { findCluster } from '../../core/store/clusters.js'
 import { checkInstallable } from '../../core/catalog/index.js'
@@ -16,7 +16,7 @@ import { idKey } from '../arm/resource-id.js'
 import { SUPPORTED_EXTENSION_API_VERSIONS, extensionApiVersion } from '../versions/extension-api-versions.js'
 import {
   EXTENSION_RESOURCE_TYPE,
-  PATCHABLE_PROPERTIES,
+  patchablePropertiesFor,
   extensionSpecFromPatch,
   extensionSpecFromPut,
   extensionToWire,
@@ -31,11 +31,13 @@ import { EXTENSION_PATH, EXTENSIONS_PATH, assertClusterParams, assertExtensionPa
 
 const config = { arm: { resourceType: EXTENSION_RESOURCE_TYPE, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS } }
 
-function assertKnownParent(params: ClusterParams): void {
-  if (!findClusterParentType(params.clusterRp, params.clusterResourceName)) {
-    throw ArmErrors.invalidResourceType(
-      `Extensions cannot be installed under '${params.clusterRp}/${params.clusterResourceName}'. Supported parents: Microsoft.Kubernetes/connectedClusters, Microsoft.ContainerService/managedClusters, Microsoft.HybridContainerService/provisionedClusters.`,
-    )
+/** The parent must be a cluster type the request's api-version knows (its clusterRp/clusterResourceName enums). */
+export function assertKnownParent(params: ClusterParams, apiVersion: string): void {
+  const parents = extensionApiVersion(apiVersion).parents
+  const pair = `${params.clusterRp}/${params.clusterResourceName}`
+  if (!findClusterParentType(params.clusterRp, params.clusterResourceName) || !parents.includes(pair.toLowerCase())) {
+    const supported = CLUSTER_PARENT_TYPES.filter((t) => parents.includes(`${t.provider}/${t.resourceType}`.toLowerCase())).map((t) => `${t.provider}/${t.resourceType}`)
+    throw ArmErrors.invalidResourceType(`Extensions cannot be installed under '${pair}' at api-version ${apiVersion}. Supported parents: ${supported.join(', ')}.`)
   }
 }
 
@@ -109,7 +111,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
   app.put<{ Params: ExtensionParams; Body: ExtensionPutBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.create }, async (request, reply) => {
     const { params, body } = request
     assertExtensionParams(params)
-    assertKnownParent(params)
+    assertKnownParent(params, request.arm.apiVersion)
     const resourceId = requestResourceId(request)
     const key = idKey(resourceId)
     const [cluster, current] = await Promise.all([findCluster(db, clusterKey(params)), findExtension(db, key)])
@@ -132,7 +134,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: ExtensionParams }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.get }, async (request, reply) => {
     assertExtensionParams(request.params)
-    assertKnownParent(request.params)
+    assertKnownParent(request.params, request.arm.apiVersion)
     const resourceId = requestResourceId(request)
     const extension = await findExtension(db, idKey(resourceId))
     if (!extension) throw ArmErrors.resourceNotFound(EXTENSION_RESOURCE_TYPE, resourceId)
@@ -142,7 +144,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
 
   app.delete<{ Params: ExtensionParams }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.delete }, async (request, reply) => {
     assertExtensionParams(request.params)
-    assertKnownParent(request.params)
+    assertKnownParent(request.params, request.arm.apiVersion)
     const extension = await findExtension(db, idKey(requestResourceId(request)))
     if (!extension) return reply.code(204).send()
     assertPreconditions(request, extension)
@@ -154,15 +156,16 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
   app.patch<{ Params: ExtensionParams; Body: ExtensionPatchBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.update }, async (request, reply) => {
     const { params, body } = request
     assertExtensionParams(params)
-    assertKnownParent(params)
+    assertKnownParent(params, request.arm.apiVersion)
     const resourceId = requestResourceId(request)
     const current = await findExtension(db, idKey(resourceId))
     if (!current) throw ArmErrors.resourceNotFound(EXTENSION_RESOURCE_TYPE, resourceId) // ARM-CONTRACT 46: 404 whatever If-Match says
     assertPreconditions(request, current)
-    const immutable = immutablePatchTarget(body as Record<string, unknown>)
+    const version = extensionApiVersion(request.arm.apiVersion)
+    const immutable = immutablePatchTarget(body as Record<string, unknown>, version)
     if (immutable) {
       throw ArmErrors.invalidRequestContent(
-        `The property '${immutable}' cannot be changed with PATCH. Only ${PATCHABLE_PROPERTIES.map((p) => `properties.${p}`).join(', ')} can be patched.`,
+        `The property '${immutable}' cannot be changed with PATCH. Only ${patchablePropertiesFor(version).map((p) => `properties.${p}`).join(', ')} can be patched.`,
         immutable,
       )
     }
@@ -177,7 +180,6 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       protectedChanged = JSON.stringify(Object.entries(before).sort()) !== JSON.stringify(Object.entries(after).sort())
       protectedSettingsSealed = Object.keys(after).length ? secrets.sealJson(after) : null
     }
-    const version = extensionApiVersion(request.arm.apiVersion)
     const unchanged = !protectedChanged && JSON.stringify(spec) === JSON.stringify(currentSpec)
     if (unchanged && version.noOpPatchStatus === 200 && current.provisioningState === 'Succeeded') {
       setEtag(reply, current.etag)
@@ -198,7 +200,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: ClusterParams }>(EXTENSIONS_PATH, { config, schema: extensionRouteSchemas.list }, async (request) => {
     assertClusterParams(request.params)
-    assertKnownParent(request.params)
+    assertKnownParent(request.params, request.arm.apiVersion)
     const cluster = await findCluster(db, clusterKey(request.params))
     if (!cluster) throw ArmErrors.parentResourceNotFound(requestResourceId(request).replace(/\/providers\/microsoft\.kubernetesconfiguration\/extensions$/i, ''))
     const page = pageRequest(request)

@@ -9,14 +9,25 @@ export interface ExtensionApiVersion {
   hasPlanAndSystemFlag: boolean
   /** 2021-09-01 and 2022-03-01 answer every accepted PATCH with 202, even when nothing changes. */
   noOpPatchStatus: 200 | 202
+  /** Parent `{clusterRp}/{clusterResourceName}` pairs the version's path enums allow (lower-case). */
+  parents: readonly string[]
+  /** 2025-03-01 adds autoUpgradeMode, managedBy, managementDetails and additionalDetails. */
+  hasAutoUpgradeMode: boolean
 }
 
+const TWO_PARENTS = ['microsoft.kubernetes/connectedclusters', 'microsoft.containerservice/managedclusters']
+const THREE_PARENTS = [...TWO_PARENTS, 'microsoft.hybridcontainerservice/provisionedclusters']
+const FOUR_PARENTS = [...THREE_PARENTS, 'microsoft.resourceconnector/appliances']
+
+const base = { hasAutoUpgradeMode: false, parents: THREE_PARENTS }
+
 export const EXTENSION_API_VERSIONS: Record<string, ExtensionApiVersion> = {
-  '2023-05-01': { version: '2023-05-01', installedVersionField: 'currentVersion', hasPlanAndSystemFlag: true, noOpPatchStatus: 200 },
-  '2022-11-01': { version: '2022-11-01', installedVersionField: 'currentVersion', hasPlanAndSystemFlag: true, noOpPatchStatus: 200 },
-  '2022-07-01': { version: '2022-07-01', installedVersionField: 'installedVersion', hasPlanAndSystemFlag: false, noOpPatchStatus: 200 },
-  '2022-03-01': { version: '2022-03-01', installedVersionField: 'installedVersion', hasPlanAndSystemFlag: false, noOpPatchStatus: 202 },
-  '2021-09-01': { version: '2021-09-01', installedVersionField: null, hasPlanAndSystemFlag: false, noOpPatchStatus: 202 },
+  '2025-03-01': { ...base, version: '2025-03-01', installedVersionField: 'currentVersion', hasPlanAndSystemFlag: true, noOpPatchStatus: 200, parents: FOUR_PARENTS, hasAutoUpgradeMode: true },
+  '2023-05-01': { ...base, version: '2023-05-01', installedVersionField: 'currentVersion', hasPlanAndSystemFlag: true, noOpPatchStatus: 200 },
+  '2022-11-01': { ...base, version: '2022-11-01', installedVersionField: 'currentVersion', hasPlanAndSystemFlag: true, noOpPatchStatus: 200 },
+  '2022-07-01': { ...base, version: '2022-07-01', installedVersionField: 'installedVersion', hasPlanAndSystemFlag: false, noOpPatchStatus: 200 },
+  '2022-03-01': { ...base, version: '2022-03-01', installedVersionField: 'installedVersion', hasPlanAndSystemFlag: false, noOpPatchStatus: 202 },
+  '2021-09-01': { ...base, version: '2021-09-01', installedVersionField: null, hasPlanAndSystemFlag: false, noOpPatchStatus: 202, parents: TWO_PARENTS },
 }
 
 export const SUPPORTED_EXTENSION_API_VERSIONS = Object.keys(EXTENSION_API_VERSIONS).sort().reverse()

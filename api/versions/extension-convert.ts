@@ -2,7 +2,7 @@
 // here, from fields that never include configurationProtectedSettings (ARM-CONTRACT 26).
 import { randomUUID } from 'node:crypto'
 import type { Extension } from '../../core/db/generated/client.js'
-import type { ErrorDetail, ExtensionScope, ExtensionSpec, ExtensionStatus, Plan } from '../../core/domain/model.js'
+import type { AutoUpgradeMode, ErrorDetail, ExtensionScope, ExtensionSpec, ExtensionStatus, Plan } from '../../core/domain/model.js'
 import type { ExtensionApiVersion } from './extension-api-versions.js'
 
 export const EXTENSION_RESOURCE_TYPE = 'Microsoft.KubernetesConfiguration/extensions'
@@ -13,7 +13,9 @@ const TENANT_ID = process.env.AZURE_TENANT_ID ?? '72f988bf-86f1-41af-91ab-2d7cd0
 export interface ExtensionPutBody {
   identity?: { type?: 'SystemAssigned' } | null
   plan?: Plan | null
+  managedBy?: string | null
   properties: {
+    autoUpgradeMode?: AutoUpgradeMode | null
     extensionType?: string
     autoUpgradeMinorVersion?: boolean
     releaseTrain?: string
@@ -51,6 +53,9 @@ export function extensionSpecFromPut(body: ExtensionPutBody, previous: Extension
       ? { type: identityType, principalId: previous?.identity?.principalId ?? randomUUID(), tenantId: TENANT_ID }
       : null,
     plan: body.plan ?? null,
+    autoUpgradeMode: p.autoUpgradeMode ?? previous?.autoUpgradeMode ?? null,
+    // managedBy is settable only at creation (swagger mutability read+create).
+    managedBy: previous ? (previous.managedBy ?? null) : (body.managedBy ?? null),
     aksAssignedIdentity: p.aksAssignedIdentity?.type
       ? { type: p.aksAssignedIdentity.type, principalId: previous?.aksAssignedIdentity?.principalId ?? randomUUID(), tenantId: TENANT_ID }
       : null,
@@ -82,6 +87,11 @@ export function extensionToWire(row: Extension, version: ExtensionApiVersion): R
   }
   if (version.installedVersionField) properties[version.installedVersionField] = row.currentVersion
   if (version.hasPlanAndSystemFlag) properties.isSystemExtension = false
+  if (version.hasAutoUpgradeMode) {
+    properties.autoUpgradeMode = spec.autoUpgradeMode ?? 'compatible'
+    properties.managementDetails = null
+    properties.additionalDetails = null
+  }
   const resource: Record<string, unknown> = {
     id: row.resourceId,
     name: row.name,
@@ -98,11 +108,13 @@ export function extensionToWire(row: Extension, version: ExtensionApiVersion): R
   }
   if (spec.identity) resource.identity = spec.identity
   if (version.hasPlanAndSystemFlag && spec.plan) resource.plan = spec.plan
+  if (version.hasAutoUpgradeMode && spec.managedBy) resource.managedBy = spec.managedBy
   return resource
 }
 
 export interface ExtensionPatchBody {
   properties?: {
+    autoUpgradeMode?: AutoUpgradeMode | null
     autoUpgradeMinorVersion?: boolean
     releaseTrain?: string
     version?: string | null
@@ -112,17 +124,22 @@ export interface ExtensionPatchBody {
 }
 
 /** The only properties a PATCH may carry (swagger `patchExtension`, ARM-CONTRACT 30). */
-export const PATCHABLE_PROPERTIES = ['autoUpgradeMinorVersion', 'releaseTrain', 'version', 'configurationSettings', 'configurationProtectedSettings'] as const
+export const PATCHABLE_PROPERTIES = ['autoUpgradeMode', 'autoUpgradeMinorVersion', 'releaseTrain', 'version', 'configurationSettings', 'configurationProtectedSettings'] as const
 
 /** The first property a PATCH body names that it may not change, as a JSON path; null when all are patchable. */
-export function immutablePatchTarget(body: Record<string, unknown>): string | null {
+export function patchablePropertiesFor(version: ExtensionApiVersion): readonly string[] {
+  return version.hasAutoUpgradeMode ? PATCHABLE_PROPERTIES : PATCHABLE_PROPERTIES.filter((p) => p !== 'autoUpgradeMode')
+}
+
+export function immutablePatchTarget(body: Record<string, unknown>, version: ExtensionApiVersion): string | null {
+  const patchable = patchablePropertiesFor(version)
   for (const key of Object.keys(body)) {
     if (key !== 'properties') return key
   }
   const properties = body.properties
   if (properties === undefined || properties === null) return null
   for (const key of Object.keys(properties as Record<string, unknown>)) {
-    if (!(PATCHABLE_PROPERTIES as readonly string[]).includes(key)) return `properties.${key}`
+    if (!patchable.includes(key)) return `properties.${key}`
   }
   return null
 }
@@ -144,6 +161,7 @@ export function extensionSpecFromPatch(current: ExtensionSpec, patch: ExtensionP
   return {
     ...current,
     autoUpgradeMinorVersion: p.autoUpgradeMinorVersion ?? current.autoUpgradeMinorVersion,
+    ...(p.autoUpgradeMode !== undefined ? { autoUpgradeMode: p.autoUpgradeMode } : {}),
     releaseTrain: p.releaseTrain ?? current.releaseTrain,
     version: p.version !== undefined ? p.version : current.version,
     configurationSettings: mergeStringMap(current.configurationSettings, p.configurationSettings),

@@ -10,7 +10,19 @@ export function isTerminal(state: string): state is TerminalState {
   return (TERMINAL_STATES as readonly string[]).includes(state)
 }
 
-export type OperationKind = 'extension.install' | 'extension.update' | 'extension.delete'
+/** extension.upgrade: an auto-upgrade started by the worker's sweep, not by a request. */
+export type OperationKind = 'extension.install' | 'extension.update' | 'extension.upgrade' | 'extension.delete' | 'cluster.delete'
+
+/** Operation kinds that act on one extension and hold its single operation slot (`activeOperationId`). */
+export type ExtensionOperationKind = Extract<OperationKind, `extension.${string}`>
+
+/** Error codes of operations this RP ends on its own, not on a driver's report. */
+export const OperationErrorCodes = {
+  /** A DELETE (of the extension or of its cluster) superseded an operation still in flight. */
+  canceled: 'OperationCanceled',
+  /** The operation did not reach a terminal state within OPERATION_DEADLINE_SECONDS. */
+  deadlineExceeded: 'OperationDeadlineExceeded',
+} as const
 
 /** ARM ErrorDetail (common-types v2). */
 export interface ErrorDetail {
@@ -67,7 +79,12 @@ export interface ExtensionSpec {
   identity: ManagedIdentity | null
   plan: Plan | null
   aksAssignedIdentity: AksAssignedIdentity | null
+  /** api-version 2025-03-01 and later; absent on extensions written with older versions. */
+  autoUpgradeMode?: AutoUpgradeMode | null
+  managedBy?: string | null
 }
+
+export type AutoUpgradeMode = 'none' | 'patch' | 'compatible'
 
 /** Who made a change (systemData *By / *ByType, ARM-CONTRACT 53). */
 export interface Caller {

@@ -1,0 +1,91 @@
+// Every stable api-version in the spec pack: wire differences (spec/README.md §8.2) and per-version parents.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CLUSTER_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, startHarness, until, type Harness } from '../helpers/harness.js'
+
+let h: Harness
+const sub = freshSubscription()
+const ext = (name: string, version: string) => `${extensionPath(sub, name)}?api-version=${version}`
+
+beforeAll(async () => {
+  h = await startHarness()
+  await call(h, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+  const put = await call(h, 'PUT', ext('flux', '2023-05-01'), { properties: { extensionType: 'microsoft.flux' }, plan: { name: 'p', publisher: 'pub', product: 'prod' } })
+  expect(put.status).toBe(201)
+  await until(() => call(h, 'GET', ext('flux', '2023-05-01')), (r) => (r.body.properties as { provisioningState: string }).provisioningState === 'Succeeded')
+})
+afterAll(() => h?.close())
+
+describe('api-versions', () => {
+  it.each([
+    ['2021-09-01', null, false],
+    ['2022-03-01', 'installedVersion', false],
+    ['2022-07-01', 'installedVersion', false],
+    ['2022-11-01', 'currentVersion', true],
+    ['2023-05-01', 'currentVersion', true],
+    ['2025-03-01', 'currentVersion', true],
+  ] as const)('%s names the installed version %s and shows plan/isSystemExtension: %s', async (version, field, planAndFlag) => {
+    const got = await call<{ plan?: unknown; properties: Record<string, unknown> }>(h, 'GET', ext('flux', version))
+    expect(got.status).toBe(200)
+    for (const name of ['currentVersion', 'installedVersion']) {
+      if (name === field) expect(got.body.properties[name]).toBe('1.16.2')
+      else expect(got.body.properties).not.toHaveProperty(name)
+    }
+    expect('plan' in got.body).toBe(planAndFlag)
+    expect('isSystemExtension' in got.body.properties).toBe(planAndFlag)
+    expect('autoUpgradeMode' in got.body.properties).toBe(version === '2025-03-01')
+  })
+
+  it('answers a no-op PATCH with 202 before 2022-07-01 and 200 after', async () => {
+    const old = await call(h, 'PATCH', ext('flux', '2022-03-01'), { properties: {} })
+    expect(old.status).toBe(202)
+    await until(() => call(h, 'GET', ext('flux', '2023-05-01')), (r) => (r.body.properties as { provisioningState: string }).provisioningState === 'Succeeded')
+    expect((await call(h, 'PATCH', ext('flux', '2023-05-01'), { properties: {} })).status).toBe(200)
+  })
+
+  it('accepts autoUpgradeMode only from 2025-03-01', async () => {
+    const rejected = await call<{ error: { target: string } }>(h, 'PATCH', ext('flux', '2023-05-01'), { properties: { autoUpgradeMode: 'patch' } })
+    expect(rejected.status).toBe(400)
+    expect(rejected.body.error.target).toBe('properties.autoUpgradeMode')
+    const accepted = await call(h, 'PATCH', ext('flux', '2025-03-01'), { properties: { autoUpgradeMode: 'patch' } })
+    expect(accepted.status).toBe(202)
+    expect(accepted.body).toMatchObject({ properties: { autoUpgradeMode: 'patch' } })
+  })
+
+  it('allows only the parents each version declares', async () => {
+    const provisioned = (version: string) =>
+      `/subscriptions/${sub}/resourceGroups/rg1/providers/Microsoft.HybridContainerService/provisionedClusters/p1/providers/Microsoft.KubernetesConfiguration/extensions/x?api-version=${version}`
+    const old = await call<{ error: { code: string } }>(h, 'GET', provisioned('2021-09-01'))
+    expect(old.status).toBe(400)
+    expect(old.body.error.code).toBe('InvalidResourceType')
+    expect((await call(h, 'GET', provisioned('2022-03-01'))).status).toBe(404)
+    const appliance = (version: string) =>
+      `/subscriptions/${sub}/resourceGroups/rg1/providers/Microsoft.ResourceConnector/appliances/a1/providers/Microsoft.KubernetesConfiguration/extensions/x?api-version=${version}`
+    expect((await call(h, 'GET', appliance('2023-05-01'))).status).toBe(400)
+    expect((await call(h, 'GET', appliance('2025-03-01'))).status).toBe(404)
+  })
+})
+
+describe('ETag preconditions (ARM-CONTRACT 44-47)', () => {
+  const url = () => ext('etagged', '2023-05-01')
+  const body = { properties: { extensionType: 'microsoft.apimanagement', scope: { namespace: { targetNamespace: 'apim' } } } }
+
+  it('honours If-None-Match and If-Match on PUT, PATCH and DELETE', async () => {
+    expect((await call(h, 'PUT', url(), body, { 'if-match': '*' })).status).toBe(412)
+    expect((await call(h, 'PATCH', url(), { properties: {} }, { 'if-match': '"x"' })).status).toBe(404)
+    expect((await call(h, 'DELETE', url(), undefined, { 'if-match': '"x"' })).status).toBe(204)
+    const created = await call(h, 'PUT', url(), body, { 'if-none-match': '*' })
+    expect(created.status).toBe(201)
+    await until(() => call(h, 'GET', url()), (r) => (r.body.properties as { provisioningState: string }).provisioningState === 'Succeeded')
+    const got = await call(h, 'GET', url())
+    const etag = got.headers.get('etag')!
+    expect(etag).toMatch(/^"[0-9a-f-]{36}"$/)
+    const again = await call<{ error: { code: string } }>(h, 'PUT', url(), body, { 'if-none-match': '*' })
+    expect(again.status).toBe(412)
+    expect(again.body.error.code).toBe('PreconditionFailed')
+    expect((await call(h, 'PATCH', url(), { properties: { configurationSettings: { a: 'b' } } }, { 'if-match': '"stale"' })).status).toBe(412)
+    expect((await call(h, 'DELETE', url(), undefined, { 'if-match': '"stale"' })).status).toBe(412)
+    const patched = await call(h, 'PATCH', url(), { properties: { configurationSettings: { a: 'b' } } }, { 'if-match': etag })
+    expect(patched.status).toBe(202)
+    expect(patched.headers.get('etag')).not.toBe(etag)
+  })
+})
