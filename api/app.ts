@@ -7,8 +7,10 @@ import { registerErrorEnvelope } from './arm/error-envelope.js'
 import { registerThrottling } from './arm/throttling.js'
 import { healthRoutes } from './routes/health.js'
 import { registerOpenApi } from './plugins/openapi.js'
+import { registerResponseStats } from './plugins/response-stats.js'
 import { clusterRoutes } from './routes/clusters.js'
 import { extensionRoutes } from './routes/extensions.js'
+import { extensionTypeRoutes } from './routes/extension-types.js'
 import { operationStatusRoutes } from './routes/operation-status.js'
 import { providerOperationRoutes } from './routes/provider-operations.js'
 
@@ -28,6 +30,7 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
   // Responses are built by converters that emit exactly the wire shape; response schemas only document it.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))
   registerRequestContext(app)
+  registerResponseStats(app)
   registerErrorEnvelope(app)
   registerApiVersion(app)
   registerThrottling(app, services.redis, services.config.queuePrefix, services.config.throttle)
@@ -35,6 +38,7 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
   await app.register(healthRoutes)
   await app.register(clusterRoutes)
   await app.register(extensionRoutes)
+  await app.register(extensionTypeRoutes)
   await app.register(operationStatusRoutes)
   await app.register(providerOperationRoutes)
   return app

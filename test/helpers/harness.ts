@@ -51,6 +51,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       worker = null
     },
     async close() {
+      const serverErrors = [...api.app.responseStats.recentServerErrors]
       await worker?.stop()
       await api.stop()
       const redis = new Redis(config.redisUrl)
@@ -58,6 +59,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       if (keys.length) await redis.del(...keys)
       redis.disconnect()
       rmSync(config.dataDir, { recursive: true, force: true })
+      // No request in the suite may yield a 5xx: bad input is a 4xx envelope, everything else must work.
+      if (serverErrors.length) throw new Error(`the api answered with server errors: ${JSON.stringify(serverErrors)}`)
     },
   }
 }
