@@ -1,0 +1,49 @@
+// The full lifecycle through a client generated from the committed openapi/arcext.json.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CLUSTER_API, call, clusterPath, compatibleCluster, freshSubscription, startHarness, type Harness } from '../helpers/harness.js'
+import { generateClient, loadCommittedDocument, type GeneratedClient } from '../helpers/openapi-client.js'
+
+let h: Harness
+let client: GeneratedClient
+const sub = freshSubscription()
+const cluster = { subscriptionId: sub, resourceGroupName: 'rg1', clusterRp: 'Microsoft.Kubernetes', clusterResourceName: 'connectedClusters', clusterName: 'cluster1', 'api-version': '2023-05-01' }
+
+beforeAll(async () => {
+  h = await startHarness()
+  client = generateClient(loadCommittedDocument(), h.baseUrl)
+  await call(h, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+})
+afterAll(() => h?.close())
+
+describe('client generated from openapi/', () => {
+  it('creates, reads, lists, updates, polls and deletes extensions', async () => {
+    const names = ['dapr', 'flux', 'monitor']
+    const types: Record<string, string> = { dapr: 'microsoft.dapr', flux: 'microsoft.flux', monitor: 'microsoft.azuremonitor.containers' }
+    for (const extensionName of names) {
+      const { initial, status } = await client.runToCompletion('Extensions_Create', { ...cluster, extensionName }, { properties: { extensionType: types[extensionName] } })
+      expect(initial.status).toBe(201)
+      expect(status).toMatchObject({ status: 'Succeeded' })
+    }
+    const got = await client.operations.Extensions_Get!({ ...cluster, extensionName: 'flux' })
+    expect(got.body).toMatchObject({ name: 'flux', properties: { provisioningState: 'Succeeded', currentVersion: expect.any(String) } })
+
+    const listed = await client.listAll('Extensions_List', { ...cluster, $top: '2' })
+    expect(listed.map((e) => e.name)).toEqual(names)
+
+    const updated = await client.runToCompletion('Extensions_Update', { ...cluster, extensionName: 'flux' }, { properties: { configurationSettings: { a: 'b' } } })
+    expect(updated.initial.status).toBe(202)
+    expect(updated.status).toMatchObject({ status: 'Succeeded' })
+    const operationId = updated.initial.headers.get('azure-asyncoperation')!.split('/operations/')[1]!.split('?')[0]!
+    const status = await client.operations.OperationStatus_Get!({ ...cluster, extensionName: 'flux', operationId })
+    expect(status.body).toMatchObject({ name: operationId, status: 'Succeeded' })
+
+    const deleted = await client.runToCompletion('Extensions_Delete', { ...cluster, extensionName: 'flux' })
+    expect(deleted.initial.status).toBe(202)
+    expect(deleted.status).toMatchObject({ status: 'Succeeded' })
+    expect((await client.operations.Extensions_Get!({ ...cluster, extensionName: 'flux' })).status).toBe(404)
+    expect((await client.operations.Extensions_Delete!({ ...cluster, extensionName: 'flux' })).status).toBe(204)
+
+    const providerOps = await client.listAll('Operations_List', { 'api-version': '2023-05-01' })
+    expect(providerOps.length).toBeGreaterThan(0)
+  })
+})
