@@ -1,0 +1,80 @@
+// Process behaviour of `npm run api` / `npm run worker`: one clear line when a service is missing, readiness once
+// up, and a clean exit on SIGTERM.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { inject } from 'vitest'
+import { repoRoot } from '../../core/paths.js'
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'arcext-proc-'))
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+
+interface Exited {
+  code: number | null
+  stderr: string
+  stdout: string
+}
+
+function runEntry(entry: string, env: Record<string, string>, onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void): Promise<Exited> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: repoRoot, env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env } })
+    let stderr = ''
+    let stdout = ''
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk
+      onStdout?.(String(chunk), child)
+    })
+    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000)
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stderr, stdout })
+    })
+  })
+}
+
+const services = () => ({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: `${inject('queuePrefixBase')}-proc` })
+
+describe('process startup and shutdown', () => {
+  it.each([
+    ['api/main.ts', { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/arcext' }, /^arcext api: cannot start: PostgreSQL is not reachable at postgresql:\/\/postgres@127\.0\.0\.1:1\/arcext; .*docker compose up -d postgres/],
+    ['workers/main.ts', { REDIS_URL: 'redis://127.0.0.1:1' }, /^arcext worker: cannot start: Redis is not reachable at redis:\/\/127\.0\.0\.1:1.*docker compose up -d redis/],
+  ])('%s fails fast with one line naming the unreachable service', async (entry, env, message) => {
+    const result = await runEntry(entry, { ...services(), PORT: '0', HTTPS_PORT: '0', ...env })
+    expect(result.code).toBe(1)
+    const lines = result.stderr.trim().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(message)
+  })
+
+  it('api starts, reports ready, and exits 0 on SIGTERM', async () => {
+    let url: string | undefined
+    let ready: unknown
+    const result = await runEntry('api/main.ts', { ...services(), PORT: '0', HTTPS_PORT: '0' }, (chunk, child) => {
+      const match = /"http":"(http:\/\/[^"]+)"/.exec(chunk)
+      if (match && !url) {
+        url = match[1]
+        fetch(`${url}/readyz`)
+          .then((r) => r.json())
+          .then((body) => {
+            ready = body
+            child.kill('SIGTERM')
+          })
+          .catch(() => child.kill('SIGTERM'))
+      }
+    })
+    expect(url).toBeDefined()
+    expect(ready).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok', migrations: 'ok' } })
+    expect(result.code).toBe(0)
+  })
+
+  it('worker starts and exits 0 on SIGTERM', async () => {
+    const result = await runEntry('workers/main.ts', services(), (chunk, child) => {
+      if (chunk.includes('arcext worker started')) child.kill('SIGTERM')
+    })
+    expect(result.stdout).toContain('arcext worker started')
+    expect(result.code).toBe(0)
+  })
+})
