@@ -53,6 +53,8 @@ export function registerRequestContext(app: FastifyInstance): void {
     const clientRequestId = header(request, 'x-ms-client-request-id')
     const correlationId = header(request, 'x-ms-correlation-request-id') ?? randomUUID()
     request.arm = { requestId: request.id, correlationId, clientRequestId, caller: callerOf(request), apiVersion: '' }
+    // Every log line of this request carries the ids a caller quotes in a support case (ARM-CONTRACT 12).
+    request.log = request.log.child({ correlationId, ...(clientRequestId !== undefined ? { clientRequestId } : {}) })
     reply.header('x-ms-request-id', request.id)
     reply.header('x-ms-correlation-request-id', correlationId)
     if (clientRequestId !== undefined) reply.header('x-ms-client-request-id', clientRequestId)
