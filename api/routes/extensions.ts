@@ -3,8 +3,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { CLUSTER_PARENT_TYPES, findClusterParentType } from '../../core/domain/cluster-types.js'
 import type { ExtensionSpec } from '../../core/domain/model.js'
 import { findCluster } from '../../core/store/clusters.js'
-import { checkInstallable } from '../../core/catalog/index.js'
-import { acceptExtensionChange, acceptExtensionCreate, findExtension, installedOnCluster, type Accepted, type Extension } from '../../core/store/extensions.js'
+import { checkInstallable, defaultCatalog } from '../../core/catalog/index.js'
+import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
+import { acceptExtensionChange, acceptExtensionCreate, acceptExtensionDelete, findExtension, installedOnCluster, type Accepted, type Extension } from '../../core/store/extensions.js'
+import { deliverOperations } from '../../core/queue.js'
 import type { Cluster } from '../../core/store/clusters.js'
 import { clusterFacts } from '../../core/domain/cluster-facts.js'
 import { assertNoViolations } from '../arm/rule-violations.js'
@@ -66,6 +68,17 @@ function assertPutBodyConsistent(body: ExtensionPutBody, params: ExtensionParams
   }
 }
 
+/**
+ * A cluster-scoped extension sent without a scope gets the one it will really be installed with, recorded at accept
+ * time: responses then show it (as Azure's do), and a later catalog edit never moves an installed release.
+ */
+function withEffectiveScope(spec: ExtensionSpec, extensionName: string): ExtensionSpec {
+  if (spec.scope) return spec
+  const type = defaultCatalog().findType(spec.extensionType)
+  if (!type || type.scope !== 'cluster') return spec // unknown or namespace-scoped: the catalog rules report it
+  return { ...spec, scope: { kind: 'cluster', releaseNamespace: releaseNamespaceFor(spec, extensionName, type.defaultReleaseNamespace) } }
+}
+
 /** Every catalog rule, server-side, so raw PUTs get what the az CLI would have enforced. */
 async function assertInstallable(app: FastifyInstance, spec: ExtensionSpec, cluster: Cluster, extensionName: string, clusterResourceName: string): Promise<void> {
   assertNoViolations(
@@ -101,10 +114,10 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
 
   async function enqueue(request: FastifyRequest, accepted: Accepted): Promise<void> {
     try {
-      await queue.enqueue(accepted.operation.kind as 'extension.install', { operationId: accepted.operation.id })
+      await deliverOperations(db, queue, [accepted.operation])
     } catch (error) {
-      // The operation is committed; the worker's reconciler delivers it once Redis is back.
-      request.log.warn({ err: (error as Error).message, operationId: accepted.operation.id }, 'enqueue failed; reconciler will deliver')
+      // The operation and its outbox row are committed; a worker's dispatcher delivers it once Redis answers.
+      request.log.warn({ err: (error as Error).message, operationId: accepted.operation.id }, 'enqueue failed; the outbox dispatcher will deliver')
     }
   }
 
@@ -118,7 +131,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     if (!cluster) throw ArmErrors.parentResourceNotFound(resourceId.slice(0, resourceId.toLowerCase().indexOf('/providers/microsoft.kubernetesconfiguration')))
     assertPreconditions(request, current)
     assertPutBodyConsistent(body, params, current)
-    const spec = extensionSpecFromPut(body, (current?.spec as unknown as ExtensionSpec | undefined) ?? null)
+    const spec = withEffectiveScope(extensionSpecFromPut(body, (current?.spec as unknown as ExtensionSpec | undefined) ?? null), current?.name ?? params.extensionName)
     await assertInstallable(app, spec, cluster, current?.name ?? params.extensionName, params.clusterResourceName)
     const protectedSettings = body.properties.configurationProtectedSettings
     // Absent keeps the stored secrets: GET never returns them, so a GET-modify-PUT must not silently drop them.
@@ -142,14 +155,22 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return extensionToWire(extension, extensionApiVersion(request.arm.apiVersion))
   })
 
-  app.delete<{ Params: ExtensionParams }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.delete }, async (request, reply) => {
+  // A DELETE supersedes an install/update in flight (it ends Canceled, the delete runs after it stops); a DELETE
+  // while a delete runs answers with that operation; forceDelete=true removes the resource even if the release
+  // cannot be uninstalled (ARM-CONTRACT 31-33).
+  app.delete<{ Params: ExtensionParams; Querystring: { forceDelete?: string } }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.delete }, async (request, reply) => {
     assertExtensionParams(request.params)
     assertKnownParent(request.params, request.arm.apiVersion)
     const extension = await findExtension(db, idKey(requestResourceId(request)))
     if (!extension) return reply.code(204).send()
     assertPreconditions(request, extension)
-    const accepted = await acceptExtensionChange(db, extension, { kind: 'extension.delete', caller: request.arm.caller, apiVersion: request.arm.apiVersion })
-    await enqueue(request, accepted)
+    const accepted = await acceptExtensionDelete(db, extension, {
+      apiVersion: request.arm.apiVersion,
+      forceDelete: request.query.forceDelete?.toLowerCase() === 'true',
+      expectedEtag: request.headers['if-match'] !== undefined && request.headers['if-match'] !== '*' ? extension.etag : undefined,
+    })
+    if (!accepted) return reply.code(204).send()
+    if (accepted.created) await enqueue(request, accepted)
     return answerAccepted(request, reply, accepted, 202, 'PT1H').send()
   })
 
