@@ -8,21 +8,24 @@ export interface Running {
   stop(): Promise<void>
 }
 
-export async function runMain(name: string, start: () => Promise<Running>): Promise<void> {
-  let running: Running
-  try {
-    running = await start()
-  } catch (error) {
-    const code = (error as { code?: string }).code
-    if (code === 'EADDRINUSE' || code === 'EACCES') {
-      console.error(`arcext ${name}: cannot start: ${(error as Error).message}; set HOST/PORT/HTTPS_PORT to a free address`)
-      process.exit(1)
-    }
-    const known = error instanceof ServiceUnavailableError || error instanceof ConfigError || error instanceof CatalogValidationError
-    console.error(`arcext ${name}: cannot start: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}`)
+function startupFailure(name: string, error: unknown): never {
+  const code = (error as { code?: string }).code
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    console.error(`arcext ${name}: cannot start: ${(error as Error).message}; set HOST/PORT/HTTPS_PORT to a free address`)
     process.exit(1)
   }
+  const known = error instanceof ServiceUnavailableError || error instanceof ConfigError || error instanceof CatalogValidationError
+  console.error(`arcext ${name}: cannot start: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}`)
+  process.exit(1)
+}
+
+export async function runMain(name: string, start: () => Promise<Running>): Promise<void> {
   let stoppingSince = 0
+  let resolveRunning: (running: Running) => void = () => undefined
+  const running = new Promise<Running>((resolve) => (resolveRunning = resolve))
+
+  // Installed before starting: a signal that arrives while the process is still starting stops it as soon as
+  // it is up, instead of killing it half-initialised.
   const stop = (signal: NodeJS.Signals) => {
     if (stoppingSince) {
       // Ctrl-C reaches the whole process group and the supervisor forwards it too: one keypress, two signals.
@@ -33,7 +36,7 @@ export async function runMain(name: string, start: () => Promise<Running>): Prom
     }
     stoppingSince = Date.now()
     running
-      .stop()
+      .then((r) => r.stop())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         console.error(`arcext ${name}: error while stopping: ${(error as Error).message}`)
@@ -42,4 +45,10 @@ export async function runMain(name: string, start: () => Promise<Running>): Prom
   }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
+
+  try {
+    resolveRunning(await start())
+  } catch (error) {
+    startupFailure(name, error)
+  }
 }
