@@ -5,6 +5,7 @@ import { registerRequestContext, generateRequestId } from './arm/request-context
 import { registerApiVersion } from './arm/api-version.js'
 import { registerErrorEnvelope } from './arm/error-envelope.js'
 import { registerThrottling } from './arm/throttling.js'
+import { adminRoutes } from './routes/admin.js'
 import { healthRoutes } from './routes/health.js'
 import { registerOpenApi } from './plugins/openapi.js'
 import { registerResponseStats } from './plugins/response-stats.js'
@@ -12,6 +13,7 @@ import { clusterRoutes } from './routes/clusters.js'
 import { extensionRoutes } from './routes/extensions.js'
 import { extensionTypeRoutes } from './routes/extension-types.js'
 import { operationStatusRoutes } from './routes/operation-status.js'
+import { clusterOperationRoutes } from './routes/cluster-operations.js'
 import { providerOperationRoutes } from './routes/provider-operations.js'
 
 export async function buildApp(services: ApiServices, options: Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> = {}): Promise<FastifyInstance> {
@@ -36,10 +38,12 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
   registerThrottling(app, services.redis, services.config.queuePrefix, services.config.throttle)
   await registerOpenApi(app)
   await app.register(healthRoutes)
+  await app.register(adminRoutes)
   await app.register(clusterRoutes)
   await app.register(extensionRoutes)
   await app.register(extensionTypeRoutes)
   await app.register(operationStatusRoutes)
+  await app.register(clusterOperationRoutes)
   await app.register(providerOperationRoutes)
   return app
 }

@@ -20,8 +20,24 @@ export interface Config {
   encryptionKey: string | undefined
   /** Latency the simulated driver adds to each step, in milliseconds. */
   simulatedStepLatencyMs: number
+  /** SIMULATED_FAULTS: JSON array of fault rules the worker loads at start (workers/drivers/simulated). */
+  simulatedFaults: string | undefined
+  /** The helm executable the helm driver runs. */
+  helmBin: string
+  /** Where the helm driver finds one chart per extension type: `<repository>/<extension type>`. */
+  helmChartRepository: string | undefined
+  /** How long `helm upgrade --wait` and `helm uninstall --wait` wait for resources, in seconds. */
+  helmTimeoutSeconds: number
   /** Seconds clients are told to wait between polls (ARM-CONTRACT 37). */
   retryAfterSeconds: number
+  /** An operation not terminal this long after it was accepted is failed (workers/operation-worker.ts, reconciler). */
+  operationDeadlineSeconds: number
+  /** How often each worker's reconciler re-delivers lost jobs and fails overdue operations. */
+  reconcileIntervalMs: number
+  /** How long a job of a worker that died stays locked before another worker takes it over (BullMQ lockDuration). */
+  jobStallMs: number
+  /** How often workers look for auto-upgradable extensions (a BullMQ job scheduler); 0 turns auto-upgrade off. */
+  autoUpgradeIntervalSeconds: number
   /** Per-subscription hourly request budgets (ARM-CONTRACT 56). */
   throttle: { readsPerHour: number; writesPerHour: number; deletesPerHour: number }
 }
@@ -78,7 +94,15 @@ export function loadConfig(env: Env = process.env): Config {
     publicBaseUrl: optional(env, 'PUBLIC_BASE_URL')?.replace(/\/+$/, ''),
     encryptionKey: optional(env, 'ENCRYPTION_KEY'),
     simulatedStepLatencyMs: integer(env, 'SIMULATED_STEP_LATENCY_MS', 0, 0, 600_000),
+    simulatedFaults: optional(env, 'SIMULATED_FAULTS'),
+    helmBin: text(env, 'HELM_BIN', 'helm'),
+    helmChartRepository: optional(env, 'HELM_CHART_REPOSITORY')?.replace(/\/+$/, ''),
+    helmTimeoutSeconds: integer(env, 'HELM_TIMEOUT_SECONDS', 300, 1, 86_400),
     retryAfterSeconds: integer(env, 'RETRY_AFTER_SECONDS', 10, 1, 600),
+    operationDeadlineSeconds: integer(env, 'OPERATION_DEADLINE_SECONDS', 3600, 1, 7 * 86_400),
+    reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 5000, 100, 3_600_000),
+    jobStallMs: integer(env, 'JOB_STALL_MS', 30_000, 1000, 3_600_000),
+    autoUpgradeIntervalSeconds: integer(env, 'AUTO_UPGRADE_INTERVAL_SECONDS', 3600, 0, 7 * 24 * 3600),
     throttle: {
       readsPerHour: integer(env, 'THROTTLE_READS_PER_HOUR', 12_000, 1, 1_000_000_000),
       writesPerHour: integer(env, 'THROTTLE_WRITES_PER_HOUR', 1_200, 1, 1_000_000_000),

@@ -2,7 +2,9 @@
 // The job id is the operation id, so enqueuing the same operation twice is a no-op.
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq'
 import type { Redis } from 'ioredis'
+import type { Db } from './db/client.js'
 import type { OperationKind } from './domain/model.js'
+import { markDispatched } from './store/operations.js'
 
 export const OPERATIONS_QUEUE = 'operations'
 
@@ -43,6 +45,12 @@ export class OperationQueue {
     await this.queue.add(kind, payload, { jobId: payload.operationId })
   }
 
+  /** Adds one job per operation in one round trip; operations whose job exists are left as they are. */
+  async enqueueMany(operations: readonly OperationRef[]): Promise<void> {
+    if (operations.length === 0) return
+    await this.queue.addBulk(operations.map((op) => ({ name: op.kind, data: { operationId: op.id }, opts: { jobId: op.id } })))
+  }
+
   async ping(): Promise<void> {
     const client = (await this.queue.client) as unknown as Redis
     await client.ping()
@@ -51,4 +59,37 @@ export class OperationQueue {
   async close(): Promise<void> {
     await this.queue.close()
   }
+}
+
+export interface OperationRef {
+  id: string
+  kind: string
+}
+
+/**
+ * While Redis is away its client queues commands instead of failing them; a request must not hang on that. The
+ * outbox row stays behind and a worker's dispatcher delivers the operation once Redis is back.
+ */
+export const ENQUEUE_TIMEOUT_MS = 3000
+
+export async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms)
+  })
+  try {
+    return await Promise.race([work, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * Delivers just-committed operations right away (the fast path) and clears their outbox rows. Throws when Redis
+ * did not take them; the rows then stay for the dispatcher, so the caller only logs.
+ */
+export async function deliverOperations(db: Db, queue: OperationQueue, operations: readonly OperationRef[]): Promise<void> {
+  if (operations.length === 0) return
+  await withTimeout(queue.enqueueMany(operations), ENQUEUE_TIMEOUT_MS, 'enqueueing to Redis')
+  await markDispatched(db, operations.map((op) => op.id))
 }

@@ -6,8 +6,8 @@ import type { ClusterDriver } from './drivers/driver.js'
 
 /** Answers catalog questions the worker needs; backed by the extension-type catalog. */
 export interface ReleasePlanner {
-  /** The version to install: the pinned one, or the newest supported on the release train. */
-  targetVersion(spec: ExtensionSpec): string
+  /** The version to install: the pinned one, else the newest on the train, moving an installed one only within its major when auto-upgrading. */
+  targetVersion(spec: ExtensionSpec, currentVersion: string | null): string
   defaultNamespace(extensionType: string): string | null
   /** Statuses every instance of the type carries, such as the preview warning. */
   advisoryStatuses(extensionType: string): ExtensionStatus[]

@@ -1,70 +1,224 @@
-// Runs operation jobs: one BullMQ Worker, one handler per job kind, one error policy for all of them.
-// Transient driver faults are retried by BullMQ with exponential backoff and jitter; permanent faults, and
-// transient ones on the last attempt, end the operation Failed with an error a user can act on.
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq'
-import { isTerminal, type ErrorDetail, type OperationKind } from '../core/domain/model.js'
+// Runs operation jobs: one BullMQ Worker, one handler per operation kind, one policy for all of them.
+//  - One job at a time per extension (per cluster for cluster operations), across all worker processes
+//    (workers/subject-locks.ts); a job whose subject is busy waits, without using up an attempt.
+//  - Transient failures (driver said so, or an unexpected error) are retried with exponential backoff and jitter
+//    up to RetryPolicy.maxAttempts, counted in Postgres; permanent ones fail the operation at once.
+//  - A running job watches its operation: canceled or superseded → its driver call is aborted; past the deadline
+//    → the operation is failed and the job stops waiting for the driver.
+// Postgres decides everything; the BullMQ job only says "look at operation X".
+import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq'
+import { isTerminal, type OperationKind } from '../core/domain/model.js'
 import { OPERATIONS_QUEUE, type JobPayloads } from '../core/queue.js'
-import { finishExtensionOperation, loadOperation, recordAttempt, type Operation } from '../core/store/operations.js'
+import { finishOperation, loadOperation, operationStatus, recordAttempt, recordRetry, releaseAttempt, type Operation } from '../core/store/operations.js'
 import type { WorkerContext } from './context.js'
 import { DriverError } from './drivers/driver.js'
 import { applyExtension } from './jobs/apply-extension.js'
+import { deleteCluster } from './jobs/delete-cluster.js'
+import { NotReadyError, type OperationRun } from './jobs/operation-run.js'
 import { uninstallExtension } from './jobs/uninstall-extension.js'
+import { deadlineDetail, failedOutcome, failureDetail, retryStatus } from './operation-failures.js'
+import { DEFAULT_RETRY_POLICY, jittered, retryDelayMs, type RetryPolicy } from './retry-policy.js'
+import type { SubjectLocks } from './subject-locks.js'
 
-type Handler = (ctx: WorkerContext, op: Operation) => Promise<void>
+type Handler = (ctx: WorkerContext, op: Operation, run: OperationRun) => Promise<void>
 
 const HANDLERS: Record<OperationKind, Handler> = {
   'extension.install': applyExtension,
   'extension.update': applyExtension,
+  'extension.upgrade': applyExtension,
   'extension.delete': uninstallExtension,
+  'cluster.delete': deleteCluster,
 }
 
-function failureDetail(error: unknown, op: Operation): ErrorDetail {
-  if (error instanceof DriverError) {
-    return { code: error.code, message: error.message, target: op.resourceId }
-  }
-  return {
-    code: 'ExtensionOperationFailed',
-    message: `The ${op.kind} operation failed: ${(error as Error)?.message ?? String(error)}`,
-    target: op.resourceId,
-  }
+export interface RunnerOptions {
+  retry: RetryPolicy
+  /** OPERATION_DEADLINE_SECONDS: counted from when the operation was accepted. */
+  deadlineSeconds: number
+  /** Pause before trying again when another job holds the operation's extension or cluster. */
+  busyRetryMs: number
+  /** How often a running job checks whether its operation was canceled. */
+  watchIntervalMs: number
 }
 
-export async function runOperationJob(ctx: WorkerContext, job: Job<JobPayloads[OperationKind]>): Promise<void> {
-  const op = await loadOperation(ctx.db, job.data.operationId)
-  if (!op || isTerminal(op.status)) return // duplicate or late delivery: nothing to do
-  const handler = HANDLERS[op.kind as OperationKind]
-  const log = ctx.log.child({ operationId: op.id, kind: op.kind, resourceId: op.resourceId, attempt: job.attemptsMade + 1 })
-  await recordAttempt(ctx.db, op.id)
-  try {
-    if (!handler) throw new DriverError('permanent', 'UnknownOperationKind', `This worker cannot run operations of kind '${op.kind}'.`)
-    await handler(ctx, op)
-    log.info('operation finished')
-  } catch (error) {
-    const permanent = !(error instanceof DriverError) || error.kind === 'permanent'
-    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
-    if (!permanent && !lastAttempt) {
-      log.warn({ err: (error as Error).message }, 'transient failure; will retry')
-      throw error
+export const DEFAULT_RUNNER_OPTIONS: Omit<RunnerOptions, 'deadlineSeconds'> = { retry: DEFAULT_RETRY_POLICY, busyRetryMs: 250, watchIntervalMs: 1000 }
+
+/** Why a running job's signal was aborted. */
+class Superseded extends Error {}
+class DeadlineReached extends Error {}
+class ShuttingDown extends Error {}
+
+function subjectOf(op: Operation): string | null {
+  if (op.extensionId) return `arcext:extension:${op.extensionId}`
+  if (op.clusterId) return `arcext:cluster:${op.clusterId}`
+  return null
+}
+
+/** Settles when the signal aborts for one of the given reasons; never rejects. */
+function abortedFor(signal: AbortSignal, reasons: (new () => Error)[]): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (reasons.some((reason) => signal.reason instanceof reason)) resolve()
     }
-    const detail = failureDetail(error, op)
-    log.error({ code: detail.code, err: (error as Error).message }, 'operation failed')
-    await finishExtensionOperation(ctx.db, op, {
-      status: 'Failed',
-      error: detail,
-      statuses: [{ code: detail.code, displayStatus: 'Failed', level: 'Error', message: detail.message, time: new Date().toISOString() }],
-    })
-    throw new UnrecoverableError(detail.message)
+    if (signal.aborted) check()
+    else signal.addEventListener('abort', check, { once: true })
+  })
+}
+
+export class OperationRunner {
+  private readonly inFlight = new Set<AbortController>()
+
+  constructor(
+    private readonly ctx: WorkerContext,
+    private readonly locks: SubjectLocks,
+    private readonly options: RunnerOptions,
+  ) {}
+
+  /** The BullMQ processor. */
+  async process(job: Job<{ operationId?: unknown }>, token: string | undefined): Promise<void> {
+    const operationId = job.data?.operationId
+    if (typeof operationId !== 'string') return
+    const retryInMs = await this.run(operationId)
+    if (retryInMs === null) return
+    await job.moveToDelayed(Date.now() + retryInMs, token)
+    throw new DelayedError()
+  }
+
+  /** Runs the operation once. Returns how long to wait before this job runs again, or null when it is done. */
+  async run(operationId: string): Promise<number | null> {
+    const seen = await loadOperation(this.ctx.db, operationId)
+    if (!seen || isTerminal(seen.status)) return null // duplicate or late delivery: nothing to do
+    if (this.msToDeadline(seen) <= 0) {
+      await this.failPastDeadline(seen)
+      return null
+    }
+    const subject = subjectOf(seen)
+    const release = subject ? await this.locks.tryAcquire(subject) : async () => undefined
+    if (!release) return jittered(this.options.busyRetryMs)
+    try {
+      // Read again under the lock (whatever held it may have just finished or canceled this operation) while
+      // counting the attempt.
+      const op = await recordAttempt(this.ctx.db, operationId)
+      if (!op) return null
+      return await this.execute(op, op.attempts)
+    } finally {
+      await release()
+    }
+  }
+
+  private shuttingDown = false
+
+  /** From now on a job that fails hands its operation back (no attempt used) instead of retrying or failing it. */
+  beginShutdown(): void {
+    this.shuttingDown = true
+  }
+
+  /** Aborts every running job's driver calls, so a stopping worker hands them back instead of hanging. */
+  abortAll(): void {
+    this.shuttingDown = true
+    for (const controller of this.inFlight) controller.abort(new ShuttingDown('worker is shutting down'))
+  }
+
+  private msToDeadline(op: Operation): number {
+    return op.startTime.getTime() + this.options.deadlineSeconds * 1000 - Date.now()
+  }
+
+  private log(op: Operation, attempt?: number) {
+    return this.ctx.log.child({ operationId: op.id, kind: op.kind, resourceId: op.resourceId, ...(attempt ? { attempt } : {}) })
+  }
+
+  private async failPastDeadline(op: Operation): Promise<void> {
+    const detail = deadlineDetail(op, this.options.deadlineSeconds)
+    if (await finishOperation(this.ctx.db, op, failedOutcome(detail))) this.log(op).error({ code: detail.code }, 'operation failed: deadline exceeded')
+  }
+
+  private async execute(op: Operation, attempt: number): Promise<number | null> {
+    const log = this.log(op, attempt)
+    const controller = new AbortController()
+    this.inFlight.add(controller)
+    const deadline = setTimeout(() => controller.abort(new DeadlineReached()), this.msToDeadline(op))
+    const watch = setInterval(() => {
+      operationStatus(this.ctx.db, op.id)
+        .then((status) => {
+          if (status !== 'InProgress') controller.abort(new Superseded(`operation is ${status ?? 'gone'}`))
+        })
+        .catch(() => undefined) // a database blip: the next tick looks again
+    }, this.options.watchIntervalMs)
+    try {
+      const handler = HANDLERS[op.kind as OperationKind]
+      if (!handler) throw new DriverError('permanent', 'UnknownOperationKind', `This worker cannot run operations of kind '${op.kind}'.`)
+      const work = handler(this.ctx, op, { signal: controller.signal, attempt })
+      work.catch(() => undefined) // may be abandoned below; its outcome is then ignored
+      // A cancellation waits for the driver call to stop, so a superseding delete never overlaps it; a deadline or
+      // shutdown stops waiting, since a driver that ignores the signal could otherwise hold the extension forever.
+      await Promise.race([work, abortedFor(controller.signal, [DeadlineReached, ShuttingDown])])
+      if (controller.signal.aborted) throw controller.signal.reason
+      log.info('operation finished')
+      return null
+    } catch (error) {
+      return await this.onFailure(op, attempt, error, controller.signal)
+    } finally {
+      clearTimeout(deadline)
+      clearInterval(watch)
+      this.inFlight.delete(controller)
+    }
+  }
+
+  private async onFailure(op: Operation, attempt: number, error: unknown, signal: AbortSignal): Promise<number | null> {
+    const log = this.log(op, attempt)
+    const reason: unknown = signal.aborted ? signal.reason : null
+    if (reason instanceof DeadlineReached) {
+      await this.failPastDeadline(op)
+      return null
+    }
+    if ((await operationStatus(this.ctx.db, op.id)) !== 'InProgress') {
+      log.info('operation ended elsewhere (canceled or superseded); its job stops')
+      return null
+    }
+    if (reason instanceof ShuttingDown || this.shuttingDown) {
+      await releaseAttempt(this.ctx.db, op.id)
+      return 0
+    }
+    if (error instanceof NotReadyError) {
+      await releaseAttempt(this.ctx.db, op.id)
+      log.debug({ reason: error.message }, 'waiting')
+      return jittered(error.retryAfterMs)
+    }
+    const { retry } = this.options
+    const transient = !(error instanceof DriverError) || error.kind === 'transient'
+    if (transient && attempt < retry.maxAttempts) {
+      const delay = retryDelayMs(retry, attempt)
+      log.warn({ err: (error as Error)?.message, code: (error as DriverError)?.code, retryInMs: delay }, 'transient failure; will retry')
+      await recordRetry(this.ctx.db, op, retryStatus(error, op, attempt, retry.maxAttempts, delay))
+      return delay
+    }
+    const detail = failureDetail(error, op, { attempt, exhausted: transient })
+    if (!(error instanceof DriverError)) log.error({ err: error }, 'unexpected error')
+    log.error({ code: detail.code, err: (error as Error)?.message }, 'operation failed')
+    await finishOperation(this.ctx.db, op, failedOutcome(detail))
+    return null
   }
 }
 
-export function startOperationWorker(ctx: WorkerContext, options: { connection: ConnectionOptions; prefix: string; concurrency: number }): Worker {
-  const worker = new Worker<JobPayloads[OperationKind]>(OPERATIONS_QUEUE, (job) => runOperationJob(ctx, job), {
+export interface OperationWorkerOptions {
+  connection: ConnectionOptions
+  prefix: string
+  concurrency: number
+  /** JOB_STALL_MS: a dead worker's job is handed to another worker after about this long. */
+  stallMs: number
+}
+
+export function startOperationWorker(runner: OperationRunner, log: WorkerContext['log'], options: OperationWorkerOptions): Worker {
+  const worker = new Worker<JobPayloads[OperationKind]>(OPERATIONS_QUEUE, (job, token) => runner.process(job, token), {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
+    lockDuration: options.stallMs,
+    stalledInterval: Math.max(500, Math.floor(options.stallMs / 2)),
+    // Beyond this BullMQ fails the job; the reconciler then delivers the operation again.
+    maxStalledCount: 2,
     autorun: true,
   })
   // Redis outages are survived by reconnecting; an unhandled 'error' event would crash the process.
-  worker.on('error', (error) => ctx.log.warn({ err: error.message }, 'worker connection error'))
+  worker.on('error', (error) => log.warn({ err: error.message }, 'worker connection error'))
   return worker
 }

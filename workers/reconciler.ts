@@ -1,17 +1,23 @@
 // Postgres holds every accepted operation; Redis may lose jobs (flushed, restarted, enqueue failed after commit,
 // worker died). The reconciler re-delivers every non-terminal operation whose job is missing or finished, so no
-// accepted operation is ever lost. Safe to run in every worker: delivery is idempotent (job id = operation id).
+// accepted operation is ever lost, and fails every operation still running past OPERATION_DEADLINE_SECONDS, so
+// none is stuck forever. Safe to run in every worker: delivery is idempotent (job id = operation id) and ending
+// an operation is conditional on it still running.
 import type { Logger } from 'pino'
 import type { Db } from '../core/db/client.js'
-import type { OperationKind } from '../core/domain/model.js'
 import type { OperationQueue } from '../core/queue.js'
+import { finishOperation } from '../core/store/operations.js'
+import { deadlineDetail, failedOutcome } from './operation-failures.js'
 
 export interface ReconcilerOptions {
   intervalMs: number
-  /** Operations younger than this are left to normal delivery. */
+  /** Operations untouched for less than this are left to normal delivery. */
   graceMs: number
   batchSize: number
+  deadlineSeconds: number
 }
+
+const LIVE_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children'])
 
 export async function redeliverOrphanedOperations(db: Db, queue: OperationQueue, options: Pick<ReconcilerOptions, 'graceMs' | 'batchSize'>): Promise<number> {
   const olderThan = new Date(Date.now() - options.graceMs)
@@ -24,9 +30,9 @@ export async function redeliverOrphanedOperations(db: Db, queue: OperationQueue,
   let redelivered = 0
   for (const op of candidates) {
     const state = await queue.queue.getJobState(op.id)
-    if (state === 'active' || state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') continue
+    if (LIVE_STATES.has(state)) continue
     if (state === 'completed' || state === 'failed') await queue.queue.remove(op.id)
-    await queue.enqueue(op.kind as OperationKind, { operationId: op.id })
+    await queue.enqueueMany([op])
     // Touch the row so the next pass gives the new delivery time to run.
     await db.operation.updateMany({ where: { id: op.id, status: 'InProgress' }, data: { updatedAt: new Date() } })
     redelivered += 1
@@ -34,11 +40,31 @@ export async function redeliverOrphanedOperations(db: Db, queue: OperationQueue,
   return redelivered
 }
 
+/**
+ * Fails operations past their deadline that no job is failing itself (a running job does so on its own timer;
+ * `slackMs` leaves it that chance, so its lock is released cleanly first).
+ */
+export async function failOverdueOperations(db: Db, options: Pick<ReconcilerOptions, 'batchSize' | 'deadlineSeconds'> & { slackMs: number }): Promise<number> {
+  const startedBefore = new Date(Date.now() - options.deadlineSeconds * 1000 - options.slackMs)
+  const overdue = await db.operation.findMany({
+    where: { status: 'InProgress', startTime: { lt: startedBefore } },
+    orderBy: { startTime: 'asc' },
+    take: options.batchSize,
+  })
+  let failed = 0
+  for (const op of overdue) {
+    if (await finishOperation(db, op, failedOutcome(deadlineDetail(op, options.deadlineSeconds)))) failed += 1
+  }
+  return failed
+}
+
 export function startReconciler(db: Db, queue: OperationQueue, log: Logger, options: ReconcilerOptions): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve()
   let stopped = false
   const pass = async () => {
     try {
+      const expired = await failOverdueOperations(db, { ...options, slackMs: options.intervalMs })
+      if (expired > 0) log.error({ count: expired }, 'failed operations past OPERATION_DEADLINE_SECONDS')
       const count = await redeliverOrphanedOperations(db, queue, options)
       if (count > 0) log.warn({ count }, 'redelivered operations whose jobs were missing')
     } catch (error) {

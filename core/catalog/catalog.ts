@@ -1,6 +1,6 @@
 // Loads the extension-type catalog. The data lives in JSON so operators can add a type or a version
-// without a code change; CATALOG_FILE points at an operator-supplied copy.
-import { existsSync, readFileSync } from 'node:fs'
+// without a code change; CATALOG_FILE points at an operator-supplied copy, followed while processes run.
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { repoRoot } from '../paths.js'
@@ -45,15 +45,76 @@ export function loadCatalog(file: string = catalogFile()): Catalog {
   }
 }
 
-let cached: Catalog | undefined
-
-/** The process-wide catalog, loaded once on first use (so a bad CATALOG_FILE fails at the first request or at preflight). */
-export function defaultCatalog(): Catalog {
-  cached ??= loadCatalog()
-  return cached
+interface FileStamp {
+  file: string
+  mtimeMs: number
+  ctimeMs: number
+  size: number
 }
 
-/** Forgets the cached catalog so the next defaultCatalog() re-reads the file (tests, or an operator reload hook). */
+function stampOf(file: string): FileStamp {
+  const stat = statSync(file)
+  return { file, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, size: stat.size }
+}
+
+function sameStamp(a: FileStamp | undefined, b: FileStamp): boolean {
+  return a !== undefined && a.file === b.file && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.size === b.size
+}
+
+export interface ReloadingCatalogOptions {
+  /** The file to follow, asked on every call so a changed CATALOG_FILE is followed too. Default: catalogFile(). */
+  file?: () => string
+  /** Called once per broken revision of the file, while the last good catalog stays in use. */
+  onReloadError?: (error: Error, file: string) => void
+}
+
+/**
+ * A catalog that follows its file: re-read when the file changes, so api and workers see an operator's edit (a new
+ * version, a new type) without a restart; a stat per call is the whole cost. A broken edit (invalid JSON, failed
+ * validation, the file briefly missing while an editor replaces it) keeps the last good catalog, so a typo does not
+ * fail requests or work in flight; only when there never was a good one does the error reach the caller.
+ */
+export function reloadingCatalog(options: ReloadingCatalogOptions = {}): () => Catalog {
+  const fileOf = options.file ?? (() => catalogFile())
+  let good: { stamp: FileStamp; catalog: Catalog } | undefined
+  let broken: FileStamp | undefined
+  return () => {
+    const file = fileOf()
+    let stamp: FileStamp
+    try {
+      stamp = stampOf(file)
+    } catch (err) {
+      if (good) return good.catalog
+      throw new Error(`Cannot read extension-type catalog ${file}: ${(err as Error).message}`)
+    }
+    if (good && (sameStamp(good.stamp, stamp) || sameStamp(broken, stamp))) return good.catalog
+    try {
+      good = { stamp, catalog: loadCatalog(file) }
+      broken = undefined
+      return good.catalog
+    } catch (err) {
+      if (!good) throw err
+      broken = stamp
+      options.onReloadError?.(err as Error, file)
+      return good.catalog
+    }
+  }
+}
+
+let current: (() => Catalog) | undefined
+
+/**
+ * The process-wide catalog: loaded on first use (so a bad CATALOG_FILE fails at preflight), then re-read whenever
+ * the file changes. The same object is returned while the file is unchanged.
+ */
+export function defaultCatalog(): Catalog {
+  current ??= reloadingCatalog({
+    onReloadError: (err, file) => process.emitWarning(`Ignoring the edited extension-type catalog ${file}; still using the previous one. ${err.message}`),
+  })
+  return current()
+}
+
+/** Forgets the loaded catalog so the next defaultCatalog() reads the file again from scratch (tests). */
 export function resetDefaultCatalog(): void {
-  cached = undefined
+  current = undefined
 }

@@ -1,5 +1,6 @@
-// Operation rows: created by the api together with the resource change, finished by workers together with
-// the resource outcome, each in one transaction (ARO-RP's frontend/backend split over one database).
+// Operation rows: created by the api together with the resource change (and an outbox row, so delivery survives a
+// crash between commit and enqueue), finished by workers together with the resource outcome, each in one
+// transaction (ARO-RP's frontend/backend split over one database).
 import { randomUUID } from 'node:crypto'
 import type { Db, Tx } from '../db/client.js'
 import { Prisma } from '../db/client.js'
@@ -16,14 +17,17 @@ export interface NewOperation {
   extensionId: string | null
   clusterId: string | null
   apiVersion: string
+  /** Request options the worker needs (forceDelete, ...); shown to callers once the operation succeeds. */
+  properties?: Record<string, unknown>
 }
 
 export function newOperationId(): string {
   return randomUUID()
 }
 
+/** Inserts the operation and its outbox row; call inside the transaction that changes the resource. */
 export async function insertOperation(tx: Tx, op: NewOperation): Promise<Operation> {
-  return tx.operation.create({
+  const operation = await tx.operation.create({
     data: {
       id: op.id ?? newOperationId(),
       kind: op.kind,
@@ -33,8 +37,16 @@ export async function insertOperation(tx: Tx, op: NewOperation): Promise<Operati
       clusterId: op.clusterId,
       apiVersion: op.apiVersion,
       status: 'InProgress',
+      properties: (op.properties ?? {}) as Prisma.InputJsonValue,
     },
   })
+  await tx.operationOutbox.create({ data: { operationId: operation.id, kind: operation.kind } })
+  return operation
+}
+
+/** The operation's job is in Redis: its outbox row has done its work. */
+export async function markDispatched(db: Db | Tx, operationIds: string[]): Promise<void> {
+  if (operationIds.length) await db.operationOutbox.deleteMany({ where: { operationId: { in: operationIds } } })
 }
 
 export function loadOperation(db: Db | Tx, id: string): Promise<Operation | null> {
@@ -45,8 +57,33 @@ export async function recordProgress(db: Db, id: string, percentComplete: number
   await db.operation.updateMany({ where: { id, status: 'InProgress' }, data: { percentComplete } })
 }
 
-export async function recordAttempt(db: Db, id: string): Promise<void> {
-  await db.operation.updateMany({ where: { id, status: 'InProgress' }, data: { attempts: { increment: 1 } } })
+/** Counts a started attempt and returns the operation as it now is, or null when it is no longer running. */
+export async function recordAttempt(db: Db, id: string): Promise<Operation | null> {
+  try {
+    return await db.operation.update({ where: { id, status: 'InProgress' }, data: { attempts: { increment: 1 } } })
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') return null
+    throw error
+  }
+}
+
+/** Takes back an attempt that only found its preconditions unmet (waiting is not failing). */
+export async function releaseAttempt(db: Db, id: string): Promise<void> {
+  await db.operation.updateMany({ where: { id, status: 'InProgress', attempts: { gt: 0 } }, data: { attempts: { decrement: 1 } } })
+}
+
+export async function operationStatus(db: Db, id: string): Promise<string | null> {
+  const row = await db.operation.findUnique({ where: { id }, select: { status: true } })
+  return row?.status ?? null
+}
+
+/** Shows a transient failure on the extension while the operation waits to retry it. */
+export async function recordRetry(db: Db, op: Operation, status: ExtensionStatus): Promise<void> {
+  if (!op.extensionId) return
+  await db.extension.updateMany({
+    where: { id: op.extensionId, activeOperationId: op.id },
+    data: { statuses: [status] as unknown as Prisma.InputJsonValue },
+  })
 }
 
 export interface Outcome {
@@ -54,6 +91,41 @@ export interface Outcome {
   error?: ErrorDetail
   statuses?: ExtensionStatus[]
   currentVersion?: string | null
+  /** Merged into the operation's properties (shown once it succeeds). */
+  properties?: Record<string, unknown>
+}
+
+/**
+ * Runs a transaction, again when Postgres chose it as a deadlock victim or write-conflict loser (P2034). Every
+ * transaction here locks in one order (cluster, extension, operation), so that is rare; a retry makes it invisible.
+ */
+export async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, options?: { maxWait?: number; timeout?: number }): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await db.$transaction(work, options)
+    } catch (error) {
+      const conflict = error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2034'
+      if (!conflict || attempt >= 3) throw error
+      await new Promise((resolve) => setTimeout(resolve, 10 * attempt * (1 + Math.random())))
+    }
+  }
+}
+
+/** Ends the operation row if it is still running; false when something else ended it first. */
+async function endOperation(tx: Tx, op: Operation, outcome: Outcome): Promise<boolean> {
+  const ended = await tx.operation.updateMany({
+    where: { id: op.id, status: 'InProgress' },
+    data: {
+      status: outcome.status,
+      endTime: new Date(),
+      percentComplete: outcome.status === 'Succeeded' ? 100 : undefined,
+      error: outcome.error ? (outcome.error as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
+      ...(outcome.properties
+        ? { properties: { ...(op.properties as Record<string, unknown>), ...outcome.properties } as Prisma.InputJsonValue }
+        : {}),
+    },
+  })
+  return ended.count === 1
 }
 
 /**
@@ -62,17 +134,10 @@ export interface Outcome {
  * Returns false when the operation was already terminal.
  */
 export async function finishExtensionOperation(db: Db, op: Operation, outcome: Outcome): Promise<boolean> {
-  return db.$transaction(async (tx) => {
-    const ended = await tx.operation.updateMany({
-      where: { id: op.id, status: 'InProgress' },
-      data: {
-        status: outcome.status,
-        endTime: new Date(),
-        percentComplete: outcome.status === 'Succeeded' ? 100 : undefined,
-        error: outcome.error ? (outcome.error as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
-      },
-    })
-    if (ended.count === 0) return false
+  return inTransaction(db, async (tx) => {
+    // Extension before operation: the order every accepting transaction locks them in (core/store/extensions.ts).
+    if (op.extensionId) await tx.$queryRaw`SELECT id FROM extensions WHERE id = ${op.extensionId}::uuid FOR UPDATE`
+    if (!(await endOperation(tx, op, outcome))) return false
     if (!op.extensionId) return true
     const removeResource = op.kind === 'extension.delete' && outcome.status === 'Succeeded'
     if (removeResource) {
@@ -91,4 +156,49 @@ export async function finishExtensionOperation(db: Db, op: Operation, outcome: O
     })
     return true
   })
+}
+
+export type ClusterFinish = 'finished' | 'alreadyTerminal' | 'extensionsRemain'
+
+/**
+ * Ends a cluster.delete operation: on success the registration goes in the same transaction (its simulated
+ * releases cascade), on failure the cluster is left Failed so it can be changed or deleted again.
+ */
+export async function finishClusterOperation(db: Db, op: Operation, outcome: Outcome): Promise<ClusterFinish> {
+  return inTransaction(db, async (tx) => {
+    if (op.clusterId) {
+      // Cluster before operation, as when a deletion is accepted; it also orders this after an extension create
+      // that passed its cluster check just before.
+      await tx.$queryRaw`SELECT id FROM clusters WHERE id = ${op.clusterId}::uuid FOR UPDATE`
+      if (outcome.status === 'Succeeded' && (await tx.extension.count({ where: { clusterId: op.clusterId } })) > 0) return 'extensionsRemain'
+    }
+    if (!(await endOperation(tx, op, outcome))) return 'alreadyTerminal'
+    if (!op.clusterId) return 'finished'
+    if (outcome.status === 'Succeeded') {
+      await tx.cluster.deleteMany({ where: { id: op.clusterId } })
+    } else {
+      await tx.cluster.updateMany({ where: { id: op.clusterId, provisioningState: 'Deleting' }, data: { provisioningState: 'Failed', etag: randomUUID() } })
+    }
+    return 'finished'
+  })
+}
+
+/** Ends any operation with its resource-specific outcome. */
+export async function finishOperation(db: Db, op: Operation, outcome: Outcome): Promise<boolean> {
+  if (op.kind === 'cluster.delete') return (await finishClusterOperation(db, op, outcome)) === 'finished'
+  return finishExtensionOperation(db, op, outcome)
+}
+
+/** Marks a running operation Canceled inside the transaction that supersedes it (ARM-CONTRACT 40: error.code required). */
+export async function cancelOperation(tx: Tx, operationId: string, error: ErrorDetail): Promise<boolean> {
+  const canceled = await tx.operation.updateMany({
+    where: { id: operationId, status: 'InProgress' },
+    data: { status: 'Canceled', endTime: new Date(), error: error as unknown as Prisma.InputJsonValue },
+  })
+  return canceled.count === 1
+}
+
+export function operationFlag(op: Pick<Operation, 'properties'>, name: string): boolean {
+  const properties = op.properties as Record<string, unknown> | null
+  return properties?.[name] === true
 }

@@ -42,11 +42,21 @@ export class DriverError extends Error {
   }
 }
 
+/** Optional extras for a driver call; drivers work without them. */
+export interface DriverCallOptions {
+  /** Aborts the call (cancellation, shutdown); an aborted call rejects with a transient DriverError. */
+  signal?: AbortSignal
+  /** The release's namespace when the caller knows it, which spares real drivers a lookup. */
+  namespace?: string
+}
+
 export interface ClusterDriver {
   readonly name: string
-  observe(cluster: TargetCluster, releaseName: string): Promise<ObservedRelease | null>
+  observe(cluster: TargetCluster, releaseName: string, options?: DriverCallOptions): Promise<ObservedRelease | null>
   /** Installs or upgrades to exactly `release`; calling it again with the same input changes nothing. */
-  apply(cluster: TargetCluster, release: ReleaseSpec): Promise<ObservedRelease>
+  apply(cluster: TargetCluster, release: ReleaseSpec, options?: DriverCallOptions): Promise<ObservedRelease>
   /** Removes the release; absent releases are not an error. */
-  uninstall(cluster: TargetCluster, releaseName: string): Promise<void>
+  uninstall(cluster: TargetCluster, releaseName: string, options?: DriverCallOptions): Promise<void>
+  /** Interrupts calls that only wait (simulated hangs and latency) so a worker can shut down; real work is left to finish. */
+  close?(): Promise<void>
 }

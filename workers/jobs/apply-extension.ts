@@ -1,25 +1,31 @@
-// extension.install and extension.update: bring the cluster to the desired release, idempotently.
+// extension.install, extension.update and extension.upgrade: bring the cluster to the desired release, idempotently.
 // An observed release that already matches is recorded as success without touching the cluster.
-import type { ExtensionStatus } from '../../core/domain/model.js'
+import { OperationErrorCodes, type ExtensionStatus } from '../../core/domain/model.js'
 import { finishExtensionOperation, recordProgress, type Operation } from '../../core/store/operations.js'
 import type { WorkerContext } from '../context.js'
 import { valuesDigest } from '../drivers/values-digest.js'
 import { loadExtensionTarget, releaseFor } from './extension-target.js'
+import type { OperationRun } from './operation-run.js'
 
-export async function applyExtension(ctx: WorkerContext, op: Operation): Promise<void> {
+const superseded = {
+  status: 'Canceled' as const,
+  error: { code: OperationErrorCodes.canceled, message: 'Canceled: the extension was changed or removed by a later request before this operation ran.' },
+}
+
+export async function applyExtension(ctx: WorkerContext, op: Operation, run?: OperationRun): Promise<void> {
   const target = await loadExtensionTarget(ctx, op)
   if (!target) {
-    await finishExtensionOperation(ctx.db, op, {
-      status: 'Canceled',
-      error: { code: 'OperationSuperseded', message: 'The extension was changed or removed by a later request before this operation ran.' },
-    })
+    await finishExtensionOperation(ctx.db, op, superseded)
     return
   }
   const release = releaseFor(ctx, target)
-  const observed = await target.driver.observe(target.cluster, release.releaseName)
+  const call = { signal: run?.signal, namespace: release.namespace }
+  const observed = await target.driver.observe(target.cluster, release.releaseName, call)
   const inSync = observed?.status === 'deployed' && observed.valuesDigest === valuesDigest(release)
   await recordProgress(ctx.db, op.id, 10)
-  if (!inSync) await target.driver.apply(target.cluster, release)
+  // A DELETE may have canceled this operation while we looked; starting the install now would only race it.
+  if (run?.signal.aborted) throw run.signal.reason
+  if (!inSync) await target.driver.apply(target.cluster, release, call)
   const deployed: ExtensionStatus = {
     code: 'ReleaseDeployed',
     displayStatus: 'Deployed',

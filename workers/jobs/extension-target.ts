@@ -43,7 +43,7 @@ export function releaseFor(ctx: WorkerContext, target: ExtensionTarget): Release
     releaseName: extension.name,
     namespace: releaseNamespaceFor(spec, extension.name, ctx.planner.defaultNamespace(spec.extensionType)),
     extensionType: spec.extensionType,
-    version: ctx.planner.targetVersion(spec),
+    version: ctx.planner.targetVersion(spec, extension.currentVersion),
     values: spec.configurationSettings,
     protectedValues: extension.protectedSettingsSealed ? ctx.secrets.openJson<Record<string, string>>(extension.protectedSettingsSealed) : {},
   }

@@ -1,10 +1,54 @@
 // extension.delete: remove the release, then the resource. Removing an absent release is success.
-import { finishExtensionOperation, type Operation } from '../../core/store/operations.js'
+// With forceDelete the resource goes even when the release cannot be removed (cluster unreachable, driver gone,
+// uninstall failing or hanging): the operation succeeds and says what may be left on the cluster (ARM-CONTRACT 33).
+import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
+import { finishExtensionOperation, operationFlag, type Operation } from '../../core/store/operations.js'
 import type { WorkerContext } from '../context.js'
-import { loadExtensionTarget } from './extension-target.js'
+import { loadExtensionTarget, type ExtensionTarget } from './extension-target.js'
+import type { OperationRun } from './operation-run.js'
 
-export async function uninstallExtension(ctx: WorkerContext, op: Operation): Promise<void> {
-  const target = await loadExtensionTarget(ctx, op)
-  if (target) await target.driver.uninstall(target.cluster, target.extension.name)
-  await finishExtensionOperation(ctx.db, op, { status: 'Succeeded' })
+/** How long a forced delete gives the uninstall before removing the resource anyway. */
+export const FORCE_DELETE_UNINSTALL_TIMEOUT_MS = 30_000
+
+function namespaceOf(ctx: WorkerContext, target: ExtensionTarget): string | undefined {
+  try {
+    return releaseNamespaceFor(target.spec, target.extension.name, ctx.planner.defaultNamespace(target.spec.extensionType))
+  } catch {
+    return undefined // the type left the catalog; the driver finds the release without the hint
+  }
+}
+
+export async function uninstallExtension(ctx: WorkerContext, op: Operation, run?: OperationRun): Promise<void> {
+  if (!operationFlag(op, 'forceDelete')) {
+    const target = await loadExtensionTarget(ctx, op)
+    if (target) await target.driver.uninstall(target.cluster, target.extension.name, { signal: run?.signal, namespace: namespaceOf(ctx, target) })
+    await finishExtensionOperation(ctx.db, op, { status: 'Succeeded' })
+    return
+  }
+  let releaseName = op.resourceId.split('/').pop() ?? ''
+  let clusterId = ''
+  try {
+    const target = await loadExtensionTarget(ctx, op)
+    if (target) {
+      releaseName = target.extension.name
+      clusterId = target.cluster.resourceId
+      const limit = AbortSignal.timeout(FORCE_DELETE_UNINSTALL_TIMEOUT_MS)
+      const signal = run ? AbortSignal.any([run.signal, limit]) : limit
+      await Promise.race([
+        target.driver.uninstall(target.cluster, releaseName, { signal, namespace: namespaceOf(ctx, target) }),
+        new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error(`the uninstall did not finish within ${FORCE_DELETE_UNINSTALL_TIMEOUT_MS / 1000} s`)), { once: true })),
+      ])
+    }
+  } catch (error) {
+    // Canceled or shutting down: not ours to finish.
+    if (run?.signal.aborted) throw run.signal.reason
+    const reason = (error as Error)?.message ?? String(error)
+    const cleanup =
+      `forceDelete removed the extension without uninstalling release '${releaseName}'${clusterId ? ` from cluster '${clusterId}'` : ''}: ${reason} ` +
+      'Its Kubernetes resources may remain on the cluster; remove them there (for example with helm uninstall).'
+    ctx.log.warn({ operationId: op.id, resourceId: op.resourceId, err: reason }, 'forced delete: cluster cleanup may remain')
+    await finishExtensionOperation(ctx.db, op, { status: 'Succeeded', properties: { cleanupMayRemain: true, cleanupMessage: cleanup } })
+    return
+  }
+  await finishExtensionOperation(ctx.db, op, { status: 'Succeeded', properties: { cleanupMayRemain: false } })
 }

@@ -1,28 +1,62 @@
 // The default driver: a simulated cluster whose installed releases persist in Postgres, so an emulator restart
-// keeps what was "installed". Each step can be slowed down to reproduce real install times.
-import { setTimeout as sleep } from 'node:timers/promises'
+// keeps what was "installed". Each install/upgrade/uninstall takes the configured step latency and may meet an
+// injected fault (fault-injector.ts), so CI users can reproduce slow, failing, hanging and unreachable clusters.
 import type { Db } from '../../../core/db/client.js'
-import type { ClusterDriver, ObservedRelease, ReleaseSpec, TargetCluster } from '../driver.js'
+import { syncEnvFaults } from '../../../core/store/simulated-faults.js'
+import type { ClusterDriver, DriverCallOptions, ObservedRelease, ReleaseSpec, TargetCluster } from '../driver.js'
 import { valuesDigest } from '../values-digest.js'
+import type { EnvFault } from './env-faults.js'
+import { FaultInjector, type FaultCall } from './fault-injector.js'
 
 export interface SimulatedDriverOptions {
   stepLatencyMs: number
+  /** SIMULATED_FAULTS, already validated; null when the variable is unset (env rules are then left alone). */
+  envFaults?: EnvFault[] | null
+  random?: () => number
 }
 
 export class SimulatedDriver implements ClusterDriver {
   readonly name = 'simulated'
+  private readonly faults: FaultInjector
+  private readonly closing = new AbortController()
+  private seeding: Promise<void> | null = null
 
   constructor(
     private readonly db: Db,
     private readonly options: SimulatedDriverOptions,
-  ) {}
+  ) {
+    this.faults = new FaultInjector(db, { defaultLatencyMs: options.stepLatencyMs, random: options.random })
+    // Loaded at start; if Postgres is not answering yet, the first call tries again.
+    this.envFaultsLoaded().catch(() => undefined)
+  }
 
-  private async step(): Promise<void> {
-    if (this.options.stepLatencyMs > 0) await sleep(this.options.stepLatencyMs)
+  /** Resolves once SIMULATED_FAULTS is in Postgres. */
+  envFaultsLoaded(): Promise<void> {
+    const envFaults = this.options.envFaults
+    if (!envFaults) return Promise.resolve()
+    this.seeding ??= syncEnvFaults(this.db, envFaults).catch((error: unknown) => {
+      this.seeding = null
+      throw error
+    })
+    return this.seeding
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort(new Error('the worker is shutting down; another attempt will carry it out'))
+  }
+
+  private async step(call: FaultCall, options: DriverCallOptions | undefined): Promise<void> {
+    await this.envFaultsLoaded()
+    const signal = options?.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal
+    await this.faults.run(call, signal)
+  }
+
+  private findRelease(cluster: TargetCluster, releaseName: string) {
+    return this.db.simulatedRelease.findUnique({ where: { clusterId_releaseName: { clusterId: cluster.id, releaseName } } })
   }
 
   async observe(cluster: TargetCluster, releaseName: string): Promise<ObservedRelease | null> {
-    const row = await this.db.simulatedRelease.findUnique({ where: { clusterId_releaseName: { clusterId: cluster.id, releaseName } } })
+    const row = await this.findRelease(cluster, releaseName)
     if (!row) return null
     return {
       releaseName: row.releaseName,
@@ -34,8 +68,12 @@ export class SimulatedDriver implements ClusterDriver {
     }
   }
 
-  async apply(cluster: TargetCluster, release: ReleaseSpec): Promise<ObservedRelease> {
-    await this.step()
+  async apply(cluster: TargetCluster, release: ReleaseSpec, options?: DriverCallOptions): Promise<ObservedRelease> {
+    const existing = await this.findRelease(cluster, release.releaseName)
+    await this.step(
+      { cluster, operation: existing ? 'upgrade' : 'install', releaseName: release.releaseName, namespace: release.namespace, extensionType: release.extensionType },
+      options,
+    )
     const digest = valuesDigest(release)
     const fields = { namespace: release.namespace, extensionType: release.extensionType, version: release.version, status: 'deployed', valuesDigest: digest }
     await this.db.simulatedRelease.upsert({
@@ -46,8 +84,12 @@ export class SimulatedDriver implements ClusterDriver {
     return { releaseName: release.releaseName, ...fields, status: 'deployed' }
   }
 
-  async uninstall(cluster: TargetCluster, releaseName: string): Promise<void> {
-    await this.step()
+  async uninstall(cluster: TargetCluster, releaseName: string, options?: DriverCallOptions): Promise<void> {
+    const existing = await this.findRelease(cluster, releaseName)
+    await this.step(
+      { cluster, operation: 'uninstall', releaseName, namespace: existing?.namespace ?? options?.namespace ?? null, extensionType: existing?.extensionType ?? null },
+      options,
+    )
     await this.db.simulatedRelease.deleteMany({ where: { clusterId: cluster.id, releaseName } })
   }
 }

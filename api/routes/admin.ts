@@ -1,0 +1,157 @@
+// Operator endpoints outside ARM's resource model (no api-version): the simulated driver's fault-injection rules
+// and installed releases, and which driver serves a cluster. Errors use the same ARM envelope as everything else.
+// Like the rest of the API these have no authentication yet, so the service must not be exposed beyond its operators.
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { defaultCatalog } from '../../core/catalog/index.js'
+import { CLUSTER_DRIVERS, InvalidClusterDriverSetting, getClusterDriver, setClusterDriver, type ClusterDriverName } from '../../core/store/cluster-driver.js'
+import { parseClusterResourceId, type ClusterResourceId } from '../../core/store/cluster-resource-id.js'
+import { FAULT_ID_RULE, isFaultId, readFaultRule, type FaultRuleSpec } from '../../core/store/simulated-fault-rule.js'
+import { createFault, deleteFault, faultToView, findFault, listFaults, newFaultId, putFault, resetSimulator } from '../../core/store/simulated-faults.js'
+import { ArmErrors } from '../arm/errors.js'
+
+const FAULTS_PATH = '/admin/simulator/faults'
+// Operator endpoints are not part of the ARM surface the OpenAPI document describes.
+const HIDDEN = { hide: true }
+const FAULT_TYPE = 'simulator fault'
+
+function faultRuleFrom(body: unknown): FaultRuleSpec {
+  const result = readFaultRule(body, { isKnownExtensionType: (type) => defaultCatalog().findType(type) !== undefined })
+  if (result.ok) return result.rule
+  const [first] = result.problems
+  throw ArmErrors.invalidRequestContent(
+    first?.message ?? 'The fault rule is invalid.',
+    first?.target,
+    result.problems.length > 1 ? result.problems.map((p) => ({ code: 'InvalidRequestContent', message: p.message, target: p.target })) : undefined,
+  )
+}
+
+function faultIdFrom(id: string): string {
+  if (!isFaultId(id)) throw ArmErrors.invalidResourceName('fault', id, `fault ids are ${FAULT_ID_RULE}.`)
+  return id
+}
+
+function clusterIdFrom(raw: string, target: string): ClusterResourceId {
+  const parsed = parseClusterResourceId(raw)
+  if ('problem' in parsed) throw ArmErrors.invalidRequestContent(parsed.problem, target)
+  return parsed
+}
+
+// A cluster id is longer than the router's parameter limit and contains slashes, so the driver routes take the rest
+// of the path: /admin/clusters/{url-encoded id}/driver, or the id spelled out: /admin/clusters/subscriptions/.../driver.
+const CLUSTERS_PATH = '/admin/clusters/*'
+
+function driverClusterId(request: FastifyRequest<{ Params: { '*': string } }>): string {
+  const rest = request.params['*']
+  if (!rest.endsWith('/driver')) throw ArmErrors.routeNotFound(request.method, request.url.split('?')[0] ?? request.url)
+  const id = rest.slice(0, -'/driver'.length)
+  return id.startsWith('/') ? id : `/${id}`
+}
+
+function asArmError(error: unknown): unknown {
+  return error instanceof InvalidClusterDriverSetting ? ArmErrors.invalidRequestContent(error.message, error.target) : error
+}
+
+const clusterQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { clusterId: { type: 'string', minLength: 1 } },
+} as const
+
+const resetBodySchema = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: { clusterId: { type: 'string', minLength: 1 } },
+} as const
+
+const driverBodySchema = {
+  type: 'object',
+  required: ['driver'],
+  additionalProperties: false,
+  properties: {
+    driver: { type: 'string', enum: [...CLUSTER_DRIVERS] },
+    kubeconfig: { type: ['string', 'null'] },
+  },
+} as const
+
+export async function adminRoutes(app: FastifyInstance): Promise<void> {
+  app.get<{ Querystring: { clusterId?: string } }>(FAULTS_PATH, { schema: { hide: true, querystring: clusterQuerySchema } }, async (request) => {
+    const cluster = request.query.clusterId ? clusterIdFrom(request.query.clusterId, 'clusterId') : undefined
+    const faults = await listFaults(app.services.db, { cluster })
+    return { value: faults.map(faultToView) }
+  })
+
+  app.post(FAULTS_PATH, { schema: HIDDEN }, async (request, reply) => {
+    const fault = await createFault(app.services.db, newFaultId(), faultRuleFrom(request.body))
+    return reply.code(201).header('location', `${FAULTS_PATH}/${fault.id}`).send(faultToView(fault))
+  })
+
+  app.put<{ Params: { faultId: string } }>(`${FAULTS_PATH}/:faultId`, { schema: HIDDEN }, async (request, reply) => {
+    const id = faultIdFrom(request.params.faultId)
+    const { fault, created } = await putFault(app.services.db, id, faultRuleFrom(request.body))
+    return reply.code(created ? 201 : 200).send(faultToView(fault))
+  })
+
+  app.get<{ Params: { faultId: string } }>(`${FAULTS_PATH}/:faultId`, { schema: HIDDEN }, async (request) => {
+    const fault = await findFault(app.services.db, faultIdFrom(request.params.faultId))
+    if (!fault) throw ArmErrors.resourceNotFound(FAULT_TYPE, request.params.faultId)
+    return faultToView(fault)
+  })
+
+  app.delete<{ Params: { faultId: string } }>(`${FAULTS_PATH}/:faultId`, { schema: HIDDEN }, async (request, reply) => {
+    const deleted = await deleteFault(app.services.db, faultIdFrom(request.params.faultId))
+    return reply.code(deleted ? 200 : 204).send()
+  })
+
+  app.post<{ Body: { clusterId?: string } | null }>('/admin/simulator/reset', { schema: { hide: true, body: resetBodySchema } }, async (request) => {
+    const clusterId = request.body?.clusterId
+    return resetSimulator(app.services.db, { cluster: clusterId ? clusterIdFrom(clusterId, 'clusterId') : undefined })
+  })
+
+  app.get<{ Querystring: { clusterId?: string } }>(
+    '/admin/simulator/releases',
+    { schema: { hide: true, querystring: { ...clusterQuerySchema, required: ['clusterId'] } } },
+    async (request) => {
+      const cluster = clusterIdFrom(request.query.clusterId!, 'clusterId')
+      const rows = await app.services.db.simulatedRelease.findMany({
+        where: { cluster: { idKey: cluster.idKey } },
+        include: { cluster: { select: { resourceId: true } } },
+        orderBy: { releaseName: 'asc' },
+      })
+      return {
+        value: rows.map((row) => ({
+          clusterId: row.cluster.resourceId,
+          releaseName: row.releaseName,
+          namespace: row.namespace,
+          extensionType: row.extensionType,
+          version: row.version,
+          revision: row.revision,
+          status: row.status,
+          updatedAt: row.updatedAt.toISOString(),
+        })),
+      }
+    },
+  )
+
+  app.get<{ Params: { '*': string } }>(CLUSTERS_PATH, { schema: HIDDEN }, async (request) => {
+    const clusterId = driverClusterId(request)
+    const view = await getClusterDriver(app.services.db, clusterId).catch((error: unknown) => {
+      throw asArmError(error)
+    })
+    if (!view) throw ArmErrors.resourceNotFound('cluster', clusterId)
+    return view
+  })
+
+  app.put<{ Params: { '*': string }; Body: { driver: ClusterDriverName; kubeconfig?: string | null } }>(
+    CLUSTERS_PATH,
+    { schema: { hide: true, body: driverBodySchema } },
+    async (request) => {
+      const clusterId = driverClusterId(request)
+      const { db, secrets } = app.services
+      const view = await setClusterDriver(db, secrets, clusterId, request.body).catch((error: unknown) => {
+        throw asArmError(error)
+      })
+      if (!view) throw ArmErrors.resourceNotFound('cluster', clusterId)
+      return view
+    },
+  )
+}

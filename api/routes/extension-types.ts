@@ -1,0 +1,284 @@
+// Microsoft.KubernetesConfiguration/extensionTypes: the catalog, read-only, as the upstream extensionTypes API
+// shapes it. 2023-05-01 follows its examples (spec/README.md §7: the swagger itself is ill-formed); 2024-11-01-preview
+// follows its well-formed swagger, which adds the version resources and the clusterType/majorVersion/showLatest
+// filters. At location level every catalog type is listed; at cluster level only what that cluster can run,
+// judged by the same rules the extension PUT enforces (core/catalog/rules.ts).
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import {
+  clusterViolations,
+  defaultCatalog,
+  findReleaseTrain,
+  requireSemver,
+  supportedVersions,
+  type Catalog,
+  type ExtensionTypeSpec,
+  type ReleaseTrainSpec,
+} from '../../core/catalog/index.js'
+import { clusterFacts } from '../../core/domain/cluster-facts.js'
+import { findClusterParentType } from '../../core/domain/cluster-types.js'
+import type { ClusterFacts } from '../../core/domain/model.js'
+import { findCluster } from '../../core/store/clusters.js'
+import { ArmError, ArmErrors } from '../arm/errors.js'
+import { pageRequest, toPage } from '../arm/paging.js'
+import { assertResourceName, assertSubscriptionId } from '../arm/resource-id.js'
+import { CLUSTER_PATH, assertClusterParams, clusterKey, clusterResourceId, type ClusterParams } from './paths.js'
+
+const RESOURCE_TYPE = 'Microsoft.KubernetesConfiguration/extensionTypes'
+const VERSION_RESOURCE_TYPE = `${RESOURCE_TYPE}/versions`
+const PREVIEW_API_VERSION = '2024-11-01-preview'
+export const EXTENSION_TYPE_API_VERSIONS = [PREVIEW_API_VERSION, '2023-05-01'] as const
+const DEFAULT_RELEASE_TRAIN = 'Stable'
+
+const config = { arm: { resourceType: RESOURCE_TYPE, apiVersions: EXTENSION_TYPE_API_VERSIONS } }
+
+const LOCATION_TYPES_PATH = '/subscriptions/:subscriptionId/providers/Microsoft.KubernetesConfiguration/locations/:location/extensionTypes'
+const CLUSTER_TYPES_PATH = `${CLUSTER_PATH}/providers/Microsoft.KubernetesConfiguration/extensionTypes`
+// The 2023-05-01 swagger spells this one path '/subcriptions/'; clients generated from it call that path.
+const MISSPELT_LOCATION_VERSIONS_PATH = '/subcriptions/:subscriptionId/providers/Microsoft.KubernetesConfiguration/locations/:location/extensionTypes/:extensionTypeName/versions'
+
+interface LocationParams {
+  subscriptionId: string
+  location: string
+}
+
+type Params = Partial<LocationParams & ClusterParams> & { subscriptionId: string; extensionTypeName?: string; versionNumber?: string }
+
+interface Query {
+  'api-version': string
+  releaseTrain?: string
+  clusterType?: string
+  majorVersion?: string
+  showLatest?: 'true' | 'false'
+  publisherId?: string
+  offerId?: string
+  planId?: string
+  $top?: string
+  $skipToken?: string
+}
+
+const querySchema = {
+  type: 'object',
+  properties: {
+    'api-version': { type: 'string' },
+    releaseTrain: { type: 'string', minLength: 1, maxLength: 64 },
+    clusterType: { type: 'string', minLength: 1, maxLength: 64 },
+    majorVersion: { type: 'string', pattern: '^[0-9]{1,9}$' },
+    showLatest: { type: 'string', enum: ['true', 'false'] },
+    publisherId: { type: 'string' },
+    offerId: { type: 'string' },
+    planId: { type: 'string' },
+    $top: { type: 'string', pattern: '^[0-9]+$' },
+    $skipToken: { type: 'string' },
+  },
+} as const
+
+type Request = FastifyRequest<{ Params: Params; Querystring: Query }>
+
+/** Where a request looks from: a location (the whole catalog) or a registered cluster (what it can run). */
+interface View {
+  /** The id of the extensionTypes collection, in the caller's casing. */
+  collectionId: string
+  cluster: { name: string; clusterType: string; facts: ClusterFacts } | null
+}
+
+/** `clusterType` filters come as resource names (connectedClusters) or, in the 2024-11-01-preview examples, singular. */
+function isClusterType(filter: string, clusterType: string): boolean {
+  const wanted = filter.trim().toLowerCase()
+  const name = clusterType.toLowerCase()
+  return wanted === name || `${wanted}s` === name
+}
+
+function notFound(id: string, message: string): ArmError {
+  return new ArmError(404, 'ResourceNotFound', message, id)
+}
+
+async function resolveView(app: FastifyInstance, params: Params): Promise<View> {
+  if (params.location !== undefined) {
+    assertSubscriptionId(params.subscriptionId)
+    assertResourceName('location', params.location, 64)
+    return {
+      collectionId: `/subscriptions/${params.subscriptionId}/providers/Microsoft.KubernetesConfiguration/locations/${params.location}/extensionTypes`,
+      cluster: null,
+    }
+  }
+  const clusterParams = params as ClusterParams
+  assertClusterParams(clusterParams)
+  const parentType = findClusterParentType(clusterParams.clusterRp, clusterParams.clusterResourceName)
+  if (!parentType) {
+    throw ArmErrors.invalidResourceType(
+      `Extension types cannot be listed under '${clusterParams.clusterRp}/${clusterParams.clusterResourceName}'. Supported parents: Microsoft.Kubernetes/connectedClusters, Microsoft.ContainerService/managedClusters, Microsoft.HybridContainerService/provisionedClusters.`,
+    )
+  }
+  const clusterId = clusterResourceId(clusterParams)
+  const cluster = await findCluster(app.services.db, clusterKey(clusterParams))
+  if (!cluster) throw ArmErrors.parentResourceNotFound(clusterId)
+  return {
+    collectionId: `${clusterId}/providers/Microsoft.KubernetesConfiguration/extensionTypes`,
+    cluster: { name: cluster.name, clusterType: parentType.resourceType, facts: clusterFacts(cluster) },
+  }
+}
+
+/** The type, if it exists and the view can see it; otherwise a 404 that says which. */
+function visibleType(catalog: Catalog, view: View, name: string): ExtensionTypeSpec {
+  const id = `${view.collectionId}/${name}`
+  const spec = catalog.findType(name)
+  if (!spec) throw notFound(id, `Extension type '${name}' does not exist. Available extension types: ${catalog.typeNames().join(', ')}.`)
+  if (view.cluster) {
+    const reasons = clusterViolations(catalog, spec, view.cluster.facts, view.cluster.clusterType)
+    if (reasons.length > 0) {
+      throw notFound(id, `Extension type '${spec.type}' is not available for cluster '${view.cluster.name}': ${reasons.map((r) => r.message).join(' ')}`)
+    }
+  }
+  return spec
+}
+
+function typesInView(catalog: Catalog, view: View): ExtensionTypeSpec[] {
+  const { cluster } = view
+  return cluster ? catalog.types.filter((spec) => clusterViolations(catalog, spec, cluster.facts, cluster.clusterType).length === 0) : [...catalog.types]
+}
+
+function typeMatches(spec: ExtensionTypeSpec, query: Query): boolean {
+  // Marketplace filters: no catalog type is a marketplace offer (none has planInfo), so they match nothing.
+  if (query.publisherId !== undefined || query.offerId !== undefined || query.planId !== undefined) return false
+  if (query.releaseTrain !== undefined && !findReleaseTrain(spec, query.releaseTrain)) return false
+  if (query.clusterType !== undefined && !spec.supportedClusterTypes.some((t) => isClusterType(query.clusterType as string, t))) return false
+  return true
+}
+
+// ---- wire shapes ----
+
+function typeToWire(spec: ExtensionTypeSpec, view: View, apiVersion: string): Record<string, unknown> {
+  const clusterSettings = {
+    allowMultipleInstances: spec.allowMultipleInstances,
+    ...(spec.defaultReleaseNamespace ? { defaultReleaseNamespace: spec.defaultReleaseNamespace } : {}),
+  }
+  // The 2023-05-01 examples disagree (flat in GetExtensionType, under `properties` in ListExtensionTypes); both are sent.
+  const clusterScopeSettings = apiVersion === PREVIEW_API_VERSION ? { properties: clusterSettings } : { ...clusterSettings, properties: clusterSettings }
+  return {
+    id: `${view.collectionId}/${spec.type}`,
+    name: spec.type,
+    type: RESOURCE_TYPE,
+    properties: {
+      isSystemExtension: false,
+      ...(apiVersion === PREVIEW_API_VERSION ? { isManagedIdentityRequired: false } : {}),
+      description: spec.description,
+      publisher: spec.publisher,
+      releaseTrains: spec.releaseTrains.map((train) => train.name),
+      supportedClusterTypes: [...spec.supportedClusterTypes],
+      supportedScopes: { defaultScope: spec.scope, ...(spec.scope === 'cluster' ? { clusterScopeSettings } : {}) },
+    },
+  }
+}
+
+/** Catalog cluster types are plural resource names; the version resource's matrix keys are singular. */
+function unsupportedKubernetesVersions(spec: ExtensionTypeSpec): Record<string, unknown> | undefined {
+  if (!spec.minKubernetesVersion) return undefined
+  const item = {
+    ...(spec.supportedDistributions === 'any' ? {} : { distributions: [...spec.supportedDistributions] }),
+    unsupportedVersions: [`<${spec.minKubernetesVersion}`],
+  }
+  return Object.fromEntries(spec.supportedClusterTypes.map((type) => [type === 'appliances' ? type : type.replace(/s$/, ''), [item]]))
+}
+
+function versionToWire(spec: ExtensionTypeSpec, view: View, version: string): Record<string, unknown> {
+  const unsupported = unsupportedKubernetesVersions(spec)
+  return {
+    id: `${view.collectionId}/${spec.type}/versions/${version}`,
+    name: version,
+    type: VERSION_RESOURCE_TYPE,
+    properties: {
+      version,
+      ...(unsupported ? { unsupportedKubernetesVersions: unsupported } : {}),
+      supportedClusterTypes: [...spec.supportedClusterTypes],
+    },
+  }
+}
+
+// ---- versions ----
+
+/** Installable versions of one train (inside the support window) after the version filters, oldest first as upstream lists them. */
+function trainVersions(spec: ExtensionTypeSpec, train: ReleaseTrainSpec, query: Query): string[] {
+  let versions = supportedVersions(spec, train)
+  if (query.majorVersion !== undefined) {
+    const major = query.majorVersion.replace(/^0+(?=\d)/, '')
+    versions = versions.filter((v) => requireSemver(v).major === major)
+  }
+  if (query.showLatest === 'true') versions = versions.slice(0, 1)
+  return versions.reverse()
+}
+
+function trainsFor(spec: ExtensionTypeSpec, query: Query, apiVersion: string): ReleaseTrainSpec[] {
+  // 2024-11-01-preview: "Filter results by release train (default value is stable)".
+  const wanted = query.releaseTrain ?? (apiVersion === PREVIEW_API_VERSION ? DEFAULT_RELEASE_TRAIN : undefined)
+  if (wanted === undefined) return [...spec.releaseTrains]
+  const train = findReleaseTrain(spec, wanted)
+  return train ? [train] : []
+}
+
+function supportsClusterTypeFilter(spec: ExtensionTypeSpec, query: Query): boolean {
+  return query.clusterType === undefined || spec.supportedClusterTypes.some((t) => isClusterType(query.clusterType as string, t))
+}
+
+export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
+  const catalog = () => defaultCatalog()
+
+  const listTypes = async (request: Request) => {
+    const view = await resolveView(app, request.params)
+    const page = pageRequest(request)
+    const rows = typesInView(catalog(), view)
+      .filter((spec) => typeMatches(spec, request.query))
+      .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))
+      .filter((spec) => page.after === null || spec.type > page.after)
+      .slice(0, page.top + 1)
+    return toPage(request, app.services.config.publicBaseUrl, page, rows, (spec) => spec.type, (spec) => typeToWire(spec, view, request.arm.apiVersion))
+  }
+
+  const getType = async (request: Request) => {
+    const view = await resolveView(app, request.params)
+    return typeToWire(visibleType(catalog(), view, request.params.extensionTypeName as string), view, request.arm.apiVersion)
+  }
+
+  const listVersions = async (request: Request) => {
+    const view = await resolveView(app, request.params)
+    const spec = visibleType(catalog(), view, request.params.extensionTypeName as string)
+    const apiVersion = request.arm.apiVersion
+    const trains = supportsClusterTypeFilter(spec, request.query) ? trainsFor(spec, request.query, apiVersion) : []
+    if (apiVersion !== PREVIEW_API_VERSION) {
+      // 2023-05-01 (ListExtensionTypeVersions.json): one entry per release train.
+      return { value: trains.map((train) => ({ releaseTrain: train.name, versions: trainVersions(spec, train, request.query) })) }
+    }
+    // Versions are few per type (and capped by the support window), so one page always holds them.
+    return { value: trains.flatMap((train) => trainVersions(spec, train, request.query).map((version) => versionToWire(spec, view, version))) }
+  }
+
+  const getVersion = async (request: Request) => {
+    const view = await resolveView(app, request.params)
+    const spec = visibleType(catalog(), view, request.params.extensionTypeName as string)
+    const wanted = request.params.versionNumber as string
+    const id = `${view.collectionId}/${spec.type}/versions/${wanted}`
+    for (const train of spec.releaseTrains) {
+      const match = supportedVersions(spec, train).find((v) => v === wanted)
+      if (match) return versionToWire(spec, view, match)
+    }
+    const known = spec.releaseTrains.some((train) => train.versions.some((v) => v.version === wanted))
+    throw notFound(
+      id,
+      known
+        ? `Version '${wanted}' of extension type '${spec.type}' is no longer supported; list the versions to see which are.`
+        : `Version '${wanted}' of extension type '${spec.type}' does not exist.`,
+    )
+  }
+
+  // Upstream operationIds (2024-11-01-preview), so the generated OpenAPI document names them as Azure does.
+  const route = (path: string, operationId: string, summary: string, handler: (request: Request) => Promise<unknown>, hide = false) =>
+    app.get<{ Params: Params; Querystring: Query }>(path, { config, schema: { querystring: querySchema, operationId, summary, tags: ['ExtensionTypes'], hide } }, handler)
+  route(LOCATION_TYPES_PATH, 'ExtensionTypes_LocationList', 'List all Extension Types for the location.', listTypes)
+  route(`${LOCATION_TYPES_PATH}/:extensionTypeName`, 'ExtensionTypes_LocationGet', 'Get an extension type for the location.', getType)
+  route(`${LOCATION_TYPES_PATH}/:extensionTypeName/versions`, 'ExtensionTypes_ListVersions', 'List the versions for an extension type and location.', listVersions)
+  route(`${LOCATION_TYPES_PATH}/:extensionTypeName/versions/:versionNumber`, 'ExtensionTypes_GetVersion', 'Get details of a version for an extension type and location.', getVersion)
+  route(CLUSTER_TYPES_PATH, 'ExtensionTypes_List', 'List installable Extension Types for the cluster.', listTypes)
+  route(`${CLUSTER_TYPES_PATH}/:extensionTypeName`, 'ExtensionTypes_Get', 'Get an Extension Type installable to the cluster.', getType)
+  route(`${CLUSTER_TYPES_PATH}/:extensionTypeName/versions`, 'ExtensionTypes_ClusterListVersions', 'List the versions of an Extension Type installable to the cluster.', listVersions)
+  route(`${CLUSTER_TYPES_PATH}/:extensionTypeName/versions/:versionNumber`, 'ExtensionTypes_ClusterGetVersion', 'Get details of a version of an Extension Type installable to the cluster.', getVersion)
+  route(MISSPELT_LOCATION_VERSIONS_PATH, 'ExtensionTypes_ListVersionsMisspeltPath', 'Alias of ExtensionTypes_ListVersions at the path the 2023-05-01 swagger misspells.', listVersions, true)
+}

@@ -1,0 +1,100 @@
+// Which driver carries out a cluster's extension operations, and the kubeconfig the helm driver uses. The kubeconfig
+// is sealed here (core/secrets) and never leaves the store in plaintext except into a worker's driver call.
+import type { Db } from '../db/client.js'
+import { OperationInProgressError } from '../domain/errors.js'
+import type { SecretBox } from '../secrets.js'
+import { parseClusterResourceId } from './cluster-resource-id.js'
+
+/** Every driver a worker offers (workers/drivers/index.ts builds exactly these). */
+export const CLUSTER_DRIVERS = ['simulated', 'helm'] as const
+export type ClusterDriverName = (typeof CLUSTER_DRIVERS)[number]
+
+/** Drivers that talk to a real cluster and so need its kubeconfig. */
+const NEEDS_KUBECONFIG: ReadonlySet<ClusterDriverName> = new Set(['helm'])
+
+export const MAX_KUBECONFIG_BYTES = 1024 * 1024
+
+export interface ClusterDriverSetting {
+  driver: ClusterDriverName
+  /** A new kubeconfig; null removes the stored one; absent keeps it. */
+  kubeconfig?: string | null
+}
+
+/** What may be shown about a cluster's driver: never the kubeconfig itself. */
+export interface ClusterDriverView {
+  clusterId: string
+  driver: string
+  kubeconfigSet: boolean
+}
+
+/** A setting that cannot be applied, with the property it concerns. */
+export class InvalidClusterDriverSetting extends Error {
+  constructor(
+    readonly target: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+// YAML `clusters:` or JSON `"clusters":` at any indentation: enough to catch a pasted file path or token.
+const LOOKS_LIKE_KUBECONFIG = /(^|[\s{,])["']?clusters["']?\s*:/m
+
+function checkKubeconfig(kubeconfig: string): void {
+  if (kubeconfig.trim() === '') throw new InvalidClusterDriverSetting('kubeconfig', 'The kubeconfig is empty.')
+  if (Buffer.byteLength(kubeconfig, 'utf8') > MAX_KUBECONFIG_BYTES) {
+    throw new InvalidClusterDriverSetting('kubeconfig', `The kubeconfig is larger than ${MAX_KUBECONFIG_BYTES} bytes.`)
+  }
+  if (!LOOKS_LIKE_KUBECONFIG.test(kubeconfig)) {
+    throw new InvalidClusterDriverSetting(
+      'kubeconfig',
+      "The kubeconfig has no 'clusters' section; pass the content of the kubeconfig file (YAML or JSON), not its path.",
+    )
+  }
+}
+
+export function clusterDriverView(cluster: { resourceId: string; driver: string; kubeconfigSealed: string | null }): ClusterDriverView {
+  return { clusterId: cluster.resourceId, driver: cluster.driver, kubeconfigSet: cluster.kubeconfigSealed !== null }
+}
+
+export async function getClusterDriver(db: Db, clusterId: string): Promise<ClusterDriverView | null> {
+  const id = parseClusterResourceId(clusterId)
+  if ('problem' in id) throw new InvalidClusterDriverSetting('clusterId', id.problem)
+  const cluster = await db.cluster.findUnique({ where: { idKey: id.idKey }, select: { resourceId: true, driver: true, kubeconfigSealed: true } })
+  return cluster ? clusterDriverView(cluster) : null
+}
+
+/**
+ * Points a registered cluster at a driver. Refused while one of its extensions has an operation in flight, so no
+ * operation is carried out half by one driver and half by another. Returns null when the cluster is not registered.
+ */
+export async function setClusterDriver(
+  db: Db,
+  secrets: SecretBox,
+  clusterId: string,
+  setting: ClusterDriverSetting,
+): Promise<ClusterDriverView | null> {
+  const id = parseClusterResourceId(clusterId)
+  if ('problem' in id) throw new InvalidClusterDriverSetting('clusterId', id.problem)
+  if (!(CLUSTER_DRIVERS as readonly string[]).includes(setting.driver)) {
+    throw new InvalidClusterDriverSetting('driver', `The driver '${setting.driver}' is unknown; use one of: ${CLUSTER_DRIVERS.join(', ')}.`)
+  }
+  if (typeof setting.kubeconfig === 'string') checkKubeconfig(setting.kubeconfig)
+  const sealed = typeof setting.kubeconfig === 'string' ? secrets.seal(setting.kubeconfig) : setting.kubeconfig
+
+  return db.$transaction(async (tx) => {
+    // Row lock: two concurrent driver changes of one cluster apply one after the other.
+    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM clusters WHERE id_key = ${id.idKey} FOR UPDATE`
+    const clusterRowId = locked[0]?.id
+    if (!clusterRowId) return null
+    const cluster = await tx.cluster.findUniqueOrThrow({ where: { id: clusterRowId } })
+    const busy = await tx.extension.findFirst({ where: { clusterId: cluster.id, activeOperationId: { not: null } }, select: { resourceId: true, activeOperationId: true } })
+    if (busy) throw new OperationInProgressError(busy.resourceId, busy.activeOperationId)
+    const kubeconfigSealed = sealed === undefined ? cluster.kubeconfigSealed : sealed
+    if (NEEDS_KUBECONFIG.has(setting.driver) && kubeconfigSealed === null) {
+      throw new InvalidClusterDriverSetting('kubeconfig', `The ${setting.driver} driver needs the cluster's kubeconfig; pass it as 'kubeconfig'.`)
+    }
+    const updated = await tx.cluster.update({ where: { id: cluster.id }, data: { driver: setting.driver, kubeconfigSealed } })
+    return clusterDriverView(updated)
+  })
+}

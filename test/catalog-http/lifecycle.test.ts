@@ -1,0 +1,82 @@
+// Every catalog extension type over real HTTP, through the real worker and simulated driver, on a cluster the
+// catalog says can run it: install (unpinned → newest on the train), pin an older version, upgrade by pinning the
+// newest, uninstall. Clusters are derived from each type's own constraints, so a type added to the catalog is covered.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadCatalog, shippedCatalogFile, supportedVersions, type ExtensionTypeSpec } from '../../core/catalog/index.js'
+import { CLUSTER_API, EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, startHarness, until, type Harness } from '../helpers/harness.js'
+
+type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const catalog = loadCatalog(shippedCatalogFile())
+
+let h: Harness
+
+beforeAll(async () => {
+  h = await startHarness()
+})
+afterAll(() => h?.close())
+
+/** A connected cluster with facts the type accepts: a listed distribution (or an unlisted one for "any"), new Kubernetes, amd64. */
+function clusterFor(spec: ExtensionTypeSpec): Json {
+  const distribution = spec.supportedDistributions === 'any' ? 'k3s' : spec.supportedDistributions[0]
+  return { location: 'eastus', properties: { distribution, kubernetesVersion: '1.31.2', totalNodeCount: 3, miscellaneousProperties: { architecture: 'amd64' } } }
+}
+
+function scopeFor(spec: ExtensionTypeSpec): Json {
+  return spec.scope === 'namespace' ? { scope: { namespace: { targetNamespace: 'team-a' } } } : {}
+}
+
+/** PUT/DELETE, then wait for the operation the Azure-AsyncOperation header names to end. */
+async function changeAndWait(method: 'PUT' | 'DELETE', url: string, body?: Json): Promise<{ status: number; operation: Json }> {
+  const response = await call<Json>(h, method, url, body)
+  expect([200, 201, 202], JSON.stringify(response.body)).toContain(response.status)
+  const asyncUrl = response.headers.get('azure-asyncoperation')
+  expect(asyncUrl).toEqual(expect.any(String))
+  const done = await until(() => call<Json>(h, 'GET', asyncUrl!), (r) => r.body.status !== 'InProgress')
+  return { status: response.status, operation: done.body }
+}
+
+describe.each(catalog.types.map((spec) => [spec.type, spec] as const))('%s', (_name, spec) => {
+  it('installs, moves between versions and uninstalls on a compatible simulated cluster', async () => {
+    const sub = freshSubscription()
+    expect((await call(h, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, clusterFor(spec))).status).toBe(201)
+    const name = spec.singletonName ?? spec.type.split('.').pop()!
+    const url = `${extensionPath(sub, name)}?${EXTENSION_API}`
+    const stable = spec.releaseTrains.find((t) => t.name === 'Stable')!
+    const [newest, older] = supportedVersions(spec, stable)
+    expect(older, 'the catalog needs two supported versions to test an upgrade').toEqual(expect.any(String))
+
+    const install = await changeAndWait('PUT', url, { properties: { extensionType: spec.type, ...scopeFor(spec) } })
+    expect(install.status).toBe(201)
+    expect(install.operation).toMatchObject({ status: 'Succeeded', error: null })
+    const installed = (await call<Json>(h, 'GET', url)).body
+    expect(installed.properties).toMatchObject({ extensionType: spec.type, provisioningState: 'Succeeded', currentVersion: newest, autoUpgradeMinorVersion: true })
+    const previewStatus = (installed.properties.statuses as Json[]).find((s) => s.code === 'PreviewExtensionType')
+    if (spec.preview) {
+      expect(previewStatus).toMatchObject({ level: 'Warning', displayStatus: 'Preview' })
+      expect(previewStatus!.message).toContain(spec.type)
+    } else {
+      expect(previewStatus).toBeUndefined()
+    }
+
+    const pinned = await changeAndWait('PUT', url, { properties: { extensionType: spec.type, autoUpgradeMinorVersion: false, version: older, ...scopeFor(spec) } })
+    expect(pinned.status).toBe(200)
+    expect(pinned.operation.status).toBe('Succeeded')
+    expect((await call<Json>(h, 'GET', url)).body.properties).toMatchObject({ currentVersion: older, version: older, provisioningState: 'Succeeded' })
+
+    const upgraded = await changeAndWait('PUT', url, { properties: { extensionType: spec.type, autoUpgradeMinorVersion: false, version: newest, ...scopeFor(spec) } })
+    expect(upgraded.operation.status).toBe('Succeeded')
+    const after = (await call<Json>(h, 'GET', url)).body
+    expect(after.properties).toMatchObject({ currentVersion: newest, provisioningState: 'Succeeded' })
+    expect((after.properties.statuses as Json[]).some((s) => String(s.message).includes(newest!))).toBe(true)
+
+    const removed = await changeAndWait('DELETE', url)
+    expect(removed.status).toBe(202)
+    expect(removed.operation.status).toBe('Succeeded')
+    const gone = await call<Json>(h, 'GET', url)
+    expect(gone.status).toBe(404)
+    expect(gone.body).toMatchObject({ error: { code: 'ResourceNotFound' } })
+    const list = await call<Json>(h, 'GET', `${clusterPath(sub)}/providers/Microsoft.KubernetesConfiguration/extensions?${EXTENSION_API}`)
+    expect(list.body.value).toEqual([])
+  })
+})

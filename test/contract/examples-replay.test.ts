@@ -1,0 +1,384 @@
+// Replays every upstream x-ms-example of the extensions API (Extensions_*, OperationStatus_*, Operations_List) at
+// every stable api-version in the spec pack against the real API: preconditions are set up through the API, the
+// example's request is sent, and the answer must carry a status code the example lists and the example's shape
+// (and nothing the swagger of that api-version does not declare). extensionTypes examples are covered elsewhere.
+//
+// What is mapped, and why (spec/README.md §4 lists the examples' copy-paste noise, which is not contract):
+// - subscriptionId 'subId1' is not a GUID, which ARM (and this RP) requires: each case gets its own fixed GUID.
+// - operationId '9999…' of the status examples names an operation that never ran here: the case uses the id from
+//   the Azure-AsyncOperation header of the operation it started.
+// - Resource ids/names inside response examples (BackupVault01 vs App1Monitor, http://, subId, ConnectedClusters,
+//   api-version 2022-04-01-preview) are never compared; ids are compared with the request path instead.
+// - The examples' extension types are not in the shipped catalog (see support/example-catalog.ts).
+import { createHash } from 'node:crypto'
+import { rmSync } from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { resetDefaultCatalog } from '../../core/catalog/catalog.js'
+import { CLUSTER_API, call, compatibleCluster, startHarness, until, type ArmResponse, type Harness } from '../helpers/harness.js'
+import { RESPONSE_ONLY_TYPE_SUBSTITUTES, writeExampleCatalog } from './support/example-catalog.js'
+import { shapeMismatches } from './support/shape.js'
+import { responseSchema, undeclaredProperties, upstreamExamples, type Json, type UpstreamExample } from './support/upstream-spec.js'
+
+const TERMINAL = ['Succeeded', 'Failed', 'Canceled']
+const EXTENSION_TYPE = 'Microsoft.KubernetesConfiguration/extensions'
+/** Maps of caller data per operation (swagger additionalProperties): their keys are values, not property names. */
+const EXTENSION_MAPS = ['$.properties.configurationSettings', '$.properties.customLocationSettings']
+const MAPS: Record<string, string[]> = {
+  Extensions_Create: EXTENSION_MAPS,
+  Extensions_Get: EXTENSION_MAPS,
+  Extensions_Update: EXTENSION_MAPS,
+  Extensions_List: EXTENSION_MAPS.map((m) => m.replace('$', '$.value[]')),
+  OperationStatus_Get: ['$.properties'],
+  OperationStatus_List: ['$.value[].properties'],
+}
+/** The ARM RPC's optional operation-status fields that common/2022-03-01 OperationStatusResult leaves out (spec/README.md §6). */
+const RPC_STATUS_FIELDS = ['startTime', 'endTime', 'percentComplete']
+const TOLERATED = [...RPC_STATUS_FIELDS.map((f) => `$.${f}`), ...RPC_STATUS_FIELDS.map((f) => `$.value[].${f}`)]
+/** Listed status codes this RP never answers, with the reason; every other listed code is replayed. */
+const NOT_PRODUCED: Record<string, Record<string, string>> = {
+  Extensions_Delete: { '200': 'a synchronous delete: this RP always uninstalls asynchronously (202), or answers 204 when absent' },
+}
+
+let h: Harness
+/** No worker: operations stay in flight, for the examples about in-progress state (409, OperationStatus_List). */
+let idle: Harness
+
+beforeAll(async () => {
+  // The catalog is process-wide operator data (CATALOG_FILE); this file runs in its own process.
+  process.env.CATALOG_FILE = writeExampleCatalog()
+  resetDefaultCatalog()
+  ;[h, idle] = await Promise.all([startHarness(), startHarness({ worker: false })])
+})
+afterAll(async () => {
+  await Promise.all([h?.close(), idle?.close()])
+  if (process.env.CATALOG_FILE) rmSync(path.dirname(process.env.CATALOG_FILE), { recursive: true, force: true })
+})
+
+// ---- helpers ----
+
+/** A GUID fixed per case, standing in for the examples' 'subId1'. */
+function subscriptionFor(title: string): string {
+  const hex = createHash('sha256').update(title).digest('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+}
+
+interface Scene {
+  example: UpstreamExample
+  status: string
+  sub: string
+  version: string
+  clusterPath: string
+  extensionPath: (name?: string) => string
+  listPath: string
+}
+
+function scene(example: UpstreamExample, status: string, title: string): Scene {
+  const p = example.parameters
+  const sub = subscriptionFor(title)
+  const clusterPath = `/subscriptions/${sub}/resourceGroups/${p.resourceGroupName}/providers/${p.clusterRp}/${p.clusterResourceName}/${p.clusterName}`
+  return {
+    example,
+    status,
+    sub,
+    version: p['api-version'],
+    clusterPath,
+    extensionPath: (name = p.extensionName) => `${clusterPath}/providers/Microsoft.KubernetesConfiguration/extensions/${name}`,
+    listPath: `${clusterPath}/providers/Microsoft.KubernetesConfiguration/extensions`,
+  }
+}
+
+const q = (s: Scene) => `api-version=${s.version}`
+
+/** The request body parameter of the example (`extension`, `patchExtension`). */
+function requestBody(example: UpstreamExample): Json {
+  const body = Object.values(example.parameters).find((v) => typeof v === 'object' && v !== null)
+  if (!body) throw new Error(`${example.name} has no body parameter`)
+  return body as Json
+}
+
+function exampleBody(s: Scene): Json {
+  const body = s.example.responses[s.status]?.body
+  if (body === undefined) throw new Error(`${s.example.name} lists ${s.status} without a body`)
+  return body as Json
+}
+
+/**
+ * A PUT body that recreates a resource an example shows, from its writable properties. An example showing a
+ * pinned version together with autoUpgradeMinorVersion=true (refused by the RP: a pinned version needs
+ * autoUpgradeMinorVersion=false) gets the version left out.
+ */
+function createBodyFrom(resource: Json): Json {
+  const p = resource.properties as Json
+  const type = String(p.extensionType)
+  const properties: Json = { extensionType: RESPONSE_ONLY_TYPE_SUBSTITUTES[type.toLowerCase()] ?? type }
+  for (const key of ['autoUpgradeMinorVersion', 'releaseTrain', 'scope', 'configurationSettings']) if (p[key] !== undefined) properties[key] = p[key]
+  if (p.version !== null && p.version !== undefined && p.autoUpgradeMinorVersion === false) properties.version = p.version
+  return { properties, ...(resource.plan ? { plan: resource.plan } : {}) }
+}
+
+async function registerCluster(harness: Harness, s: Scene): Promise<void> {
+  const res = await call(harness, 'PUT', `${s.clusterPath}?${CLUSTER_API}`, compatibleCluster)
+  expect(res.status, JSON.stringify(res.body)).toBe(201)
+}
+
+async function createExtension(harness: Harness, s: Scene, name: string, body: Json): Promise<ArmResponse> {
+  const res = await call(harness, 'PUT', `${s.extensionPath(name)}?${q(s)}`, body)
+  expect(res.status, JSON.stringify(res.body)).toBe(201)
+  return res
+}
+
+async function waitSucceeded(s: Scene, name?: string): Promise<Json> {
+  const done = await until(
+    () => call(h, 'GET', `${s.extensionPath(name)}?${q(s)}`),
+    (r) => r.status === 200 && TERMINAL.includes(String((r.body.properties as Json).provisioningState)),
+  )
+  expect((done.body.properties as Json).provisioningState, JSON.stringify(done.body)).toBe('Succeeded')
+  return done.body
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/** The long-running-operation headers: where to poll (on our address, same api-version) and the example's timeout hint. */
+function expectAsyncHeaders(res: ArmResponse, harness: Harness, s: Scene, name?: string): string {
+  const asyncUrl = res.headers.get('azure-asyncoperation') ?? ''
+  expect(asyncUrl).toMatch(new RegExp(`^${escape(harness.baseUrl + s.extensionPath(name))}/operations/[0-9a-f-]{36}\\?api-version=${s.version}$`))
+  expect(res.headers.get('location') ?? '').toMatch(new RegExp(`^${escape(harness.baseUrl)}/`))
+  const timeout = s.example.responses[s.status]?.headers?.['x-ms-async-operation-timeout']
+  if (timeout) expect(res.headers.get('x-ms-async-operation-timeout')).toBe(timeout)
+  return asyncUrl
+}
+
+/** The answer has a listed status, the example's shape, only properties the swagger declares, and no secret. */
+function expectLikeExample(res: ArmResponse, s: Scene, expected: unknown = s.example.responses[s.status]?.body): void {
+  expect(Object.keys(s.example.responses)).toContain(s.status)
+  expect(res.status, JSON.stringify(res.body)).toBe(Number(s.status))
+  if (expected === undefined) {
+    expect(res.body).toBeUndefined()
+    return
+  }
+  expect(shapeMismatches(expected, res.body, { maps: MAPS[s.example.operationId] ?? [] })).toEqual([])
+  const schema = responseSchema(s.example, s.status)
+  if (schema) expect(undeclaredProperties(res.body, schema, TOLERATED)).toEqual([])
+  const text = JSON.stringify(res.body)
+  expect(text).not.toContain('configurationProtectedSettings')
+  expect(text).not.toContain('secretKeyValue01')
+}
+
+/** What the caller set comes back as set (ARM-CONTRACT 24), and id/name/type are the request's (ARM-CONTRACT 2). */
+function expectResource(body: Json, s: Scene, name: string, sent?: Json): void {
+  expect(body).toMatchObject({ id: s.extensionPath(name), name, type: EXTENSION_TYPE })
+  if (!sent) return
+  const { configurationProtectedSettings: _secret, ...writable } = sent.properties as Json
+  expect(body.properties).toMatchObject(writable)
+  if (sent.plan && s.version >= '2022-11-01') expect(body.plan).toEqual(sent.plan)
+}
+
+// ---- one replay per operation and listed status code ----
+
+type Replay = (s: Scene) => Promise<void>
+
+const replays: Record<string, Record<string, [scenario: string, Replay]>> = {
+  Extensions_Create: {
+    '201': [
+      'creates the extension',
+      async (s) => {
+        await registerCluster(h, s)
+        const body = requestBody(s.example)
+        const res = await call(h, 'PUT', `${s.extensionPath()}?${q(s)}`, body)
+        expectLikeExample(res, s)
+        expectResource(res.body, s, s.example.parameters.extensionName, body)
+        expectAsyncHeaders(res, h, s)
+        expect((res.body.properties as Json).provisioningState).toBe('Creating')
+        await waitSucceeded(s)
+      },
+    ],
+    '200': [
+      'replaces the existing extension',
+      async (s) => {
+        await registerCluster(h, s)
+        const body = requestBody(s.example)
+        await createExtension(h, s, s.example.parameters.extensionName, body)
+        await waitSucceeded(s)
+        const res = await call(h, 'PUT', `${s.extensionPath()}?${q(s)}`, body)
+        expectLikeExample(res, s)
+        expectResource(res.body, s, s.example.parameters.extensionName, body)
+        expectAsyncHeaders(res, h, s)
+        await waitSucceeded(s)
+      },
+    ],
+  },
+  Extensions_Get: {
+    '200': [
+      'reads the installed extension',
+      async (s) => {
+        await registerCluster(h, s)
+        const body = createBodyFrom(exampleBody(s))
+        await createExtension(h, s, s.example.parameters.extensionName, body)
+        await waitSucceeded(s)
+        const res = await call(h, 'GET', `${s.extensionPath()}?${q(s)}`)
+        expectLikeExample(res, s)
+        expectResource(res.body, s, s.example.parameters.extensionName, body)
+      },
+    ],
+  },
+  Extensions_List: {
+    '200': [
+      'lists every extension of the cluster',
+      async (s) => {
+        await registerCluster(h, s)
+        const items = (exampleBody(s).value as Json[]).map((item) => ({ name: String(item.name), item, body: createBodyFrom(item) }))
+        for (const { name, body } of items) await createExtension(h, s, name, body)
+        for (const { name } of items) await waitSucceeded(s, name)
+        const res = await call<{ value: Json[] }>(h, 'GET', `${s.listPath}?${q(s)}`)
+        const { value: _items, ...envelope } = exampleBody(s)
+        expectLikeExample(res, s, envelope)
+        expect(res.body.value.map((r) => r.name).sort()).toEqual(items.map((i) => i.name).sort())
+        for (const { name, item, body } of items) {
+          const ours = res.body.value.find((r) => r.name === name) as Json
+          expect(shapeMismatches(item, ours, { maps: EXTENSION_MAPS }), name).toEqual([])
+          expectResource(ours, s, name, body)
+        }
+      },
+    ],
+  },
+  Extensions_Update: {
+    '200': [
+      'changes nothing when the extension already has the patched values',
+      async (s) => {
+        await registerCluster(h, s)
+        const patch = requestBody(s.example)
+        const current = createBodyFrom({ ...exampleBody(s), properties: { ...(exampleBody(s).properties as Json), ...(patch.properties as Json) } })
+        // The same protected settings too: a PATCH that changes them is a change (ARM-CONTRACT 30).
+        ;(current.properties as Json).configurationProtectedSettings = (patch.properties as Json).configurationProtectedSettings
+        await createExtension(h, s, s.example.parameters.extensionName, current)
+        await waitSucceeded(s)
+        const res = await call(h, 'PATCH', `${s.extensionPath()}?${q(s)}`, patch)
+        expectLikeExample(res, s)
+        expectResource(res.body, s, s.example.parameters.extensionName)
+        expect((res.body.properties as Json).provisioningState).toBe('Succeeded')
+      },
+    ],
+    '202': [
+      'starts an update that changes settings',
+      async (s) => {
+        await registerCluster(h, s)
+        const patch = requestBody(s.example)
+        const { configurationSettings: _changed, ...before } = exampleBody(s).properties as Json
+        await createExtension(h, s, s.example.parameters.extensionName, createBodyFrom({ ...exampleBody(s), properties: before }))
+        await waitSucceeded(s)
+        const res = await call(h, 'PATCH', `${s.extensionPath()}?${q(s)}`, patch)
+        expectLikeExample(res, s)
+        expectResource(res.body, s, s.example.parameters.extensionName)
+        expectAsyncHeaders(res, h, s)
+        expect((res.body.properties as Json).provisioningState).toBe('Updating')
+        const after = await waitSucceeded(s)
+        expect((after.properties as Json).configurationSettings).toEqual((patch.properties as Json).configurationSettings)
+      },
+    ],
+    '409': [
+      'is refused while another operation on the extension is in flight',
+      async (s) => {
+        await registerCluster(idle, s)
+        await createExtension(idle, s, s.example.parameters.extensionName, createBodyFrom(s.example.responses['202']!.body as Json))
+        const res = await call(idle, 'PATCH', `${s.extensionPath()}?${q(s)}`, requestBody(s.example))
+        expectLikeExample(res, s)
+      },
+    ],
+  },
+  Extensions_Delete: {
+    '202': [
+      'starts uninstalling the extension, which then disappears',
+      async (s) => {
+        await registerCluster(h, s)
+        await createExtension(h, s, s.example.parameters.extensionName, { properties: { extensionType: 'azuremonitor-containers' } })
+        await waitSucceeded(s)
+        const res = await call(h, 'DELETE', `${s.extensionPath()}?${q(s)}`)
+        expectLikeExample(res, s)
+        expectAsyncHeaders(res, h, s)
+        await until(() => call(h, 'GET', `${s.extensionPath()}?${q(s)}`), (r) => r.status === 404)
+      },
+    ],
+    '204': [
+      'answers 204 for an extension that does not exist',
+      async (s) => {
+        await registerCluster(h, s)
+        const res = await call(h, 'DELETE', `${s.extensionPath()}?${q(s)}`)
+        expectLikeExample(res, s)
+      },
+    ],
+  },
+  OperationStatus_Get: {
+    '200': [
+      'reports the finished operation that installed the extension',
+      async (s) => {
+        await registerCluster(h, s)
+        const put = await createExtension(h, s, s.example.parameters.extensionName, { properties: { extensionType: 'azuremonitor-containers' } })
+        const operationId = expectAsyncHeaders(put, h, { ...s, status: '201' }).split('/operations/')[1]!.split('?')[0]!
+        await waitSucceeded(s)
+        const res = await call(h, 'GET', `${s.extensionPath()}/operations/${operationId}?${q(s)}`)
+        expectLikeExample(res, s)
+        expect(res.body).toMatchObject({ id: `${s.extensionPath()}/operations/${operationId}`, name: operationId, status: 'Succeeded' })
+      },
+    ],
+  },
+  OperationStatus_List: {
+    '200': [
+      'lists the operations in flight on the cluster',
+      async (s) => {
+        await registerCluster(idle, s)
+        const names = (exampleBody(s).value as Json[]).map((op) => String(op.id).split('/extensions/')[1]!.split('/')[0]!)
+        const types = ['azuremonitor-containers', 'azure-vote']
+        const expectedIds: string[] = []
+        for (const [i, name] of names.entries()) {
+          const put = await createExtension(idle, s, name, { properties: { extensionType: types[i % types.length] } })
+          expectedIds.push(new URL(put.headers.get('azure-asyncoperation')!).pathname)
+        }
+        const res = await call<{ value: Json[] }>(idle, 'GET', `${s.clusterPath}/providers/Microsoft.KubernetesConfiguration/operations?${q(s)}`)
+        expectLikeExample(res, s)
+        expect(res.body.value.map((op) => op.id).sort()).toEqual(expectedIds.sort())
+      },
+    ],
+  },
+  Operations_List: {
+    '200': [
+      "lists the provider's operations, including every extensions operation the example lists",
+      async (s) => {
+        const res = await call<{ value: Json[] }>(h, 'GET', `/providers/Microsoft.KubernetesConfiguration/operations?${q(s)}`)
+        expectLikeExample(res, s)
+        const ours = res.body.value.map((op) => String(op.name).toLowerCase())
+        const theirs = (exampleBody(s).value as Json[]).map((op) => String(op.name)).filter((n) => /^Microsoft\.KubernetesConfiguration\/extensions\//i.test(n))
+        expect(theirs.length).toBeGreaterThan(0)
+        for (const name of theirs) expect(ours, name).toContain(name.toLowerCase())
+      },
+    ],
+  },
+}
+
+// ---- the cases ----
+
+const examples = upstreamExamples().filter((e) => !e.operationId.startsWith('ExtensionTypes_'))
+
+// Cases touch disjoint subscriptions, so they run concurrently; most of their time is waiting for the worker.
+describe.concurrent('upstream x-ms-examples replay', () => {
+  it('finds the examples of every stable api-version, each documenting an operation of the swaggers', () => {
+    expect(new Set(examples.map((e) => e.apiVersion))).toEqual(new Set(['2021-09-01', '2022-03-01', '2022-07-01', '2022-11-01', '2023-05-01']))
+    expect(examples.filter((e) => e.operationId === '').map((e) => e.file)).toEqual([])
+    expect(examples.length).toBeGreaterThanOrEqual(28)
+  })
+
+  for (const example of examples) {
+    describe(`${example.apiVersion} ${example.name} (${example.operationId})`, () => {
+      for (const status of Object.keys(example.responses)) {
+        const reason = NOT_PRODUCED[example.operationId]?.[status]
+        if (reason) continue
+        const replay = replays[example.operationId]?.[status]
+        const title = `→ ${status}: ${replay?.[0] ?? 'has a replay'}`
+        it(title, async () => {
+          if (!replay) throw new Error(`no replay for ${example.operationId} answering ${status}; add one to the replays table`)
+          await replay[1](scene(example, status, `${example.apiVersion}/${example.name}/${status}`))
+        })
+      }
+    })
+  }
+})

@@ -1,0 +1,151 @@
+// Read access to the upstream swagger pack (shared/reference/spec, spec/README.md §2-§8): which x-ms-examples exist
+// for which operation at which stable api-version, and which properties each response schema declares.
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { repoRoot } from '../../../core/paths.js'
+
+export type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The pack lives next to the repository (as for test/contract/openapi.test.ts); ARCEXT_SPEC_ROOT overrides. */
+export const SPEC_ROOT = process.env.ARCEXT_SPEC_ROOT ?? path.resolve(repoRoot, '..', 'shared', 'reference', 'spec', 'azure-rest-api-specs', 'specification')
+const STABLE_DIR = path.join(SPEC_ROOT, 'kubernetesconfiguration', 'resource-manager', 'Microsoft.KubernetesConfiguration', 'stable')
+
+const readJson = (file: string): Json => JSON.parse(readFileSync(file, 'utf8'))
+
+export interface UpstreamExample {
+  apiVersion: string
+  /** File name without .json, e.g. CreateExtension. */
+  name: string
+  file: string
+  operationId: string
+  /** The swagger (extensions.json or operations.json) that declares the operation. */
+  swaggerFile: string
+  method: string
+  parameters: Json
+  responses: Record<string, { headers?: Record<string, string>; body?: unknown }>
+}
+
+export function stableApiVersions(): string[] {
+  return readdirSync(STABLE_DIR).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort()
+}
+
+interface OperationRef {
+  operationId: string
+  swaggerFile: string
+  method: string
+}
+
+/** example file (absolute) → the operation whose x-ms-examples names it, over every swagger of one api-version. */
+function exampleOperations(apiVersion: string): Map<string, OperationRef> {
+  const dir = path.join(STABLE_DIR, apiVersion)
+  const byExample = new Map<string, OperationRef>()
+  for (const swaggerName of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    const swaggerFile = path.join(dir, swaggerName)
+    const swagger = readJson(swaggerFile)
+    for (const item of Object.values((swagger.paths ?? {}) as Json)) {
+      for (const [method, operation] of Object.entries(item as Json)) {
+        for (const example of Object.values(((operation as Json)['x-ms-examples'] ?? {}) as Json)) {
+          const target = path.resolve(dir, (example as Json).$ref as string)
+          byExample.set(target, { operationId: (operation as Json).operationId, swaggerFile, method: method.toUpperCase() })
+        }
+      }
+    }
+  }
+  return byExample
+}
+
+/**
+ * Every example file stored for every stable api-version, with the operation it documents. An example no
+ * swagger refers to is returned with operationId '' so the caller can fail on it rather than skip it silently.
+ */
+export function upstreamExamples(): UpstreamExample[] {
+  const examples: UpstreamExample[] = []
+  for (const apiVersion of stableApiVersions()) {
+    const dir = path.join(STABLE_DIR, apiVersion, 'examples')
+    if (!existsSync(dir)) continue
+    const operations = exampleOperations(apiVersion)
+    for (const fileName of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+      const file = path.join(dir, fileName)
+      const ref = operations.get(file)
+      const raw = readJson(file)
+      examples.push({
+        apiVersion,
+        name: fileName.replace(/\.json$/, ''),
+        file,
+        operationId: ref?.operationId ?? '',
+        swaggerFile: ref?.swaggerFile ?? '',
+        method: ref?.method ?? '',
+        parameters: raw.parameters,
+        responses: raw.responses,
+      })
+    }
+  }
+  return examples
+}
+
+// ---- response schemas: which property names a response may carry ----
+
+interface SchemaAt {
+  file: string
+  node: Json
+}
+
+function resolve(at: SchemaAt): SchemaAt {
+  let current = at
+  for (let hops = 0; current.node.$ref && hops < 20; hops++) {
+    const [relative, pointer] = (current.node.$ref as string).split('#')
+    const file = relative ? path.resolve(path.dirname(current.file), relative) : current.file
+    let node: Json = readJson(file)
+    for (const part of (pointer ?? '').split('/').filter(Boolean)) node = node[part.replace(/~1/g, '/').replace(/~0/g, '~')]
+    current = { file, node }
+  }
+  return current
+}
+
+/** Declared properties of an object schema, following allOf (ProxyResource, Resource, ...). */
+function declaredProperties(at: SchemaAt): Map<string, SchemaAt> {
+  const resolved = resolve(at)
+  const props = new Map<string, SchemaAt>()
+  for (const part of (resolved.node.allOf ?? []) as Json[]) {
+    for (const [k, v] of declaredProperties({ file: resolved.file, node: part })) props.set(k, v)
+  }
+  for (const [k, v] of Object.entries((resolved.node.properties ?? {}) as Json)) props.set(k, { file: resolved.file, node: v as Json })
+  return props
+}
+
+export function responseSchema(example: UpstreamExample, status: string): SchemaAt | null {
+  const swagger = readJson(example.swaggerFile)
+  for (const item of Object.values(swagger.paths as Json)) {
+    const operation = (item as Json)[example.method.toLowerCase()]
+    if (operation?.operationId === example.operationId) {
+      const schema = operation.responses?.[status]?.schema
+      return schema ? { file: example.swaggerFile, node: schema } : null
+    }
+  }
+  throw new Error(`${example.operationId} not found in ${example.swaggerFile}`)
+}
+
+/**
+ * JSON paths of properties in `value` that the schema does not declare. `tolerated` lists JSON paths (with `[]`
+ * for any array index) an RP may add beyond the swagger.
+ */
+export function undeclaredProperties(value: unknown, at: SchemaAt, tolerated: readonly string[] = [], where = '$'): string[] {
+  if (value === null || typeof value !== 'object') return []
+  const schema = resolve(at)
+  if (Array.isArray(value)) {
+    const items = schema.node.items as Json | undefined
+    return items ? value.flatMap((v) => undeclaredProperties(v, { file: schema.file, node: items }, tolerated, `${where}[]`)) : []
+  }
+  const props = declaredProperties(schema)
+  const additional = schema.node.additionalProperties as Json | boolean | undefined
+  const problems: string[] = []
+  for (const [key, child] of Object.entries(value as Json)) {
+    const path = `${where}.${key}`
+    const declared = props.get(key)
+    if (declared) problems.push(...undeclaredProperties(child, declared, tolerated, path))
+    else if (typeof additional === 'object') problems.push(...undeclaredProperties(child, { file: schema.file, node: additional }, tolerated, path))
+    // A schema with no declared properties at all is free-form (e.g. "type": "object").
+    else if (additional !== true && props.size > 0 && !tolerated.includes(path)) problems.push(path)
+  }
+  return problems
+}

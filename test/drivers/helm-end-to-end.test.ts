@@ -1,0 +1,83 @@
+// A cluster switched to the helm driver through the admin API, with HELM_BIN pointing at the fake helm: an extension
+// PUT installs with `helm upgrade --install`, DELETE uninstalls, both through the real api and worker.
+import { existsSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { call, extensionPath, freshSubscription } from '../helpers/harness.js'
+import { fakeHelm, fakeHelmBin, getExtension, putExtension, registerCluster, runOperation, startIsolatedHarness, type FakeHelm, type IsolatedHarness } from './support.js'
+
+const KUBECONFIG = 'apiVersion: v1\nkind: Config\nclusters:\n- name: edge\n  cluster:\n    server: https://10.9.8.7:6443\nusers:\n- name: admin\n  user:\n    token: e2e-kubeconfig-token\n'
+const REPOSITORY = 'oci://charts.example.test/arcext'
+
+let h: IsolatedHarness
+let fake: FakeHelm
+let previousDir: string | undefined
+
+beforeAll(async () => {
+  fake = fakeHelm()
+  // The worker runs in this process and helm inherits its environment; the fake keeps its state in this directory.
+  previousDir = process.env.FAKE_HELM_DIR
+  process.env.FAKE_HELM_DIR = fake.dir
+  h = await startIsolatedHarness({ env: { HELM_BIN: fakeHelmBin(), HELM_CHART_REPOSITORY: REPOSITORY, HELM_TIMEOUT_SECONDS: '90' } })
+})
+afterAll(async () => {
+  await h?.close()
+  if (previousDir === undefined) delete process.env.FAKE_HELM_DIR
+  else process.env.FAKE_HELM_DIR = previousDir
+})
+
+describe('helm driver end to end', () => {
+  it('installs and uninstalls an extension on a helm cluster', async () => {
+    const sub = freshSubscription()
+    const cluster = await registerCluster(h, sub)
+    const set = await call(h, 'PUT', `/admin/clusters/${encodeURIComponent(cluster)}/driver`, { driver: 'helm', kubeconfig: KUBECONFIG })
+    expect(set.body).toEqual({ clusterId: cluster, driver: 'helm', kubeconfigSet: true })
+
+    const installed = await putExtension(h, sub, 'flux', {
+      extensionType: 'microsoft.flux',
+      configurationSettings: { 'multiTenancy.enforce': 'false', 'sourceController.replicas': '2' },
+      configurationProtectedSettings: { 'git.password': 'e2e-protected-value' },
+    })
+    expect(installed).toMatchObject({ status: 'Succeeded' })
+    const ext = await getExtension(h, sub, 'flux')
+    expect(ext.body.properties).toMatchObject({ provisioningState: 'Succeeded', currentVersion: '1.16.2', errorInfo: null })
+    expect(JSON.stringify(ext.body)).not.toMatch(/e2e-protected-value|e2e-kubeconfig-token/)
+
+    const upgrade = fake.log().find((c) => c.argv[0] === 'upgrade')!
+    expect(upgrade.argv.slice(0, 11)).toEqual([
+      'upgrade', '--install', '--atomic', '--wait', '--create-namespace',
+      '--namespace', 'flux-system', 'flux', `${REPOSITORY}/microsoft.flux`,
+      '--version', '1.16.2',
+    ])
+    expect(upgrade.argv).toContain('--timeout')
+    expect(upgrade.argv[upgrade.argv.indexOf('--timeout') + 1]).toBe('90s')
+    expect(upgrade.kubeconfig).toMatchObject({ exists: true, mode: '600' })
+    expect(upgrade.values).toMatchObject({
+      exists: true,
+      mode: '600',
+      content: { multiTenancy: { enforce: false }, sourceController: { replicas: 2 }, git: { password: 'e2e-protected-value' } },
+    })
+    expect(existsSync(upgrade.kubeconfig!.path)).toBe(false)
+    expect(existsSync(upgrade.values!.path)).toBe(false)
+    expect(fake.releases()).toMatchObject([{ name: 'flux', namespace: 'flux-system', info: { status: 'deployed' }, chart: { metadata: { version: '1.16.2' } } }])
+
+    // Same desired state again: the release is observed in sync and helm upgrade is not run a second time.
+    const upgradesBefore = fake.log().filter((c) => c.argv[0] === 'upgrade').length
+    expect(
+      await putExtension(h, sub, 'flux', {
+        extensionType: 'microsoft.flux',
+        configurationSettings: { 'multiTenancy.enforce': 'false', 'sourceController.replicas': '2' },
+        configurationProtectedSettings: { 'git.password': 'e2e-protected-value' },
+      }),
+    ).toMatchObject({ status: 'Succeeded' })
+    expect(fake.log().filter((c) => c.argv[0] === 'upgrade')).toHaveLength(upgradesBefore)
+
+    expect(await runOperation(h, 'DELETE', extensionPath(sub, 'flux'))).toMatchObject({ status: 'Succeeded' })
+    expect((await getExtension(h, sub, 'flux')).status).toBe(404)
+    const uninstall = fake.log().find((c) => c.argv[0] === 'uninstall')!
+    expect(uninstall.argv.slice(0, 4)).toEqual(['uninstall', 'flux', '--namespace', 'flux-system'])
+    expect(uninstall.kubeconfig).toMatchObject({ exists: true, mode: '600' })
+    expect(fake.releases()).toEqual([])
+    // Nothing the helm driver ran carried a secret on its command line.
+    expect(JSON.stringify(fake.log().map((c) => c.argv))).not.toMatch(/e2e-protected-value|e2e-kubeconfig-token/)
+  })
+})

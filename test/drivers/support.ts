@@ -1,0 +1,124 @@
+// Shared by the driver suites: a harness on a database of its own, so fault rules (which may match every cluster)
+// and global resets never reach other suites, and other suites' reconcilers never pick up this suite's operations.
+import { randomBytes } from 'node:crypto'
+import { chmodSync, mkdtempSync, readFileSync, existsSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+import { inject } from 'vitest'
+import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, startHarness, until, type Harness, type HarnessOptions } from '../helpers/harness.js'
+
+export const FAKE_HELM = fileURLToPath(new URL('../fixtures/fake-helm.mjs', import.meta.url))
+
+/** The fake helm must be executable; a checkout that dropped the mode bit should not fail every test. */
+export function fakeHelmBin(): string {
+  chmodSync(FAKE_HELM, 0o755)
+  return FAKE_HELM
+}
+
+export function isolatedDatabaseUrl(): string {
+  const url = new URL(inject('databaseUrl'))
+  url.pathname = `${url.pathname}_drv_${randomBytes(3).toString('hex')}`
+  return url.toString()
+}
+
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl)
+  const name = decodeURIComponent(url.pathname.slice(1))
+  url.pathname = '/postgres'
+  const client = new pg.Client({ connectionString: url.toString() })
+  await client.connect()
+  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+  await client.end()
+}
+
+export interface IsolatedHarness extends Harness {
+  databaseUrl: string
+}
+
+export async function startIsolatedHarness(options: HarnessOptions = {}): Promise<IsolatedHarness> {
+  const databaseUrl = isolatedDatabaseUrl()
+  const harness = await startHarness({ ...options, env: { ...options.env, DATABASE_URL: databaseUrl } })
+  return {
+    ...harness,
+    databaseUrl,
+    async close() {
+      await harness.close()
+      await dropDatabase(databaseUrl)
+    },
+  }
+}
+
+export function clusterId(sub: string, cluster = 'cluster1'): string {
+  return clusterPath(sub, cluster)
+}
+
+export async function registerCluster(h: Pick<Harness, 'baseUrl'>, sub: string, cluster = 'cluster1'): Promise<string> {
+  const put = await call(h, 'PUT', `${clusterPath(sub, cluster)}?${CLUSTER_API}`, compatibleCluster)
+  if (put.status !== 201 && put.status !== 200) throw new Error(`cluster registration failed: ${JSON.stringify(put.body)}`)
+  return clusterPath(sub, cluster)
+}
+
+export interface OperationResult {
+  status: string
+  error?: { code: string; message: string } | null
+}
+
+/** Sends a write, returns the status of its async operation once terminal. */
+export async function runOperation(
+  h: Pick<Harness, 'baseUrl'>,
+  method: 'PUT' | 'DELETE' | 'PATCH',
+  path: string,
+  body?: unknown,
+  timeoutMs = 20_000,
+): Promise<OperationResult> {
+  const response = await call(h, method, `${path}?${EXTENSION_API}`, body)
+  if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(response.body)}`)
+  const asyncUrl = response.headers.get('azure-asyncoperation')
+  if (!asyncUrl) throw new Error(`${method} ${path} answered ${response.status} without Azure-AsyncOperation`)
+  const done = await until(() => call<OperationResult>(h, 'GET', asyncUrl), (r) => r.body.status !== 'InProgress', timeoutMs)
+  return done.body
+}
+
+export function putExtension(h: Pick<Harness, 'baseUrl'>, sub: string, name: string, properties: Record<string, unknown>, cluster = 'cluster1') {
+  return runOperation(h, 'PUT', extensionPath(sub, name, cluster), { properties })
+}
+
+export async function getExtension(h: Pick<Harness, 'baseUrl'>, sub: string, name: string, cluster = 'cluster1') {
+  return call<{ properties: Record<string, unknown> & { errorInfo?: { code: string; message: string } | null; statuses?: { code: string; level: string; message: string; displayStatus: string; time: string }[] } }>(
+    h,
+    'GET',
+    `${extensionPath(sub, name, cluster)}?${EXTENSION_API}`,
+  )
+}
+
+export interface FakeHelm {
+  dir: string
+  env: Record<string, string>
+  log(): { argv: string[]; kubeconfig: FileCheck | null; values: (FileCheck & { content?: unknown }) | null }[]
+  releases(): { name: string; namespace: string; version: number; info: { status: string; description: string }; chart: { metadata: { name: string; version: string } } }[]
+}
+
+export interface FileCheck {
+  path: string
+  exists: boolean
+  mode?: string
+  dirMode?: string
+}
+
+/** A fresh state directory for the fake helm (see test/fixtures/fake-helm.mjs). */
+export function fakeHelm(): FakeHelm {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fake-helm-'))
+  const read = (name: string) => (existsSync(path.join(dir, name)) ? readFileSync(path.join(dir, name), 'utf8') : '')
+  return {
+    dir,
+    env: { FAKE_HELM_DIR: dir },
+    log: () =>
+      read('log.jsonl')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line)),
+    releases: () => JSON.parse(read('releases.json') || '[]'),
+  }
+}

@@ -1,0 +1,127 @@
+// Item 5: a DELETE cancels an install in flight (Canceled, with an error code) and then deletes; a repeated DELETE
+// answers with the delete already running; forceDelete=true removes the resource from an unreachable cluster and
+// says what may remain there.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, until } from '../helpers/harness.js'
+import { addFault, allTerminal, asyncUrl, operationIdOf, settled, startRp, type Body, type Rp } from './helpers/rp.js'
+
+let rp: Rp
+beforeAll(async () => {
+  // Slow enough that an install is reliably still running when the DELETE arrives.
+  rp = await startRp({ SIMULATED_STEP_LATENCY_MS: '800' })
+  await rp.startWorker()
+})
+afterAll(() => rp?.close())
+
+async function releasesOn(sub: string) {
+  const cluster = await rp.db.cluster.findFirstOrThrow({ where: { idKey: clusterPath(sub).toLowerCase() } })
+  return rp.db.simulatedRelease.findMany({ where: { clusterId: cluster.id } })
+}
+
+describe('DELETE while an install runs', () => {
+  it('cancels the install, then uninstalls and removes the extension', async () => {
+    const sub = freshSubscription()
+    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    const put = await call(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
+    const installId = operationIdOf(put)
+    // The install is running: a worker has started an attempt on it.
+    await until(
+      () => rp.db.operation.findUniqueOrThrow({ where: { id: installId } }),
+      (op) => op.attempts >= 1,
+    )
+
+    const del = await call(rp, 'DELETE', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`)
+    expect(del.status).toBe(202)
+    expect(del.headers.get('location')).toMatch(/\/operationResults\//)
+    const deleteId = operationIdOf(del)
+    expect(deleteId).not.toBe(installId)
+
+    const install = await call<Body>(rp, 'GET', asyncUrl(put))
+    expect(install.body).toMatchObject({ status: 'Canceled', error: { code: 'OperationCanceled' } })
+    expect(install.body.error.message).toContain(deleteId)
+    const got = await call<Body>(rp, 'GET', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`)
+    expect(got.body.properties.provisioningState).toBe('Deleting')
+
+    expect((await settled(rp, asyncUrl(del))).status).toBe('Succeeded')
+    expect((await call(rp, 'GET', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`)).status).toBe(404)
+    expect((await call(rp, 'GET', del.headers.get('location')!)).status).toBe(204)
+    // The canceled install never left a release behind the delete.
+    expect(await releasesOn(sub)).toEqual([])
+
+    const ops = await allTerminal(rp.db, sub)
+    expect(ops.map((op) => [op.kind, op.status, (op.error as Body | null)?.code ?? null])).toEqual([
+      ['extension.install', 'Canceled', 'OperationCanceled'],
+      ['extension.delete', 'Succeeded', null],
+    ])
+    expect(ops[1]!.properties).toMatchObject({ supersededOperationId: installId })
+  })
+
+  it('answers a repeated DELETE with the delete already in flight', async () => {
+    const sub = freshSubscription()
+    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    const put = await call(rp, 'PUT', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.dapr' } })
+    await settled(rp, asyncUrl(put))
+    const first = await call(rp, 'DELETE', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`)
+    const second = await call(rp, 'DELETE', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`)
+    expect([first.status, second.status]).toEqual([202, 202])
+    expect(operationIdOf(second)).toBe(operationIdOf(first))
+    expect((await settled(rp, asyncUrl(first))).status).toBe('Succeeded')
+    expect((await call(rp, 'DELETE', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`)).status).toBe(204)
+    const ops = await allTerminal(rp.db, sub)
+    expect(ops.map((op) => [op.kind, op.status])).toEqual([
+      ['extension.install', 'Succeeded'],
+      ['extension.delete', 'Succeeded'],
+    ])
+  })
+})
+
+describe('forceDelete', () => {
+  it('removes the extension from an unreachable cluster and records that cleanup may remain', async () => {
+    const sub = freshSubscription()
+    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    const put = await call(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
+    await settled(rp, asyncUrl(put))
+    await addFault(rp, { kind: 'unreachable', clusterId: clusterPath(sub) })
+
+    // A normal delete keeps retrying while the cluster cannot be reached, and says so on the extension.
+    const del = await call(rp, 'DELETE', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`)
+    const retrying = await until(
+      () => call<Body>(rp, 'GET', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`),
+      (r) => r.body.properties?.statuses?.[0]?.displayStatus === 'Retrying',
+    )
+    expect(retrying.body.properties).toMatchObject({ provisioningState: 'Deleting', statuses: [{ code: 'ClusterUnreachable', level: 'Warning' }] })
+
+    const forced = await call(rp, 'DELETE', `${extensionPath(sub, 'flux')}?${EXTENSION_API}&forceDelete=true`)
+    expect(forced.status).toBe(202)
+    const done = await settled(rp, asyncUrl(forced))
+    expect(done).toMatchObject({ status: 'Succeeded', properties: { forceDelete: true, cleanupMayRemain: true } })
+    expect(done.properties.cleanupMessage).toContain("release 'flux'")
+    expect(done.properties.cleanupMessage).toContain('not reachable')
+    expect((await call(rp, 'GET', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`)).status).toBe(404)
+    // What was installed is still on the (simulated) cluster: exactly what the cleanup note warns about.
+    expect((await releasesOn(sub)).map((r) => r.releaseName)).toEqual(['flux'])
+
+    const ops = await allTerminal(rp.db, sub)
+    expect(ops.map((op) => [op.kind, op.status, (op.error as Body | null)?.code ?? null])).toEqual([
+      ['extension.install', 'Succeeded', null],
+      ['extension.delete', 'Canceled', 'OperationCanceled'],
+      ['extension.delete', 'Succeeded', null],
+    ])
+    expect(ops[1]!.id).toBe(operationIdOf(del))
+  })
+
+  it('uninstalls normally when the cluster answers, and accepts only true/false', async () => {
+    const sub = freshSubscription()
+    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    const put = await call(rp, 'PUT', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.dapr' } })
+    await settled(rp, asyncUrl(put))
+    const invalid = await call<Body>(rp, 'DELETE', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}&forceDelete=maybe`)
+    expect(invalid.status).toBe(400)
+    expect(invalid.body.error.code).toBe('InvalidRequestContent')
+
+    const forced = await call(rp, 'DELETE', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}&forceDelete=True`)
+    expect(forced.status).toBe(202)
+    expect(await settled(rp, asyncUrl(forced))).toMatchObject({ status: 'Succeeded', properties: { forceDelete: true, cleanupMayRemain: false } })
+    expect(await releasesOn(sub)).toEqual([])
+  })
+})

@@ -1,0 +1,86 @@
+// Item 1 and 4: the reconciler re-delivers operations whose jobs Redis lost, and no operation outlives
+// OPERATION_DEADLINE_SECONDS: a hung one is failed by its own job, one nobody runs by the reconciler.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { failOverdueOperations } from '../../workers/reconciler.js'
+import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, until } from '../helpers/harness.js'
+import { addFault, allTerminal, asyncUrl, operationIdOf, settled, startRp, type Body, type Rp } from './helpers/rp.js'
+
+describe('reconciler recovery', () => {
+  let rp: Rp
+  beforeAll(async () => {
+    rp = await startRp()
+  })
+  afterAll(() => rp?.close())
+
+  it('re-delivers an accepted operation whose job Redis lost before any worker saw it', async () => {
+    const sub = freshSubscription()
+    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    const put = await call(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
+    const opId = operationIdOf(put)
+    const { queue } = rp.api.app.services
+    expect(await queue.queue.getJobState(opId)).toBe('waiting')
+    await rp.flushQueue()
+    expect(await queue.queue.getJobState(opId)).toBe('unknown')
+    // Delivered by the api, so not in the outbox: only the reconciler can find it now.
+    expect(await rp.db.operationOutbox.count({ where: { operationId: opId } })).toBe(0)
+
+    await rp.startWorker()
+    expect((await settled(rp, asyncUrl(put))).status).toBe('Succeeded')
+    const ops = await allTerminal(rp.db, sub)
+    expect(ops.map((op) => [op.kind, op.status, op.attempts])).toEqual([['extension.install', 'Succeeded', 1]])
+  })
+})
+
+describe('operation deadline', () => {
+  let rp: Rp
+  beforeAll(async () => {
+    rp = await startRp({ OPERATION_DEADLINE_SECONDS: '2' })
+  })
+  afterAll(() => rp?.close())
+
+  it('fails an operation no job is running once it is past the deadline', async () => {
+    const sub = freshSubscription()
+    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    const put = await call(rp, 'PUT', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.dapr' } })
+    await rp.flushQueue()
+    const options = { batchSize: 100, deadlineSeconds: 2, slackMs: 0 }
+    expect(await failOverdueOperations(rp.db, options)).toBe(0)
+    await new Promise((resolve) => setTimeout(resolve, 2100))
+    expect(await failOverdueOperations(rp.db, options)).toBe(1)
+    expect(await failOverdueOperations(rp.db, options)).toBe(0)
+
+    const status = await settled(rp, asyncUrl(put))
+    expect(status).toMatchObject({ status: 'Failed', error: { code: 'OperationDeadlineExceeded' } })
+    expect(status.error.message).toContain('OPERATION_DEADLINE_SECONDS')
+    const got = await call<Body>(rp, 'GET', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`)
+    expect(got.body.properties).toMatchObject({
+      provisioningState: 'Failed',
+      errorInfo: { code: 'OperationDeadlineExceeded' },
+      statuses: [{ code: 'OperationDeadlineExceeded', level: 'Error', displayStatus: 'Failed' }],
+    })
+  })
+
+  it('fails a hung install at the deadline, frees the extension, and the next request succeeds', async () => {
+    await rp.startWorker()
+    const sub = freshSubscription()
+    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await addFault(rp, { kind: 'hang', clusterId: clusterPath(sub), durationMs: 600_000 })
+    const put = await call(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
+    const status = await settled(rp, asyncUrl(put), 10_000)
+    expect(status).toMatchObject({ status: 'Failed', error: { code: 'OperationDeadlineExceeded' } })
+    expect(new Date(status.endTime).getTime() - new Date(status.startTime).getTime()).toBeGreaterThanOrEqual(2000)
+
+    await call(rp, 'POST', '/admin/simulator/reset', { clusterId: clusterPath(sub) })
+    const retry = await call(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
+    expect(retry.status).toBe(200)
+    expect((await settled(rp, asyncUrl(retry))).status).toBe('Succeeded')
+    const ops = await until(
+      () => allTerminal(rp.db, sub),
+      (all) => all.length === 2,
+    )
+    expect(ops.map((op) => [op.kind, op.status])).toEqual([
+      ['extension.install', 'Failed'],
+      ['extension.update', 'Succeeded'],
+    ])
+  })
+})

@@ -1,0 +1,62 @@
+// The outbox's second half. Every accepted operation has an outbox row written in the transaction that accepted
+// it; the api delivers the job right after commit and deletes the row. Rows still there after `graceMs` (the api
+// crashed between commit and enqueue, or Redis did not answer) are delivered here. Any number of workers may run
+// this at once: each batch is claimed with FOR UPDATE SKIP LOCKED, and a job delivered twice is a no-op anyway
+// (job id = operation id).
+import type { Logger } from 'pino'
+import type { Db } from '../core/db/client.js'
+import { ENQUEUE_TIMEOUT_MS, withTimeout, type OperationQueue } from '../core/queue.js'
+
+export interface DispatcherOptions {
+  pollMs: number
+  /** Rows younger than this are left to the api's own delivery. */
+  graceMs: number
+  batchSize: number
+}
+
+export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = { pollMs: 250, graceMs: 1000, batchSize: 200 }
+
+/** Delivers one batch of leftover outbox rows; returns how many. */
+export async function dispatchOutbox(db: Db, queue: OperationQueue, options: Pick<DispatcherOptions, 'graceMs' | 'batchSize'>): Promise<number> {
+  return db.$transaction(
+    async (tx) => {
+      const rows = await tx.$queryRaw<{ operation_id: string; kind: string }[]>`
+        SELECT operation_id::text, kind FROM operation_outbox
+        WHERE created_at < now() - make_interval(secs => ${options.graceMs / 1000})
+        ORDER BY id LIMIT ${options.batchSize}
+        FOR UPDATE SKIP LOCKED`
+      if (rows.length === 0) return 0
+      await withTimeout(queue.enqueueMany(rows.map((row) => ({ id: row.operation_id, kind: row.kind }))), ENQUEUE_TIMEOUT_MS, 'enqueueing to Redis')
+      await tx.operationOutbox.deleteMany({ where: { operationId: { in: rows.map((row) => row.operation_id) } } })
+      return rows.length
+    },
+    { maxWait: 5000, timeout: ENQUEUE_TIMEOUT_MS + 5000 },
+  )
+}
+
+export function startDispatcher(db: Db, queue: OperationQueue, log: Logger, options: DispatcherOptions = DEFAULT_DISPATCHER_OPTIONS): { stop(): Promise<void> } {
+  let stopped = false
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<void> = Promise.resolve()
+  const pass = async () => {
+    let delay = options.pollMs
+    try {
+      const count = await dispatchOutbox(db, queue, options)
+      if (count > 0) log.info({ count }, 'delivered operations the api had not delivered')
+      // A full batch means more are waiting: go again at once.
+      if (count === options.batchSize) delay = 0
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'outbox dispatch failed; will retry')
+      delay = Math.max(options.pollMs, 1000)
+    }
+    if (!stopped) timer = setTimeout(() => (running = pass()), delay)
+  }
+  timer = setTimeout(() => (running = pass()), options.pollMs)
+  return {
+    async stop() {
+      stopped = true
+      clearTimeout(timer)
+      await running
+    },
+  }
+}

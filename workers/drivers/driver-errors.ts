@@ -1,0 +1,58 @@
+// The failures drivers report, worded once so the simulated driver fails exactly like the helm driver does and a
+// user sees the same sentence (what failed, where, why, what to do) whichever driver served the cluster.
+import { DriverError, type DriverErrorKind } from './driver.js'
+
+export type ReleaseAction = 'install' | 'upgrade' | 'uninstall' | 'status'
+
+const ACTION_CODES: Record<ReleaseAction, string> = {
+  install: 'HelmInstallFailed',
+  upgrade: 'HelmUpgradeFailed',
+  uninstall: 'HelmUninstallFailed',
+  status: 'HelmStatusFailed',
+}
+
+export interface ReleaseFailure {
+  action: ReleaseAction
+  releaseName: string
+  namespace?: string | null
+  /** What went wrong, e.g. helm's own error text. */
+  reason: string
+  /** What the user can do about it; appended after the reason. */
+  hint?: string
+  /** A more specific code than the action's own, e.g. HelmChartNotFound. */
+  code?: string
+}
+
+function sentence(text: string): string {
+  const trimmed = text.trim()
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`
+}
+
+export function releaseFailed(kind: DriverErrorKind, failure: ReleaseFailure): DriverError {
+  const where = failure.namespace ? ` in namespace '${failure.namespace}'` : ''
+  const hint = failure.hint ? ` ${sentence(failure.hint)}` : ''
+  return new DriverError(
+    kind,
+    failure.code ?? ACTION_CODES[failure.action],
+    `Helm ${failure.action} of release '${failure.releaseName}'${where} failed: ${sentence(failure.reason)}${hint}`,
+  )
+}
+
+/**
+ * Transient unless told otherwise: connectivity comes back. Driver messages say what failed and what to check;
+ * whether and how to retry is added by the worker (workers/operation-failures.ts), which knows the attempts left.
+ */
+export function clusterUnreachable(clusterResourceId: string, reason: string, kind: DriverErrorKind = 'transient'): DriverError {
+  return new DriverError(
+    kind,
+    'ClusterUnreachable',
+    `The cluster '${clusterResourceId}' is not reachable: ${sentence(reason)} ` +
+      'Check that the cluster is running and that its API server accepts connections from this service.',
+  )
+}
+
+/** A call cut short by cancellation or worker shutdown; transient so that a later attempt carries it out. */
+export function callInterrupted(action: ReleaseAction, releaseName: string, abortReason: unknown): DriverError {
+  const why = abortReason instanceof Error && abortReason.name !== 'AbortError' && abortReason.message.trim() !== '' ? abortReason.message : 'the call was aborted'
+  return new DriverError('transient', 'OperationInterrupted', `Helm ${action} of release '${releaseName}' was interrupted: ${sentence(why)}`)
+}

@@ -1,0 +1,99 @@
+// The auto-upgrade sweep: every Succeeded extension with autoUpgradeMinorVersion=true whose release train gained
+// a newer minor or patch of its installed major gets an `extension.upgrade` operation, accepted exactly like a
+// caller's change (resource + operation + outbox row in one transaction, then delivered), so it has an operation id, statuses,
+// retries and reconciliation like any other. The version itself is chosen again by the apply job
+// (workers/catalog-planner.ts plannedVersion), which never crosses a major either.
+import type { Logger } from 'pino'
+import { loadCatalog, newestAutoUpgradeTarget, type Catalog } from '../../core/catalog/index.js'
+import type { Db } from '../../core/db/client.js'
+import { ConcurrentModificationError, OperationInProgressError } from '../../core/domain/errors.js'
+import type { Caller, ExtensionSpec } from '../../core/domain/model.js'
+import { deliverOperations, type OperationQueue } from '../../core/queue.js'
+import { acceptExtensionChange, type Extension } from '../../core/store/extensions.js'
+
+/** Who the operation and logs name as the actor: the service itself, not a user. */
+export const AUTO_UPGRADE_CALLER: Caller = { id: 'arcext-auto-upgrade', type: 'Application' }
+
+/** An operation records the api-version its Location result is rendered in; with no request behind it, the newest stable one. */
+export const AUTO_UPGRADE_API_VERSION = '2023-05-01'
+
+export interface AutoUpgradeStarted {
+  resourceId: string
+  operationId: string
+  fromVersion: string
+  toVersion: string
+}
+
+export interface SweepResult {
+  /** Auto-upgrading extensions looked at. */
+  examined: number
+  started: AutoUpgradeStarted[]
+}
+
+export interface SweepDependencies {
+  db: Db
+  queue: OperationQueue
+  log: Logger
+  /** Defaults to reading CATALOG_FILE afresh, so an operator's edit is picked up by the next sweep without a restart. */
+  catalog?: Catalog
+  /** Rows read per query, so a large fleet is swept in bounded memory. */
+  batchSize?: number
+}
+
+/** The version an extension should auto-upgrade to, or null when it should stay. Pinned extensions never move. */
+export function autoUpgradeTarget(catalog: Catalog, extension: Pick<Extension, 'extensionType' | 'currentVersion' | 'spec'>): string | null {
+  const spec = extension.spec as unknown as ExtensionSpec
+  if (!spec.autoUpgradeMinorVersion || spec.version !== null || !extension.currentVersion) return null
+  const type = catalog.findType(extension.extensionType)
+  return type ? newestAutoUpgradeTarget(type, spec.releaseTrain, extension.currentVersion) : null
+}
+
+async function startUpgrade(deps: SweepDependencies, extension: Extension, toVersion: string): Promise<AutoUpgradeStarted | null> {
+  let accepted
+  try {
+    accepted = await acceptExtensionChange(deps.db, extension, { kind: 'extension.upgrade', caller: AUTO_UPGRADE_CALLER, apiVersion: AUTO_UPGRADE_API_VERSION })
+  } catch (error) {
+    // A caller changed the extension (or is deleting it or its cluster) since it was read; the next sweep judges it again.
+    if (error instanceof OperationInProgressError || error instanceof ConcurrentModificationError) return null
+    throw error
+  }
+  try {
+    await deliverOperations(deps.db, deps.queue, [accepted.operation])
+  } catch (error) {
+    // The operation and its outbox row are committed; the dispatcher delivers it once Redis is back.
+    deps.log.warn({ err: (error as Error).message, operationId: accepted.operation.id }, 'enqueue failed; the outbox will deliver')
+  }
+  return { resourceId: extension.resourceId, operationId: accepted.operation.id, fromVersion: extension.currentVersion as string, toVersion }
+}
+
+export async function sweepAutoUpgrades(deps: SweepDependencies): Promise<SweepResult> {
+  const catalog = deps.catalog ?? loadCatalog()
+  const batchSize = deps.batchSize ?? 500
+  const result: SweepResult = { examined: 0, started: [] }
+  let after: string | null = null
+  for (;;) {
+    const batch: Extension[] = await deps.db.extension.findMany({
+      where: {
+        provisioningState: 'Succeeded',
+        activeOperationId: null,
+        currentVersion: { not: null },
+        spec: { path: ['autoUpgradeMinorVersion'], equals: true },
+        ...(after !== null ? { id: { gt: after } } : {}),
+      },
+      orderBy: { id: 'asc' },
+      take: batchSize,
+    })
+    for (const extension of batch) {
+      result.examined += 1
+      const target = autoUpgradeTarget(catalog, extension)
+      if (!target) continue
+      const started = await startUpgrade(deps, extension, target)
+      if (started) {
+        result.started.push(started)
+        deps.log.info(started, 'auto-upgrade started')
+      }
+    }
+    if (batch.length < batchSize) return result
+    after = (batch[batch.length - 1] as Extension).id
+  }
+}

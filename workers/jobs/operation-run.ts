@@ -1,0 +1,22 @@
+// What the runner hands a job besides the operation: when to stop, and which attempt this is.
+
+export interface OperationRun {
+  /** Aborted when the operation is canceled or superseded, runs past its deadline, or the worker shuts down. */
+  signal: AbortSignal
+  /** 1 for the first attempt. */
+  attempt: number
+}
+
+/**
+ * Thrown by a job whose preconditions are not met yet (a conflicting extension is still being uninstalled, the
+ * extensions of a cluster being deleted are still going). The job is retried after `retryAfterMs` without using up
+ * an attempt; the operation's deadline still bounds the wait.
+ */
+export class NotReadyError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs = 500,
+  ) {
+    super(message)
+  }
+}

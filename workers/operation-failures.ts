@@ -1,0 +1,93 @@
+// Every way an operation can fail, worded for the person who has to act on it: what failed, why, and what to do
+// next. The same text lands in the operation's `error`, the extension's `errorInfo` and its `statuses[]`.
+import { OperationErrorCodes, type ErrorDetail, type ExtensionStatus } from '../core/domain/model.js'
+import type { Operation, Outcome } from '../core/store/operations.js'
+import { DriverError } from './drivers/driver.js'
+
+const WHAT: Record<string, string> = {
+  'extension.install': 'installation',
+  'extension.update': 'update',
+  'extension.upgrade': 'automatic upgrade',
+  'extension.delete': 'uninstallation',
+  'cluster.delete': 'cluster deletion',
+}
+
+const NEXT_STEP: Record<string, string> = {
+  'extension.install': 'Fix the cause, then send the PUT again to retry, or DELETE the extension.',
+  'extension.update': 'Fix the cause, then send the PUT or PATCH again to retry.',
+  'extension.upgrade': 'Fix the cause, then send a PUT or PATCH to retry the upgrade, or pin a version.',
+  'extension.delete': 'Fix the cause, then DELETE the extension again; with forceDelete=true the resource is removed without uninstalling the release.',
+  'cluster.delete':
+    'Fix the cause, then DELETE the cluster again; with forceDelete=true its extensions are removed without uninstalling their releases.',
+}
+
+function what(op: Pick<Operation, 'kind'>): string {
+  return WHAT[op.kind] ?? `'${op.kind}' operation`
+}
+
+function sentence(text: string): string {
+  const trimmed = text.trim()
+  return /[.!?)]$/.test(trimmed) ? trimmed : `${trimmed}.`
+}
+
+function withNextStep(op: Pick<Operation, 'kind'>, message: string): string {
+  const next = NEXT_STEP[op.kind]
+  return next ? `${sentence(message)} ${next}` : sentence(message)
+}
+
+/** The first line of an unexpected error, bounded: internals (queries, stacks) stay in the worker's log. */
+function summary(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error)
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? 'unknown error'
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line
+}
+
+export interface FailureContext {
+  attempt: number
+  /** True when a transient failure used up the last attempt. */
+  exhausted: boolean
+}
+
+export function failureDetail(error: unknown, op: Operation, context: FailureContext): ErrorDetail {
+  const attempts = context.exhausted ? ` The ${what(op)} was attempted ${context.attempt} times before giving up.` : ''
+  if (error instanceof DriverError) {
+    return { code: error.code, message: withNextStep(op, `${sentence(error.message)}${attempts}`), target: op.resourceId }
+  }
+  return {
+    code: 'InternalOperationError',
+    message: withNextStep(op, `The ${what(op)} could not be completed because of an internal error: ${sentence(summary(error))}${attempts}`),
+    target: op.resourceId,
+  }
+}
+
+export function deadlineDetail(op: Operation, deadlineSeconds: number): ErrorDetail {
+  return {
+    code: OperationErrorCodes.deadlineExceeded,
+    message: withNextStep(
+      op,
+      `The ${what(op)} did not finish within ${deadlineSeconds} seconds (OPERATION_DEADLINE_SECONDS) of being accepted and was stopped. ` +
+        'The cluster may be unreachable, or the release may be stuck waiting for resources that never become ready.',
+    ),
+    target: op.resourceId,
+  }
+}
+
+export function errorStatus(detail: ErrorDetail): ExtensionStatus {
+  return { code: detail.code, displayStatus: 'Failed', level: 'Error', message: detail.message, time: new Date().toISOString() }
+}
+
+export function failedOutcome(detail: ErrorDetail): Outcome {
+  return { status: 'Failed', error: detail, statuses: [errorStatus(detail)] }
+}
+
+/** The warning an extension shows while a transient failure waits for its next attempt. */
+export function retryStatus(error: unknown, op: Operation, attempt: number, maxAttempts: number, delayMs: number): ExtensionStatus {
+  const reason = error instanceof DriverError ? error.message : summary(error)
+  return {
+    code: error instanceof DriverError ? error.code : 'InternalOperationError',
+    displayStatus: 'Retrying',
+    level: 'Warning',
+    message: `Attempt ${attempt} of ${maxAttempts} of the ${what(op)} failed: ${sentence(reason)} Retrying in ${Math.max(1, Math.round(delayMs / 1000))} s.`,
+    time: new Date().toISOString(),
+  }
+}

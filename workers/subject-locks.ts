@@ -1,0 +1,85 @@
+// At most one job at a time acts on an extension (or on a cluster, for cluster operations), across every worker
+// process: a Postgres session advisory lock per subject, held while the job runs. Session locks die with the
+// connection, so a worker killed with SIGKILL releases its subjects the moment Postgres notices the closed socket,
+// without waiting for any lease to expire.
+//
+// One connection per process holds all of that process's locks. Postgres advisory locks are re-entrant within a
+// session, so the process also keeps its own set: two local jobs on one subject are refused just like two remote ones.
+import pg from 'pg'
+import type { Logger } from 'pino'
+
+export type Release = () => Promise<void>
+
+export class SubjectLocks {
+  private client: Promise<pg.Client> | null = null
+  private readonly held = new Set<string>()
+  /** pg queues concurrent queries on one client but deprecates relying on it: run them one after another. */
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly log: Logger,
+  ) {}
+
+  private connection(): Promise<pg.Client> {
+    this.client ??= (async () => {
+      const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'arcext-worker-locks', query_timeout: 10_000 })
+      client.on('error', (error) => {
+        // The locks went with the session; jobs running now finish unprotected, later ones lock on a new session.
+        this.log.warn({ err: error.message }, 'subject-lock connection lost')
+        this.client = null
+      })
+      try {
+        await client.connect()
+      } catch (error) {
+        this.client = null
+        throw error
+      }
+      return client
+    })()
+    return this.client
+  }
+
+  private query<T extends pg.QueryResultRow>(client: pg.Client, sql: string, subject: string): Promise<pg.QueryResult<T>> {
+    const run = this.queue.then(() => client.query<T>(sql, [subject]))
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  /** Locks the subject, or returns null when another job (here or in another process) holds it. */
+  async tryAcquire(subject: string): Promise<Release | null> {
+    if (this.held.has(subject)) return null
+    this.held.add(subject)
+    let client: pg.Client
+    try {
+      client = await this.connection()
+      const { rows } = await this.query<{ locked: boolean }>(client, 'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', subject)
+      if (!rows[0]?.locked) {
+        this.held.delete(subject)
+        return null
+      }
+    } catch (error) {
+      this.held.delete(subject)
+      throw error
+    }
+    let released = false
+    return async () => {
+      if (released) return
+      released = true
+      try {
+        await this.query(client, 'SELECT pg_advisory_unlock(hashtextextended($1, 0))', subject)
+      } catch (error) {
+        // A dead session already dropped the lock.
+        this.log.debug({ err: (error as Error).message, subject }, 'advisory unlock failed')
+      } finally {
+        this.held.delete(subject)
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    const client = this.client
+    this.client = null
+    if (client) await (await client.catch(() => null))?.end().catch(() => undefined)
+  }
+}
