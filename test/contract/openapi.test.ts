@@ -8,7 +8,7 @@ import { startHarness, type Harness } from '../helpers/harness.js'
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const SPEC_ROOT = path.resolve(repoRoot, '..', 'shared', 'reference', 'spec', 'azure-rest-api-specs', 'specification')
+const SPEC_ROOT = path.join(repoRoot, 'openapi', 'upstream', 'azure-rest-api-specs', 'specification')
 const STABLE = path.join(SPEC_ROOT, 'kubernetesconfiguration', 'resource-manager', 'Microsoft.KubernetesConfiguration', 'stable', '2023-05-01')
 const readJson = (file: string): Json => JSON.parse(readFileSync(file, 'utf8'))
 

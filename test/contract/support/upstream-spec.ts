@@ -7,7 +7,7 @@ import { repoRoot } from '../../../core/paths.js'
 export type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The pack lives next to the repository (as for test/contract/openapi.test.ts); ARCEXT_SPEC_ROOT overrides. */
-export const SPEC_ROOT = process.env.ARCEXT_SPEC_ROOT ?? path.resolve(repoRoot, '..', 'shared', 'reference', 'spec', 'azure-rest-api-specs', 'specification')
+export const SPEC_ROOT = process.env.ARCEXT_SPEC_ROOT ?? path.join(repoRoot, 'openapi', 'upstream', 'azure-rest-api-specs', 'specification')
 const STABLE_DIR = path.join(SPEC_ROOT, 'kubernetesconfiguration', 'resource-manager', 'Microsoft.KubernetesConfiguration', 'stable')
 
 const readJson = (file: string): Json => JSON.parse(readFileSync(file, 'utf8'))
