@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance } from 'fastify'
 import { ArmError, ArmErrors } from './errors.js'
 import type { ErrorDetail } from '../../core/domain/model.js'
 import { OperationInProgressError, ConcurrentModificationError } from '../../core/domain/errors.js'
+import { Prisma } from '../../core/db/client.js'
 
 interface ValidationIssue {
   instancePath?: string
@@ -42,6 +43,11 @@ export function toArmError(error: unknown): ArmError | null {
   if (error instanceof ArmError) return error
   if (error instanceof OperationInProgressError) return ArmErrors.anotherOperationInProgress(error.message, error.resourceId)
   if (error instanceof ConcurrentModificationError) return ArmErrors.conflict(error.message, error.resourceId)
+  // The database could not give this request a connection or transaction in time: an overload the client should
+  // retry (ARM-CONTRACT 57), not an internal error.
+  if (error instanceof Prisma.PrismaClientKnownRequestError && (error.code === 'P2028' || error.code === 'P2024')) {
+    return ArmErrors.serviceUnavailable('The service is busy; retry the request after the Retry-After interval.')
+  }
   const fastifyError = error as FastifyError & { validation?: ValidationIssue[]; validationContext?: string }
   if (fastifyError.validation) {
     const details = fastifyError.validation.map((issue) => describeIssue(fastifyError.validationContext, issue))

@@ -102,7 +102,9 @@ export interface Outcome {
 export async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, options?: { maxWait?: number; timeout?: number }): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await db.$transaction(work, options)
+      // Waiting for a pooled connection under a burst is normal (creates on one cluster serialise on its row);
+      // Prisma's 2 s default would turn a busy moment into failed requests.
+      return await db.$transaction(work, { maxWait: 10_000, timeout: 20_000, ...options })
     } catch (error) {
       const conflict = error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2034'
       if (!conflict || attempt >= 3) throw error
