@@ -2,12 +2,11 @@
 // Uses DATABASE_URL / REDIS_URL when set, else the local services; testcontainers only where a Docker engine runs.
 import { randomBytes } from 'node:crypto'
 import type { TestProject } from 'vitest/node'
-import pg from 'pg'
-import { Redis } from 'ioredis'
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from '../core/config.js'
 import { migrate } from '../core/db/migrate.js'
 import { assertPostgresReachable, assertRedisReachable } from '../core/preflight.js'
 import { startContainersIfPossible, type Containers } from './helpers/containers.js'
+import { deleteKeysWithPrefix, dropDatabase } from './helpers/isolation.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -54,20 +53,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('queuePrefixBase', queuePrefixBase)
 
   return async () => {
-    const maintenance = new URL(databaseUrl)
-    maintenance.pathname = '/postgres'
-    const client = new pg.Client({ connectionString: maintenance.toString() })
-    await client.connect()
-    await client.query(`DROP DATABASE IF EXISTS "arcext_test_${runId}" WITH (FORCE)`)
-    await client.end()
-    const redis = new Redis(redisUrl)
-    let cursor = '0'
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${queuePrefixBase}*`, 'COUNT', 1000)
-      cursor = next
-      if (keys.length) await redis.del(...keys)
-    } while (cursor !== '0')
-    redis.disconnect()
+    await dropDatabase(databaseUrl.toString())
+    await deleteKeysWithPrefix(redisUrl, queuePrefixBase)
     await containers?.stop()
   }
 }

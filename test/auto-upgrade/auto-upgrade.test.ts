@@ -6,7 +6,6 @@
 import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import pg from 'pg'
 import pino from 'pino'
 import { Queue } from 'bullmq'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -15,15 +14,12 @@ import { createDb, type Db } from '../../core/db/client.js'
 import { OperationQueue, redisConnection } from '../../core/queue.js'
 import { AUTO_UPGRADE_QUEUE, AUTO_UPGRADE_SCHEDULER_ID } from '../../workers/jobs/auto-upgrade-schedule.js'
 import { autoUpgradeTarget, sweepAutoUpgrades } from '../../workers/jobs/auto-upgrade.js'
+import { dropDatabase, siblingDatabaseUrl } from '../helpers/isolation.js'
 import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, startHarness, until, type Harness } from '../helpers/harness.js'
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const databaseUrl = (() => {
-  const url = new URL(inject('databaseUrl'))
-  url.pathname = `${url.pathname}_autoupgrade`
-  return url.toString()
-})()
+const databaseUrl = siblingDatabaseUrl(inject('databaseUrl'), 'autoupgrade_')
 
 let h: Harness
 let db: Db
@@ -70,12 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await db?.$disconnect()
   await h?.close()
-  const maintenance = new URL(databaseUrl)
-  maintenance.pathname = '/postgres'
-  const client = new pg.Client({ connectionString: maintenance.toString() })
-  await client.connect()
-  await client.query(`DROP DATABASE IF EXISTS "${new URL(databaseUrl).pathname.slice(1)}" WITH (FORCE)`)
-  await client.end()
+  await dropDatabase(databaseUrl)
   rmSync(catalogDir, { recursive: true, force: true })
   delete process.env.CATALOG_FILE
   resetDefaultCatalog()

@@ -1,11 +1,10 @@
 // Shared by the driver suites: a harness on a database of its own, so fault rules (which may match every cluster)
 // and global resets never reach other suites, and other suites' reconcilers never pick up this suite's operations.
-import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdtempSync, readFileSync, existsSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import pg from 'pg'
+import { dropDatabase, siblingDatabaseUrl } from '../helpers/isolation.js'
 import { inject } from 'vitest'
 import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, startHarness, until, type Harness, type HarnessOptions } from '../helpers/harness.js'
 
@@ -18,20 +17,10 @@ export function fakeHelmBin(): string {
 }
 
 export function isolatedDatabaseUrl(): string {
-  const url = new URL(inject('databaseUrl'))
-  url.pathname = `${url.pathname}_drv_${randomBytes(3).toString('hex')}`
-  return url.toString()
+  return siblingDatabaseUrl(inject('databaseUrl'), 'drv_')
 }
 
-export async function dropDatabase(databaseUrl: string): Promise<void> {
-  const url = new URL(databaseUrl)
-  const name = decodeURIComponent(url.pathname.slice(1))
-  url.pathname = '/postgres'
-  const client = new pg.Client({ connectionString: url.toString() })
-  await client.connect()
-  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-  await client.end()
-}
+export { dropDatabase }
 
 export interface IsolatedHarness extends Harness {
   databaseUrl: string

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { inject } from 'vitest'
-import { Redis } from 'ioredis'
+import { deleteKeysWithPrefix } from './isolation.js'
 import { loadConfig, type Config } from '../../core/config.js'
 import { startApi, type RunningApi } from '../../api/server.js'
 import { startWorkerProcess } from '../../workers/worker-process.js'
@@ -54,10 +54,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const serverErrors = [...api.app.responseStats.recentServerErrors]
       await worker?.stop()
       await api.stop()
-      const redis = new Redis(config.redisUrl)
-      const keys = await redis.keys(`${config.queuePrefix}:*`)
-      if (keys.length) await redis.del(...keys)
-      redis.disconnect()
+      await deleteKeysWithPrefix(config.redisUrl, `${config.queuePrefix}:`)
       rmSync(config.dataDir, { recursive: true, force: true })
       // No request in the suite may yield a 5xx: bad input is a 4xx envelope, everything else must work.
       if (serverErrors.length) throw new Error(`the api answered with server errors: ${JSON.stringify(serverErrors)}`)

@@ -8,8 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Redis } from 'ioredis'
-import pg from 'pg'
 import { inject } from 'vitest'
 import { startApi, type RunningApi } from '../../../api/server.js'
 import { loadConfig, type Config } from '../../../core/config.js'
@@ -18,6 +16,7 @@ import { migrate } from '../../../core/db/migrate.js'
 import type { Running } from '../../../core/main-process.js'
 import { startWorkerProcess, type WorkerProcessOptions } from '../../../workers/worker-process.js'
 import { call, until, type ArmResponse } from '../../helpers/harness.js'
+import { deleteKeysWithPrefix, dropDatabase, siblingDatabaseUrl } from '../../helpers/isolation.js'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
 
@@ -62,21 +61,9 @@ export interface Rp {
  * deadlines never touch operations of test files running alongside, and theirs never touch ours.
  */
 async function ownDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const url = new URL(inject('databaseUrl'))
-  const name = `${url.pathname.slice(1)}_w${randomUUID().slice(0, 8)}`
-  url.pathname = `/${name}`
-  await migrate(url.toString())
-  return {
-    url: url.toString(),
-    async drop() {
-      const maintenance = new URL(url)
-      maintenance.pathname = '/postgres'
-      const client = new pg.Client({ connectionString: maintenance.toString() })
-      await client.connect()
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-      await client.end()
-    },
-  }
+  const url = siblingDatabaseUrl(inject('databaseUrl'), 'w')
+  await migrate(url)
+  return { url, drop: () => dropDatabase(url) }
 }
 
 export async function startRp(env: Record<string, string> = {}): Promise<Rp> {
@@ -98,17 +85,9 @@ export async function startRp(env: Record<string, string> = {}): Promise<Rp> {
   const db = createDb(config.databaseUrl, 4)
   const inProcess: Running[] = []
   const children = new Set<ChildProcess>()
-  const redis = new Redis(config.redisUrl)
 
-  async function flushQueue(): Promise<number> {
-    let deleted = 0
-    let cursor = '0'
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.queuePrefix}:*`, 'COUNT', 1000)
-      cursor = next
-      if (keys.length) deleted += await redis.del(...keys)
-    } while (cursor !== '0')
-    return deleted
+  function flushQueue(): Promise<number> {
+    return deleteKeysWithPrefix(config.redisUrl, `${config.queuePrefix}:`)
   }
 
   return {
@@ -151,7 +130,6 @@ export async function startRp(env: Record<string, string> = {}): Promise<Rp> {
       for (const worker of inProcess) await worker.stop()
       await api.stop()
       await flushQueue()
-      redis.disconnect()
       await db.$disconnect()
       await database.drop()
       rmSync(dataDir, { recursive: true, force: true })
