@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { shippedCatalogFile } from '../../../core/catalog/catalog.js'
+import { typeJson } from '../../catalog/fixtures.js'
 
 /**
  * Types that appear only in example *responses* and cannot be catalog names (`/` is not allowed), mapped to the
@@ -19,25 +20,16 @@ export const RESPONSE_ONLY_TYPE_SUBSTITUTES: Readonly<Record<string, string>> = 
 const version = (v: string) => ({ version: v, releasedOn: null, notes: [] })
 
 function exampleType(type: string, displayName: string, trains: Record<string, string[]>, defaultReleaseNamespace: string) {
-  return {
-    type,
+  return typeJson(type, {
     displayName,
     publisher: 'Microsoft',
     description: `${displayName}, under the name the upstream x-ms-examples use.`,
-    supportedDistributions: 'any',
     supportedClusterTypes: ['connectedClusters', 'managedClusters', 'provisionedClusters', 'appliances'],
-    scope: 'cluster',
-    preview: false,
-    minKubernetesVersion: null,
-    unsupportedArchitectures: [],
-    conflictsWith: [],
-    allowMultipleInstances: false,
     defaultReleaseNamespace,
     singletonName: null,
     releaseTrains: Object.entries(trains).map(([name, versions]) => ({ name, versions: versions.map(version) })),
-    supportPolicy: { kind: 'all' },
     source: 'test fixture: the versions the upstream Microsoft.KubernetesConfiguration x-ms-examples show',
-  }
+  })
 }
 
 /** Writes the catalog to a temporary file and returns its path (for CATALOG_FILE). */
