@@ -23,6 +23,19 @@ const spec = (type: string): ExtensionTypeSpec => {
   return found
 }
 const rulesOf = (violations: { rule: RuleName }[]) => violations.map((v) => v.rule)
+/** Two release trains that share no version, so train rules are checked without depending on which shipped types have a second train. */
+const twoTrains = validateCatalog({
+  ...minimalCatalogJson(),
+  types: [
+    typeJson('example.trains', {
+      releaseTrains: [
+        { name: 'Stable', versions: ['1.1.0', '1.2.0'].map((version) => ({ version, releasedOn: null, notes: [] })) },
+        { name: 'Preview', versions: ['1.3.0-rc.1', '1.3.0-rc.2'].map((version) => ({ version, releasedOn: null, notes: [] })) },
+      ],
+    }),
+  ],
+})
+const trainsSpec = twoTrains.findType('example.trains') as ExtensionTypeSpec
 /** A scope each type accepts, so rows about other rules do not trip the scope rule. */
 const validScope = (type: string) => (spec(type).scope === 'namespace' ? { kind: 'namespace' as const, targetNamespace: 'gateway' } : null)
 
@@ -190,14 +203,21 @@ describe('release train and version', () => {
     { name: 'an upper-case train name', train: 'STABLE', version: null, expected: [] },
     { name: 'an unknown train', train: 'Beta', version: null, expected: ['UnknownReleaseTrain'] },
     { name: 'an unknown train and a pinned version', train: 'Beta', version: '1.16.2', expected: ['UnknownReleaseTrain'] },
-    { name: 'a Preview-train version', type: 'microsoft.azureml.kubernetes', train: 'preview', version: '1.1.68', expected: [] },
-    { name: 'a Stable version on the Preview train', type: 'microsoft.azureml.kubernetes', train: 'Preview', version: '1.1.66', expected: ['UnknownVersion'] },
     { name: 'an old version where every version is supported', type: 'microsoft.dapr', version: '1.13.6-msft.1', expected: [] },
   ]
 
   it.each(rows)('$name → $expected', ({ type = 'microsoft.flux', autoUpgrade = false, train = 'Stable', version, expected }) => {
     const request = installRequest(type, { autoUpgradeMinorVersion: autoUpgrade, releaseTrain: train, version })
     expect(rulesOf(checkInstallable(request, catalog))).toEqual(expected)
+  })
+
+  it.each([
+    ['a Preview-train version', 'preview', '1.3.0-rc.2', []],
+    ['a Stable version on the Preview train', 'Preview', '1.2.0', ['UnknownVersion']],
+    ['a Preview version on the Stable train', 'stable', '1.3.0-rc.1', ['UnknownVersion']],
+  ] as const)('%s → %j', (_name, train, version, expected) => {
+    const request = installRequest('example.trains', { autoUpgradeMinorVersion: false, releaseTrain: train, version })
+    expect(rulesOf(checkInstallable(request, twoTrains))).toEqual(expected)
   })
 
   it('explains the N-2 window with the versions that are still supported', () => {
@@ -271,9 +291,13 @@ describe('resolveVersion', () => {
     ['microsoft.flux', 'stable', '1.15.1', '1.15.1'],
     ['microsoft.dapr', 'Stable', null, '1.15.4-msft.1'],
     ['microsoft.dapr', 'preview', null, '1.16.0-rc.2'],
-    ['microsoft.azureml.kubernetes', 'Preview', null, '1.1.68'],
   ])('%s on %s pinned to %s → %s', (type, train, pinned, expected) => {
     expect(resolveVersion(spec(type), train, pinned)).toBe(expected)
+  })
+
+  it('takes the newest version of the requested train, not of the type', () => {
+    expect(resolveVersion(trainsSpec, 'Preview', null)).toBe('1.3.0-rc.2')
+    expect(resolveVersion(trainsSpec, 'stable', null)).toBe('1.2.0')
   })
 
   it('throws on an unknown train (callers run checkInstallable first)', () => {
@@ -323,8 +347,8 @@ describe('compatibleVersions and compatibleTypes', () => {
   })
 
   it('filters by release train, case-insensitively', () => {
-    expect(compatibleVersions(spec('microsoft.azureml.kubernetes'), cluster(), 'preview', catalog)).toEqual([{ releaseTrain: 'Preview', versions: ['1.1.68', '1.1.67'] }])
-    expect(compatibleVersions(spec('microsoft.azureml.kubernetes'), cluster(), 'nightly', catalog)).toEqual([])
+    expect(compatibleVersions(trainsSpec, cluster(), 'preview', twoTrains)).toEqual([{ releaseTrain: 'Preview', versions: ['1.3.0-rc.2', '1.3.0-rc.1'] }])
+    expect(compatibleVersions(trainsSpec, cluster(), 'nightly', twoTrains)).toEqual([])
   })
 
   it('is empty when the cluster cannot run the type', () => {

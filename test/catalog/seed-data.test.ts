@@ -31,6 +31,14 @@ describe('the shipped catalog matches the seed page', () => {
     expect(spec?.source).toMatch(/https:\/\/learn\.microsoft\.com\//)
   })
 
+  // Issue #5: every version list says where it came from, or says plainly that it is unverified.
+  it.each(SEED.filter(({ type }) => type !== 'microsoft.flux'))('$type: the source says how its versions were verified, or that they are not', ({ type }) => {
+    const source = catalog.findType(type)?.source ?? ''
+    const verified = /Versions: verified \d{4}-\d{2}-\d{2} (?:from|as)\b.*https:\/\/\S+/s.test(source)
+    const unverified = /Versions: ILLUSTRATIVE AND UNVERIFIED\b.*https:\/\/\S+/s.test(source)
+    expect(verified !== unverified).toBe(true)
+  })
+
   describe('microsoft.flux carries the seed release notes', () => {
     const flux = catalog.findType('microsoft.flux')
     const stable = flux && findReleaseTrain(flux, 'Stable')

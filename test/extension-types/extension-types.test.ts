@@ -180,10 +180,11 @@ describe('location-level extensionTypes', () => {
     const rightClusterType = await call<Json>(h, 'GET', `${location}/microsoft.eventgrid/versions?${PREVIEW}&clusterType=connectedCluster`)
     expect(rightClusterType.body.value.length).toBe(expectedVersions(byName('microsoft.eventgrid'), 'Stable').length)
 
-    const secretStore = await call<Json>(h, 'GET', `${location}/microsoft.azure.secretstore/versions/1.0.0?${PREVIEW}`)
+    const secretStoreNewest = expectedVersions(byName('microsoft.azure.secretstore'), 'Stable').at(-1)!
+    const secretStore = await call<Json>(h, 'GET', `${location}/microsoft.azure.secretstore/versions/${secretStoreNewest}?${PREVIEW}`)
     expect(secretStore.status).toBe(200)
     expect(secretStore.body.properties).toEqual({
-      version: '1.0.0',
+      version: secretStoreNewest,
       unsupportedKubernetesVersions: { connectedCluster: [{ unsupportedVersions: ['<1.27'] }] },
       supportedClusterTypes: ['connectedClusters'],
     })
