@@ -2,6 +2,7 @@
 // Uses DATABASE_URL / REDIS_URL when set, else the local services; testcontainers only where a Docker engine runs.
 import { randomBytes } from 'node:crypto'
 import type { TestProject } from 'vitest/node'
+import pg from 'pg'
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from '../core/config.js'
 import { migrate } from '../core/db/migrate.js'
 import { assertPostgresReachable, assertRedisReachable } from '../core/preflight.js'
@@ -27,6 +28,27 @@ async function reachable(check: () => Promise<void>): Promise<boolean> {
   }
 }
 
+/** Databases of runs that were killed before their teardown (names carry the run's start time) are dropped later. */
+const ABANDONED_AFTER_MS = 6 * 3600 * 1000
+
+async function dropAbandonedTestDatabases(baseDatabaseUrl: string): Promise<void> {
+  const maintenance = new URL(baseDatabaseUrl)
+  maintenance.pathname = '/postgres'
+  const client = new pg.Client({ connectionString: maintenance.toString() })
+  await client.connect()
+  try {
+    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'arcext\\_test\\_%'")
+    for (const { datname } of rows) {
+      const started = parseInt(datname.slice('arcext_test_'.length).split('_')[0] ?? '', 36)
+      if (Number.isFinite(started) && Date.now() - started > ABANDONED_AFTER_MS) {
+        await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined)
+      }
+    }
+  } finally {
+    await client.end()
+  }
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   let baseDatabaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL
   let redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL
@@ -43,6 +65,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       redisUrl = containers.redisUrl
     }
   }
+  await dropAbandonedTestDatabases(baseDatabaseUrl)
   const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`
   const databaseUrl = new URL(baseDatabaseUrl)
   databaseUrl.pathname = `/arcext_test_${runId}`
