@@ -123,7 +123,7 @@ export class OperationRunner {
   }
 
   private log(op: Operation, attempt?: number) {
-    return this.ctx.log.child({ operationId: op.id, kind: op.kind, resourceId: op.resourceId, ...(attempt ? { attempt } : {}) })
+    return this.ctx.log.child({ operationId: op.id, kind: op.kind, resourceId: op.resourceId, ...(op.correlationId ? { correlationId: op.correlationId } : {}), ...(attempt ? { attempt } : {}) })
   }
 
   private async failPastDeadline(op: Operation): Promise<void> {

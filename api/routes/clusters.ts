@@ -345,6 +345,7 @@ function registerClusterType(app: FastifyInstance, type: ClusterParentType): voi
     const ifMatch = request.headers['if-match']
     const result = await acceptClusterDelete(db, cluster, {
       apiVersion: request.arm.apiVersion,
+      correlationId: request.arm.correlationId,
       forceDelete: request.query.forceDelete?.toLowerCase() === 'true',
       expectedEtag: ifMatch !== undefined && ifMatch !== '*' ? cluster.etag : undefined,
     })

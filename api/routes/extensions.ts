@@ -138,9 +138,10 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     const protectedSettingsSealed = protectedSettings ? secrets.sealJson(protectedSettings) : protectedSettings === null ? null : undefined
     const caller = request.arm.caller
     const apiVersion = request.arm.apiVersion
+    const correlationId = request.arm.correlationId
     const accepted = current
-      ? await acceptExtensionChange(db, current, { kind: 'extension.update', spec, protectedSettingsSealed, caller, apiVersion })
-      : await acceptExtensionCreate(db, { resourceId, idKey: key, clusterId: cluster.id, name: params.extensionName, spec, protectedSettingsSealed, caller, apiVersion })
+      ? await acceptExtensionChange(db, current, { kind: 'extension.update', spec, protectedSettingsSealed, caller, apiVersion, correlationId })
+      : await acceptExtensionCreate(db, { resourceId, idKey: key, clusterId: cluster.id, name: params.extensionName, spec, protectedSettingsSealed, caller, apiVersion, correlationId })
     await enqueue(request, accepted)
     return answerAccepted(request, reply, accepted, current ? 200 : 201, 'PT48H').send(extensionToWire(accepted.extension, extensionApiVersion(apiVersion)))
   })
@@ -166,6 +167,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     assertPreconditions(request, extension)
     const accepted = await acceptExtensionDelete(db, extension, {
       apiVersion: request.arm.apiVersion,
+      correlationId: request.arm.correlationId,
       forceDelete: request.query.forceDelete?.toLowerCase() === 'true',
       expectedEtag: request.headers['if-match'] !== undefined && request.headers['if-match'] !== '*' ? extension.etag : undefined,
     })
@@ -214,6 +216,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       ...(protectedChanged ? { protectedSettingsSealed } : {}),
       caller: request.arm.caller,
       apiVersion: request.arm.apiVersion,
+      correlationId: request.arm.correlationId,
     })
     await enqueue(request, accepted)
     return answerAccepted(request, reply, accepted, 202, 'PT48H').send(extensionToWire(accepted.extension, version))

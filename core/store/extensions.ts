@@ -42,6 +42,8 @@ export interface ExtensionWrite {
   protectedSettingsSealed: string | null | undefined
   caller: Caller
   apiVersion: string
+  /** x-ms-correlation-request-id of the request, so worker logs of the operation can be tied to it. */
+  correlationId?: string
 }
 
 export interface Accepted {
@@ -124,6 +126,7 @@ export async function acceptExtensionCreate(db: Db, write: ExtensionWrite): Prom
         extensionId,
         clusterId: write.clusterId,
         apiVersion: write.apiVersion,
+        correlationId: write.correlationId,
       })
       return { extension, operation }
     })
@@ -150,11 +153,12 @@ export async function acceptExtensionChange(
     protectedSettingsSealed?: string | null
     caller: Caller
     apiVersion: string
+    correlationId?: string
   },
 ): Promise<Accepted> {
   if (change.kind === 'extension.delete') {
     // One delete path: a delete supersedes what is in flight rather than being refused.
-    const accepted = await acceptExtensionDelete(db, current, { apiVersion: change.apiVersion, forceDelete: false })
+    const accepted = await acceptExtensionDelete(db, current, { apiVersion: change.apiVersion, correlationId: change.correlationId, forceDelete: false })
     if (!accepted) throw new ConcurrentModificationError(current.resourceId)
     return accepted
   }
@@ -186,6 +190,7 @@ export async function acceptExtensionChange(
       extensionId: current.id,
       clusterId: current.clusterId,
       apiVersion: change.apiVersion,
+      correlationId: change.correlationId,
     })
     const extension = await tx.extension.findUniqueOrThrow({ where: { id: current.id } })
     return { extension, operation }
@@ -195,6 +200,7 @@ export async function acceptExtensionChange(
 
 export interface DeleteRequest {
   apiVersion: string
+  correlationId?: string
   /** Remove the resource even if the release cannot be uninstalled (ARM-CONTRACT 33). */
   forceDelete: boolean
   /** Set when the caller sent If-Match: the delete applies only to this version of the resource. */
@@ -223,7 +229,7 @@ function canceledBy(operationId: string, why: string) {
 async function startExtensionDelete(
   tx: Tx,
   extension: Extension,
-  request: { apiVersion: string; forceDelete: boolean; why: string },
+  request: { apiVersion: string; correlationId?: string; forceDelete: boolean; why: string },
 ): Promise<DeleteStarted> {
   const active = extension.activeOperationId ? await tx.operation.findUnique({ where: { id: extension.activeOperationId } }) : null
   const running = active?.status === 'InProgress' ? active : null
@@ -244,6 +250,7 @@ async function startExtensionDelete(
     extensionId: extension.id,
     clusterId: extension.clusterId,
     apiVersion: request.apiVersion,
+    correlationId: request.correlationId,
     properties: {
       ...(request.forceDelete ? { forceDelete: true } : {}),
       ...(running ? { supersededOperationId: running.id } : {}),
@@ -313,7 +320,7 @@ export async function acceptClusterDelete(db: Db, cluster: Cluster, request: Del
     const why = `the deletion of cluster '${cluster.name}'`
     const deliver: Operation[] = []
     for (const extension of extensions) {
-      const started = await startExtensionDelete(tx, extension, { apiVersion: request.apiVersion, forceDelete: request.forceDelete, why })
+      const started = await startExtensionDelete(tx, extension, { apiVersion: request.apiVersion, correlationId: request.correlationId, forceDelete: request.forceDelete, why })
       if (started.created) deliver.push(started.operation)
     }
     await tx.cluster.update({ where: { id: cluster.id }, data: { provisioningState: 'Deleting', etag: newEtag() } })
@@ -325,6 +332,7 @@ export async function acceptClusterDelete(db: Db, cluster: Cluster, request: Del
       extensionId: null,
       clusterId: cluster.id,
       apiVersion: request.apiVersion,
+    correlationId: request.correlationId,
       properties: { extensionCount: extensions.length, ...(request.forceDelete ? { forceDelete: true } : {}) },
     })
     deliver.push(operation)

@@ -17,6 +17,7 @@ export interface NewOperation {
   extensionId: string | null
   clusterId: string | null
   apiVersion: string
+  correlationId?: string
   /** Request options the worker needs (forceDelete, ...); shown to callers once the operation succeeds. */
   properties?: Record<string, unknown>
 }
@@ -36,6 +37,7 @@ export async function insertOperation(tx: Tx, op: NewOperation): Promise<Operati
       extensionId: op.extensionId,
       clusterId: op.clusterId,
       apiVersion: op.apiVersion,
+      correlationId: op.correlationId ?? null,
       status: 'InProgress',
       properties: (op.properties ?? {}) as Prisma.InputJsonValue,
     },

@@ -95,3 +95,17 @@ describe('walking skeleton', () => {
     expect((await call(h, 'GET', '/healthz')).body).toEqual({ status: 'ok' })
   })
 })
+
+describe('correlation', () => {
+  it('records the request correlation id on the operation for the worker logs', async () => {
+    const sub = freshSubscription()
+    await call(h, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    const put = await call(h, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } }, { 'x-ms-correlation-request-id': 'corr-walk-1' })
+    const operationId = put.headers.get('azure-asyncoperation')!.split('/operations/')[1]!.split('?')[0]
+    const client = new pg.Client({ connectionString: h.config.databaseUrl })
+    await client.connect()
+    const { rows } = await client.query('SELECT correlation_id FROM operations WHERE id = $1', [operationId])
+    await client.end()
+    expect(rows[0].correlation_id).toBe('corr-walk-1')
+  })
+})

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "operations" ADD COLUMN     "correlation_id" TEXT;
+
