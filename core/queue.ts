@@ -39,6 +39,8 @@ export class OperationQueue {
     this.queue = new Queue(OPERATIONS_QUEUE, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS })
     // Redis outages are survived by the reconciler; an unhandled 'error' event would crash the process.
     this.queue.on('error', () => undefined)
+    // A queue closed before it finished connecting rejects its readiness promise; nobody awaits it then.
+    this.queue.waitUntilReady().catch(() => undefined)
   }
 
   async enqueue<K extends OperationKind>(kind: K, payload: JobPayloads[K]): Promise<void> {

@@ -66,18 +66,25 @@ export async function startWorkerProcess(config: Config, options: WorkerProcessO
   return {
     context,
     async stop() {
-      await autoUpgrade.stop()
-      await dispatcher.stop()
-      await reconciler.stop()
+      const graceMs = options.shutdownGraceMs ?? 5000
+      // Every phase is bounded: a timer, a job or a connection that never answers must not keep a stopping worker
+      // alive. What is cut short is recovered like a killed worker's work (stalled jobs, reconciler).
+      const phase = async (name: string, work: () => Promise<unknown>, limitMs: number) => {
+        const cutShort = await Promise.race([work().then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), limitMs).unref())])
+        if (cutShort) log.warn({ phase: name, limitMs }, 'shutdown phase did not finish in time; continuing')
+      }
+      await phase('auto-upgrade', () => autoUpgrade.stop(), graceMs + 5000)
+      await phase('dispatcher', () => dispatcher.stop(), 5000)
+      await phase('reconciler', () => reconciler.stop(), 5000)
       runner.beginShutdown()
-      await closeDrivers(context.drivers) // ends simulated hangs, so close() does not wait for them
-      const closing = worker.close()
-      const handBack = setTimeout(() => runner.abortAll(), options.shutdownGraceMs ?? 5000)
-      await closing
+      await phase('drivers', () => closeDrivers(context.drivers), 5000) // ends simulated hangs, so close() does not wait for them
+      const handBack = setTimeout(() => runner.abortAll(), graceMs)
+      // Jobs still running at the grace period are handed back to the queue for another worker.
+      await phase('jobs', () => worker.close(), graceMs + 10_000)
       clearTimeout(handBack)
-      await locks.close()
-      await queue.close()
-      await db.$disconnect()
+      await phase('locks', () => locks.close(), 5000)
+      await phase('queue', () => queue.close(), 5000)
+      await phase('database', () => db.$disconnect(), 5000)
     },
   }
 }

@@ -45,7 +45,8 @@ export function toArmError(error: unknown): ArmError | null {
   if (error instanceof ConcurrentModificationError) return ArmErrors.conflict(error.message, error.resourceId)
   // The database could not give this request a connection or transaction in time: an overload the client should
   // retry (ARM-CONTRACT 57), not an internal error.
-  if (error instanceof Prisma.PrismaClientKnownRequestError && (error.code === 'P2028' || error.code === 'P2024')) {
+  const poolTimeout = error instanceof Error && error.message.startsWith('timeout exceeded when trying to connect') // node-postgres' pool
+  if (poolTimeout || (error instanceof Prisma.PrismaClientKnownRequestError && (error.code === 'P2028' || error.code === 'P2024'))) {
     return ArmErrors.serviceUnavailable('The service is busy; retry the request after the Retry-After interval.')
   }
   const fastifyError = error as FastifyError & { validation?: ValidationIssue[]; validationContext?: string }

@@ -126,12 +126,19 @@ export async function startRp(env: Record<string, string> = {}): Promise<Rp> {
     },
     flushQueue,
     async close() {
+      // Each step is timed so a slow shutdown names itself (ARCEXT_TRACE_CLOSE=1 prints them all).
+      const step = async (name: string, work: () => Promise<unknown>) => {
+        const started = Date.now()
+        await work()
+        const ms = Date.now() - started
+        if (ms > 5000 || process.env.ARCEXT_TRACE_CLOSE) console.error(`rp.close: ${name} took ${ms} ms`)
+      }
       for (const child of children) child.kill('SIGKILL')
-      for (const worker of inProcess) await worker.stop()
-      await api.stop()
-      await flushQueue()
-      await db.$disconnect()
-      await database.drop()
+      for (const worker of inProcess) await step('worker.stop', () => worker.stop())
+      await step('api.stop', () => api.stop())
+      await step('flushQueue', flushQueue)
+      await step('db.$disconnect', () => db.$disconnect())
+      await step('database.drop', () => database.drop())
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
