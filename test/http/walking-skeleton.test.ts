@@ -10,7 +10,7 @@ let h: Harness
 
 beforeAll(async () => {
   // Each simulated step takes a moment, so the InProgress state is observable.
-  h = await startHarness({ env: { SIMULATED_STEP_LATENCY_MS: '400' } })
+  h = await startHarness({ env: { SIMULATED_STEP_LATENCY_MS: '1000' } })
 })
 afterAll(() => h?.close())
 
