@@ -32,6 +32,16 @@ export function redisConnection(redisUrl: string): ConnectionOptions {
   }
 }
 
+/**
+ * Closes a BullMQ Queue or Worker without stray rejections. Closed while its connections are still initialising,
+ * BullMQ disconnects them and the initialisation commands it fired without awaiting (CLIENT SETNAME, INFO) reject
+ * with "Connection is closed" and nobody handles them; waiting until ready first makes close() quit cleanly.
+ */
+export async function closeBullmq(target: { waitUntilReady(): Promise<unknown>; close(): Promise<void> }): Promise<void> {
+  await target.waitUntilReady().catch(() => undefined)
+  await target.close()
+}
+
 export class OperationQueue {
   readonly queue: Queue
 
@@ -39,8 +49,6 @@ export class OperationQueue {
     this.queue = new Queue(OPERATIONS_QUEUE, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS })
     // Redis outages are survived by the reconciler; an unhandled 'error' event would crash the process.
     this.queue.on('error', () => undefined)
-    // A queue closed before it finished connecting rejects its readiness promise; nobody awaits it then.
-    this.queue.waitUntilReady().catch(() => undefined)
   }
 
   async enqueue<K extends OperationKind>(kind: K, payload: JobPayloads[K]): Promise<void> {
@@ -59,7 +67,7 @@ export class OperationQueue {
   }
 
   async close(): Promise<void> {
-    await this.queue.close()
+    await closeBullmq(this.queue)
   }
 }
 

@@ -8,7 +8,7 @@ import { migrate } from '../core/db/migrate.js'
 import { createLogger } from '../core/logger.js'
 import type { Running } from '../core/main-process.js'
 import { assertServicesReachable } from '../core/preflight.js'
-import { OperationQueue, redisConnection } from '../core/queue.js'
+import { OperationQueue, closeBullmq, redisConnection } from '../core/queue.js'
 import { loadSecretBox } from '../core/secrets.js'
 import { catalogPlanner } from './catalog-planner.js'
 import type { WorkerContext } from './context.js'
@@ -80,7 +80,7 @@ export async function startWorkerProcess(config: Config, options: WorkerProcessO
       await phase('drivers', () => closeDrivers(context.drivers), 5000) // ends simulated hangs, so close() does not wait for them
       const handBack = setTimeout(() => runner.abortAll(), graceMs)
       // Jobs still running at the grace period are handed back to the queue for another worker.
-      await phase('jobs', () => worker.close(), graceMs + 10_000)
+      await phase('jobs', () => closeBullmq(worker), graceMs + 10_000)
       clearTimeout(handBack)
       await phase('locks', () => locks.close(), 5000)
       await phase('queue', () => queue.close(), 5000)

@@ -11,7 +11,7 @@ import { Queue } from 'bullmq'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { loadCatalog, resetDefaultCatalog, shippedCatalogFile } from '../../core/catalog/index.js'
 import { createDb, type Db } from '../../core/db/client.js'
-import { OperationQueue, redisConnection } from '../../core/queue.js'
+import { OperationQueue, closeBullmq, redisConnection } from '../../core/queue.js'
 import { AUTO_UPGRADE_QUEUE, AUTO_UPGRADE_SCHEDULER_ID } from '../../workers/jobs/auto-upgrade-schedule.js'
 import { autoUpgradeTarget, sweepAutoUpgrades } from '../../workers/jobs/auto-upgrade.js'
 import { dropDatabase, siblingDatabaseUrl } from '../helpers/isolation.js'
@@ -79,7 +79,7 @@ describe('auto-upgrade', () => {
       const schedulers = await queue.getJobSchedulers()
       expect(schedulers).toEqual([expect.objectContaining({ key: AUTO_UPGRADE_SCHEDULER_ID, every: 1000 })])
     } finally {
-      await queue.close()
+      await closeBullmq(queue)
     }
   })
 

@@ -3,7 +3,7 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq'
 import type { Logger } from 'pino'
 import type { Db } from '../../core/db/client.js'
-import type { OperationQueue } from '../../core/queue.js'
+import { closeBullmq, type OperationQueue } from '../../core/queue.js'
 import { sweepAutoUpgrades } from './auto-upgrade.js'
 
 export const AUTO_UPGRADE_QUEUE = 'auto-upgrade'
@@ -25,7 +25,7 @@ export async function startAutoUpgrade(options: AutoUpgradeOptions): Promise<{ s
   schedule.on('error', (error) => log.warn({ err: error.message }, 'auto-upgrade queue connection error'))
   if (options.intervalSeconds === 0) {
     await schedule.removeJobScheduler(AUTO_UPGRADE_SCHEDULER_ID)
-    await schedule.close()
+    await closeBullmq(schedule)
     log.info('auto-upgrade is off (AUTO_UPGRADE_INTERVAL_SECONDS=0)')
     return { stop: async () => undefined }
   }
@@ -48,8 +48,8 @@ export async function startAutoUpgrade(options: AutoUpgradeOptions): Promise<{ s
   worker.on('failed', (_job, error) => log.error({ err: error.message }, 'auto-upgrade sweep failed; the next run retries'))
   return {
     async stop() {
-      await worker.close()
-      await schedule.close()
+      await closeBullmq(worker)
+      await closeBullmq(schedule)
     },
   }
 }
