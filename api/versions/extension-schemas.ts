@@ -175,15 +175,20 @@ const patchExtension = {
   },
 } as const
 
-const extensionsList = {
-  $id: SCHEMA_IDS.extensionsList,
-  type: 'object',
-  description: 'Result of the request to list Extensions.',
-  properties: {
-    value: { type: 'array', readOnly: true, items: ref(SCHEMA_IDS.extension) },
-    nextLink: { type: ['string', 'null'], readOnly: true },
-  },
-} as const
+/** ARM's list envelope (ARM-CONTRACT 49): `value` plus an absolute `nextLink` while more pages exist. */
+function pagedList<Id extends string>(id: Id, description: string, items: Record<string, unknown>) {
+  return {
+    $id: id,
+    type: 'object',
+    description,
+    properties: {
+      value: { type: 'array', readOnly: true, items },
+      nextLink: { type: ['string', 'null'], readOnly: true },
+    },
+  } as const
+}
+
+const extensionsList = pagedList(SCHEMA_IDS.extensionsList, 'Result of the request to list Extensions.', ref(SCHEMA_IDS.extension))
 
 const operationStatusResult = {
   $id: SCHEMA_IDS.operationStatusResult,
@@ -202,15 +207,7 @@ const operationStatusResult = {
   },
 } as const
 
-const operationStatusList = {
-  $id: SCHEMA_IDS.operationStatusList,
-  type: 'object',
-  description: 'The async operations in progress, in the cluster.',
-  properties: {
-    value: { type: 'array', readOnly: true, items: ref(SCHEMA_IDS.operationStatusResult) },
-    nextLink: { type: ['string', 'null'], readOnly: true },
-  },
-} as const
+const operationStatusList = pagedList(SCHEMA_IDS.operationStatusList, 'The async operations in progress, in the cluster.', ref(SCHEMA_IDS.operationStatusResult))
 
 const resourceProviderOperationList = {
   $id: SCHEMA_IDS.resourceProviderOperationList,
