@@ -60,6 +60,9 @@ export class SubjectLocks {
       }
     } catch (error) {
       this.held.delete(subject)
+      // The lock may have been taken on the server although the answer never arrived (a query timeout): only
+      // ending the session guarantees it is not left held, which would block this subject until a restart.
+      this.resetConnection('lock query failed')
       throw error
     }
     let released = false
@@ -69,12 +72,25 @@ export class SubjectLocks {
       try {
         await this.query(client, 'SELECT pg_advisory_unlock(hashtextextended($1, 0))', subject)
       } catch (error) {
-        // A dead session already dropped the lock.
+        // A dead session already dropped the lock; a live one that did not answer is ended so it drops it too.
         this.log.debug({ err: (error as Error).message, subject }, 'advisory unlock failed')
+        this.resetConnection('unlock query failed')
       } finally {
         this.held.delete(subject)
       }
     }
+  }
+
+  /**
+   * Ends the session so Postgres drops every lock it holds. Jobs running now finish unprotected (as after a lost
+   * connection); new jobs lock on a fresh session.
+   */
+  private resetConnection(why: string): void {
+    const client = this.client
+    if (!client) return
+    this.client = null
+    this.log.warn({ reason: why }, 'subject-lock session reset')
+    void client.then((c) => c.end()).catch(() => undefined)
   }
 
   async close(): Promise<void> {
