@@ -103,3 +103,20 @@ export async function deliverOperations(db: Db, queue: OperationQueue, operation
   await withTimeout(queue.enqueueMany(operations), ENQUEUE_TIMEOUT_MS, 'enqueueing to Redis')
   await markDispatched(db, operations.map((op) => op.id))
 }
+
+/**
+ * Delivers just-committed operations now, for latency. A failure is only logged: the operations and their outbox
+ * rows are committed, and a worker's dispatcher delivers them once Redis answers.
+ */
+export async function deliverOrLeaveToOutbox(
+  db: Db,
+  queue: OperationQueue,
+  operations: readonly OperationRef[],
+  log: { warn(details: object, message: string): void },
+): Promise<void> {
+  try {
+    await deliverOperations(db, queue, operations)
+  } catch (error) {
+    log.warn({ err: (error as Error).message, operationIds: operations.map((op) => op.id) }, 'enqueue failed; the outbox dispatcher will deliver')
+  }
+}

@@ -2,13 +2,14 @@
 // (2024-01-01 / 2021-10-01 swagger); managedClusters and provisionedClusters share it. No agent reports cluster
 // facts here, so PUT and PATCH carry them (distribution, infrastructure, kubernetesVersion, totalNodeCount,
 // miscellaneousProperties.architecture), read-only as they are in Azure.
+import { systemDataToWire } from '../arm/system-data.js'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Prisma } from '../../core/db/client.js'
 import { CLUSTER_PARENT_TYPES, clusterTypeKey, type ClusterParentType } from '../../core/domain/cluster-types.js'
 import { ConcurrentModificationError } from '../../core/domain/errors.js'
 import { findCluster, type Cluster } from '../../core/store/clusters.js'
 import { acceptClusterDelete, newEtag } from '../../core/store/extensions.js'
-import { deliverOperations } from '../../core/queue.js'
+import { deliverOrLeaveToOutbox } from '../../core/queue.js'
 import { answerClusterOperation } from './cluster-operations.js'
 import { ArmErrors } from '../arm/errors.js'
 import { assertPreconditions, setEtag } from '../arm/etag.js'
@@ -155,14 +156,7 @@ function clusterToWire(cluster: Cluster, type: ClusterParentType): JsonObject {
     location: cluster.location,
     tags: cluster.tags,
     ...(cluster.identity ? { identity: cluster.identity } : {}),
-    systemData: {
-      createdBy: cluster.createdBy,
-      createdByType: cluster.createdByType,
-      createdAt: cluster.createdAt.toISOString(),
-      lastModifiedBy: cluster.lastModifiedBy,
-      lastModifiedByType: cluster.lastModifiedByType,
-      lastModifiedAt: cluster.lastModifiedAt.toISOString(),
-    },
+    systemData: systemDataToWire(cluster),
     properties: { ...properties, provisioningState: cluster.provisioningState, connectivityStatus: 'Connected' },
   }
 }
@@ -351,11 +345,7 @@ function registerClusterType(app: FastifyInstance, type: ClusterParentType): voi
     })
     if (result.outcome === 'gone') return reply.code(204).send()
     if (result.outcome === 'deleted') return reply.code(200).send()
-    try {
-      await deliverOperations(db, queue, result.deliver)
-    } catch (error) {
-      request.log.warn({ err: (error as Error).message, operationId: result.operation.id }, 'enqueue failed; the outbox dispatcher will deliver')
-    }
+    await deliverOrLeaveToOutbox(db, queue, result.deliver, request.log)
     return answerClusterOperation(app, request, reply, cluster.resourceId, result.operation.id).send()
   })
 }

@@ -6,7 +6,7 @@ import { findCluster } from '../../core/store/clusters.js'
 import { checkInstallable, defaultCatalog } from '../../core/catalog/index.js'
 import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
 import { acceptExtensionChange, acceptExtensionCreate, acceptExtensionDelete, findExtension, installedOnCluster, type Accepted, type Extension } from '../../core/store/extensions.js'
-import { deliverOperations } from '../../core/queue.js'
+import { deliverOrLeaveToOutbox } from '../../core/queue.js'
 import type { Cluster } from '../../core/store/clusters.js'
 import { clusterFacts } from '../../core/domain/cluster-facts.js'
 import { assertNoViolations } from '../arm/rule-violations.js'
@@ -112,13 +112,8 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return reply.code(status)
   }
 
-  async function enqueue(request: FastifyRequest, accepted: Accepted): Promise<void> {
-    try {
-      await deliverOperations(db, queue, [accepted.operation])
-    } catch (error) {
-      // The operation and its outbox row are committed; a worker's dispatcher delivers it once Redis answers.
-      request.log.warn({ err: (error as Error).message, operationId: accepted.operation.id }, 'enqueue failed; the outbox dispatcher will deliver')
-    }
+  function enqueue(request: FastifyRequest, accepted: Accepted): Promise<void> {
+    return deliverOrLeaveToOutbox(db, queue, [accepted.operation], request.log)
   }
 
   app.put<{ Params: ExtensionParams; Body: ExtensionPutBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.create }, async (request, reply) => {

@@ -1,5 +1,6 @@
 // The only code that knows both the wire and the internal spelling of an Extension. Responses are built only
 // here, from fields that never include configurationProtectedSettings (ARM-CONTRACT 26).
+import { systemDataToWire } from '../arm/system-data.js'
 import { randomUUID } from 'node:crypto'
 import type { Extension } from '../../core/db/generated/client.js'
 import type { AutoUpgradeMode, ErrorDetail, ExtensionScope, ExtensionSpec, ExtensionStatus, Plan } from '../../core/domain/model.js'
@@ -96,14 +97,7 @@ export function extensionToWire(row: Extension, version: ExtensionApiVersion): R
     id: row.resourceId,
     name: row.name,
     type: EXTENSION_RESOURCE_TYPE,
-    systemData: {
-      createdBy: row.createdBy,
-      createdByType: row.createdByType,
-      createdAt: row.createdAt.toISOString(),
-      lastModifiedBy: row.lastModifiedBy,
-      lastModifiedByType: row.lastModifiedByType,
-      lastModifiedAt: row.lastModifiedAt.toISOString(),
-    },
+    systemData: systemDataToWire(row),
     properties,
   }
   if (spec.identity) resource.identity = spec.identity

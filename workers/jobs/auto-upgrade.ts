@@ -8,7 +8,7 @@ import { loadCatalog, newestAutoUpgradeTarget, type Catalog } from '../../core/c
 import type { Db } from '../../core/db/client.js'
 import { ConcurrentModificationError, OperationInProgressError } from '../../core/domain/errors.js'
 import type { Caller, ExtensionSpec } from '../../core/domain/model.js'
-import { deliverOperations, type OperationQueue } from '../../core/queue.js'
+import { deliverOrLeaveToOutbox, type OperationQueue } from '../../core/queue.js'
 import { acceptExtensionChange, type Extension } from '../../core/store/extensions.js'
 
 /** Who the operation and logs name as the actor: the service itself, not a user. */
@@ -57,12 +57,7 @@ async function startUpgrade(deps: SweepDependencies, extension: Extension, toVer
     if (error instanceof OperationInProgressError || error instanceof ConcurrentModificationError) return null
     throw error
   }
-  try {
-    await deliverOperations(deps.db, deps.queue, [accepted.operation])
-  } catch (error) {
-    // The operation and its outbox row are committed; the dispatcher delivers it once Redis is back.
-    deps.log.warn({ err: (error as Error).message, operationId: accepted.operation.id }, 'enqueue failed; the outbox will deliver')
-  }
+  await deliverOrLeaveToOutbox(deps.db, deps.queue, [accepted.operation], deps.log)
   return { resourceId: extension.resourceId, operationId: accepted.operation.id, fromVersion: extension.currentVersion as string, toVersion }
 }
 
