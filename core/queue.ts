@@ -61,6 +61,17 @@ export class OperationQueue {
     await this.queue.addBulk(operations.map((op) => ({ name: op.kind, data: { operationId: op.id }, opts: { jobId: op.id } })))
   }
 
+  /**
+   * Delivers an operation again whose job no worker will fetch (finished, failed, or lost). Whatever is left of
+   * the old job goes first: after a partial loss of Redis data its record can outlive its queue entry, and BullMQ
+   * would take the new job for a duplicate of that record and drop it. Returns false when a worker holds the job.
+   */
+  async redeliver(operation: OperationRef): Promise<boolean> {
+    if ((await this.queue.remove(operation.id)) === 0) return false
+    await this.enqueueMany([operation])
+    return true
+  }
+
   async ping(): Promise<void> {
     const client = (await this.queue.client) as unknown as Redis
     await client.ping()

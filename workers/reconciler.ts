@@ -31,8 +31,7 @@ export async function redeliverOrphanedOperations(db: Db, queue: OperationQueue,
   for (const op of candidates) {
     const state = await queue.queue.getJobState(op.id)
     if (LIVE_STATES.has(state)) continue
-    if (state === 'completed' || state === 'failed') await queue.queue.remove(op.id)
-    await queue.enqueueMany([op])
+    if (!(await queue.redeliver(op))) continue
     // Touch the row so the next pass gives the new delivery time to run.
     await db.operation.updateMany({ where: { id: op.id, status: 'InProgress' }, data: { updatedAt: new Date() } })
     redelivered += 1

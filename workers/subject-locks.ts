@@ -23,7 +23,7 @@ export class SubjectLocks {
 
   private connection(): Promise<pg.Client> {
     this.client ??= (async () => {
-      const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'arcext-worker-locks', query_timeout: 10_000 })
+      const client = new pg.Client({ connectionString: this.databaseUrl, application_name: `arcext-worker-locks:${process.pid}`, connectionTimeoutMillis: 10_000, query_timeout: 10_000 })
       client.on('error', (error) => {
         // The locks went with the session; jobs running now finish unprotected, later ones lock on a new session.
         this.log.warn({ err: error.message }, 'subject-lock connection lost')

@@ -12,6 +12,7 @@ import { acceptClusterDelete, newEtag } from '../../core/store/extensions.js'
 import { deliverOrLeaveToOutbox } from '../../core/queue.js'
 import { answerClusterOperation } from './cluster-operations.js'
 import { ArmErrors } from '../arm/errors.js'
+import { judgedAgainstLatest } from '../arm/lost-race.js'
 import { assertPreconditions, setEtag } from '../arm/etag.js'
 import { pageRequest, pagingQuerySchema, toPage } from '../arm/paging.js'
 import { assertResourceGroupName, assertSubscriptionId, idKey } from '../arm/resource-id.js'
@@ -168,10 +169,6 @@ function assertNotDeleting(cluster: Cluster): void {
   }
 }
 
-function hasPreconditions(request: FastifyRequest): boolean {
-  return request.headers['if-match'] !== undefined || request.headers['if-none-match'] !== undefined
-}
-
 /** Keyset position: name first (the order callers see), then the id, which is unique across resource groups. */
 function encodeKey(cluster: Pick<Cluster, 'nameKey' | 'idKey'>): string {
   return JSON.stringify([cluster.nameKey, cluster.idKey])
@@ -227,7 +224,7 @@ function registerClusterType(app: FastifyInstance, type: ClusterParentType): voi
    * Creates or replaces a registration. The write is conditional on the ETag the preconditions were checked
    * against, so a concurrent writer makes this request re-check them (412) instead of being silently overwritten.
    */
-  async function putCluster(request: FastifyRequest<{ Params: Params; Body: ClusterPutBody }>, attempt = 0): Promise<{ cluster: Cluster; created: boolean }> {
+  async function putCluster(request: FastifyRequest<{ Params: Params; Body: ClusterPutBody }>): Promise<{ cluster: Cluster; created: boolean }> {
     const resourceId = requestResourceId(request)
     const key = idKey(resourceId)
     const existing = await findCluster(db, key)
@@ -271,14 +268,12 @@ function registerClusterType(app: FastifyInstance, type: ClusterParentType): voi
         if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')) throw error
       }
     }
-    // Lost a race to another writer: judge this request again against what that writer left.
-    if (attempt >= 3) throw new ConcurrentModificationError(resourceId)
-    return putCluster(request, attempt + 1)
+    throw new ConcurrentModificationError(resourceId)
   }
 
   app.put<{ Params: Params; Body: ClusterPutBody }>(path, { config, schema: { body: clusterPutSchema, operationId: operationId(type, 'put') } }, async (request, reply) => {
     assertParams(request.params)
-    const { cluster, created } = await putCluster(request)
+    const { cluster, created } = await judgedAgainstLatest(() => putCluster(request))
     setEtag(reply, cluster.etag)
     return reply.code(created ? 201 : 200).send(clusterToWire(cluster, type))
   })
@@ -293,6 +288,13 @@ function registerClusterType(app: FastifyInstance, type: ClusterParentType): voi
 
   app.patch<{ Params: Params; Body: ClusterPatchBody }>(path, { config, schema: { body: clusterPatchSchema, operationId: operationId(type, 'patch') } }, async (request, reply) => {
     assertParams(request.params)
+    const cluster = await judgedAgainstLatest(() => patchCluster(request))
+    setEtag(reply, cluster.etag)
+    return reply.code(200).send(clusterToWire(cluster, type))
+  })
+
+  /** Merges a PATCH into the registration as it is now; nothing changes when the merge changes nothing. */
+  async function patchCluster(request: FastifyRequest<{ Params: Params; Body: ClusterPatchBody }>): Promise<Cluster> {
     const resourceId = requestResourceId(request)
     const current = await findCluster(db, idKey(resourceId))
     // A PATCH never creates (ARM-CONTRACT 46).
@@ -303,11 +305,8 @@ function registerClusterType(app: FastifyInstance, type: ClusterParentType): voi
     // Tags are replaced as a whole, as ARM PATCH does for tags.
     const tags = body.tags !== undefined ? (body.tags ?? {}) : current.tags
     const properties = body.properties ? mergePatch(current.properties, body.properties) : current.properties
-    if (canonical(tags) === canonical(current.tags) && canonical(properties) === canonical(current.properties)) {
-      // Nothing changes, so neither the ETag nor lastModified* moves (ARM-CONTRACT 54).
-      setEtag(reply, current.etag)
-      return reply.code(200).send(clusterToWire(current, type))
-    }
+    // Nothing changes, so neither the ETag nor lastModified* moves (ARM-CONTRACT 54).
+    if (canonical(tags) === canonical(current.tags) && canonical(properties) === canonical(current.properties)) return current
     const data = {
       tags: tags as Prisma.InputJsonValue,
       properties: properties as Prisma.InputJsonValue,
@@ -317,14 +316,10 @@ function registerClusterType(app: FastifyInstance, type: ClusterParentType): voi
       lastModifiedAt: new Date(),
     }
     const updated = await db.cluster.updateMany({ where: { id: current.id, etag: current.etag }, data })
-    if (updated.count === 0) {
-      if (hasPreconditions(request)) throw ArmErrors.preconditionFailed(`The resource's ETag changed while the request was processed.`)
-      throw new ConcurrentModificationError(resourceId)
-    }
-    const cluster = await db.cluster.findUniqueOrThrow({ where: { id: current.id } })
-    setEtag(reply, cluster.etag)
-    return reply.code(200).send(clusterToWire(cluster, type))
-  })
+    const cluster = updated.count === 1 ? await db.cluster.findUnique({ where: { id: current.id } }) : null
+    if (!cluster) throw new ConcurrentModificationError(resourceId)
+    return cluster
+  }
 
   // Without extensions the registration goes at once (200). With extensions: 202 and a cluster.delete operation
   // that deletes every extension (each its own tracked delete, superseding what it had in flight) and then the
@@ -333,17 +328,21 @@ function registerClusterType(app: FastifyInstance, type: ClusterParentType): voi
   app.delete<{ Params: Params; Querystring: { forceDelete?: string } }>(path, { config, schema: { querystring: deleteQuerySchema } }, async (request, reply) => {
     assertParams(request.params)
     const { db, queue } = app.services
-    const cluster = await findCluster(db, idKey(requestResourceId(request)))
-    if (!cluster) return reply.code(204).send()
-    assertPreconditions(request, cluster)
-    const ifMatch = request.headers['if-match']
-    const result = await acceptClusterDelete(db, cluster, {
-      apiVersion: request.arm.apiVersion,
-      correlationId: request.arm.correlationId,
-      forceDelete: request.query.forceDelete?.toLowerCase() === 'true',
-      expectedEtag: ifMatch !== undefined && ifMatch !== '*' ? cluster.etag : undefined,
+    const judged = await judgedAgainstLatest(async () => {
+      const cluster = await findCluster(db, idKey(requestResourceId(request)))
+      if (!cluster) return null
+      assertPreconditions(request, cluster)
+      const ifMatch = request.headers['if-match']
+      const result = await acceptClusterDelete(db, cluster, {
+        apiVersion: request.arm.apiVersion,
+        correlationId: request.arm.correlationId,
+        forceDelete: request.query.forceDelete?.toLowerCase() === 'true',
+        expectedEtag: ifMatch !== undefined && ifMatch !== '*' ? cluster.etag : undefined,
+      })
+      return { cluster, result }
     })
-    if (result.outcome === 'gone') return reply.code(204).send()
+    if (!judged || judged.result.outcome === 'gone') return reply.code(204).send()
+    const { cluster, result } = judged
     if (result.outcome === 'deleted') return reply.code(200).send()
     await deliverOrLeaveToOutbox(db, queue, result.deliver, request.log)
     return answerClusterOperation(app, request, reply, cluster.resourceId, result.operation.id).send()

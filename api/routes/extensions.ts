@@ -1,6 +1,7 @@
 // Microsoft.KubernetesConfiguration/extensions: validate → persist resource + operation → enqueue → answer.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { CLUSTER_PARENT_TYPES, findClusterParentType } from '../../core/domain/cluster-types.js'
+import { ConcurrentModificationError } from '../../core/domain/errors.js'
 import type { ExtensionSpec } from '../../core/domain/model.js'
 import { findCluster } from '../../core/store/clusters.js'
 import { checkInstallable, defaultCatalog } from '../../core/catalog/index.js'
@@ -14,6 +15,7 @@ import { setAsyncOperationHeaders } from '../arm/async-operation.js'
 import { publicBaseUrl } from '../arm/base-url.js'
 import { ArmErrors } from '../arm/errors.js'
 import { assertPreconditions, setEtag } from '../arm/etag.js'
+import { judgedAgainstLatest } from '../arm/lost-race.js'
 import { idKey } from '../arm/resource-id.js'
 import { SUPPORTED_EXTENSION_API_VERSIONS, extensionApiVersion } from '../versions/extension-api-versions.js'
 import {
@@ -117,10 +119,17 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.put<{ Params: ExtensionParams; Body: ExtensionPutBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.create }, async (request, reply) => {
-    const { params, body } = request
-    assertExtensionParams(params)
-    assertKnownParent(params, request.arm.apiVersion)
+    assertExtensionParams(request.params)
+    assertKnownParent(request.params, request.arm.apiVersion)
     const resourceId = requestResourceId(request)
+    const { accepted, created } = await judgedAgainstLatest(() => acceptPut(request, resourceId))
+    await enqueue(request, accepted)
+    return answerAccepted(request, reply, accepted, created ? 201 : 200, 'PT48H').send(extensionToWire(accepted.extension, extensionApiVersion(request.arm.apiVersion)))
+  })
+
+  /** Judges a PUT against the extension as it is now and accepts it as a create or an update. */
+  async function acceptPut(request: FastifyRequest<{ Params: ExtensionParams; Body: ExtensionPutBody }>, resourceId: string): Promise<{ accepted: Accepted; created: boolean }> {
+    const { params, body } = request
     const key = idKey(resourceId)
     const [cluster, current] = await Promise.all([findCluster(db, clusterKey(params)), findExtension(db, key)])
     if (!cluster) throw ArmErrors.parentResourceNotFound(resourceId.slice(0, resourceId.toLowerCase().indexOf('/providers/microsoft.kubernetesconfiguration')))
@@ -137,9 +146,8 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     const accepted = current
       ? await acceptExtensionChange(db, current, { kind: 'extension.update', spec, protectedSettingsSealed, caller, apiVersion, correlationId })
       : await acceptExtensionCreate(db, { resourceId, idKey: key, clusterId: cluster.id, name: params.extensionName, spec, protectedSettingsSealed, caller, apiVersion, correlationId })
-    await enqueue(request, accepted)
-    return answerAccepted(request, reply, accepted, current ? 200 : 201, 'PT48H').send(extensionToWire(accepted.extension, extensionApiVersion(apiVersion)))
-  })
+    return { accepted, created: !current }
+  }
 
   app.get<{ Params: ExtensionParams }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.get }, async (request, reply) => {
     assertExtensionParams(request.params)
@@ -157,14 +165,16 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
   app.delete<{ Params: ExtensionParams; Querystring: { forceDelete?: string } }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.delete }, async (request, reply) => {
     assertExtensionParams(request.params)
     assertKnownParent(request.params, request.arm.apiVersion)
-    const extension = await findExtension(db, idKey(requestResourceId(request)))
-    if (!extension) return reply.code(204).send()
-    assertPreconditions(request, extension)
-    const accepted = await acceptExtensionDelete(db, extension, {
-      apiVersion: request.arm.apiVersion,
-      correlationId: request.arm.correlationId,
-      forceDelete: request.query.forceDelete?.toLowerCase() === 'true',
-      expectedEtag: request.headers['if-match'] !== undefined && request.headers['if-match'] !== '*' ? extension.etag : undefined,
+    const accepted = await judgedAgainstLatest(async () => {
+      const extension = await findExtension(db, idKey(requestResourceId(request)))
+      if (!extension) return null
+      assertPreconditions(request, extension)
+      return acceptExtensionDelete(db, extension, {
+        apiVersion: request.arm.apiVersion,
+        correlationId: request.arm.correlationId,
+        forceDelete: request.query.forceDelete?.toLowerCase() === 'true',
+        expectedEtag: request.headers['if-match'] !== undefined && request.headers['if-match'] !== '*' ? extension.etag : undefined,
+      })
     })
     if (!accepted) return reply.code(204).send()
     if (accepted.created) await enqueue(request, accepted)
@@ -172,14 +182,28 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
   })
 
   app.patch<{ Params: ExtensionParams; Body: ExtensionPatchBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.update }, async (request, reply) => {
+    assertExtensionParams(request.params)
+    assertKnownParent(request.params, request.arm.apiVersion)
+    const version = extensionApiVersion(request.arm.apiVersion)
+    const outcome = await judgedAgainstLatest(() => acceptPatch(request, version))
+    if ('unchanged' in outcome) {
+      setEtag(reply, outcome.unchanged.etag)
+      return reply.code(200).send(extensionToWire(outcome.unchanged, version)) // ARM-CONTRACT 27: nothing to do
+    }
+    await enqueue(request, outcome.accepted)
+    return answerAccepted(request, reply, outcome.accepted, 202, 'PT48H').send(extensionToWire(outcome.accepted.extension, version))
+  })
+
+  /** Judges a PATCH against the extension as it is now: nothing to do, or an accepted update. */
+  async function acceptPatch(
+    request: FastifyRequest<{ Params: ExtensionParams; Body: ExtensionPatchBody }>,
+    version: ReturnType<typeof extensionApiVersion>,
+  ): Promise<{ unchanged: Extension } | { accepted: Accepted }> {
     const { params, body } = request
-    assertExtensionParams(params)
-    assertKnownParent(params, request.arm.apiVersion)
     const resourceId = requestResourceId(request)
     const current = await findExtension(db, idKey(resourceId))
     if (!current) throw ArmErrors.resourceNotFound(EXTENSION_RESOURCE_TYPE, resourceId) // ARM-CONTRACT 46: 404 whatever If-Match says
     assertPreconditions(request, current)
-    const version = extensionApiVersion(request.arm.apiVersion)
     const immutable = immutablePatchTarget(body as Record<string, unknown>, version)
     if (immutable) {
       throw ArmErrors.invalidRequestContent(
@@ -199,11 +223,9 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       protectedSettingsSealed = Object.keys(after).length ? secrets.sealJson(after) : null
     }
     const unchanged = !protectedChanged && JSON.stringify(spec) === JSON.stringify(currentSpec)
-    if (unchanged && version.noOpPatchStatus === 200 && current.provisioningState === 'Succeeded') {
-      setEtag(reply, current.etag)
-      return reply.code(200).send(extensionToWire(current, version)) // ARM-CONTRACT 27: nothing to do
-    }
-    const cluster = await db.cluster.findUniqueOrThrow({ where: { id: current.clusterId } })
+    if (unchanged && version.noOpPatchStatus === 200 && current.provisioningState === 'Succeeded') return { unchanged: current }
+    const cluster = await db.cluster.findUnique({ where: { id: current.clusterId } })
+    if (!cluster) throw new ConcurrentModificationError(resourceId) // deleted with its cluster just now: judged again, a 404
     await assertInstallable(app, spec, cluster, current.name, params.clusterResourceName)
     const accepted = await acceptExtensionChange(db, current, {
       kind: 'extension.update',
@@ -213,9 +235,8 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       apiVersion: request.arm.apiVersion,
       correlationId: request.arm.correlationId,
     })
-    await enqueue(request, accepted)
-    return answerAccepted(request, reply, accepted, 202, 'PT48H').send(extensionToWire(accepted.extension, version))
-  })
+    return { accepted }
+  }
 
   app.get<{ Params: ClusterParams }>(EXTENSIONS_PATH, { config, schema: extensionRouteSchemas.list }, async (request) => {
     assertClusterParams(request.params)

@@ -131,16 +131,10 @@ export async function acceptExtensionCreate(db: Db, write: ExtensionWrite): Prom
       return { extension, operation }
     })
   } catch (error) {
-    // A concurrent PUT created the same extension first; it now has an operation in flight.
-    if (isUniqueViolation(error)) throw new OperationInProgressError(write.resourceId, null)
+    // A concurrent PUT created the same extension first: the request is judged again against that one.
+    if (isUniqueViolation(error)) throw new ConcurrentModificationError(write.resourceId)
     throw error
   }
-}
-
-async function explainLostRace(db: Db, current: Extension): Promise<never> {
-  const now = await db.extension.findUnique({ where: { id: current.id } })
-  if (now?.activeOperationId) throw new OperationInProgressError(current.resourceId, now.activeOperationId)
-  throw new ConcurrentModificationError(current.resourceId)
 }
 
 /** Starts an operation on an existing extension, guarded by its etag and free operation slot. */
@@ -195,7 +189,9 @@ export async function acceptExtensionChange(
     const extension = await tx.extension.findUniqueOrThrow({ where: { id: current.id } })
     return { extension, operation }
   })
-  return result ?? explainLostRace(db, current)
+  // Another request changed the extension since it was read: the request is judged again against that change.
+  if (!result) throw new ConcurrentModificationError(current.resourceId)
+  return result
 }
 
 export interface DeleteRequest {

@@ -95,7 +95,10 @@ export async function until<T>(probe: () => Promise<T>, done: (value: T) => bool
   for (;;) {
     const value = await probe()
     if (done(value)) return value
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`)
+    if (Date.now() > deadline) {
+      const last = JSON.stringify(value) ?? String(value)
+      throw new Error(`condition not met within ${timeoutMs} ms; last value: ${last.length > 4000 ? `${last.slice(0, 4000)}… (${last.length} chars)` : last}`)
+    }
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }

@@ -147,9 +147,30 @@ describe('ETag preconditions', () => {
     expect(ok.status).toBe(200)
     expect(ok.headers.get('etag')).not.toBe(created.headers.get('etag'))
   })
+
+  it('of simultaneous PATCHes with one If-Match exactly one wins; the others get 412, not 409', async () => {
+    const sub = freshSubscription()
+    const created = await register(sub, 'cluster1')
+    const etag = created.headers.get('etag')!
+    const patches = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => call<Json>(h, 'PATCH', `${clusterPath(sub)}?${CLUSTER_API}`, { tags: { writer: String(i) } }, { 'if-match': etag })),
+    )
+    expect(patches.map((p) => p.status).sort()).toEqual([200, 412, 412, 412, 412, 412, 412, 412])
+  })
 })
 
 describe('PATCH', () => {
+  it('merges simultaneous PATCHes without If-Match one after another: none is refused and none is lost', async () => {
+    const sub = freshSubscription()
+    await register(sub, 'cluster1')
+    const url = `${clusterPath(sub)}?${CLUSTER_API}`
+    const writers = Array.from({ length: 8 }, (_, i) => `writer${i}`)
+    const patches = await Promise.all(writers.map((key) => call<Json>(h, 'PATCH', url, { properties: { miscellaneousProperties: { [key]: 'yes' } } })))
+    expect(patches.map((p) => p.status)).toEqual(writers.map(() => 200))
+    const got = await call<Json>(h, 'GET', url)
+    expect(Object.keys(got.body.properties.miscellaneousProperties).sort()).toEqual(['architecture', ...writers].sort())
+  })
+
   it('replaces tags and merges facts (null removes one)', async () => {
     const sub = freshSubscription()
     await register(sub, 'cluster1', 'rg1', { ...compatibleCluster, tags: { keep: 'no', old: 'x' } })

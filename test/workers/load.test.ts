@@ -4,7 +4,7 @@
 // request asked for.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription } from '../helpers/harness.js'
-import { allTerminal, operationIdOf, startRp, type Body, type Rp, type SpawnedWorker } from './helpers/rp.js'
+import { allTerminal, operationIdOf, startRp, stuckOperationReport, type Body, type Rp, type SpawnedWorker } from './helpers/rp.js'
 
 const CLUSTERS = 20
 const EXTENSIONS = [
@@ -92,13 +92,18 @@ describe('load with failures', () => {
         if (next() < 0.3) await new Promise((resolve) => setTimeout(resolve, 20))
       }
     }
-    // One failing client stops the others, so the server is quiet before it is closed.
-    await Promise.all(Array.from({ length: CLIENTS }, () => client().catch((error: unknown) => ((stop = true), Promise.reject(error)))))
+    // One failing client stops the others; all of them and the chaos they started end before the failure is
+    // reported, so the server is quiet when it is closed.
+    const clients = await Promise.allSettled(Array.from({ length: CLIENTS }, () => client().catch((error: unknown) => ((stop = true), Promise.reject(error)))))
     await Promise.all(chaos)
+    const failedClient = clients.find((outcome) => outcome.status === 'rejected')
+    if (failedClient) throw failedClient.reason
     expect(started.size, `seed ${seed}`).toBeGreaterThanOrEqual(TARGET_OPERATIONS)
     expect(killed && flushed).toBe(true)
 
-    const ops = await allTerminal(rp.db, sub, 90_000)
+    const ops = await allTerminal(rp.db, sub, 90_000).catch(async (error: Error) => {
+      throw new Error(`${error.message} (seed ${seed})\n${await stuckOperationReport(rp.db, sub)}`)
+    })
     expect(ops.map((op) => op.id).sort()).toEqual([...started].sort())
     const failed = ops.filter((op) => op.status === 'Failed')
     expect(failed.map((op) => [op.kind, op.resourceId, op.error]), `seed ${seed}`).toEqual([])

@@ -1,7 +1,9 @@
 // Item 1 and 4: the reconciler re-delivers operations whose jobs Redis lost, and no operation outlives
 // OPERATION_DEADLINE_SECONDS: a hung one is failed by its own job, one nobody runs by the reconciler.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { failOverdueOperations } from '../../workers/reconciler.js'
+import { Redis } from 'ioredis'
+import { OPERATIONS_QUEUE } from '../../core/queue.js'
+import { failOverdueOperations, redeliverOrphanedOperations } from '../../workers/reconciler.js'
 import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, until } from '../helpers/harness.js'
 import { addFault, allTerminal, asyncUrl, operationIdOf, settled, startRp, type Body, type Rp } from './helpers/rp.js'
 
@@ -28,6 +30,37 @@ describe('reconciler recovery', () => {
     expect((await settled(rp, asyncUrl(put))).status).toBe('Succeeded')
     const ops = await allTerminal(rp.db, sub)
     expect(ops.map((op) => [op.kind, op.status, op.attempts])).toEqual([['extension.install', 'Succeeded', 1]])
+  })
+})
+
+describe('reconciler recovery from a partial loss of Redis data', () => {
+  let rp: Rp
+  beforeAll(async () => {
+    rp = await startRp()
+  })
+  afterAll(() => rp?.close())
+
+  it('re-delivers an operation whose job record outlived its queue entry (Redis lost only part of the keys)', async () => {
+    // A loss that is not atomic (keys deleted one by one, writes lost in a failover) can leave a job's hash without
+    // its entry in the wait list. BullMQ then reports the job 'unknown' yet treats adding it again as a duplicate.
+    const sub = freshSubscription()
+    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    const put = await call(rp, 'PUT', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.dapr' } })
+    const opId = operationIdOf(put)
+    const { queue } = rp.api.app.services
+    const redis = new Redis(rp.config.redisUrl)
+    try {
+      await redis.del(`${rp.config.queuePrefix}:${OPERATIONS_QUEUE}:wait`)
+      expect(await redis.exists(`${rp.config.queuePrefix}:${OPERATIONS_QUEUE}:${opId}`)).toBe(1)
+    } finally {
+      redis.disconnect()
+    }
+    expect(await queue.queue.getJobState(opId)).toBe('unknown')
+
+    expect(await redeliverOrphanedOperations(rp.db, queue, { graceMs: 0, batchSize: 100 })).toBe(1)
+    expect(await queue.queue.getJobState(opId)).toBe('waiting')
+    await rp.startWorker()
+    expect((await settled(rp, asyncUrl(put))).status).toBe('Succeeded')
   })
 })
 

@@ -4,7 +4,7 @@
 // that prefix's keys, which is what FLUSHALL means for one instance sharing a Redis.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -85,6 +85,9 @@ export async function startRp(env: Record<string, string> = {}): Promise<Rp> {
   const db = createDb(config.databaseUrl, 4)
   const inProcess: Running[] = []
   const children = new Set<ChildProcess>()
+  const exitOf = (child: ChildProcess) =>
+    new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())))
+  let closing = false
 
   function flushQueue(): Promise<number> {
     return deleteKeysWithPrefix(config.redisUrl, `${config.queuePrefix}:`)
@@ -102,12 +105,20 @@ export async function startRp(env: Record<string, string> = {}): Promise<Rp> {
       return worker
     },
     async spawnWorker(extra = {}) {
+      if (closing) throw new Error('the RP is closing; no new workers')
       const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
         cwd: repoRoot,
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...fullEnv, LOG_LEVEL: 'info', ...extra },
         stdio: ['ignore', 'pipe', 'pipe'],
       })
       children.add(child)
+      // ARCEXT_TEST_WORKER_LOGS=<dir> keeps each spawned worker's output, for reading after a failure.
+      const logDir = process.env.ARCEXT_TEST_WORKER_LOGS
+      if (logDir) {
+        const file = createWriteStream(path.join(logDir, `worker-${child.pid}.log`))
+        child.stdout!.pipe(file)
+        child.stderr!.pipe(file)
+      }
       const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? String(code))))
       void exited.then(() => children.delete(child))
       let stderr = ''
@@ -133,7 +144,8 @@ export async function startRp(env: Record<string, string> = {}): Promise<Rp> {
         const ms = Date.now() - started
         if (ms > 5000 || process.env.ARCEXT_TRACE_CLOSE) console.error(`rp.close: ${name} took ${ms} ms`)
       }
-      for (const child of children) child.kill('SIGKILL')
+      closing = true
+      await step('workers.kill', () => Promise.all([...children].map((child) => (child.kill('SIGKILL'), exitOf(child)))))
       for (const worker of inProcess) await step('worker.stop', () => worker.stop())
       await step('api.stop', () => api.stop())
       await step('flushQueue', flushQueue)
@@ -169,6 +181,27 @@ export async function settled(rp: Pick<Rp, 'baseUrl'>, statusUrl: string, timeou
 /** Every operation row in Postgres that acts on resources of this subscription. */
 export async function operationsOf(db: Db, subscription: string) {
   return db.operation.findMany({ where: { resourceIdKey: { startsWith: `/subscriptions/${subscription.toLowerCase()}/` } }, orderBy: { startTime: 'asc' } })
+}
+
+/**
+ * For a failure message: each still-running operation with the session (if any) holding its subject's advisory lock
+ * (workers/subject-locks.ts), so a stuck operation names what blocks it.
+ */
+export async function stuckOperationReport(db: Db, subscription: string): Promise<string> {
+  const stuck = (await operationsOf(db, subscription)).filter((op) => op.status === 'InProgress')
+  const lines: string[] = []
+  for (const op of stuck) {
+    const subject = op.extensionId ? `arcext:extension:${op.extensionId}` : `arcext:cluster:${op.clusterId}`
+    const holders = await db.$queryRawUnsafe<Record<string, unknown>[]>(
+      `SELECT a.pid, a.application_name, a.state, a.query, a.backend_start, a.state_change
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.granted
+          AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended($1, 0)`,
+      subject,
+    )
+    lines.push(`${op.kind} ${op.id} attempts=${op.attempts} started=${op.startTime.toISOString()} ${op.resourceId}\n  lock holders: ${JSON.stringify(holders)}`)
+  }
+  return lines.join('\n')
 }
 
 /** Waits until no operation of the subscription is InProgress, then returns them all. */
