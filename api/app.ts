@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { ApiServices } from './services.js'
 import { registerRequestContext, generateRequestId } from './arm/request-context.js'
 import { registerApiVersion } from './arm/api-version.js'
-import { registerErrorEnvelope } from './arm/error-envelope.js'
+import { registerErrorEnvelope, answerRouterError, MAX_PATH_SEGMENT_LENGTH } from './arm/error-envelope.js'
 import { registerThrottling } from './arm/throttling.js'
 import { adminRoutes } from './routes/admin.js'
 import { healthRoutes } from './routes/health.js'
@@ -19,8 +19,10 @@ import { providerOperationRoutes } from './routes/provider-operations.js'
 export async function buildApp(services: ApiServices, options: Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> = {}): Promise<FastifyInstance> {
   const app = Fastify({
     ...options,
-    // ARM matches paths case-insensitively (ARM-CONTRACT 3).
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    // ARM matches paths case-insensitively (ARM-CONTRACT 3). Names longer than the router's default 100-character
+    // parameter limit are valid ARM names, so the limit is raised and the name rules answer instead.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: MAX_PATH_SEGMENT_LENGTH },
+    frameworkErrors: answerRouterError,
     genReqId: generateRequestId,
     requestIdHeader: false,
     bodyLimit: 4 * 1024 * 1024,

@@ -1,6 +1,7 @@
 // The one place that writes error responses: ArmError as-is, request-shape failures as 400 InvalidRequestContent
 // with the JSON path as target, anything unexpected as a logged 500 with no internal detail (ARM-CONTRACT 17).
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { stampArmContext } from './request-context.js'
 import { ArmError, ArmErrors } from './errors.js'
 import type { ErrorDetail } from '../../core/domain/model.js'
 import { OperationInProgressError, ConcurrentModificationError } from '../../core/domain/errors.js'
@@ -76,6 +77,25 @@ export function toArmError(error: unknown): ArmError | null {
     return new ArmError(fastifyError.statusCode, 'BadRequest', fastifyError.message)
   }
   return null
+}
+
+/** Longest path segment the router matches; resource names are validated (to 253 characters or less) after it. */
+export const MAX_PATH_SEGMENT_LENGTH = 2048
+
+/**
+ * Fastify's `frameworkErrors`: the router refuses a malformed or oversized URL before any hook or handler runs,
+ * and would answer in its own shape. These get the ARM envelope and request ids like every other answer.
+ */
+export function answerRouterError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  stampArmContext(request, reply)
+  const armError =
+    error.code === 'FST_ERR_BAD_URL'
+      ? ArmErrors.invalidRequestUri()
+      : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? ArmErrors.requestUriTooLong(MAX_PATH_SEGMENT_LENGTH)
+        : (toArmError(error) ?? ArmErrors.internal())
+  if (armError.statusCode >= 500) request.log.error({ err: error }, armError.code)
+  reply.headers(armError.headers).code(armError.statusCode).send(armError.toBody())
 }
 
 export function registerErrorEnvelope(app: FastifyInstance): void {

@@ -44,6 +44,10 @@ export const ArmErrors = {
     new ArmError(404, 'OperationNotFound', `The operation '${operationId}' was not found.`, operationId),
   routeNotFound: (method: string, path: string) =>
     new ArmError(404, 'NotFound', `No HTTP resource was found that matches the request ${method} ${path}.`),
+  invalidRequestUri: () =>
+    new ArmError(400, 'InvalidRequestUri', "The request URL is not valid: each '%' must start a percent-encoded UTF-8 sequence ('%' followed by two hexadecimal digits)."),
+  requestUriTooLong: (maxSegmentLength: number) =>
+    new ArmError(414, 'RequestUriTooLong', `A segment of the request URL is longer than ${maxSegmentLength} characters.`),
   methodNotAllowed: (method: string, path: string) =>
     new ArmError(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}' on ${path}.`),
   anotherOperationInProgress: (message: string, target: string) => new ArmError(409, 'AnotherOperationInProgress', message, target),

@@ -1,6 +1,6 @@
 // Per-request ARM context: request ids, correlation, caller and chosen api-version (ARM-CONTRACT 11-13, 16).
 import { randomUUID } from 'node:crypto'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Caller } from '../../core/domain/model.js'
 
 export interface ArmRequestContext {
@@ -47,18 +47,23 @@ function callerOf(request: FastifyRequest): Caller {
   return { id: principal ?? 'anonymous', type: principal ? 'User' : 'Application' }
 }
 
+/** Sets the request's ARM context and echoes its ids; also used for requests the router rejects before any hook. */
+export function stampArmContext(request: FastifyRequest, reply: FastifyReply): void {
+  const clientRequestId = header(request, 'x-ms-client-request-id')
+  const correlationId = header(request, 'x-ms-correlation-request-id') ?? randomUUID()
+  request.arm = { requestId: request.id, correlationId, clientRequestId, caller: callerOf(request), apiVersion: '' }
+  // Every log line of this request carries the ids a caller quotes in a support case (ARM-CONTRACT 12).
+  request.log = request.log.child({ correlationId, ...(clientRequestId !== undefined ? { clientRequestId } : {}) })
+  reply.header('x-ms-request-id', request.id)
+  reply.header('x-ms-correlation-request-id', correlationId)
+  if (clientRequestId !== undefined) reply.header('x-ms-client-request-id', clientRequestId)
+  reply.header('date', new Date().toUTCString())
+}
+
 export function registerRequestContext(app: FastifyInstance): void {
   app.decorateRequest('arm', null as unknown as ArmRequestContext)
   app.addHook('onRequest', async (request, reply) => {
-    const clientRequestId = header(request, 'x-ms-client-request-id')
-    const correlationId = header(request, 'x-ms-correlation-request-id') ?? randomUUID()
-    request.arm = { requestId: request.id, correlationId, clientRequestId, caller: callerOf(request), apiVersion: '' }
-    // Every log line of this request carries the ids a caller quotes in a support case (ARM-CONTRACT 12).
-    request.log = request.log.child({ correlationId, ...(clientRequestId !== undefined ? { clientRequestId } : {}) })
-    reply.header('x-ms-request-id', request.id)
-    reply.header('x-ms-correlation-request-id', correlationId)
-    if (clientRequestId !== undefined) reply.header('x-ms-client-request-id', clientRequestId)
-    reply.header('date', new Date().toUTCString())
+    stampArmContext(request, reply)
   })
 }
 

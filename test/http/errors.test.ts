@@ -26,6 +26,10 @@ describe('ARM error envelope', () => {
     { name: 'unknown parent type', method: 'GET', path: () => `/subscriptions/${sub}/resourceGroups/rg1/providers/Microsoft.Foo/bars/c/providers/Microsoft.KubernetesConfiguration/extensions/x?${EXTENSION_API}`, status: 400, code: 'InvalidResourceType' },
     { name: 'unknown route', method: 'GET', path: () => '/nothing/here', status: 404, code: 'NotFound' },
     { name: 'non-JSON content type', method: 'PUT', path: () => `${extensionPath(sub, 'x')}?${EXTENSION_API}`, body: 'a=b', headers: { 'content-type': 'text/plain' }, status: 415, code: 'UnsupportedMediaType' },
+    { name: 'malformed percent-encoding in the URL', method: 'GET', path: () => `${extensionPath(sub, 'a%zz')}?${EXTENSION_API}`, status: 400, code: 'InvalidRequestUri' },
+    { name: 'malformed percent-encoding in an admin URL', method: 'DELETE', path: () => '/admin/simulator/faults/%ff', status: 400, code: 'InvalidRequestUri' },
+    { name: 'extension name over 253 characters', method: 'PUT', path: () => `${extensionPath(sub, 'n'.repeat(254))}?${EXTENSION_API}`, body: flux, status: 400, code: 'InvalidResourceName' },
+    { name: 'URL segment longer than the router matches', method: 'GET', path: () => `${extensionPath(sub, 'n'.repeat(5000))}?${EXTENSION_API}`, status: 414, code: 'RequestUriTooLong' },
     { name: 'cluster without location', method: 'PUT', path: () => `${clusterPath(sub, 'c2')}?${CLUSTER_API}`, body: { properties: {} }, status: 400, code: 'InvalidRequestContent' },
   ]
 
@@ -35,6 +39,17 @@ describe('ARM error envelope', () => {
     expect(response.body.error.code).toBe(code)
     expect(response.body.error.message).toEqual(expect.any(String))
     expect(response.headers.get('x-ms-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  it('serves extension names longer than the router\'s default parameter limit', async () => {
+    // Its own cluster: Flux installs once per cluster.
+    expect((await call(h, 'PUT', `${clusterPath(sub, 'long-names')}?${CLUSTER_API}`, compatibleCluster)).status).toBeLessThan(300)
+    const name = 'e'.repeat(200)
+    const path = `${extensionPath(sub, name, 'long-names')}?${EXTENSION_API}`
+    expect((await call(h, 'PUT', path, flux)).status).toBe(201)
+    const got = await call<{ name: string }>(h, 'GET', path)
+    expect(got.status).toBe(200)
+    expect(got.body.name).toBe(name)
   })
 
   it('names the missing property as the target', async () => {
