@@ -5,6 +5,7 @@ import { registerRequestContext, generateRequestId } from './arm/request-context
 import { registerApiVersion } from './arm/api-version.js'
 import { registerErrorEnvelope, answerRouterError, MAX_PATH_SEGMENT_LENGTH } from './arm/error-envelope.js'
 import { registerThrottling } from './arm/throttling.js'
+import { registerStorableText } from './arm/storable-text.js'
 import { adminRoutes } from './routes/admin.js'
 import { healthRoutes } from './routes/health.js'
 import { registerOpenApi } from './plugins/openapi.js'
@@ -37,6 +38,7 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
   registerResponseStats(app)
   registerErrorEnvelope(app)
   registerApiVersion(app)
+  registerStorableText(app)
   registerThrottling(app, services.redis, services.config.queuePrefix, services.config.throttle)
   await registerOpenApi(app)
   await app.register(healthRoutes)

@@ -30,6 +30,9 @@ describe('ARM error envelope', () => {
     { name: 'malformed percent-encoding in an admin URL', method: 'DELETE', path: () => '/admin/simulator/faults/%ff', status: 400, code: 'InvalidRequestUri' },
     { name: 'extension name over 253 characters', method: 'PUT', path: () => `${extensionPath(sub, 'n'.repeat(254))}?${EXTENSION_API}`, body: flux, status: 400, code: 'InvalidResourceName' },
     { name: 'URL segment longer than the router matches', method: 'GET', path: () => `${extensionPath(sub, 'n'.repeat(5000))}?${EXTENSION_API}`, status: 414, code: 'RequestUriTooLong' },
+    { name: 'unpaired surrogate in a cluster field', method: 'PUT', path: () => `${clusterPath(sub, 'c-text')}?${CLUSTER_API}`, body: { ...compatibleCluster, tags: { a: '\ud800' } }, status: 400, code: 'InvalidRequestContent' },
+    { name: 'NUL in a configuration setting key', method: 'PUT', path: () => `${extensionPath(sub, 'x')}?${EXTENSION_API}`, body: { properties: { extensionType: 'microsoft.flux', configurationSettings: { 'a\u0000': 'b' } } }, status: 400, code: 'InvalidRequestContent' },
+    { name: 'NUL in a query parameter', method: 'GET', path: () => `${extensionPath(sub, '').slice(0, -1)}?${EXTENSION_API}&$skipToken=%00`, status: 400, code: 'InvalidRequestContent' },
     { name: 'cluster without location', method: 'PUT', path: () => `${clusterPath(sub, 'c2')}?${CLUSTER_API}`, body: { properties: {} }, status: 400, code: 'InvalidRequestContent' },
   ]
 
@@ -50,6 +53,19 @@ describe('ARM error envelope', () => {
     const got = await call<{ name: string }>(h, 'GET', path)
     expect(got.status).toBe(200)
     expect(got.body.name).toBe(name)
+  })
+
+  it('names the field holding text that cannot be stored, and keeps what was stored', async () => {
+    const path = `${clusterPath(sub, 'c-text-kept')}?${CLUSTER_API}`
+    expect((await call(h, 'PUT', path, compatibleCluster)).status).toBe(201)
+    const rejected = await call<{ error: { target: string } }>(h, 'PUT', path, { ...compatibleCluster, location: 'east\udc00us' })
+    expect(rejected.status).toBe(400)
+    expect(rejected.body.error.target).toBe('location')
+    const nested = await call<{ error: { target: string } }>(h, 'PUT', `${extensionPath(sub, 'x')}?${EXTENSION_API}`, {
+      properties: { extensionType: 'microsoft.flux', configurationProtectedSettings: { key: 'v\u0000' } },
+    })
+    expect(nested.body.error.target).toBe('properties.configurationProtectedSettings.key')
+    expect((await call(h, 'GET', path)).body).toMatchObject({ location: 'eastus' })
   })
 
   it('names the missing property as the target', async () => {
