@@ -6,6 +6,7 @@ import { registerApiVersion } from './arm/api-version.js'
 import { registerErrorEnvelope, answerRouterError, MAX_PATH_SEGMENT_LENGTH } from './arm/error-envelope.js'
 import { registerThrottling } from './arm/throttling.js'
 import { registerStorableText } from './arm/storable-text.js'
+import { registerRequestBody } from './arm/request-body.js'
 import { adminRoutes } from './routes/admin.js'
 import { healthRoutes } from './routes/health.js'
 import { registerOpenApi } from './plugins/openapi.js'
@@ -38,6 +39,7 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
   registerResponseStats(app)
   registerErrorEnvelope(app)
   registerApiVersion(app)
+  registerRequestBody(app)
   registerStorableText(app)
   registerThrottling(app, services.redis, services.config.queuePrefix, services.config.throttle)
   await registerOpenApi(app)

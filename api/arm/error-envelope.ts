@@ -40,7 +40,8 @@ function describeIssue(context: string | undefined, issue: ValidationIssue): Err
   return { code: 'InvalidRequestContent', message, target: target || context || '' }
 }
 
-export function toArmError(error: unknown): ArmError | null {
+/** The ARM error for a thrown value, or null when it is unexpected; `contentType` is the request's, for a 415. */
+export function toArmError(error: unknown, contentType?: string): ArmError | null {
   if (error instanceof ArmError) return error
   if (error instanceof OperationInProgressError) return ArmErrors.anotherOperationInProgress(error.message, error.resourceId)
   if (error instanceof ConcurrentModificationError) return ArmErrors.conflict(error.message, error.resourceId)
@@ -62,11 +63,11 @@ export function toArmError(error: unknown): ArmError | null {
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return ArmErrors.unsupportedMediaType(String((error as { contentType?: string }).contentType ?? 'unknown'))
+      return ArmErrors.unsupportedMediaType((contentType ?? 'none').slice(0, 200))
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return ArmErrors.payloadTooLarge()
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return ArmErrors.invalidRequestContent('The request content was empty; a JSON body is required.')
+      return ArmErrors.emptyRequestContent()
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return ArmErrors.invalidRequestContent('The request content is not valid JSON.')
   }
@@ -100,7 +101,7 @@ export function answerRouterError(error: FastifyError, request: FastifyRequest, 
 
 export function registerErrorEnvelope(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
-    let armError = toArmError(error)
+    let armError = toArmError(error, request.headers['content-type'])
     if (!armError) {
       request.log.error({ err: error }, 'unhandled error')
       armError = ArmErrors.internal()

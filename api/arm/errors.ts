@@ -33,6 +33,7 @@ export const ArmErrors = {
     ),
   invalidRequestContent: (message: string, target?: string, details?: ErrorDetail[]) =>
     new ArmError(400, 'InvalidRequestContent', message, target, details),
+  emptyRequestContent: () => new ArmError(400, 'InvalidRequestContent', 'The request content was empty; a JSON body is required.'),
   invalidResourceName: (kind: string, name: string, rule: string) =>
     new ArmError(400, 'InvalidResourceName', `The ${kind} name '${name}' is invalid: ${rule}`, kind),
   invalidResourceType: (message: string) => new ArmError(400, 'InvalidResourceType', message),

@@ -88,3 +88,39 @@ describe('ARM error envelope', () => {
     expect(got.body).toMatchObject({ properties: { configurationSettings: { a: '1' } } })
   })
 })
+
+describe('requests without content', () => {
+  it('deletes whatever Content-Type a bodyless DELETE names', async () => {
+    for (const contentType of ['application/json', 'application/x-www-form-urlencoded', 'text/plain']) {
+      // One cluster each: Dapr installs once per cluster.
+      const cluster = `bodyless-${contentType.length}`
+      const path = `${extensionPath(sub, 'dapr', cluster)}?${EXTENSION_API}`
+      expect((await call(h, 'PUT', `${clusterPath(sub, cluster)}?${CLUSTER_API}`, compatibleCluster)).status).toBeLessThan(300)
+      expect((await call(h, 'PUT', path, { properties: { extensionType: 'microsoft.dapr' } })).status).toBe(201)
+      const deleted = await call(h, 'DELETE', path, '', { 'content-type': contentType })
+      expect(deleted.status, contentType).toBe(202)
+    }
+  })
+
+  it('runs an optional-body admin POST sent with a JSON Content-Type and no content', async () => {
+    const reset = await call(h, 'POST', '/admin/simulator/reset', '', { 'content-type': 'application/json' })
+    expect(reset.status).toBe(200)
+  })
+
+  it.each([
+    { name: 'no Content-Type', body: undefined, headers: {} as Record<string, string> },
+    { name: 'a JSON Content-Type', body: '', headers: { 'content-type': 'application/json' } },
+  ])('answers a PUT with no content and $name in one way', async ({ body, headers }) => {
+    const response = await call<{ error: { code: string; message: string } }>(h, 'PUT', `${extensionPath(sub, 'empty')}?${EXTENSION_API}`, body, headers)
+    expect(response.status).toBe(400)
+    expect(response.body.error).toMatchObject({ code: 'InvalidRequestContent', message: 'The request content was empty; a JSON body is required.' })
+  })
+
+  it('names the unsupported media type', async () => {
+    const response = await call<{ error: { message: string } }>(h, 'PUT', `${extensionPath(sub, 'form')}?${EXTENSION_API}`, 'a=b', {
+      'content-type': 'application/x-www-form-urlencoded',
+    })
+    expect(response.status).toBe(415)
+    expect(response.body.error.message).toContain("'application/x-www-form-urlencoded'")
+  })
+})
