@@ -9,29 +9,38 @@ import { NotReadyError, type OperationRun } from './operation-run.js'
 
 const POLL_MS = 500
 
+interface RemainingExtension {
+  name: string
+  errorInfo: ErrorDetail | null
+  activeKind: string | null
+  activeStatus: string | null
+}
+
+/** A delete still running, or one that succeeded (its row goes in the same transaction, so it is on its way out). */
+function isBeingDeleted(extension: RemainingExtension): boolean {
+  return extension.activeKind === 'extension.delete' && (extension.activeStatus === 'InProgress' || extension.activeStatus === 'Succeeded')
+}
+
 export async function deleteCluster(ctx: WorkerContext, op: Operation, _run?: OperationRun): Promise<void> {
   if (!op.clusterId) throw new DriverError('permanent', 'InvalidOperation', `Operation ${op.id} names no cluster.`)
-  const remaining = await ctx.db.extension.findMany({
-    where: { clusterId: op.clusterId },
-    select: { name: true, activeOperationId: true, errorInfo: true },
-    orderBy: { nameKey: 'asc' },
-  })
+  // One statement, so each extension and the state of its active operation come from the same snapshot: read
+  // separately, a delete that finished between the two reads looked like an extension left behind.
+  const remaining = await ctx.db.$queryRaw<RemainingExtension[]>`
+    SELECT e.name, e.error_info AS "errorInfo", o.kind AS "activeKind", o.status AS "activeStatus"
+    FROM extensions e LEFT JOIN operations o ON o.id = e.active_operation_id
+    WHERE e.cluster_id = ${op.clusterId}::uuid
+    ORDER BY e.name_key`
   if (remaining.length === 0) {
     const finished = await finishClusterOperation(ctx.db, op, { status: 'Succeeded' })
     if (finished === 'extensionsRemain') throw new NotReadyError('an extension appeared while the cluster was being removed', POLL_MS)
     return
   }
-  const activeIds = remaining.map((e) => e.activeOperationId).filter((id): id is string => id !== null)
-  const deleting = new Set(
-    (await ctx.db.operation.findMany({ where: { id: { in: activeIds }, status: 'InProgress', kind: 'extension.delete' }, select: { id: true } })).map((o) => o.id),
-  )
   const total = Number((op.properties as Record<string, unknown>).extensionCount) || remaining.length
   await recordProgress(ctx.db, op.id, Math.max(0, Math.min(99, Math.floor(((total - remaining.length) / total) * 100))))
-  const failed = remaining.filter((e) => !e.activeOperationId || !deleting.has(e.activeOperationId))
+  const failed = remaining.filter((e) => !isBeingDeleted(e))
   if (failed.length === 0) throw new NotReadyError(`waiting for ${remaining.length} extension deletion(s)`, POLL_MS)
   const reasons = failed.map((e) => {
-    const error = e.errorInfo as ErrorDetail | null
-    return `'${e.name}'${error?.message ? ` (${error.code}: ${error.message})` : ''}`
+    return `'${e.name}'${e.errorInfo?.message ? ` (${e.errorInfo.code}: ${e.errorInfo.message})` : ''}`
   })
   throw new DriverError(
     'permanent',
