@@ -3,6 +3,7 @@
 import type { FastifyRequest } from 'fastify'
 import { ArmErrors } from './errors.js'
 import { publicBaseUrl } from './base-url.js'
+import { isStorable } from './storable-text.js'
 
 export const DEFAULT_PAGE_SIZE = 100
 export const MAX_PAGE_SIZE = 1000
@@ -35,7 +36,8 @@ function encodeToken(after: string): string {
 function decodeToken(token: string): string {
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: unknown; after?: unknown }
-    if (parsed.v === 1 && typeof parsed.after === 'string') return parsed.after
+    // A forged token can carry text no key holds and the database cannot even compare (NUL, lone surrogates).
+    if (parsed.v === 1 && typeof parsed.after === 'string' && isStorable(parsed.after)) return parsed.after
   } catch {
     // reported below
   }

@@ -9,7 +9,7 @@ import { ArmErrors } from './errors.js'
 // eslint-disable-next-line no-control-regex -- NUL is exactly what Postgres cannot store
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
-function isStorable(text: string): boolean {
+export function isStorable(text: string): boolean {
   return !UNSTORABLE.test(text)
 }
 

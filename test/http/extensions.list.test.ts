@@ -60,6 +60,16 @@ describe('list extensions', () => {
     expect((await call<{ error: { code: string } }>(h, 'GET', `${listUrl()}&$top=0`)).status).toBe(400)
     expect((await call(h, 'GET', listUrl('ghost'))).status).toBe(404)
   })
+
+  it.each([
+    { name: 'a NUL', after: 'a\u0000' },
+    { name: 'an unpaired surrogate', after: '\ud800a' },
+  ])('rejects a forged skip token whose key holds $name', async ({ after }) => {
+    const forged = Buffer.from(JSON.stringify({ v: 1, after }), 'utf8').toString('base64url')
+    const response = await call<{ error: { code: string; target: string } }>(h, 'GET', `${listUrl()}&$skipToken=${forged}`)
+    expect(response.status).toBe(400)
+    expect(response.body.error).toMatchObject({ code: 'InvalidRequestContent', target: '$skipToken' })
+  })
 })
 
 describe('operation lists', () => {
