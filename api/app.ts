@@ -5,7 +5,7 @@ import { registerRequestContext, generateRequestId } from './arm/request-context
 import { registerApiVersion } from './arm/api-version.js'
 import { registerErrorEnvelope, answerRouterError, MAX_PATH_SEGMENT_LENGTH } from './arm/error-envelope.js'
 import { registerThrottling } from './arm/throttling.js'
-import { registerStorableText } from './arm/storable-text.js'
+import { registerContentLimits } from './arm/content-limits.js'
 import { registerRequestBody } from './arm/request-body.js'
 import { adminRoutes } from './routes/admin.js'
 import { healthRoutes } from './routes/health.js'
@@ -40,7 +40,7 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
   registerErrorEnvelope(app)
   registerApiVersion(app)
   registerRequestBody(app)
-  registerStorableText(app)
+  registerContentLimits(app)
   registerThrottling(app, services.redis, services.config.queuePrefix, services.config.throttle)
   await registerOpenApi(app)
   await app.register(healthRoutes)

@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify'
 import { ArmErrors } from './errors.js'
 import { publicBaseUrl } from './base-url.js'
-import { isStorable } from './storable-text.js'
+import { isStorable } from './content-limits.js'
 
 export const DEFAULT_PAGE_SIZE = 100
 export const MAX_PAGE_SIZE = 1000

@@ -137,6 +137,13 @@ describe('settings → helm values', () => {
     expect(() => settingsToValues(settings)).toThrow(message)
   })
 
+  it('rejects keys with more path segments than a values tree should hold', () => {
+    expect(settingPath(Array(64).fill('a').join('.'))).toHaveLength(64)
+    expect(() => settingsToValues({ [Array(65).fill('a').join('.')]: '1' })).toThrow(/has 65 path segments; at most 64 are allowed/)
+    // Deep enough that building and serialising the tree would exhaust the stack.
+    expect(() => settingsToValues({}, { [Array(500_000).fill('a').join('.')]: 'secret' })).toThrow(InvalidSettingsError)
+  })
+
   it('names both keys when a protected setting collides with a plain one', () => {
     expect(() => settingsToValues({ 'db.password.length': '3' }, { 'db.password': 'hidden-value' })).toThrow(
       /The settings 'db\.password' and 'db\.password\.length' conflict: 'db\.password' holds other settings/,

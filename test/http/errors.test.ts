@@ -68,6 +68,19 @@ describe('ARM error envelope', () => {
     expect((await call(h, 'GET', path)).body).toMatchObject({ location: 'eastus' })
   })
 
+  it.each([
+    { name: 'a little too deep', depth: 70 },
+    { name: 'deep enough to exhaust a recursive walk', depth: 1_000_000 },
+  ])('refuses a body nested $name, naming where', async ({ depth }) => {
+    const body = `{"properties":{"extensionType":"microsoft.flux","configurationSettings":{"a":${'['.repeat(depth)}${']'.repeat(depth)}}}}`
+    for (const method of ['PUT', 'PATCH']) {
+      const response = await call<{ error: { code: string; message: string; target: string } }>(h, method, `${extensionPath(sub, 'deep')}?${EXTENSION_API}`, body)
+      expect(response.status, method).toBe(400)
+      expect(response.body.error).toMatchObject({ code: 'InvalidRequestContent', message: expect.stringContaining('nested more than 64 levels') })
+      expect(response.body.error.target).toMatch(/^properties\.configurationSettings\.a(\.0)+$/)
+    }
+  })
+
   it('names the missing property as the target', async () => {
     const response = await call<{ error: { target: string } }>(h, 'PUT', `${clusterPath(sub, 'c3')}?${CLUSTER_API}`, { properties: {} })
     expect(response.body.error.target).toBe('location')

@@ -5,6 +5,9 @@
 
 export class InvalidSettingsError extends Error {}
 
+/** Deeper than any chart's values; also keeps a '.'-laden key from building a tree too deep to serialise. */
+export const MAX_SETTING_DEPTH = 64
+
 /** Splits `a.b\.c` into ['a', 'b.c']. */
 export function settingPath(key: string): string[] {
   const segments: string[] = []
@@ -22,6 +25,10 @@ export function settingPath(key: string): string[] {
     }
   }
   segments.push(current)
+  if (segments.length > MAX_SETTING_DEPTH) {
+    const shown = key.length > 80 ? `${key.slice(0, 80)}…` : key
+    throw new InvalidSettingsError(`The setting key '${shown}' has ${segments.length} path segments; at most ${MAX_SETTING_DEPTH} are allowed.`)
+  }
   if (segments.some((segment) => segment === '')) {
     throw new InvalidSettingsError(`The setting key '${key}' has an empty path segment; keys are dotted paths such as 'image.tag'.`)
   }
