@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { ApiServices } from './services.js'
 import { registerRequestContext, generateRequestId } from './arm/request-context.js'
 import { registerApiVersion } from './arm/api-version.js'
-import { registerErrorEnvelope, answerRouterError, MAX_PATH_SEGMENT_LENGTH } from './arm/error-envelope.js'
+import { registerErrorEnvelope, answerClientError, answerRouterError, MAX_PATH_SEGMENT_LENGTH } from './arm/error-envelope.js'
 import { registerThrottling } from './arm/throttling.js'
 import { registerContentLimits } from './arm/content-limits.js'
 import { registerRequestBody } from './arm/request-body.js'
@@ -25,6 +25,7 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
     // parameter limit are valid ARM names, so the limit is raised and the name rules answer instead.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: MAX_PATH_SEGMENT_LENGTH },
     frameworkErrors: answerRouterError,
+    clientErrorHandler: answerClientError,
     genReqId: generateRequestId,
     requestIdHeader: false,
     bodyLimit: 4 * 1024 * 1024,

@@ -10,6 +10,7 @@ import { createLogger } from '../core/logger.js'
 import type { Running } from '../core/main-process.js'
 import { assertServicesReachable } from '../core/preflight.js'
 import { OperationQueue, redisConnection } from '../core/queue.js'
+import { answerClientError } from './arm/error-envelope.js'
 import { loadSecretBox } from '../core/secrets.js'
 import { buildApp } from './app.js'
 import { loadTlsMaterial } from './tls.js'
@@ -39,6 +40,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
   await app.ready()
   // One app, two listeners: the HTTPS server hands requests to the same router.
   const https: HttpsServer = createHttpsServer({ cert: tls.cert, key: tls.key }, (req, res) => app.routing(req, res))
+  https.on('clientError', answerClientError)
   await new Promise<void>((resolve, reject) => {
     https.once('error', reject)
     https.listen(config.httpsPort, config.host, () => resolve())

@@ -1,7 +1,9 @@
 // The one place that writes error responses: ArmError as-is, request-shape failures as 400 InvalidRequestContent
 // with the JSON path as target, anything unexpected as a logged 500 with no internal detail (ARM-CONTRACT 17).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { stampArmContext } from './request-context.js'
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
+import { generateRequestId, stampArmContext } from './request-context.js'
 import { ArmError, ArmErrors } from './errors.js'
 import type { ErrorDetail } from '../../core/domain/model.js'
 import { OperationInProgressError, ConcurrentModificationError } from '../../core/domain/errors.js'
@@ -97,6 +99,26 @@ export function answerRouterError(error: FastifyError, request: FastifyRequest, 
         : (toArmError(error) ?? ArmErrors.internal())
   if (armError.statusCode >= 500) request.log.error({ err: error }, armError.code)
   reply.headers(armError.headers).code(armError.statusCode).send(armError.toBody())
+}
+
+/**
+ * Fastify's `clientErrorHandler`: Node's HTTP parser refuses the bytes before there is a request at all (a bad
+ * request line or header, broken chunked framing, headers too large, too slow). The answer is still the envelope.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  // A reset connection has no one left to answer (https://nodejs.org/api/http.html#event-clienterror).
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const armError =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? ArmErrors.requestTimeout() : error.code === 'HPE_HEADER_OVERFLOW' ? ArmErrors.headersTooLarge() : ArmErrors.malformedHttp()
+  const body = JSON.stringify(armError.toBody())
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${armError.statusCode} ${STATUS_CODES[armError.statusCode] ?? ''}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `x-ms-request-id: ${generateRequestId()}\r\nConnection: close\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy(error)
 }
 
 export function registerErrorEnvelope(app: FastifyInstance): void {

@@ -49,6 +49,9 @@ export const ArmErrors = {
     new ArmError(400, 'InvalidRequestUri', "The request URL is not valid: each '%' must start a percent-encoded UTF-8 sequence ('%' followed by two hexadecimal digits)."),
   requestUriTooLong: (maxSegmentLength: number) =>
     new ArmError(414, 'RequestUriTooLong', `A segment of the request URL is longer than ${maxSegmentLength} characters.`),
+  malformedHttp: () => new ArmError(400, 'BadRequest', 'The request is not well-formed HTTP/1.1 (its request line, headers or chunked framing).'),
+  requestTimeout: () => new ArmError(408, 'RequestTimeout', 'The request was not received completely in time.'),
+  headersTooLarge: () => new ArmError(431, 'RequestHeaderFieldsTooLarge', 'The request headers are larger than the allowed limit.'),
   methodNotAllowed: (method: string, path: string) =>
     new ArmError(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}' on ${path}.`),
   anotherOperationInProgress: (message: string, target: string) => new ArmError(409, 'AnotherOperationInProgress', message, target),

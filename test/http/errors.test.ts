@@ -1,4 +1,6 @@
 // Bad input always gets an ARM error envelope with the right status, never a 5xx.
+import net from 'node:net'
+import tls from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, startHarness, type Harness } from '../helpers/harness.js'
 
@@ -135,5 +137,35 @@ describe('requests without content', () => {
     })
     expect(response.status).toBe(415)
     expect(response.body.error.message).toContain("'application/x-www-form-urlencoded'")
+  })
+})
+
+describe('requests Node cannot parse as HTTP', () => {
+  /** Writes raw bytes on a fresh connection and returns all that comes back before the server closes it. */
+  function exchange(url: string, raw: string): Promise<string> {
+    const { hostname, port, protocol } = new URL(url)
+    return new Promise((resolve, reject) => {
+      const socket = protocol === 'https:' ? tls.connect({ host: hostname, port: Number(port), rejectUnauthorized: false }) : net.connect(Number(port), hostname)
+      let received = ''
+      socket.once(protocol === 'https:' ? 'secureConnect' : 'connect', () => socket.write(raw))
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')))
+      socket.on('close', () => resolve(received))
+      socket.on('error', reject)
+    })
+  }
+
+  it.each([
+    { name: 'a header line without a colon', raw: 'GET /healthz HTTP/1.1\r\nHost: x\r\nNot a header\r\n\r\n', status: 400, code: 'BadRequest' },
+    { name: 'a non-numeric Content-Length', raw: 'GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n', status: 400, code: 'BadRequest' },
+    { name: 'broken chunked framing', raw: 'POST /admin/simulator/reset HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', status: 400, code: 'BadRequest' },
+    { name: 'headers over the size limit', raw: `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, status: 431, code: 'RequestHeaderFieldsTooLarge' },
+  ])('answers $name with the error envelope over HTTP and HTTPS', async ({ raw, status, code }) => {
+    for (const url of [h.baseUrl, h.api.httpsUrl]) {
+      const response = await exchange(url, raw)
+      const [head, body] = response.split('\r\n\r\n')
+      expect(head, url).toMatch(new RegExp(`^HTTP/1.1 ${status} `))
+      expect(head).toMatch(/\r\nx-ms-request-id: [0-9a-f-]{36}\r\n/)
+      expect(JSON.parse(body!)).toMatchObject({ error: { code, message: expect.any(String) } })
+    }
   })
 })
