@@ -82,6 +82,17 @@ export function toArmError(error: unknown, contentType?: string): ArmError | nul
   return null
 }
 
+/** Answers with the envelope; an unexpected error (null) becomes a 500 with no detail, and every 5xx is logged. */
+function sendArmError(request: FastifyRequest, reply: FastifyReply, error: unknown, armError: ArmError | null): void {
+  if (!armError) {
+    request.log.error({ err: error }, 'unhandled error')
+    armError = ArmErrors.internal()
+  } else if (armError.statusCode >= 500) {
+    request.log.error({ err: error }, armError.code)
+  }
+  reply.headers(armError.headers).code(armError.statusCode).send(armError.toBody())
+}
+
 /** Longest path segment the router matches; resource names are validated (to 253 characters or less) after it. */
 export const MAX_PATH_SEGMENT_LENGTH = 2048
 
@@ -96,9 +107,8 @@ export function answerRouterError(error: FastifyError, request: FastifyRequest, 
       ? ArmErrors.invalidRequestUri()
       : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
         ? ArmErrors.requestUriTooLong(MAX_PATH_SEGMENT_LENGTH)
-        : (toArmError(error) ?? ArmErrors.internal())
-  if (armError.statusCode >= 500) request.log.error({ err: error }, armError.code)
-  reply.headers(armError.headers).code(armError.statusCode).send(armError.toBody())
+        : toArmError(error)
+  sendArmError(request, reply, error, armError)
 }
 
 /**
@@ -123,14 +133,7 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
 
 export function registerErrorEnvelope(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
-    let armError = toArmError(error, request.headers['content-type'])
-    if (!armError) {
-      request.log.error({ err: error }, 'unhandled error')
-      armError = ArmErrors.internal()
-    } else if (armError.statusCode >= 500) {
-      request.log.error({ err: error }, armError.code)
-    }
-    reply.headers(armError.headers).code(armError.statusCode).send(armError.toBody())
+    sendArmError(request, reply, error, toArmError(error, request.headers['content-type']))
   })
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? request.url

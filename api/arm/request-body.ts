@@ -15,7 +15,9 @@ function hasNoContent(headers: IncomingHttpHeaders): boolean {
 export function registerRequestBody(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
     // Fastify parses by Content-Type before any route code runs; without it, a request with no content is bodyless.
-    if (request.headers['content-type'] !== undefined && hasNoContent(request.raw.headers)) delete request.raw.headers['content-type']
+    // The raw headers are the ones its parser reads.
+    const headers = request.raw.headers
+    if (headers['content-type'] !== undefined && hasNoContent(headers)) delete headers['content-type']
   })
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && METHODS_THAT_NEED_A_BODY.has(request.method)) throw ArmErrors.emptyRequestContent()

@@ -39,9 +39,7 @@ export async function deleteCluster(ctx: WorkerContext, op: Operation, _run?: Op
   await recordProgress(ctx.db, op.id, Math.max(0, Math.min(99, Math.floor(((total - remaining.length) / total) * 100))))
   const failed = remaining.filter((e) => !isBeingDeleted(e))
   if (failed.length === 0) throw new NotReadyError(`waiting for ${remaining.length} extension deletion(s)`, POLL_MS)
-  const reasons = failed.map((e) => {
-    return `'${e.name}'${e.errorInfo?.message ? ` (${e.errorInfo.code}: ${e.errorInfo.message})` : ''}`
-  })
+  const reasons = failed.map((e) => `'${e.name}'${e.errorInfo?.message ? ` (${e.errorInfo.code}: ${e.errorInfo.message})` : ''}`)
   throw new DriverError(
     'permanent',
     'ExtensionDeletionFailed',
