@@ -108,7 +108,24 @@ switch (command) {
     run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit'])
     run(bin('vitest'), ['run', ...extraArgs])
     break
+  case 'fuzz': {
+    // npm run fuzz -- --seconds N --seed S: the fuzz suite of npm test, for longer or from another seed.
+    const option = (name, fallback) => {
+      const index = extraArgs.indexOf(`--${name}`)
+      const value = index >= 0 ? extraArgs[index + 1] : fallback
+      if (!/^\d+$/.test(String(value))) {
+        console.error(`arcext: --${name} needs a whole number (npm run fuzz -- --seconds N --seed S)`)
+        process.exit(2)
+      }
+      return String(value)
+    }
+    const seconds = option('seconds', '60')
+    const seed = option('seed', String(Date.now() % 2 ** 31))
+    console.error(`arcext: fuzzing for ${seconds} s from seed ${seed}`)
+    run(bin('vitest'), ['run', 'test/fuzz/fuzz.test.ts'], { env: { ...process.env, ARCEXT_FUZZ_SECONDS: seconds, ARCEXT_FUZZ_SEED: seed } })
+    break
+  }
   default:
-    console.error(`arcext: unknown command '${command}' (start | api | worker | migrate | test)`)
+    console.error(`arcext: unknown command '${command}' (start | api | worker | migrate | test | fuzz)`)
     process.exit(2)
 }
