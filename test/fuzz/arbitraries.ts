@@ -234,6 +234,9 @@ function optionalHeaders(world: FuzzWorld): fc.Arbitrary<[string, string][]> {
     fc.tuple(fc.constant('origin'), fc.oneof(fc.constantFrom('http://evil.example', 'null', `http://${world.ownHosts[0]}`), headerValue)),
     fc.tuple(fc.constant('content-type'), fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/merge-patch+json', '')),
     fc.tuple(fc.constant('accept'), fc.constantFrom('*/*', 'text/html', 'application/xml')),
+    fc.tuple(fc.constant('expect'), fc.constantFrom('100-continue', 'foo', '')),
+    fc.tuple(fc.constantFrom('upgrade', 'connection'), fc.constantFrom('websocket', 'h2c', 'upgrade', 'keep-alive')),
+    fc.tuple(fc.constantFrom('transfer-encoding', 'content-length', 'content-encoding'), fc.constantFrom('gzip', 'chunked, identity', '-1', '1e3', 'br')),
     fc.tuple(fc.string({ minLength: 1, maxLength: 12 }).filter((v) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(v)), headerValue),
   )
   return fc.array(header, { maxLength: 5 })
