@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLUSTER_API, call, clusterPath, compatibleCluster, startHarness, type Harness } from '../helpers/harness.js'
-import { AUDIENCE, ISSUER, bearer, hmacToken, jwks, jwtEnv, signingKey, tempDir, token, unsignedToken, writeJson, type SigningKey } from './support.js'
+import { AUDIENCE, bearer, hmacToken, jwks, jwtEnv, signingKey, tempDir, token, unsignedToken, writeJson, type SigningKey } from './support.js'
 
 let h: Harness
 let rsa: SigningKey
@@ -25,11 +25,13 @@ beforeAll(async () => {
 })
 afterAll(() => h?.close())
 
-const get = (headers: Record<string, string>) => call(h, 'GET', `${clusterPath(sub)}?${CLUSTER_API}`, undefined, headers)
+type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const get = (headers: Record<string, string>) => call<Json>(h, 'GET', `${clusterPath(sub)}?${CLUSTER_API}`, undefined, headers)
 
 describe('jwt mode: authentication', () => {
   it('401 AuthenticationFailed without a token, or with another scheme', async () => {
-    for (const headers of [{}, { authorization: 'Basic dXNlcjpwYXNz' }, { authorization: 'Bearer' }]) {
+    for (const headers of [{}, { authorization: 'Basic dXNlcjpwYXNz' }, { authorization: 'Bearer' }] as Record<string, string>[]) {
       const response = await get(headers)
       expect(response.status).toBe(401)
       expect(response.body).toEqual({ error: { code: 'AuthenticationFailed', message: expect.stringMatching(/^Authentication failed\. The 'Authorization' header is/) } })
