@@ -78,6 +78,7 @@ describe('jwt mode: authentication', () => {
 
   it('keeps health, readiness and the OpenAPI document open', async () => {
     for (const path of ['/healthz', '/readyz', '/openapi.json']) expect((await call(h, 'GET', path)).status).toBe(200)
+    expect((await fetch(`${h.baseUrl}/healthz`, { method: 'HEAD' })).status).toBe(200)
     const docs = await fetch(`${h.baseUrl}/docs`)
     expect(docs.status).toBe(200)
   })
