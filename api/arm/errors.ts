@@ -65,7 +65,8 @@ export const ArmErrors = {
   unsupportedMediaType: (contentType: string) =>
     new ArmError(415, 'UnsupportedMediaType', `The content media type '${contentType}' is not supported. Only 'application/json' is supported.`),
   payloadTooLarge: () => new ArmError(413, 'RequestEntityTooLarge', 'The request body is larger than the allowed limit.'),
-  // Authentication and authorization (api/auth), in Azure's codes and wording.
+  // Authentication and authorization (api/auth), in Azure's codes and wording. 403 means only "not allowed", never a
+  // validation or business error (ARM-CONTRACT 18).
   authenticationFailed: (reason: string) =>
     new ArmError(401, 'AuthenticationFailed', `Authentication failed. ${reason}`, undefined, undefined, { 'www-authenticate': bearerChallenge() }),
   invalidAuthenticationToken: (reason: string) =>
