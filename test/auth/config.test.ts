@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../core/config.js'
 import { AccessPolicy } from '../../api/auth/policy.js'
 import { principalFromClaims } from '../../api/auth/principal.js'
-import { tempDir, writeJson } from './support.js'
+import { audienceVariants, createTokenVerifier } from '../../api/auth/token-verifier.js'
+import { ArmError } from '../../api/arm/errors.js'
+import { signingKey, tempDir, token, writeJson } from './support.js'
 
 const jwt = { AUTH_MODE: 'jwt', AUTH_JWKS_FILE: '/etc/keys.json', AUTH_ISSUER: 'https://sts.example/', AUTH_AUDIENCE: 'api://arcext', AUTH_POLICY_FILE: '/etc/policy.json' }
 
@@ -85,5 +87,24 @@ describe('AUTH_POLICY_FILE', () => {
     expect(roles({ azp: 'BB' })).toEqual([['Contributor', { subscription: sub }]])
     expect(roles({ oid: 'zz', groups: ['x', 'CC'] })).toEqual([['Owner', { subscription: sub, resourceGroup: 'rg' }]])
     expect(roles({ oid: 'zz', groups: 'cc' })).toEqual([])
+  })
+})
+
+describe('token verifier', () => {
+  it('answers 503, not 401, when the JWKS endpoint cannot be reached (the token may be fine)', async () => {
+    const key = await signingKey('RS256')
+    const verify = createTokenVerifier(loadConfig({ ...jwt, AUTH_JWKS_FILE: '', AUTH_JWKS_URL: 'http://127.0.0.1:1/keys' }).auth)
+    const error = await verify(await token(key, { issuer: jwt.AUTH_ISSUER, audience: jwt.AUTH_AUDIENCE })).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(ArmError)
+    expect(error).toMatchObject({ statusCode: 503, code: 'ServiceUnavailable', message: expect.stringContaining('AUTH_JWKS_URL') })
+  })
+
+  it('refuses a JWKS file that is not a key set at start', () => {
+    const file = writeJson(tempDir(), 'jwks.json', { keys: 'none' })
+    expect(() => createTokenVerifier(loadConfig({ ...jwt, AUTH_JWKS_FILE: file }).auth)).toThrowError(/^AUTH_JWKS_FILE=.* is not a readable JSON Web Key Set/)
+  })
+
+  it('compares audiences with and without a trailing slash', () => {
+    expect(audienceVariants(['https://management.azure.com/', 'api://arcext'])).toEqual(['https://management.azure.com', 'https://management.azure.com/', 'api://arcext', 'api://arcext/'])
   })
 })
