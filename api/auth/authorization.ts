@@ -109,17 +109,17 @@ function authorizeOperator(request: FastifyRequest, policy: AccessPolicy, access
 
 export function registerAuthorization(app: FastifyInstance, auth: AuthConfig): void {
   const policy = auth.mode === 'jwt' ? AccessPolicy.load(auth.policyFile!) : undefined
-  // ARM routes are judged as soon as the route is known: before the body is read and before throttling counts the
-  // request against a subscription's budget.
+  // ARM routes (and dev mode's operator endpoints) are judged as soon as the route is known: before the body is read
+  // and before throttling counts the request against a subscription's budget.
   app.addHook('onRequest', async (request) => {
     const access = accessOf(request)
     if (policy && access.kind === 'resource') authorizeResource(request, policy, access)
+    if (!policy && access.kind === 'operator' && !isLoopbackAddress(request.socket.remoteAddress)) throw ArmErrors.operatorEndpointNotLoopback()
   })
-  // Operator endpoints may name their cluster in the body, so they are judged once it is parsed, before validation.
+  // In jwt mode operator endpoints may name their cluster in the body, so they are judged once it is parsed, before
+  // it is validated.
   app.addHook('preValidation', async (request) => {
     const access = accessOf(request)
-    if (access.kind !== 'operator') return
-    if (policy) authorizeOperator(request, policy, access)
-    else if (!isLoopbackAddress(request.socket.remoteAddress)) throw ArmErrors.operatorEndpointNotLoopback()
+    if (policy && access.kind === 'operator') authorizeOperator(request, policy, access)
   })
 }

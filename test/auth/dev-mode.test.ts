@@ -67,6 +67,7 @@ describe.skipIf(externalAddress === undefined)('dev mode on all interfaces (AUTH
       ['GET', '/admin/simulator/faults', undefined],
       ['POST', '/admin/simulator/reset', {}],
       ['PUT', `/admin/clusters${clusterPath(freshSubscription())}/driver`, { driver: 'simulated' }],
+      ['POST', '/admin/simulator/reset', 'not json'], // refused before the body is read
     ] as const) {
       const response = await call<Json>(h, method, url, body)
       expect(response.status, `${method} ${url}`).toBe(403)
