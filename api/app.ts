@@ -7,6 +7,8 @@ import { registerErrorEnvelope, answerClientError, answerRouterError, MAX_PATH_S
 import { registerThrottling } from './arm/throttling.js'
 import { registerContentLimits } from './arm/content-limits.js'
 import { registerRequestBody } from './arm/request-body.js'
+import { registerAuthentication } from './auth/authentication.js'
+import { registerAuthorization } from './auth/authorization.js'
 import { adminRoutes } from './routes/admin.js'
 import { healthRoutes } from './routes/health.js'
 import { registerOpenApi } from './plugins/openapi.js'
@@ -39,7 +41,9 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
   registerRequestContext(app)
   registerResponseStats(app)
   registerErrorEnvelope(app)
+  registerAuthentication(app, services.config.auth)
   registerApiVersion(app)
+  registerAuthorization(app, services.config.auth)
   registerRequestBody(app)
   registerContentLimits(app)
   registerThrottling(app, services.redis, services.config.queuePrefix, services.config.throttle)

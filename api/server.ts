@@ -14,6 +14,7 @@ import { answerClientError } from './arm/error-envelope.js'
 import { loadSecretBox } from '../core/secrets.js'
 import { buildApp } from './app.js'
 import { loadTlsMaterial } from './tls.js'
+import { checkDevModeExposure } from './auth/loopback.js'
 import { Redis } from 'ioredis'
 
 export interface RunningApi extends Running {
@@ -24,10 +25,12 @@ export interface RunningApi extends Running {
 }
 
 export async function startApi(config: Config): Promise<RunningApi> {
+  const devModeExposure = await checkDevModeExposure(config) // refuses dev mode on a non-loopback HOST unless opted in
   await assertServicesReachable(config)
   defaultCatalog() // a broken CATALOG_FILE stops startup, not the first request
   await migrate(config.databaseUrl)
   const log = createLogger(config.logLevel, 'api')
+  if (devModeExposure) log.warn(devModeExposure)
   const db = createDb(config.databaseUrl)
   const queue = new OperationQueue(redisConnection(config.redisUrl), config.queuePrefix)
   const secrets = loadSecretBox(config)

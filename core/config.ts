@@ -40,6 +40,8 @@ export interface Config {
   autoUpgradeIntervalSeconds: number
   /** Per-subscription hourly request budgets (ARM-CONTRACT 56). */
   throttle: { readsPerHour: number; writesPerHour: number; deletesPerHour: number }
+  /** Who may call the api (api/auth). */
+  auth: AuthConfig
 }
 
 export class ConfigError extends Error {}
@@ -64,6 +66,68 @@ function text(env: Env, name: string, fallback: string): string {
 function optional(env: Env, name: string): string | undefined {
   const raw = env[name]
   return raw === undefined || raw === '' ? undefined : raw
+}
+
+// --- Authentication and authorization (AUTH_*), read by api/auth -------------------------------------------------
+
+export type AuthMode = 'dev' | 'jwt'
+
+export interface AuthConfig {
+  /** dev: no token needed (loopback listeners only, unless opted in); jwt: a valid bearer token and a role. */
+  mode: AuthMode
+  /** AUTH_DEV_ALLOW_ALL_INTERFACES: dev mode on a non-loopback HOST, for containers behind a loopback-published port. */
+  devAllowAllInterfaces: boolean
+  jwksUrl: string | undefined
+  jwksFile: string | undefined
+  /** Least time between two fetches of AUTH_JWKS_URL that a token with an unknown `kid` can trigger. */
+  jwksCooldownSeconds: number
+  issuers: string[]
+  audiences: string[]
+  policyFile: string | undefined
+}
+
+function list(env: Env, name: string): string[] {
+  return (optional(env, name) ?? '').split(',').map((item) => item.trim()).filter(Boolean)
+}
+
+const LOOPBACK_HOSTNAMES = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
+
+function authConfig(env: Env): AuthConfig {
+  const mode = text(env, 'AUTH_MODE', 'dev')
+  if (mode !== 'dev' && mode !== 'jwt') throw new ConfigError(`AUTH_MODE=${mode} is not one of dev, jwt`)
+  const allowAll = text(env, 'AUTH_DEV_ALLOW_ALL_INTERFACES', 'false')
+  if (allowAll !== 'true' && allowAll !== 'false') throw new ConfigError(`AUTH_DEV_ALLOW_ALL_INTERFACES=${allowAll} is not true or false`)
+  const auth: AuthConfig = {
+    mode,
+    devAllowAllInterfaces: allowAll === 'true',
+    jwksUrl: optional(env, 'AUTH_JWKS_URL'),
+    jwksFile: optional(env, 'AUTH_JWKS_FILE'),
+    jwksCooldownSeconds: integer(env, 'AUTH_JWKS_COOLDOWN_SECONDS', 30, 0, 3600),
+    issuers: list(env, 'AUTH_ISSUER'),
+    audiences: list(env, 'AUTH_AUDIENCE'),
+    policyFile: optional(env, 'AUTH_POLICY_FILE'),
+  }
+  if (mode === 'dev') return auth
+  if ((auth.jwksUrl === undefined) === (auth.jwksFile === undefined)) {
+    throw new ConfigError('AUTH_MODE=jwt needs exactly one of AUTH_JWKS_URL (the issuer\'s JWKS endpoint) and AUTH_JWKS_FILE (a JWKS JSON file)')
+  }
+  if (auth.jwksUrl !== undefined) {
+    let url: URL
+    try {
+      url = new URL(auth.jwksUrl)
+    } catch {
+      throw new ConfigError(`AUTH_JWKS_URL=${auth.jwksUrl} is not a URL`)
+    }
+    // Signing keys fetched in the clear could be swapped on the way; plain http only to this machine.
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTNAMES.test(url.hostname))) {
+      throw new ConfigError(`AUTH_JWKS_URL=${auth.jwksUrl} must be an https URL (http only for localhost)`)
+    }
+  }
+  if (!auth.issuers.length) throw new ConfigError('AUTH_MODE=jwt needs AUTH_ISSUER: the accepted token issuers (iss), comma-separated')
+  if (!auth.audiences.length) throw new ConfigError('AUTH_MODE=jwt needs AUTH_AUDIENCE: the accepted token audiences (aud), comma-separated')
+  // Without a policy every request would be refused; a service that can only say 403 is a misconfiguration.
+  if (auth.policyFile === undefined) throw new ConfigError('AUTH_MODE=jwt needs AUTH_POLICY_FILE: the role assignments (see README, Authorization)')
+  return auth
 }
 
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/arcext'
@@ -108,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
       writesPerHour: integer(env, 'THROTTLE_WRITES_PER_HOUR', 1_200, 1, 1_000_000_000),
       deletesPerHour: integer(env, 'THROTTLE_DELETES_PER_HOUR', 15_000, 1, 1_000_000_000),
     },
+    auth: authConfig(env),
   }
 }
 

@@ -21,6 +21,11 @@ export class ArmError extends Error {
   }
 }
 
+/** RFC 6750's challenge; with a reason, Azure's shape for a refused token. Quotes are not allowed inside. */
+function bearerChallenge(reason?: string): string {
+  return reason === undefined ? 'Bearer realm="arcext"' : `Bearer realm="arcext", error="invalid_token", error_description="${reason.replace(/["\\]/g, "'")}"`
+}
+
 export const ArmErrors = {
   missingApiVersion: () =>
     new ArmError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.', 'api-version'),
@@ -60,6 +65,26 @@ export const ArmErrors = {
   unsupportedMediaType: (contentType: string) =>
     new ArmError(415, 'UnsupportedMediaType', `The content media type '${contentType}' is not supported. Only 'application/json' is supported.`),
   payloadTooLarge: () => new ArmError(413, 'RequestEntityTooLarge', 'The request body is larger than the allowed limit.'),
+  // Authentication and authorization (api/auth), in Azure's codes and wording. 403 means only "not allowed", never a
+  // validation or business error (ARM-CONTRACT 18).
+  authenticationFailed: (reason: string) =>
+    new ArmError(401, 'AuthenticationFailed', `Authentication failed. ${reason}`, undefined, undefined, { 'www-authenticate': bearerChallenge() }),
+  invalidAuthenticationToken: (reason: string) =>
+    new ArmError(401, 'InvalidAuthenticationToken', `The access token is invalid: ${reason}`, undefined, undefined, {
+      'www-authenticate': bearerChallenge(reason),
+    }),
+  authorizationFailed: (client: string, objectId: string, action: string, scope: string) =>
+    new ArmError(
+      403,
+      'AuthorizationFailed',
+      `The client '${client}' with object id '${objectId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+    ),
+  operatorEndpointNotLoopback: () =>
+    new ArmError(
+      403,
+      'AuthorizationFailed',
+      'Operator endpoints (/admin/*) answer only clients on this machine (a loopback address) while AUTH_MODE=dev; use AUTH_MODE=jwt with the Owner role to reach them from elsewhere.',
+    ),
   internal: () => new ArmError(500, 'InternalServerError', 'The server encountered an internal error. Please retry the request.'),
   serviceUnavailable: (message: string) => new ArmError(503, 'ServiceUnavailable', message, undefined, undefined, { 'retry-after': '5' }),
 } as const

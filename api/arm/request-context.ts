@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Caller } from '../../core/domain/model.js'
+import { storableIdentity } from './system-data.js'
 
 export interface ArmRequestContext {
   requestId: string
@@ -27,23 +28,24 @@ function header(request: FastifyRequest, name: string): string | undefined {
 
 /**
  * The caller identity for systemData. ARM passes it in x-ms-arm-resource-system-data on writes; a direct caller
- * may name itself with x-ms-client-principal-name. Authentication (JWT) will replace this seam.
+ * may name itself with x-ms-client-principal-name. In AUTH_MODE=jwt, and in dev mode when a JWT is sent,
+ * api/auth/authentication.ts replaces this with the token's identity.
  */
 function callerOf(request: FastifyRequest): Caller {
   const systemData = header(request, 'x-ms-arm-resource-system-data')
   if (systemData) {
     try {
       const parsed = JSON.parse(systemData) as { lastModifiedBy?: unknown; lastModifiedByType?: unknown; createdBy?: unknown; createdByType?: unknown }
-      const id = parsed.lastModifiedBy ?? parsed.createdBy
+      const id = storableIdentity(parsed.lastModifiedBy ?? parsed.createdBy)
       const type = parsed.lastModifiedByType ?? parsed.createdByType
-      if (typeof id === 'string' && id) {
+      if (id) {
         return { id, type: CALLER_TYPES.has(type as Caller['type']) ? (type as Caller['type']) : 'User' }
       }
     } catch {
       // a malformed hint is ignored: the RP is the source of truth for systemData (ARM-CONTRACT 16)
     }
   }
-  const principal = header(request, 'x-ms-client-principal-name')
+  const principal = storableIdentity(header(request, 'x-ms-client-principal-name'))
   return { id: principal ?? 'anonymous', type: principal ? 'User' : 'Application' }
 }
 

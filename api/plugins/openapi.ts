@@ -80,8 +80,14 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     transformObject: (documentObject) => armExtensions(toSwagger2((documentObject as { swaggerObject: Json }).swaggerObject) as Json) as never,
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
-  app.get('/openapi.json', { schema: { hide: true } }, async (_request, reply) => reply.type('application/json; charset=utf-8').send(openApiText(app)))
+  // The document and its browser are public (no token): they describe the API, not anyone's resources.
+  await app.register(async (docs) => {
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, access: { kind: 'public' } }
+    })
+    await docs.register(swaggerUi, { routePrefix: '/docs' })
+  })
+  app.get('/openapi.json', { config: { access: { kind: 'public' } }, schema: { hide: true } }, async (_request, reply) => reply.type('application/json; charset=utf-8').send(openApiText(app)))
 }
 
 /** The document exactly as committed in openapi/arcext.json. */

@@ -1,7 +1,9 @@
 // Operator endpoints outside ARM's resource model (no api-version): the simulated driver's fault-injection rules
 // and installed releases, and which driver serves a cluster. Errors use the same ARM envelope as everything else.
-// Like the rest of the API these have no authentication yet, so the service must not be exposed beyond its operators.
+// Who may call them is declared per route (`config.access`, enforced by api/auth/authorization.ts): Owner in
+// AUTH_MODE=jwt (over a scope containing the cluster a request names, else at "/"), loopback peers in dev mode.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { RouteAccess } from '../auth/route-access.js'
 import { defaultCatalog } from '../../core/catalog/index.js'
 import { CLUSTER_DRIVERS, InvalidClusterDriverSetting, getClusterDriver, setClusterDriver, type ClusterDriverName } from '../../core/store/cluster-driver.js'
 import { parseClusterResourceId, type ClusterResourceId } from '../../core/store/cluster-resource-id.js'
@@ -13,6 +15,16 @@ const FAULTS_PATH = '/admin/simulator/faults'
 // Operator endpoints are not part of the ARM surface the OpenAPI document describes.
 const HIDDEN = { hide: true }
 const FAULT_TYPE = 'simulator fault'
+
+/** The cluster a request names in its query, body or path, as the handler reads it; none means fleet-wide. */
+const stringField = (source: unknown, field: string): string | undefined => {
+  const value = source !== null && typeof source === 'object' ? (source as Record<string, unknown>)[field] : undefined
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+const FLEET_WIDE: RouteAccess = { kind: 'operator' }
+const CLUSTER_IN_QUERY: RouteAccess = { kind: 'operator', cluster: (request) => stringField(request.query, 'clusterId') }
+const CLUSTER_IN_BODY: RouteAccess = { kind: 'operator', cluster: (request) => stringField(request.body, 'clusterId') }
+const CLUSTER_IN_PATH: RouteAccess = { kind: 'operator', cluster: (request) => driverClusterId(request as FastifyRequest<{ Params: { '*': string } }>) }
 
 function faultRuleFrom(body: unknown): FaultRuleSpec {
   const result = readFaultRule(body, { isKnownExtensionType: (type) => defaultCatalog().findType(type) !== undefined })
@@ -74,42 +86,42 @@ const driverBodySchema = {
 } as const
 
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
-  app.get<{ Querystring: { clusterId?: string } }>(FAULTS_PATH, { schema: { hide: true, querystring: clusterQuerySchema } }, async (request) => {
+  app.get<{ Querystring: { clusterId?: string } }>(FAULTS_PATH, { config: { access: CLUSTER_IN_QUERY }, schema: { hide: true, querystring: clusterQuerySchema } }, async (request) => {
     const cluster = request.query.clusterId ? clusterIdFrom(request.query.clusterId, 'clusterId') : undefined
     const faults = await listFaults(app.services.db, { cluster })
     return { value: faults.map(faultToView) }
   })
 
-  app.post(FAULTS_PATH, { schema: HIDDEN }, async (request, reply) => {
+  app.post(FAULTS_PATH, { config: { access: CLUSTER_IN_BODY }, schema: HIDDEN }, async (request, reply) => {
     const fault = await createFault(app.services.db, newFaultId(), faultRuleFrom(request.body))
     return reply.code(201).header('location', `${FAULTS_PATH}/${fault.id}`).send(faultToView(fault))
   })
 
-  app.put<{ Params: { faultId: string } }>(`${FAULTS_PATH}/:faultId`, { schema: HIDDEN }, async (request, reply) => {
+  app.put<{ Params: { faultId: string } }>(`${FAULTS_PATH}/:faultId`, { config: { access: FLEET_WIDE }, schema: HIDDEN }, async (request, reply) => {
     const id = faultIdFrom(request.params.faultId)
     const { fault, created } = await putFault(app.services.db, id, faultRuleFrom(request.body))
     return reply.code(created ? 201 : 200).send(faultToView(fault))
   })
 
-  app.get<{ Params: { faultId: string } }>(`${FAULTS_PATH}/:faultId`, { schema: HIDDEN }, async (request) => {
+  app.get<{ Params: { faultId: string } }>(`${FAULTS_PATH}/:faultId`, { config: { access: FLEET_WIDE }, schema: HIDDEN }, async (request) => {
     const fault = await findFault(app.services.db, faultIdFrom(request.params.faultId))
     if (!fault) throw ArmErrors.resourceNotFound(FAULT_TYPE, request.params.faultId)
     return faultToView(fault)
   })
 
-  app.delete<{ Params: { faultId: string } }>(`${FAULTS_PATH}/:faultId`, { schema: HIDDEN }, async (request, reply) => {
+  app.delete<{ Params: { faultId: string } }>(`${FAULTS_PATH}/:faultId`, { config: { access: FLEET_WIDE }, schema: HIDDEN }, async (request, reply) => {
     const deleted = await deleteFault(app.services.db, faultIdFrom(request.params.faultId))
     return reply.code(deleted ? 200 : 204).send()
   })
 
-  app.post<{ Body: { clusterId?: string } | null }>('/admin/simulator/reset', { schema: { hide: true, body: resetBodySchema } }, async (request) => {
+  app.post<{ Body: { clusterId?: string } | null }>('/admin/simulator/reset', { config: { access: CLUSTER_IN_BODY }, schema: { hide: true, body: resetBodySchema } }, async (request) => {
     const clusterId = request.body?.clusterId
     return resetSimulator(app.services.db, { cluster: clusterId ? clusterIdFrom(clusterId, 'clusterId') : undefined })
   })
 
   app.get<{ Querystring: { clusterId?: string } }>(
     '/admin/simulator/releases',
-    { schema: { hide: true, querystring: { ...clusterQuerySchema, required: ['clusterId'] } } },
+    { config: { access: CLUSTER_IN_QUERY }, schema: { hide: true, querystring: { ...clusterQuerySchema, required: ['clusterId'] } } },
     async (request) => {
       const cluster = clusterIdFrom(request.query.clusterId!, 'clusterId')
       const rows = await app.services.db.simulatedRelease.findMany({
@@ -132,7 +144,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     },
   )
 
-  app.get<{ Params: { '*': string } }>(CLUSTERS_PATH, { schema: HIDDEN }, async (request) => {
+  app.get<{ Params: { '*': string } }>(CLUSTERS_PATH, { config: { access: CLUSTER_IN_PATH }, schema: HIDDEN }, async (request) => {
     const clusterId = driverClusterId(request)
     const view = await getClusterDriver(app.services.db, clusterId).catch((error: unknown) => {
       throw asArmError(error)
@@ -143,7 +155,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
 
   app.put<{ Params: { '*': string }; Body: { driver: ClusterDriverName; kubeconfig?: string | null } }>(
     CLUSTERS_PATH,
-    { schema: { hide: true, body: driverBodySchema } },
+    { config: { access: CLUSTER_IN_PATH }, schema: { hide: true, body: driverBodySchema } },
     async (request) => {
       const clusterId = driverClusterId(request)
       const { db, secrets } = app.services

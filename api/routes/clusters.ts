@@ -17,6 +17,7 @@ import { assertPreconditions, setEtag } from '../arm/etag.js'
 import { pageRequest, pagingQuerySchema, toPage } from '../arm/paging.js'
 import { assertResourceGroupName, assertSubscriptionId, idKey } from '../arm/resource-id.js'
 import { RESOURCE_GROUP_PATH, assertClusterParams, requestResourceId } from './paths.js'
+import { readableResourceGroups } from '../auth/route-access.js'
 
 interface Params {
   subscriptionId: string
@@ -197,11 +198,14 @@ function registerClusterList(app: FastifyInstance, type: ClusterParentType): voi
     assertSubscriptionId(subscriptionId)
     if (resourceGroupName !== undefined) assertResourceGroupName(resourceGroupName)
     const page = pageRequest(request)
+    // A caller with roles on only some resource groups sees only theirs (api/auth/authorization.ts).
+    const readable = readableResourceGroups(request)
     const rows = await app.services.db.cluster.findMany({
       where: {
         subscriptionKey: subscriptionId.toLowerCase(),
         typeKey: clusterTypeKey(type),
         ...(resourceGroupName !== undefined ? { resourceGroupKey: resourceGroupName.toLowerCase() } : {}),
+        ...(readable !== undefined ? { resourceGroupKey: { in: readable } } : {}),
         ...afterKey(page.after),
       },
       orderBy: [{ nameKey: 'asc' }, { idKey: 'asc' }],
@@ -211,7 +215,8 @@ function registerClusterList(app: FastifyInstance, type: ClusterParentType): voi
   }
   const schema = (operation: 'listByResourceGroup' | 'listBySubscription') => ({ querystring: pagingQuerySchema, operationId: operationId(type, operation) })
   app.get<{ Params: ListParams }>(`${RESOURCE_GROUP_PATH}${suffix}`, { config, schema: schema('listByResourceGroup') }, list)
-  app.get<{ Params: ListParams }>(`/subscriptions/:subscriptionId${suffix}`, { config, schema: schema('listBySubscription') }, list)
+  const subscriptionConfig = { ...config, access: { kind: 'resource', listsReadableResourceGroups: true } } as const
+  app.get<{ Params: ListParams }>(`/subscriptions/:subscriptionId${suffix}`, { config: subscriptionConfig, schema: schema('listBySubscription') }, list)
 }
 
 function registerClusterType(app: FastifyInstance, type: ClusterParentType): void {

@@ -20,10 +20,12 @@ async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<s
   }
 }
 
-export async function healthRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }))
+const config = { access: { kind: 'public' } } as const
 
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+export async function healthRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/healthz', { config, schema: { hide: true } }, async () => ({ status: 'ok' }))
+
+  app.get('/readyz', { config, schema: { hide: true } }, async (_request, reply) => {
     const { db, queue } = app.services
     const [postgres, redis, migrations] = await Promise.all([
       check(() => db.$queryRawUnsafe('SELECT 1')),

@@ -29,7 +29,8 @@ const PROVIDER_OPERATIONS = [
 export async function providerOperationRoutes(app: FastifyInstance): Promise<void> {
   const { db, config: appConfig } = app.services
 
-  app.get(`/providers/${PROVIDER}/operations`, { config: { arm: { resourceType: `${PROVIDER}/operations`, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS } }, schema: extensionRouteSchemas.providerOperations }, async () => ({
+  // Tenant-wide and the same for everyone: any valid token may read it.
+  app.get(`/providers/${PROVIDER}/operations`, { config: { arm: { resourceType: `${PROVIDER}/operations`, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS }, access: { kind: 'authenticated' } }, schema: extensionRouteSchemas.providerOperations }, async () => ({
     value: PROVIDER_OPERATIONS,
   }))
 

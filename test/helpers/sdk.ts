@@ -36,10 +36,13 @@ function parseBody(body: unknown): unknown {
   }
 }
 
-/** A client for `subscriptionId` against the harness's HTTPS listener, trusting its self-signed certificate. */
-export function sdkClient(harness: Pick<Harness, 'api'>, subscriptionId: string): SdkClient {
+/**
+ * A client for `subscriptionId` against the harness's HTTPS listener, trusting its self-signed certificate; `token`
+ * is the bearer token it sends (AUTH_MODE=jwt suites pass a signed one).
+ */
+export function sdkClient(harness: Pick<Harness, 'api'>, subscriptionId: string, token?: string): SdkClient {
   const exchanges: SdkExchange[] = []
-  const client = new SourceControlConfigurationClient(staticTokenCredential(), subscriptionId, {
+  const client = new SourceControlConfigurationClient(staticTokenCredential(token), subscriptionId, {
     // $host is where requests go; endpoint only names the token scope. Both are the RP.
     $host: harness.api.httpsUrl,
     endpoint: harness.api.httpsUrl,
