@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Caller } from '../../core/domain/model.js'
-import { storableIdentity } from './system-data.js'
 
 export interface ArmRequestContext {
   requestId: string
@@ -19,41 +18,24 @@ declare module 'fastify' {
   }
 }
 
-const CALLER_TYPES = new Set<Caller['type']>(['User', 'Application', 'ManagedIdentity', 'Key'])
-
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name]
   return Array.isArray(value) ? value[0] : value
 }
 
 /**
- * The caller identity for systemData. ARM passes it in x-ms-arm-resource-system-data on writes; a direct caller
- * may name itself with x-ms-client-principal-name. In AUTH_MODE=jwt, and in dev mode when a JWT is sent,
- * api/auth/authentication.ts replaces this with the token's identity.
+ * Until authentication names the caller (api/auth/authentication.ts: the token's claims, verified in AUTH_MODE=jwt,
+ * decoded in dev mode), nobody is named. Identity headers a client sends (x-ms-arm-resource-system-data,
+ * x-ms-client-principal-name) are never believed: this service is the front door, so there is no ARM in front of it
+ * whose word they could carry (ARM-CONTRACT 16), and believing them let any caller write someone else's name.
  */
-function callerOf(request: FastifyRequest): Caller {
-  const systemData = header(request, 'x-ms-arm-resource-system-data')
-  if (systemData) {
-    try {
-      const parsed = JSON.parse(systemData) as { lastModifiedBy?: unknown; lastModifiedByType?: unknown; createdBy?: unknown; createdByType?: unknown }
-      const id = storableIdentity(parsed.lastModifiedBy ?? parsed.createdBy)
-      const type = parsed.lastModifiedByType ?? parsed.createdByType
-      if (id) {
-        return { id, type: CALLER_TYPES.has(type as Caller['type']) ? (type as Caller['type']) : 'User' }
-      }
-    } catch {
-      // a malformed hint is ignored: the RP is the source of truth for systemData (ARM-CONTRACT 16)
-    }
-  }
-  const principal = storableIdentity(header(request, 'x-ms-client-principal-name'))
-  return { id: principal ?? 'anonymous', type: principal ? 'User' : 'Application' }
-}
+const ANONYMOUS: Caller = { id: 'anonymous', type: 'Application' }
 
 /** Sets the request's ARM context and echoes its ids; also used for requests the router rejects before any hook. */
 export function stampArmContext(request: FastifyRequest, reply: FastifyReply): void {
   const clientRequestId = header(request, 'x-ms-client-request-id')
   const correlationId = header(request, 'x-ms-correlation-request-id') ?? randomUUID()
-  request.arm = { requestId: request.id, correlationId, clientRequestId, caller: callerOf(request), apiVersion: '' }
+  request.arm = { requestId: request.id, correlationId, clientRequestId, caller: ANONYMOUS, apiVersion: '' }
   // Every log line of this request carries the ids a caller quotes in a support case (ARM-CONTRACT 12).
   request.log = request.log.child({ correlationId, ...(clientRequestId !== undefined ? { clientRequestId } : {}) })
   reply.header('x-ms-request-id', request.id)

@@ -37,13 +37,22 @@ describe('dev mode on loopback', () => {
     expect((await put('c1', {})).body.systemData).toMatchObject({ createdBy: 'anonymous' })
   })
 
-  it('answers a NUL or an unpaired surrogate in x-ms-arm-resource-system-data without a 500 (issue 13 reproducer)', async () => {
-    for (const createdBy of ['\u0000', 'a\u0000b', '\uDC00x']) {
-      const response = await put('c1', { 'x-ms-arm-resource-system-data': JSON.stringify({ createdBy }) })
+  it('ignores client-sent identity headers, so a NUL in x-ms-arm-resource-system-data is no 500 (issue 13 reproducer)', async () => {
+    for (const createdBy of ['\u0000', 'a\u0000b', '\uDC00x', 'mallory@evil.example']) {
+      const response = await put('c1', { 'x-ms-arm-resource-system-data': JSON.stringify({ createdBy, createdByType: 'User' }) })
+      expect(response.status, JSON.stringify(response.body)).toBe(201)
+      expect(response.body.systemData).toMatchObject({ createdBy: 'anonymous', lastModifiedBy: 'anonymous' })
+    }
+    expect((await put('c1', { 'x-ms-client-principal-name': 'mallory@evil.example' })).body.systemData).toMatchObject({ createdBy: 'anonymous' })
+  })
+
+  it('stores token claims Postgres cannot hold or absurdly long ones in a storable form', async () => {
+    for (const upn of ['\u0000', 'a\u0000b', '\uDC00x']) {
+      const response = await put('c1', bearer(unsignedToken({ upn })))
       expect(response.status, JSON.stringify(response.body)).toBe(201)
       expect(response.body.systemData.createdBy).not.toMatch(UNSTORABLE)
     }
-    const long = await put('c1', { 'x-ms-client-principal-name': 'y'.repeat(5000) })
+    const long = await put('c1', bearer(unsignedToken({ upn: 'y'.repeat(5000) })))
     expect(long.status).toBe(201)
     expect(long.body.systemData.createdBy).toHaveLength(256)
   })

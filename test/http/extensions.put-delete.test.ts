@@ -1,5 +1,6 @@
 // PUT (create 201 / replace 200), resource shape, read-only inputs, and DELETE semantics over real HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bearer, unsignedToken } from '../auth/support.js'
 import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, startHarness, until, type Harness } from '../helpers/harness.js'
 
 let h: Harness
@@ -23,7 +24,7 @@ describe('PUT extension', () => {
     const sub = await newCluster()
     const url = `${extensionPath(sub, 'Monitor')}?${EXTENSION_API}`
     const body = { identity: { type: 'SystemAssigned' }, properties: { extensionType: 'microsoft.azuremonitor.containers', configurationSettings: { a: '1' } } }
-    const created = await call<Ext>(h, 'PUT', url, body, { 'x-ms-client-principal-name': 'alice@contoso.com' })
+    const created = await call<Ext>(h, 'PUT', url, body, bearer(unsignedToken({ upn: 'alice@contoso.com' })))
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({
       id: extensionPath(sub, 'Monitor'),
@@ -34,7 +35,7 @@ describe('PUT extension', () => {
       properties: { autoUpgradeMinorVersion: true, releaseTrain: 'Stable', provisioningState: 'Creating', isSystemExtension: false },
     })
     await settled(url)
-    const replaced = await call<Ext>(h, 'PUT', `${extensionPath(sub, 'MONITOR')}?${EXTENSION_API}`, { ...body, properties: { ...body.properties, configurationSettings: { a: '2' } } }, { 'x-ms-client-principal-name': 'bob@contoso.com' })
+    const replaced = await call<Ext>(h, 'PUT', `${extensionPath(sub, 'MONITOR')}?${EXTENSION_API}`, { ...body, properties: { ...body.properties, configurationSettings: { a: '2' } } }, bearer(unsignedToken({ upn: 'bob@contoso.com' })))
     expect(replaced.status).toBe(200)
     expect(replaced.body.id).toBe(extensionPath(sub, 'Monitor')) // stored casing, not the request's
     expect(replaced.body.properties.provisioningState).toBe('Updating')
