@@ -6,6 +6,7 @@ import fc from 'fast-check'
 import pg from 'pg'
 import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, until } from '../helpers/harness.js'
 import { startIsolatedHarness, type IsolatedHarness } from '../drivers/support.js'
+import { bearer, jwks, jwtEnv, signingKey, tempDir, token, writeJson } from '../auth/support.js'
 import { requestArbitrary, type FuzzWorld } from './arbitraries.js'
 import { exchange, serialize, type Endpoint, type RawOutcome, type RawRequest } from './raw-http.js'
 
@@ -14,6 +15,12 @@ export const REQUEST_BUDGET_MS = 10_000
 export interface FuzzOptions {
   seed: number
   seconds: number
+  /**
+   * `dev`: the generators never address the victim, which must stay untouched. `jwt`: they address it too, with a
+   * token that holds Contributor on one subscription and Reader on another and no role on the victim's: authorization
+   * alone must keep the victim's and the read-only subscription's resources untouched.
+   */
+  authMode: 'dev' | 'jwt'
   /** Keep going after a breach and collect one example per kind of breach (for triage), instead of stopping. */
   survey?: boolean
 }
@@ -29,7 +36,41 @@ export interface FuzzReport {
 }
 
 const VICTIM = 'f0f0f0f0-0000-4000-8000-00000000beef'
+/** The first the fuzzer may change in both modes; in jwt mode it may only read the second. */
 const ATTACKERS = ['a1a1a1a1-0000-4000-8000-000000000001', 'a2a2a2a2-0000-4000-8000-000000000002']
+const OPERATOR_OID = '0f0f0f0f-0000-4000-8000-0000000000ff'
+const ATTACKER_OID = '0a0a0a0a-0000-4000-8000-0000000000aa'
+
+interface Credentials {
+  env: Record<string, string>
+  /** Headers of the operator who seeds the world. */
+  operator: Record<string, string>
+  /** Authorization values the fuzzer sends. */
+  fuzzer: string[]
+}
+
+async function credentialsFor(mode: FuzzOptions['authMode']): Promise<Credentials> {
+  if (mode === 'dev') return { env: {}, operator: {}, fuzzer: [] }
+  const key = await signingKey('RS256')
+  const dir = tempDir()
+  const policy = {
+    principals: [
+      { oid: OPERATOR_OID, roleAssignments: [{ role: 'Owner', scope: '/' }] },
+      {
+        oid: ATTACKER_OID,
+        roleAssignments: [
+          { role: 'Contributor', scope: `/subscriptions/${ATTACKERS[0]}` },
+          { role: 'Reader', scope: `/subscriptions/${ATTACKERS[1]}` },
+        ],
+      },
+    ],
+  }
+  const env = jwtEnv({ AUTH_JWKS_FILE: writeJson(dir, 'jwks.json', jwks(key)) }, writeJson(dir, 'policy.json', policy))
+  const attacker = await token(key, { claims: { oid: ATTACKER_OID, upn: 'fuzzer@contoso.com' } })
+  const expired = await token(key, { claims: { oid: ATTACKER_OID }, expiresIn: -3600 })
+  const operator = await token(key, { claims: { oid: OPERATOR_OID, upn: 'operator@contoso.com' } })
+  return { env, operator: bearer(operator), fuzzer: [`Bearer ${attacker}`, `Bearer ${attacker}`, `Bearer ${attacker}`, `Bearer ${expired}`, `bearer ${attacker}`] }
+}
 
 function describeRequest(request: RawRequest): string {
   const text = serialize(request).toString('latin1')
@@ -69,10 +110,10 @@ async function rows(databaseUrl: string, sql: string, params: unknown[] = []): P
   }
 }
 
-/** Everything stored about the victim subscription's resources. */
-async function victimSnapshot(databaseUrl: string): Promise<string> {
-  const clusters = await rows(databaseUrl, 'SELECT * FROM clusters WHERE subscription_key = $1 ORDER BY id_key', [VICTIM])
-  const extensions = await rows(databaseUrl, 'SELECT e.* FROM extensions e JOIN clusters c ON c.id = e.cluster_id WHERE c.subscription_key = $1 ORDER BY e.id_key', [VICTIM])
+/** Everything stored about the resources of the subscriptions the fuzzer may not change. */
+async function protectedSnapshot(databaseUrl: string, subscriptions: string[]): Promise<string> {
+  const clusters = await rows(databaseUrl, 'SELECT * FROM clusters WHERE subscription_key = ANY($1) ORDER BY id_key', [subscriptions])
+  const extensions = await rows(databaseUrl, 'SELECT e.* FROM extensions e JOIN clusters c ON c.id = e.cluster_id WHERE c.subscription_key = ANY($1) ORDER BY e.id_key', [subscriptions])
   return JSON.stringify({ clusters, extensions })
 }
 
@@ -90,24 +131,24 @@ async function ghostRows(databaseUrl: string): Promise<Record<string, unknown>[]
   ]
 }
 
-async function seedWorld(h: IsolatedHarness): Promise<void> {
+async function seedWorld(h: IsolatedHarness, headers: Record<string, string>): Promise<void> {
   const withProtected = (name: string, type: string) => ({
     properties: { extensionType: type, configurationSettings: { mode: name }, configurationProtectedSettings: { secret: `victim-${name}` } },
   })
   for (const sub of [VICTIM, ...ATTACKERS]) {
     for (const cluster of ['c1', 'c2']) {
-      const created = await call(h, 'PUT', `${clusterPath(sub, cluster)}?${CLUSTER_API}`, compatibleCluster)
+      const created = await call(h, 'PUT', `${clusterPath(sub, cluster)}?${CLUSTER_API}`, compatibleCluster, headers)
       if (created.status >= 300) throw new Error(`seeding ${sub}/${cluster}: ${created.status} ${JSON.stringify(created.body)}`)
     }
     for (const [name, type] of [['flux', 'microsoft.flux'], ['dapr', 'microsoft.dapr']] as const) {
-      const put = await call(h, 'PUT', `${extensionPath(sub, name, 'c1')}?${EXTENSION_API}`, withProtected(name, type))
+      const put = await call(h, 'PUT', `${extensionPath(sub, name, 'c1')}?${EXTENSION_API}`, withProtected(name, type), headers)
       if (put.status >= 300) throw new Error(`seeding ${name} in ${sub}: ${put.status} ${JSON.stringify(put.body)}`)
     }
   }
   for (const sub of [VICTIM, ...ATTACKERS]) {
     for (const name of ['flux', 'dapr']) {
       await until(
-        () => call<{ properties: { provisioningState: string } }>(h, 'GET', `${extensionPath(sub, name, 'c1')}?${EXTENSION_API}`),
+        () => call<{ properties: { provisioningState: string } }>(h, 'GET', `${extensionPath(sub, name, 'c1')}?${EXTENSION_API}`, undefined, headers),
         (r) => r.body.properties?.provisioningState === 'Succeeded',
         30_000,
       )
@@ -117,20 +158,25 @@ async function seedWorld(h: IsolatedHarness): Promise<void> {
 
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   // Budgets far above what a minute of fuzzing spends, so writes keep reaching the routes instead of the limiter.
-  const h = await startIsolatedHarness({ env: { THROTTLE_READS_PER_HOUR: '100000000', THROTTLE_WRITES_PER_HOUR: '100000000', THROTTLE_DELETES_PER_HOUR: '100000000' } })
+  const credentials = await credentialsFor(options.authMode)
+  const h = await startIsolatedHarness({
+    env: { ...credentials.env, THROTTLE_READS_PER_HOUR: '100000000', THROTTLE_WRITES_PER_HOUR: '100000000', THROTTLE_DELETES_PER_HOUR: '100000000' },
+  })
+  const untouchable = options.authMode === 'jwt' ? [VICTIM, ATTACKERS[1]!] : [VICTIM]
   const report: FuzzReport = { requests: 0, statuses: {}, breaches: {}, examples: {} }
   try {
-    await seedWorld(h)
-    const before = await victimSnapshot(h.databaseUrl)
+    await seedWorld(h, credentials.operator)
+    const before = await protectedSnapshot(h.databaseUrl, untouchable)
     const httpUrl = new URL(h.api.httpUrl)
     const httpsUrl = new URL(h.api.httpsUrl)
     const plain: Endpoint = { host: httpUrl.hostname, port: Number(httpUrl.port) }
     const secure: Endpoint = { host: httpsUrl.hostname, port: Number(httpsUrl.port), tlsCa: readFileSync(h.api.certFile, 'utf8') }
     const world: FuzzWorld = {
-      subscriptions: ATTACKERS,
+      subscriptions: options.authMode === 'jwt' ? [...ATTACKERS, VICTIM] : ATTACKERS,
       clusterNames: ['c1', 'c2', 'c3'],
       extensionNames: ['flux', 'dapr', 'azuremonitor-containers', 'new-ext'],
       ownHosts: [httpUrl.host, `localhost:${httpUrl.port}`, 'localhost', '127.0.0.1'],
+      authorizations: credentials.fuzzer,
     }
     const batch = fc.array(fc.tuple(requestArbitrary(world), fc.nat(7)), { minLength: 1, maxLength: 4 })
     const property = fc.asyncProperty(batch, async (requests) => {
@@ -167,7 +213,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const ghosts = await ghostRows(h.databaseUrl)
     if (report.failure) return report
     if (ghosts.length) report.failure = `resources stored under ids their paths do not spell: ${JSON.stringify(ghosts.slice(0, 5))}`
-    else if ((await victimSnapshot(h.databaseUrl)) !== before) report.failure = 'the victim subscription changed although no request addressed it'
+    else if ((await protectedSnapshot(h.databaseUrl, untouchable)) !== before) report.failure = `resources the fuzzer may not change changed (subscriptions ${untouchable.join(', ')})`
     return report
   } catch (error) {
     report.failure = `the campaign itself failed: ${error instanceof Error ? error.stack : String(error)}`

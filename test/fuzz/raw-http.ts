@@ -49,6 +49,8 @@ export function parseResponse(raw: Buffer, elapsedMs: number): RawResponse | und
   const [statusLine = '', ...lines] = raw.subarray(0, headEnd).toString('latin1').split('\r\n')
   const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1])
   if (!Number.isInteger(status)) return undefined
+  // An interim answer (100 Continue) precedes the one that counts.
+  if (status >= 100 && status < 200) return parseResponse(raw.subarray(headEnd + 4), elapsedMs)
   const headers: Record<string, string[]> = {}
   for (const line of lines) {
     const colon = line.indexOf(':')
@@ -85,7 +87,12 @@ export function exchange(endpoint: Endpoint, bytes: Buffer, timeoutMs: number, i
       socket.destroy()
       resolve(outcome)
     }
-    const timer = setTimeout(() => finish({ kind: 'timeout', elapsedMs: Date.now() - started }), timeoutMs)
+    let firstByteMs: number | undefined
+    // A server that answered but kept the connection open has still answered; the time that counts is the answer's.
+    const timer = setTimeout(() => {
+      const response = firstByteMs === undefined ? undefined : parseResponse(Buffer.concat(chunks), firstByteMs)
+      finish(response ? { kind: 'response', response } : { kind: 'timeout', elapsedMs: Date.now() - started })
+    }, timeoutMs)
     socket.once(endpoint.tlsCa ? 'secureConnect' : 'connect', () => {
       // A server that answers and closes before the whole request is written makes the write fail; the answer counts.
       // Complete requests stay open for the answer (Node's server drops a half-closed connection whose request is
@@ -94,9 +101,12 @@ export function exchange(endpoint: Endpoint, bytes: Buffer, timeoutMs: number, i
         if (incomplete && !endpoint.tlsCa) socket.end()
       })
     })
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    socket.on('data', (chunk: Buffer) => {
+      firstByteMs ??= Date.now() - started
+      chunks.push(chunk)
+    })
     const settle = (error?: Error) => {
-      const elapsedMs = Date.now() - started
+      const elapsedMs = firstByteMs ?? Date.now() - started
       const response = parseResponse(Buffer.concat(chunks), elapsedMs)
       finish(response ? { kind: 'response', response } : { kind: 'noResponse', elapsedMs, ...(error ? { error: error.message } : {}) })
     }
