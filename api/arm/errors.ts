@@ -61,5 +61,14 @@ export const ArmErrors = {
     new ArmError(415, 'UnsupportedMediaType', `The content media type '${contentType}' is not supported. Only 'application/json' is supported.`),
   payloadTooLarge: () => new ArmError(413, 'RequestEntityTooLarge', 'The request body is larger than the allowed limit.'),
   internal: () => new ArmError(500, 'InternalServerError', 'The server encountered an internal error. Please retry the request.'),
+  /** A stored secret the service cannot decrypt: a configuration fault of the service (a key missing from its keyring), not of the request. */
+  encryptionKeyUnavailable: (what: string, why: string, target?: string) =>
+    new ArmError(
+      500,
+      'EncryptionKeyUnavailable',
+      `The ${what} cannot be decrypted: ${why}. The service operator must restore the missing encryption key; nothing was changed. ` +
+        'Sending the complete configurationProtectedSettings with PUT replaces the stored ones without decrypting them.',
+      target,
+    ),
   serviceUnavailable: (message: string) => new ArmError(503, 'ServiceUnavailable', message, undefined, undefined, { 'retry-after': '5' }),
 } as const
