@@ -67,7 +67,9 @@ async function status({ db, box, print }: KeysCommandContext): Promise<void> {
     )
   }
   const pending = keys.filter((k) => k.role === 'previous' && k.total > 0)
-  if (pending.length) print(`${pending.map((k) => k.keyId).join(', ')} still seal values: run npm run keys -- reencrypt, then retire them`)
+  if (pending.length) {
+    print(`${pending.map((k) => k.keyId).join(', ')} ${pending.length === 1 ? 'still seals values: run npm run keys -- reencrypt, then retire it' : 'still seal values: run npm run keys -- reencrypt, then retire them'}`)
+  }
   const missing = keys.filter((k) => k.role === 'missing')
   if (missing.length) {
     print(`values sealed with ${missing.map((k) => k.keyId).join(', ')} cannot be opened: restore those keys (the api and worker refuse to start until then)`)

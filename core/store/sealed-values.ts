@@ -1,6 +1,6 @@
 // Every column that holds values sealed with core/secrets, and the queries key rotation and the startup check need.
 // A new sealed column must be added to SEALED_COLUMNS, or rotation would leave it on an old key and retiring that
-// key would make it unreadable (test/keys/sealed-columns.test.ts compares this list with prisma/schema.prisma).
+// key would make it unreadable (test/keys/sealed-columns.test.ts compares this list with the `…Sealed` fields of prisma/schema.prisma).
 //
 // A sealed value starts `v1.<keyId>.`, so which key seals a row is read with split_part, without any key.
 import type { Db } from '../db/client.js'
