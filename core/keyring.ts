@@ -134,6 +134,15 @@ function writeAtomically(file: string, content: string, mode: 'replace' | 'creat
   syncDirectory(path.dirname(file))
 }
 
+function readIfExists(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return null
+    throw error
+  }
+}
+
 function rmQuietly(file: string): void {
   try {
     unlinkSync(file)
@@ -174,13 +183,14 @@ function ensureKeyringFile(dataDir: string): string {
   if (existsSync(file)) return file
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
   const legacy = path.join(path.dirname(file), LEGACY_KEY_FILE_NAME)
-  let material: Buffer
-  if (existsSync(legacy)) {
-    const decoded = decodeKeyText(readFileSync(legacy, 'utf8'))
+  const legacyText = readIfExists(legacy)
+  // Gone between the two looks: another process migrated it, and its keyring is in place.
+  if (legacyText === null && existsSync(file)) return file
+  let material = newKeyMaterial()
+  if (legacyText !== null) {
+    const decoded = decodeKeyText(legacyText)
     if (!decoded) throw new KeyringError(`${legacy} does not hold a 32-byte key (64 hex characters or base64); restore it from a backup`)
     material = decoded
-  } else {
-    material = newKeyMaterial()
   }
   const key = keyFromMaterial(material)
   try {

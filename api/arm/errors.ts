@@ -62,12 +62,11 @@ export const ArmErrors = {
   payloadTooLarge: () => new ArmError(413, 'RequestEntityTooLarge', 'The request body is larger than the allowed limit.'),
   internal: () => new ArmError(500, 'InternalServerError', 'The server encountered an internal error. Please retry the request.'),
   /** A stored secret the service cannot decrypt: a configuration fault of the service (a key missing from its keyring), not of the request. */
-  encryptionKeyUnavailable: (what: string, why: string, target?: string) =>
+  encryptionKeyUnavailable: (what: string, why: string, target?: string, workaround?: string) =>
     new ArmError(
       500,
       'EncryptionKeyUnavailable',
-      `The ${what} cannot be decrypted: ${why}. The service operator must restore the missing encryption key; nothing was changed. ` +
-        'Sending the complete configurationProtectedSettings with PUT replaces the stored ones without decrypting them.',
+      `The ${what} cannot be decrypted: ${why}. The service operator must restore the missing encryption key; nothing was changed.${workaround ? ` ${workaround}` : ''}`,
       target,
     ),
   serviceUnavailable: (message: string) => new ArmError(503, 'ServiceUnavailable', message, undefined, undefined, { 'retry-after': '5' }),

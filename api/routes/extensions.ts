@@ -201,7 +201,12 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       return secrets.openJson<Record<string, string>>(sealed)
     } catch (error) {
       if (error instanceof SecretUnavailableError) {
-        throw ArmErrors.encryptionKeyUnavailable('stored configurationProtectedSettings of this extension', error.message, resourceId)
+        throw ArmErrors.encryptionKeyUnavailable(
+          'stored configurationProtectedSettings of this extension',
+          error.message,
+          resourceId,
+          'Sending the complete configurationProtectedSettings with PUT replaces the stored ones without decrypting them.',
+        )
       }
       throw error
     }

@@ -60,14 +60,14 @@ export function callInterrupted(action: ReleaseAction, releaseName: string, abor
 
 /**
  * A stored secret the worker cannot decrypt (its key is not in the keyring, or it does not authenticate). Permanent:
- * no retry brings a key back; the operator has to restore it (or the caller sends the secret again with a PUT).
+ * no retry brings a key back; the operator has to restore it, or the secret has to be sent again (`replacedBy`).
  */
-export function encryptionKeyUnavailable(what: string, cause: SecretUnavailableError): DriverError {
+export function encryptionKeyUnavailable(what: string, cause: SecretUnavailableError, replacedBy?: string): DriverError {
   const why = cause.reason === 'missing-key' ? `it is sealed with encryption key '${cause.keyId}', which is not in this service's keyring` : cause.message
   return new DriverError(
     'permanent',
     'EncryptionKeyUnavailable',
     `The ${what} cannot be decrypted: ${why}. This is a configuration fault of the service: its operator must restore the missing encryption key ` +
-      '(see "Encryption keys and rotation" in the README). Sending the complete configurationProtectedSettings again with PUT replaces them.',
+      `(see "Encryption keys and rotation" in the README).${replacedBy ? ` ${replacedBy}` : ''}`,
   )
 }

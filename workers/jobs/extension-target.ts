@@ -17,12 +17,12 @@ export interface ExtensionTarget {
 }
 
 /** Opens a stored secret; one that cannot be opened fails the operation at once, naming what it was. */
-function opened<T>(what: string, sealed: string | null, open: (sealed: string) => T): T | null {
+function opened<T>(secret: { what: string; replacedBy: string }, sealed: string | null, open: (sealed: string) => T): T | null {
   if (sealed === null) return null
   try {
     return open(sealed)
   } catch (error) {
-    if (error instanceof SecretUnavailableError) throw encryptionKeyUnavailable(what, error)
+    if (error instanceof SecretUnavailableError) throw encryptionKeyUnavailable(secret.what, error, secret.replacedBy)
     throw error
   }
 }
@@ -45,7 +45,11 @@ export async function loadExtensionTarget(ctx: WorkerContext, op: Operation): Pr
       id: cluster.id,
       resourceId: cluster.resourceId,
       facts: clusterFacts(cluster),
-      kubeconfig: opened('kubeconfig of the cluster', cluster.kubeconfigSealed, (sealed) => ctx.secrets.open(sealed)),
+      kubeconfig: opened(
+        { what: 'kubeconfig of the cluster', replacedBy: 'Setting the kubeconfig again (PUT /admin/clusters/{cluster id}/driver) replaces it.' },
+        cluster.kubeconfigSealed,
+        (sealed) => ctx.secrets.open(sealed),
+      ),
     },
   }
 }
@@ -58,6 +62,11 @@ export function releaseFor(ctx: WorkerContext, target: ExtensionTarget): Release
     extensionType: spec.extensionType,
     version: ctx.planner.targetVersion(spec, extension.currentVersion),
     values: spec.configurationSettings,
-    protectedValues: opened('configurationProtectedSettings of the extension', extension.protectedSettingsSealed, (sealed) => ctx.secrets.openJson<Record<string, string>>(sealed)) ?? {},
+    protectedValues:
+      opened(
+        { what: 'configurationProtectedSettings of the extension', replacedBy: 'Sending the complete configurationProtectedSettings again with PUT replaces them.' },
+        extension.protectedSettingsSealed,
+        (sealed) => ctx.secrets.openJson<Record<string, string>>(sealed),
+      ) ?? {},
   }
 }
