@@ -82,7 +82,10 @@ describe('rotate, re-encrypt, status, retire', () => {
     )
     expect(refused).toBe(`cannot retire: key ${oldKeyId} still seals 2 value(s) (extensions.protected_settings_sealed: 1, clusters.kubeconfig_sealed: 1); run npm run keys -- reencrypt first`)
 
+    const etagsBefore = await db.extension.findMany({ select: { id: true, etag: true, lastModifiedAt: true }, orderBy: { id: 'asc' } })
     const reencrypted = await keys('reencrypt')
+    // Re-encryption does not change the resources: no new etag (an If-Match of a client still holds), no lastModifiedAt.
+    expect(await db.extension.findMany({ select: { id: true, etag: true, lastModifiedAt: true }, orderBy: { id: 'asc' } })).toEqual(etagsBefore)
     expect(reencrypted).toContain(`re-encrypted 2 value(s) with key ${newKeyId} in 1 pass(es)`)
     expect(reencrypted).toContain(`key ${oldKeyId} seals nothing any more and can be retired: npm run keys -- retire ${oldKeyId}`)
     expect(await storedKeyIds()).toEqual([newKeyId, newKeyId, newKeyId])
