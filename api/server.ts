@@ -12,6 +12,7 @@ import { assertServicesReachable } from '../core/preflight.js'
 import { OperationQueue, redisConnection } from '../core/queue.js'
 import { answerClientError } from './arm/error-envelope.js'
 import { loadSecretBox } from '../core/secrets.js'
+import { assertStoredSecretsOpen } from '../core/key-check.js'
 import { buildApp } from './app.js'
 import { loadTlsMaterial } from './tls.js'
 import { checkDevModeExposure } from './auth/loopback.js'
@@ -31,9 +32,13 @@ export async function startApi(config: Config): Promise<RunningApi> {
   await migrate(config.databaseUrl)
   const log = createLogger(config.logLevel, 'api')
   if (devModeExposure) log.warn(devModeExposure)
-  const db = createDb(config.databaseUrl)
-  const queue = new OperationQueue(redisConnection(config.redisUrl), config.queuePrefix)
   const secrets = loadSecretBox(config)
+  const db = createDb(config.databaseUrl)
+  await assertStoredSecretsOpen(db, secrets).catch(async (error: unknown) => {
+    await db.$disconnect()
+    throw error
+  })
+  const queue = new OperationQueue(redisConnection(config.redisUrl), config.queuePrefix)
   // No offline queue and one retry: a Redis outage must not stall requests (the limiter fails open).
   const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
   redis.on('error', () => undefined)

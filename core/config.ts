@@ -1,5 +1,6 @@
 // Configuration comes only from the environment; every variable and its default is documented in README.md.
 import path from 'node:path'
+import { decodeKeyText } from './keyring.js'
 
 export interface Config {
   host: string
@@ -16,8 +17,10 @@ export interface Config {
   workerConcurrency: number
   /** Public base URL for Location / Azure-AsyncOperation / nextLink when no `referer` is sent (ARM-CONTRACT 15). */
   publicBaseUrl: string | undefined
-  /** Base32/hex/base64 32-byte key for sealing secrets; generated into DATA_DIR when absent. */
+  /** Hex/base64 32-byte key for sealing secrets; when absent the keyring file DATA_DIR/keys/keyring.json is used. */
   encryptionKey: string | undefined
+  /** ENCRYPTION_KEYS_PREVIOUS: older keys, used only to open what they sealed (core/keyring.ts). */
+  encryptionKeysPrevious: string[]
   /** Latency the simulated driver adds to each step, in milliseconds. */
   simulatedStepLatencyMs: number
   /** SIMULATED_FAULTS: JSON array of fault rules the worker loads at start (workers/drivers/simulated). */
@@ -130,6 +133,22 @@ function authConfig(env: Env): AuthConfig {
   return auth
 }
 
+/** Key material is validated here but never echoed: the message names the variable only. */
+function encryptionKeys(env: Env): { encryptionKey: string | undefined; encryptionKeysPrevious: string[] } {
+  const encryptionKey = optional(env, 'ENCRYPTION_KEY')
+  const previous = (optional(env, 'ENCRYPTION_KEYS_PREVIOUS') ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+  if (encryptionKey !== undefined && !decodeKeyText(encryptionKey)) {
+    throw new ConfigError('ENCRYPTION_KEY is not a 32-byte key as 64 hex characters or base64 (generate one with: openssl rand -hex 32)')
+  }
+  previous.forEach((entry, index) => {
+    if (!decodeKeyText(entry)) throw new ConfigError(`ENCRYPTION_KEYS_PREVIOUS entry ${index + 1} is not a 32-byte key as 64 hex characters or base64`)
+  })
+  if (previous.length && encryptionKey === undefined) {
+    throw new ConfigError('ENCRYPTION_KEYS_PREVIOUS is set without ENCRYPTION_KEY; set the current key too, or unset both to use DATA_DIR/keys/keyring.json')
+  }
+  return { encryptionKey, encryptionKeysPrevious: previous }
+}
+
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/arcext'
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
 
@@ -156,7 +175,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: text(env, 'LOG_LEVEL', 'info'),
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 16, 1, 1000),
     publicBaseUrl: optional(env, 'PUBLIC_BASE_URL')?.replace(/\/+$/, ''),
-    encryptionKey: optional(env, 'ENCRYPTION_KEY'),
+    ...encryptionKeys(env),
     simulatedStepLatencyMs: integer(env, 'SIMULATED_STEP_LATENCY_MS', 0, 0, 600_000),
     simulatedFaults: optional(env, 'SIMULATED_FAULTS'),
     helmBin: text(env, 'HELM_BIN', 'helm'),

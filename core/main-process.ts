@@ -3,6 +3,8 @@
 import { ConfigError } from './config.js'
 import { CatalogValidationError } from './catalog/index.js'
 import { ServiceUnavailableError } from './preflight.js'
+import { KeyringMismatchError } from './key-check.js'
+import { KeyringError } from './keyring.js'
 
 export interface Running {
   stop(): Promise<void>
@@ -14,7 +16,12 @@ function startupFailure(name: string, error: unknown): never {
     console.error(`arcext ${name}: cannot start: ${(error as Error).message}; set HOST/PORT/HTTPS_PORT to a free address`)
     process.exit(1)
   }
-  const known = error instanceof ServiceUnavailableError || error instanceof ConfigError || error instanceof CatalogValidationError
+  const known =
+    error instanceof ServiceUnavailableError ||
+    error instanceof ConfigError ||
+    error instanceof CatalogValidationError ||
+    error instanceof KeyringError ||
+    error instanceof KeyringMismatchError
   console.error(`arcext ${name}: cannot start: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}`)
   process.exit(1)
 }

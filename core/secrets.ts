@@ -1,46 +1,95 @@
 // The only module that sees secrets in plaintext (configurationProtectedSettings, kubeconfigs).
-// AES-256-GCM with a random 96-bit IV; each sealed value names the key that sealed it, so keys can be
-// rotated later (a keyring of old keys for opening, one current key for sealing) without rewriting rows first.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
-import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
-import path from 'node:path'
+// AES-256-GCM with a random 96-bit IV; each sealed value names the key that sealed it (`v1.<keyId>.<iv>.<tag>.<body>`),
+// so keys can be rotated (core/keyring.ts: one current key for sealing, older ones for opening) without rewriting
+// rows first.
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
+import { fixedKeyringSource, keyringSourceFor, makeKeyring, type Key, type Keyring, type KeyringSource } from './keyring.js'
+
+export { keyFromMaterial, type Key } from './keyring.js'
 
 const FORMAT = 'v1'
 
-export interface Key {
-  id: string
-  material: Buffer
+/** Why a sealed value could not be opened. None of them is fixed by trying again. */
+export type SecretUnavailableReason = 'missing-key' | 'authentication-failed' | 'malformed'
+
+/**
+ * A sealed value this process cannot open: its key is not in the keyring, or the value does not authenticate with
+ * it. Names the key id only, never the value. A configuration fault of the service, not of the request.
+ */
+export class SecretUnavailableError extends Error {
+  constructor(
+    readonly reason: SecretUnavailableReason,
+    readonly keyId: string | null,
+  ) {
+    super(
+      reason === 'missing-key'
+        ? `the value is sealed with encryption key ${keyId}, which is not in the keyring`
+        : reason === 'authentication-failed'
+          ? `the value sealed with encryption key ${keyId} does not authenticate (the key material differs or the value was altered)`
+          : 'the value is not a sealed secret of a known format',
+    )
+  }
+}
+
+/** The key id a sealed value names, or null when it is not a sealed value. Needs no key. */
+export function sealedKeyId(sealed: string): string | null {
+  const [format, keyId] = sealed.split('.', 2)
+  return format === FORMAT && keyId ? keyId : null
 }
 
 export class SecretBox {
-  private readonly keys: Map<string, Key>
+  private readonly source: KeyringSource
 
-  constructor(
-    private readonly current: Key,
-    previous: Key[] = [],
-  ) {
-    this.keys = new Map([current, ...previous].map((key) => [key.id, key]))
+  constructor(current: Key, previous?: Key[])
+  constructor(source: KeyringSource)
+  constructor(currentOrSource: Key | KeyringSource, previous: Key[] = []) {
+    this.source = 'read' in currentOrSource ? currentOrSource : fixedKeyringSource(makeKeyring(currentOrSource, previous))
+  }
+
+  /** The keyring as it is now (a file keyring is re-read when `npm run keys` changed it). */
+  get keyring(): Keyring {
+    return this.source.read()
+  }
+
+  /** Where the keys come from, for messages. */
+  get keySource(): Pick<KeyringSource, 'kind' | 'description'> {
+    return { kind: this.source.kind, description: this.source.description }
+  }
+
+  private get current(): Key {
+    return this.keyring.current
+  }
+
+  private get keys(): ReadonlyMap<string, Key> {
+    return this.keyring.keys
   }
 
   seal(plaintext: string): string {
+    const current = this.current
     const iv = randomBytes(12)
-    const cipher = createCipheriv('aes-256-gcm', this.current.material, iv)
-    cipher.setAAD(Buffer.from(`${FORMAT}.${this.current.id}`))
+    const cipher = createCipheriv('aes-256-gcm', current.material, iv)
+    cipher.setAAD(Buffer.from(`${FORMAT}.${current.id}`))
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
-    return [FORMAT, this.current.id, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.')
+    return [FORMAT, current.id, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.')
   }
 
   open(sealed: string): string {
     const [format, keyId, iv, tag, body] = sealed.split('.')
     if (format !== FORMAT || !keyId || iv === undefined || tag === undefined || body === undefined) {
-      throw new Error('sealed secret has an unknown format')
+      throw new SecretUnavailableError('malformed', null)
     }
+    // Reading the keys re-reads a changed keyring file: a value sealed by a process that already saw a rotation
+    // opens here too.
     const key = this.keys.get(keyId)
-    if (!key) throw new Error(`sealed secret needs key ${keyId}, which is not in the keyring`)
-    const decipher = createDecipheriv('aes-256-gcm', key.material, Buffer.from(iv, 'base64url'))
-    decipher.setAAD(Buffer.from(`${format}.${keyId}`))
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'))
-    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8')
+    if (!key) throw new SecretUnavailableError('missing-key', keyId)
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key.material, Buffer.from(iv, 'base64url'))
+      decipher.setAAD(Buffer.from(`${format}.${keyId}`))
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'))
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8')
+    } catch {
+      throw new SecretUnavailableError('authentication-failed', keyId)
+    }
   }
 
   sealJson(value: unknown): string {
@@ -50,38 +99,36 @@ export class SecretBox {
   openJson<T>(sealed: string): T {
     return JSON.parse(this.open(sealed)) as T
   }
+
+  /** A keyed digest of `data` (HMAC-SHA256 under a key derived from the current key), naming the key it used. */
+  mac(data: string): string {
+    const current = this.current
+    return `${MAC_FORMAT}.${current.id}.${createHmac('sha256', macKey(current)).update(data, 'utf8').digest('base64url')}`
+  }
+
+  /** Whether `mac` is mac(data) under the key it names; false when that key is no longer in the keyring. */
+  macMatches(data: string, mac: string): boolean {
+    const [format, keyId, digest, extra] = mac.split('.')
+    if (format !== MAC_FORMAT || !keyId || digest === undefined || extra !== undefined) return false
+    const key = this.keys.get(keyId)
+    if (!key) return false
+    const expected = createHmac('sha256', macKey(key)).update(data, 'utf8').digest()
+    const given = Buffer.from(digest, 'base64url')
+    return given.length === expected.length && timingSafeEqual(given, expected)
+  }
 }
 
-export function keyFromMaterial(material: Buffer): Key {
-  if (material.length !== 32) throw new Error(`encryption key must be 32 bytes, got ${material.length}`)
-  return { id: createHash('sha256').update(material).digest('hex').slice(0, 12), material }
-}
+const MAC_FORMAT = 'hmac-sha256'
 
-function decodeKey(text: string): Buffer {
-  const trimmed = text.trim()
-  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex')
-  return Buffer.from(trimmed, 'base64')
+/** A separate key for MACs, so the sealing key is never used for two purposes. */
+function macKey(key: Key): Buffer {
+  return Buffer.from(hkdfSync('sha256', key.material, Buffer.alloc(0), 'arcext values digest', 32))
 }
 
 /**
- * ENCRYPTION_KEY (64 hex chars or base64 of 32 bytes) when set; otherwise a key generated once into
- * DATA_DIR/keys/master.key (mode 0600) and reused, so a local emulator needs no setup.
+ * The keyring from ENCRYPTION_KEY / ENCRYPTION_KEYS_PREVIOUS when ENCRYPTION_KEY is set; otherwise
+ * DATA_DIR/keys/keyring.json, generated once (or migrated from an earlier master.key) and re-read when it changes.
  */
-export function loadSecretBox(options: { encryptionKey: string | undefined; dataDir: string }): SecretBox {
-  if (options.encryptionKey) return new SecretBox(keyFromMaterial(decodeKey(options.encryptionKey)))
-  const file = path.join(options.dataDir, 'keys', 'master.key')
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
-  if (!existsSync(file)) {
-    // Written aside and hard-linked into place, so a concurrently starting process never reads a half-written key.
-    const staging = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`
-    writeFileSync(staging, randomBytes(32).toString('hex') + '\n', { mode: 0o600 })
-    try {
-      linkSync(staging, file)
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'EEXIST') throw error
-    } finally {
-      unlinkSync(staging)
-    }
-  }
-  return new SecretBox(keyFromMaterial(decodeKey(readFileSync(file, 'utf8'))))
+export function loadSecretBox(options: { encryptionKey: string | undefined; encryptionKeysPrevious: readonly string[]; dataDir: string }): SecretBox {
+  return new SecretBox(keyringSourceFor(options))
 }

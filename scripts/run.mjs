@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The one entry point behind `npm start`, `npm test`, `npm run api|worker|migrate`. On a fresh clone it installs
+// The one entry point behind `npm start`, `npm test`, `npm run api|worker|migrate|keys`. On a fresh clone it installs
 // from the lockfile (when node_modules is missing or older than package-lock.json), generates the Prisma client
 // offline, builds, and then runs the requested command. Plain JavaScript so it runs before anything is installed.
 import { spawn, spawnSync } from 'node:child_process'
@@ -103,6 +103,10 @@ switch (command) {
     build()
     run(process.execPath, [entry('scripts/migrate.js')])
     break
+  case 'keys':
+    build()
+    run(process.execPath, [entry('scripts/keys.js'), ...extraArgs])
+    break
   case 'test':
     run(bin('eslint'), ['.'])
     run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit'])
@@ -126,6 +130,6 @@ switch (command) {
     break
   }
   default:
-    console.error(`arcext: unknown command '${command}' (start | api | worker | migrate | test | fuzz)`)
+    console.error(`arcext: unknown command '${command}' (start | api | worker | migrate | keys | test | fuzz)`)
     process.exit(2)
 }

@@ -14,6 +14,8 @@ declare module 'vitest' {
     databaseUrl: string
     redisUrl: string
     queuePrefixBase: string
+    /** ENCRYPTION_KEY every api and worker of the run uses, since they share one database (the startup check). */
+    encryptionKey: string
   }
 }
 
@@ -74,6 +76,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('databaseUrl', databaseUrl.toString())
   project.provide('redisUrl', redisUrl)
   project.provide('queuePrefixBase', queuePrefixBase)
+  project.provide('encryptionKey', randomBytes(32).toString('hex'))
 
   return async () => {
     await dropDatabase(databaseUrl.toString())

@@ -11,7 +11,9 @@ import { isTerminal, type OperationKind } from '../core/domain/model.js'
 import { OPERATIONS_QUEUE, type JobPayloads } from '../core/queue.js'
 import { finishOperation, loadOperation, operationStatus, recordAttempt, recordRetry, releaseAttempt, type Operation } from '../core/store/operations.js'
 import type { WorkerContext } from './context.js'
+import { SecretUnavailableError } from '../core/secrets.js'
 import { DriverError } from './drivers/driver.js'
+import { encryptionKeyUnavailable } from './drivers/driver-errors.js'
 import { applyExtension } from './jobs/apply-extension.js'
 import { deleteCluster } from './jobs/delete-cluster.js'
 import { NotReadyError, type OperationRun } from './jobs/operation-run.js'
@@ -163,7 +165,9 @@ export class OperationRunner {
     }
   }
 
-  private async onFailure(op: Operation, attempt: number, error: unknown, signal: AbortSignal): Promise<number | null> {
+  private async onFailure(op: Operation, attempt: number, thrown: unknown, signal: AbortSignal): Promise<number | null> {
+    // A secret opened outside the job's loaders: still a key fault no retry fixes, never an "internal error" retry.
+    const error = thrown instanceof SecretUnavailableError ? encryptionKeyUnavailable('stored secret', thrown) : thrown
     const log = this.log(op, attempt)
     const reason: unknown = signal.aborted ? signal.reason : null
     if (reason instanceof DeadlineReached) {

@@ -10,6 +10,7 @@ import type { Running } from '../core/main-process.js'
 import { assertServicesReachable } from '../core/preflight.js'
 import { OperationQueue, closeBullmq, redisConnection } from '../core/queue.js'
 import { loadSecretBox } from '../core/secrets.js'
+import { assertStoredSecretsOpen } from '../core/key-check.js'
 import { catalogPlanner } from './catalog-planner.js'
 import type { WorkerContext } from './context.js'
 import { DEFAULT_DISPATCHER_OPTIONS, startDispatcher, type DispatcherOptions } from './dispatcher.js'
@@ -35,12 +36,17 @@ export async function startWorkerProcess(config: Config, options: WorkerProcessO
   defaultCatalog() // a broken CATALOG_FILE stops startup, not the first request
   await migrate(config.databaseUrl)
   const log = createLogger(config.logLevel, 'worker')
+  const secrets = loadSecretBox(config)
   const db = createDb(config.databaseUrl, Math.min(config.workerConcurrency + 4, 50))
+  await assertStoredSecretsOpen(db, secrets).catch(async (error: unknown) => {
+    await db.$disconnect()
+    throw error
+  })
   const connection = redisConnection(config.redisUrl)
   const queue = new OperationQueue(connection, config.queuePrefix)
   const context: WorkerContext = {
     db,
-    secrets: loadSecretBox(config),
+    secrets,
     drivers: createDrivers(db, config),
     planner: catalogPlanner(),
     log,

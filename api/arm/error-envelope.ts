@@ -8,6 +8,7 @@ import { ArmError, ArmErrors } from './errors.js'
 import type { ErrorDetail } from '../../core/domain/model.js'
 import { OperationInProgressError, ConcurrentModificationError } from '../../core/domain/errors.js'
 import { Prisma } from '../../core/db/client.js'
+import { SecretUnavailableError } from '../../core/secrets.js'
 
 interface ValidationIssue {
   instancePath?: string
@@ -47,6 +48,7 @@ export function toArmError(error: unknown, contentType?: string): ArmError | nul
   if (error instanceof ArmError) return error
   if (error instanceof OperationInProgressError) return ArmErrors.anotherOperationInProgress(error.message, error.resourceId)
   if (error instanceof ConcurrentModificationError) return ArmErrors.conflict(error.message, error.resourceId)
+  if (error instanceof SecretUnavailableError) return ArmErrors.encryptionKeyUnavailable('stored secret', error.message)
   // The database could not give this request a connection or transaction in time: an overload the client should
   // retry (ARM-CONTRACT 57), not an internal error.
   const poolTimeout = error instanceof Error && error.message.startsWith('timeout exceeded when trying to connect') // node-postgres' pool

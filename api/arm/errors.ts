@@ -86,5 +86,13 @@ export const ArmErrors = {
       'Operator endpoints (/admin/*) answer only clients on this machine (a loopback address) while AUTH_MODE=dev; use AUTH_MODE=jwt with the Owner role to reach them from elsewhere.',
     ),
   internal: () => new ArmError(500, 'InternalServerError', 'The server encountered an internal error. Please retry the request.'),
+  /** A stored secret the service cannot decrypt: a configuration fault of the service (a key missing from its keyring), not of the request. */
+  encryptionKeyUnavailable: (what: string, why: string, target?: string, workaround?: string) =>
+    new ArmError(
+      500,
+      'EncryptionKeyUnavailable',
+      `The ${what} cannot be decrypted: ${why}. The service operator must restore the missing encryption key; nothing was changed.${workaround ? ` ${workaround}` : ''}`,
+      target,
+    ),
   serviceUnavailable: (message: string) => new ArmError(503, 'ServiceUnavailable', message, undefined, undefined, { 'retry-after': '5' }),
 } as const

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { CLUSTER_PARENT_TYPES, findClusterParentType } from '../../core/domain/cluster-types.js'
 import { ConcurrentModificationError } from '../../core/domain/errors.js'
+import { SecretUnavailableError } from '../../core/secrets.js'
 import type { ExtensionSpec } from '../../core/domain/model.js'
 import { findCluster } from '../../core/store/clusters.js'
 import { checkInstallable, defaultCatalog } from '../../core/catalog/index.js'
@@ -194,6 +195,23 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return answerAccepted(request, reply, outcome.accepted, 202, 'PT48H').send(extensionToWire(outcome.accepted.extension, version))
   })
 
+  /** Merging a PATCH needs the stored secrets; one that cannot be opened is the service's fault, answered without any change. */
+  function openStoredProtectedSettings(sealed: string, resourceId: string): Record<string, string> {
+    try {
+      return secrets.openJson<Record<string, string>>(sealed)
+    } catch (error) {
+      if (error instanceof SecretUnavailableError) {
+        throw ArmErrors.encryptionKeyUnavailable(
+          'stored configurationProtectedSettings of this extension',
+          error.message,
+          resourceId,
+          'Sending the complete configurationProtectedSettings with PUT replaces the stored ones without decrypting them.',
+        )
+      }
+      throw error
+    }
+  }
+
   /** Judges a PATCH against the extension as it is now: nothing to do, or an accepted update. */
   async function acceptPatch(
     request: FastifyRequest<{ Params: ExtensionParams; Body: ExtensionPatchBody }>,
@@ -217,7 +235,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     let protectedSettingsSealed: string | null | undefined
     let protectedChanged = false
     if (protectedPatch !== undefined) {
-      const before = current.protectedSettingsSealed ? secrets.openJson<Record<string, string>>(current.protectedSettingsSealed) : {}
+      const before = current.protectedSettingsSealed ? openStoredProtectedSettings(current.protectedSettingsSealed, resourceId) : {}
       const after = mergeStringMap(before, protectedPatch)
       protectedChanged = JSON.stringify(Object.entries(before).sort()) !== JSON.stringify(Object.entries(after).sort())
       protectedSettingsSealed = Object.keys(after).length ? secrets.sealJson(after) : null

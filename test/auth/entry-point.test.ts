@@ -33,6 +33,8 @@ function runApi(env: Record<string, string>, onListening?: (url: string, child: 
         DATABASE_URL: inject('databaseUrl'),
         REDIS_URL: inject('redisUrl'),
         QUEUE_PREFIX: `${inject('queuePrefixBase')}-auth-proc`,
+        // The run's shared database holds secrets sealed with the run's key; the startup check must find it.
+        ENCRYPTION_KEY: inject('encryptionKey'),
         ...env,
       },
     })

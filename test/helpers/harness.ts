@@ -31,6 +31,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     REDIS_URL: inject('redisUrl'),
     QUEUE_PREFIX: `${inject('queuePrefixBase')}-${randomUUID().slice(0, 8)}`,
     DATA_DIR: dataDir,
+    // One key for the whole run: every api and worker checks at start that it can open what the shared database
+    // holds. ENCRYPTION_KEY: '' selects the keyring file in DATA_DIR instead.
+    ENCRYPTION_KEY: inject('encryptionKey'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PORT: '0',
     HTTPS_PORT: '0',

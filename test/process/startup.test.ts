@@ -35,7 +35,12 @@ function runEntry(entry: string, env: Record<string, string>, onStdout?: (chunk:
   })
 }
 
-const services = () => ({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: `${inject('queuePrefixBase')}-proc` })
+const services = () => ({
+  DATABASE_URL: inject('databaseUrl'),
+  REDIS_URL: inject('redisUrl'),
+  QUEUE_PREFIX: `${inject('queuePrefixBase')}-proc`,
+  ENCRYPTION_KEY: inject('encryptionKey'),
+})
 
 describe('process startup and shutdown', () => {
   it.each([

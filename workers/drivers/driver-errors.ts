@@ -1,5 +1,6 @@
 // The failures drivers report, worded once so the simulated driver fails exactly like the helm driver does and a
 // user sees the same sentence (what failed, where, why, what to do) whichever driver served the cluster.
+import type { SecretUnavailableError } from '../../core/secrets.js'
 import { DriverError, type DriverErrorKind } from './driver.js'
 
 export type ReleaseAction = 'install' | 'upgrade' | 'uninstall' | 'status'
@@ -55,4 +56,18 @@ export function clusterUnreachable(clusterResourceId: string, reason: string, ki
 export function callInterrupted(action: ReleaseAction, releaseName: string, abortReason: unknown): DriverError {
   const why = abortReason instanceof Error && abortReason.name !== 'AbortError' && abortReason.message.trim() !== '' ? abortReason.message : 'the call was aborted'
   return new DriverError('transient', 'OperationInterrupted', `Helm ${action} of release '${releaseName}' was interrupted: ${sentence(why)}`)
+}
+
+/**
+ * A stored secret the worker cannot decrypt (its key is not in the keyring, or it does not authenticate). Permanent:
+ * no retry brings a key back; the operator has to restore it, or the secret has to be sent again (`replacedBy`).
+ */
+export function encryptionKeyUnavailable(what: string, cause: SecretUnavailableError, replacedBy?: string): DriverError {
+  const why = cause.reason === 'missing-key' ? `it is sealed with encryption key '${cause.keyId}', which is not in this service's keyring` : cause.message
+  return new DriverError(
+    'permanent',
+    'EncryptionKeyUnavailable',
+    `The ${what} cannot be decrypted: ${why}. This is a configuration fault of the service: its operator must restore the missing encryption key ` +
+      `(see "Encryption keys and rotation" in the README).${replacedBy ? ` ${replacedBy}` : ''}`,
+  )
 }

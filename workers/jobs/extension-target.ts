@@ -4,14 +4,27 @@ import type { ExtensionSpec } from '../../core/domain/model.js'
 import { clusterFacts } from '../../core/domain/cluster-facts.js'
 import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
 import type { Operation } from '../../core/store/operations.js'
+import { SecretUnavailableError } from '../../core/secrets.js'
 import type { WorkerContext } from '../context.js'
 import { DriverError, type ClusterDriver, type ReleaseSpec, type TargetCluster } from '../drivers/driver.js'
+import { encryptionKeyUnavailable } from '../drivers/driver-errors.js'
 
 export interface ExtensionTarget {
   extension: Extension
   spec: ExtensionSpec
   cluster: TargetCluster
   driver: ClusterDriver
+}
+
+/** Opens a stored secret; one that cannot be opened fails the operation at once, naming what it was. */
+function opened<T>(secret: { what: string; replacedBy: string }, sealed: string | null, open: (sealed: string) => T): T | null {
+  if (sealed === null) return null
+  try {
+    return open(sealed)
+  } catch (error) {
+    if (error instanceof SecretUnavailableError) throw encryptionKeyUnavailable(secret.what, error, secret.replacedBy)
+    throw error
+  }
 }
 
 /** The extension this operation holds, or null when the operation no longer owns it (superseded or removed). */
@@ -32,7 +45,11 @@ export async function loadExtensionTarget(ctx: WorkerContext, op: Operation): Pr
       id: cluster.id,
       resourceId: cluster.resourceId,
       facts: clusterFacts(cluster),
-      kubeconfig: cluster.kubeconfigSealed ? ctx.secrets.open(cluster.kubeconfigSealed) : null,
+      kubeconfig: opened(
+        { what: 'kubeconfig of the cluster', replacedBy: 'Setting the kubeconfig again (PUT /admin/clusters/{cluster id}/driver) replaces it.' },
+        cluster.kubeconfigSealed,
+        (sealed) => ctx.secrets.open(sealed),
+      ),
     },
   }
 }
@@ -45,6 +62,11 @@ export function releaseFor(ctx: WorkerContext, target: ExtensionTarget): Release
     extensionType: spec.extensionType,
     version: ctx.planner.targetVersion(spec, extension.currentVersion),
     values: spec.configurationSettings,
-    protectedValues: extension.protectedSettingsSealed ? ctx.secrets.openJson<Record<string, string>>(extension.protectedSettingsSealed) : {},
+    protectedValues:
+      opened(
+        { what: 'configurationProtectedSettings of the extension', replacedBy: 'Sending the complete configurationProtectedSettings again with PUT replaces them.' },
+        extension.protectedSettingsSealed,
+        (sealed) => ctx.secrets.openJson<Record<string, string>>(sealed),
+      ) ?? {},
   }
 }
