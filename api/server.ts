@@ -15,6 +15,7 @@ import { loadSecretBox } from '../core/secrets.js'
 import { buildApp } from './app.js'
 import { loadTlsMaterial } from './tls.js'
 import { Redis } from 'ioredis'
+import type { DestinationStream } from 'pino'
 
 export interface RunningApi extends Running {
   app: FastifyInstance
@@ -23,11 +24,11 @@ export interface RunningApi extends Running {
   certFile: string
 }
 
-export async function startApi(config: Config): Promise<RunningApi> {
+export async function startApi(config: Config, options: { logDestination?: DestinationStream } = {}): Promise<RunningApi> {
   await assertServicesReachable(config)
   defaultCatalog() // a broken CATALOG_FILE stops startup, not the first request
   await migrate(config.databaseUrl)
-  const log = createLogger(config.logLevel, 'api')
+  const log = createLogger(config.logLevel, 'api', options.logDestination)
   const db = createDb(config.databaseUrl)
   const queue = new OperationQueue(redisConnection(config.redisUrl), config.queuePrefix)
   const secrets = loadSecretBox(config)

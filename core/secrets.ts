@@ -2,6 +2,7 @@
 // AES-256-GCM with a random 96-bit IV; each sealed value names the key that sealed it, so keys can be
 // rotated later (a keyring of old keys for opening, one current key for sealing) without rewriting rows first.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto'
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 
@@ -49,6 +50,30 @@ export class SecretBox {
 
   openJson<T>(sealed: string): T {
     return JSON.parse(this.open(sealed)) as T
+  }
+
+  /**
+   * A keyed digest, `hmac-sha256.<keyId>.<base64url>`, of data that may hold secrets (a release's values): unlike a
+   * bare hash it cannot confirm a guessed secret offline. Its key is derived with HKDF from the current encryption
+   * key, so the encryption key itself is never used for anything but sealing.
+   */
+  mac(data: string): string {
+    return `hmac-sha256.${this.current.id}.${this.macWith(this.current, data).toString('base64url')}`
+  }
+
+  /** Whether `mac` is data's digest under a key still in the keyring; false for a key no longer there or another format. */
+  macMatches(data: string, mac: string): boolean {
+    const [format, keyId, digest, ...rest] = mac.split('.')
+    const key = keyId ? this.keys.get(keyId) : undefined
+    if (format !== 'hmac-sha256' || !key || !digest || rest.length > 0) return false
+    const expected = this.macWith(key, data)
+    const given = Buffer.from(digest, 'base64url')
+    return given.length === expected.length && timingSafeEqual(given, expected)
+  }
+
+  private macWith(key: Key, data: string): Buffer {
+    const macKey = Buffer.from(hkdfSync('sha256', key.material, Buffer.alloc(0), 'arcext values digest v1', 32))
+    return createHmac('sha256', macKey).update(data, 'utf8').digest()
   }
 }
 

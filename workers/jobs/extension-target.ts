@@ -6,6 +6,7 @@ import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
 import type { Operation } from '../../core/store/operations.js'
 import type { WorkerContext } from '../context.js'
 import { DriverError, type ClusterDriver, type ReleaseSpec, type TargetCluster } from '../drivers/driver.js'
+import { valuesDigest } from '../drivers/values-digest.js'
 
 export interface ExtensionTarget {
   extension: Extension
@@ -39,12 +40,16 @@ export async function loadExtensionTarget(ctx: WorkerContext, op: Operation): Pr
 
 export function releaseFor(ctx: WorkerContext, target: ExtensionTarget): ReleaseSpec {
   const { extension, spec } = target
+  const inputs = {
+    version: ctx.planner.targetVersion(spec, extension.currentVersion),
+    values: spec.configurationSettings,
+    protectedValues: extension.protectedSettingsSealed ? ctx.secrets.openJson<Record<string, string>>(extension.protectedSettingsSealed) : {},
+  }
   return {
     releaseName: extension.name,
     namespace: releaseNamespaceFor(spec, extension.name, ctx.planner.defaultNamespace(spec.extensionType)),
     extensionType: spec.extensionType,
-    version: ctx.planner.targetVersion(spec, extension.currentVersion),
-    values: spec.configurationSettings,
-    protectedValues: extension.protectedSettingsSealed ? ctx.secrets.openJson<Record<string, string>>(extension.protectedSettingsSealed) : {},
+    ...inputs,
+    valuesDigest: valuesDigest(ctx.secrets, inputs),
   }
 }
