@@ -203,6 +203,21 @@ describe('no protected value leaks, whatever its shape', () => {
   })
 })
 
+describe('no protected value in request errors', () => {
+  it('answers a body that is not JSON without quoting it', async () => {
+    const sub = freshSubscription()
+    await registerCluster(h, sub)
+    const secret = PROTECTED['git.password']
+    for (const body of [`{"properties": {"configurationProtectedSettings": {"k": ${secret}}}}`, `{"properties": ${secret}}`, `{"properties": {"configurationProtectedSettings": {"k": "${secret}" x`]) {
+      const response = await call<{ error: { code: string; message: string } }>(h, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, body)
+      expect(response.status).toBe(400)
+      expect(response.body.error.code).toBe('InvalidRequestContent')
+      expect(response.body.error.message).toMatch(/^The request content is not valid JSON( \(at position \d+\))?\.$/)
+    }
+    expect(leaksIn(logLines.join(''))).toEqual([])
+  })
+})
+
 describe('keyed values digest', () => {
   const inputs = { version: '1.0.0', values: { a: '1', b: '2' }, protectedValues: { s: 'ab' } }
   const oldKey = keyFromMaterial(randomBytes(32))
