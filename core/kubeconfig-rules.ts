@@ -135,7 +135,8 @@ function check(value: unknown, rule: Rule, target: string, policy: KubeconfigPol
     case 'file':
       throw new KubeconfigRejected(
         target,
-        `The field '${target}' names a file on the worker host, which is never read; put the material inline as '${rule.inline}' instead.`,
+        `The field '${target}' names a file on the worker host, which is never read; put the material inline as '${rule.inline}' instead ` +
+          "('kubectl config view --raw --flatten' inlines certificates and keys).",
       )
     case 'plugin':
       throw new KubeconfigRejected(
