@@ -81,7 +81,7 @@ function list(env: Env, name: string): string[] {
 function execAllowlist(env: Env): string[] {
   const commands = list(env, 'KUBECONFIG_EXEC_ALLOWLIST')
   const bad = commands.find((command) => /[\s\p{Cc}]/u.test(command))
-  if (bad !== undefined) throw new ConfigError("KUBECONFIG_EXEC_ALLOWLIST lists a command with whitespace or control characters; list commands such as kubelogin,aws")
+  if (bad !== undefined) throw new ConfigError('KUBECONFIG_EXEC_ALLOWLIST lists a command with whitespace or control characters; list commands such as kubelogin,aws')
   return commands
 }
 
