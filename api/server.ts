@@ -17,6 +17,7 @@ import { buildApp } from './app.js'
 import { loadTlsMaterial } from './tls.js'
 import { checkDevModeExposure } from './auth/loopback.js'
 import { Redis } from 'ioredis'
+import type { DestinationStream } from 'pino'
 
 export interface RunningApi extends Running {
   app: FastifyInstance
@@ -25,12 +26,12 @@ export interface RunningApi extends Running {
   certFile: string
 }
 
-export async function startApi(config: Config): Promise<RunningApi> {
+export async function startApi(config: Config, options: { logDestination?: DestinationStream } = {}): Promise<RunningApi> {
   const devModeExposure = await checkDevModeExposure(config) // refuses dev mode on a non-loopback HOST unless opted in
   await assertServicesReachable(config)
   defaultCatalog() // a broken CATALOG_FILE stops startup, not the first request
   await migrate(config.databaseUrl)
-  const log = createLogger(config.logLevel, 'api')
+  const log = createLogger(config.logLevel, 'api', options.logDestination)
   if (devModeExposure) log.warn(devModeExposure)
   const secrets = loadSecretBox(config)
   const db = createDb(config.databaseUrl)

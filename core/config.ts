@@ -45,6 +45,11 @@ export interface Config {
   throttle: { readsPerHour: number; writesPerHour: number; deletesPerHour: number }
   /** Who may call the api (api/auth). */
   auth: AuthConfig
+  // Cluster credentials (core/kubeconfig-rules.ts, workers/drivers/helm/helm-environment.ts).
+  /** KUBECONFIG_EXEC_ALLOWLIST: kubeconfig `exec` commands allowed to run on worker hosts (exact match). */
+  kubeconfigExecAllowlist: string[]
+  /** HELM_ENV_PASSTHROUGH: further environment variables handed to helm beyond the built-in allow-list. */
+  helmEnvPassthrough: string[]
 }
 
 export class ConfigError extends Error {}
@@ -149,6 +154,23 @@ function encryptionKeys(env: Env): { encryptionKey: string | undefined; encrypti
   return { encryptionKey, encryptionKeysPrevious: previous }
 }
 
+function execAllowlist(env: Env): string[] {
+  const commands = list(env, 'KUBECONFIG_EXEC_ALLOWLIST')
+  const bad = commands.find((command) => /[\s\p{Cc}]/u.test(command))
+  if (bad !== undefined) throw new ConfigError('KUBECONFIG_EXEC_ALLOWLIST lists a command with whitespace or control characters; list commands such as kubelogin,aws')
+  return commands
+}
+
+function helmEnvPassthrough(env: Env): string[] {
+  const names = list(env, 'HELM_ENV_PASSTHROUGH')
+  const bad = names.find((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+  if (bad !== undefined) throw new ConfigError(`HELM_ENV_PASSTHROUGH=${env.HELM_ENV_PASSTHROUGH} is not a comma-separated list of variable names`)
+  // These would let the environment, not the cluster's stored kubeconfig, decide which cluster helm talks to.
+  const steering = names.find((name) => name === 'KUBECONFIG' || name.startsWith('HELM_KUBE'))
+  if (steering !== undefined) throw new ConfigError(`HELM_ENV_PASSTHROUGH may not name ${steering}: only the cluster's kubeconfig decides where helm connects`)
+  return names
+}
+
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/arcext'
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
 
@@ -192,6 +214,8 @@ export function loadConfig(env: Env = process.env): Config {
       deletesPerHour: integer(env, 'THROTTLE_DELETES_PER_HOUR', 15_000, 1, 1_000_000_000),
     },
     auth: authConfig(env),
+    kubeconfigExecAllowlist: execAllowlist(env),
+    helmEnvPassthrough: helmEnvPassthrough(env),
   }
 }
 

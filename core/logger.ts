@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino'
+import { pino, type DestinationStream, type Logger } from 'pino'
 
 /** Paths that may carry secrets; pino replaces them before anything is written. */
 export const REDACTED_PATHS = [
@@ -9,6 +9,8 @@ export const REDACTED_PATHS = [
   '*.protectedValues',
 ]
 
-export function createLogger(level: string, name: string): Logger {
-  return pino({ level, name, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } })
+/** `destination` defaults to stdout; tests pass a stream to read what would be logged. */
+export function createLogger(level: string, name: string, destination?: DestinationStream): Logger {
+  const options = { level, name, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }
+  return destination ? pino(options, destination) : pino(options)
 }

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino'
 import type { Db } from '../core/db/client.js'
 import { ENQUEUE_TIMEOUT_MS, withTimeout, type OperationQueue } from '../core/queue.js'
+import { loggableError } from './error-facts.js'
 
 export interface DispatcherOptions {
   pollMs: number
@@ -46,7 +47,7 @@ export function startDispatcher(db: Db, queue: OperationQueue, log: Logger, opti
       // A full batch means more are waiting: go again at once.
       if (count === options.batchSize) delay = 0
     } catch (error) {
-      log.warn({ err: (error as Error).message }, 'outbox dispatch failed; will retry')
+      log.warn({ err: loggableError(error) }, 'outbox dispatch failed; will retry')
       delay = Math.max(options.pollMs, 1000)
     }
     if (!stopped) timer = setTimeout(() => (running = pass()), delay)

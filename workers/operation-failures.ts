@@ -3,6 +3,7 @@
 import { OperationErrorCodes, type ErrorDetail, type ExtensionStatus } from '../core/domain/model.js'
 import type { Operation, Outcome } from '../core/store/operations.js'
 import { DriverError } from './drivers/driver.js'
+import { failureReason } from './error-facts.js'
 
 const WHAT: Record<string, string> = {
   'extension.install': 'installation',
@@ -35,13 +36,6 @@ function withNextStep(op: Pick<Operation, 'kind'>, message: string): string {
   return next ? `${sentence(message)} ${next}` : sentence(message)
 }
 
-/** The first line of an unexpected error, bounded: internals (queries, stacks) stay in the worker's log. */
-function summary(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error)
-  const line = text.split('\n').find((l) => l.trim() !== '') ?? 'unknown error'
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line
-}
-
 export interface FailureContext {
   attempt: number
   /** True when a transient failure used up the last attempt. */
@@ -55,7 +49,7 @@ export function failureDetail(error: unknown, op: Operation, context: FailureCon
   }
   return {
     code: 'InternalOperationError',
-    message: withNextStep(op, `The ${what(op)} could not be completed because of an internal error: ${sentence(summary(error))}${attempts}`),
+    message: withNextStep(op, `The ${what(op)} could not be completed because of ${sentence(failureReason(error))}${attempts}`),
     target: op.resourceId,
   }
 }
@@ -82,7 +76,7 @@ export function failedOutcome(detail: ErrorDetail): Outcome {
 
 /** The warning an extension shows while a transient failure waits for its next attempt. */
 export function retryStatus(error: unknown, op: Operation, attempt: number, maxAttempts: number, delayMs: number): ExtensionStatus {
-  const reason = error instanceof DriverError ? error.message : summary(error)
+  const reason = failureReason(error)
   return {
     code: error instanceof DriverError ? error.code : 'InternalOperationError',
     displayStatus: 'Retrying',

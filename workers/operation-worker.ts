@@ -14,6 +14,7 @@ import type { WorkerContext } from './context.js'
 import { SecretUnavailableError } from '../core/secrets.js'
 import { DriverError } from './drivers/driver.js'
 import { encryptionKeyUnavailable } from './drivers/driver-errors.js'
+import { loggableError } from './error-facts.js'
 import { applyExtension } from './jobs/apply-extension.js'
 import { deleteCluster } from './jobs/delete-cluster.js'
 import { NotReadyError, type OperationRun } from './jobs/operation-run.js'
@@ -191,13 +192,12 @@ export class OperationRunner {
     const transient = !(error instanceof DriverError) || error.kind === 'transient'
     if (transient && attempt < retry.maxAttempts) {
       const delay = retryDelayMs(retry, attempt)
-      log.warn({ err: (error as Error)?.message, code: (error as DriverError)?.code, retryInMs: delay }, 'transient failure; will retry')
+      log.warn({ err: loggableError(error), retryInMs: delay }, 'transient failure; will retry')
       await recordRetry(this.ctx.db, op, retryStatus(error, op, attempt, retry.maxAttempts, delay))
       return delay
     }
     const detail = failureDetail(error, op, { attempt, exhausted: transient })
-    if (!(error instanceof DriverError)) log.error({ err: error }, 'unexpected error')
-    log.error({ code: detail.code, err: (error as Error)?.message }, 'operation failed')
+    log.error({ code: detail.code, err: loggableError(error) }, 'operation failed')
     await finishOperation(this.ctx.db, op, failedOutcome(detail))
     return null
   }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import type { Db } from '../core/db/client.js'
 import type { OperationQueue } from '../core/queue.js'
 import { finishOperation } from '../core/store/operations.js'
+import { loggableError } from './error-facts.js'
 import { deadlineDetail, failedOutcome } from './operation-failures.js'
 
 export interface ReconcilerOptions {
@@ -67,7 +68,7 @@ export function startReconciler(db: Db, queue: OperationQueue, log: Logger, opti
       const count = await redeliverOrphanedOperations(db, queue, options)
       if (count > 0) log.warn({ count }, 'redelivered operations whose jobs were missing')
     } catch (error) {
-      log.warn({ err: (error as Error).message }, 'reconciler pass failed; will retry')
+      log.warn({ err: loggableError(error) }, 'reconciler pass failed; will retry')
     }
   }
   const timer = setInterval(() => {

@@ -2,6 +2,7 @@
 // gracefully (in-flight jobs get a grace period to finish, then are handed back; a job cut short by a kill is
 // recovered as stalled or by the reconciler).
 import { defaultCatalog } from '../core/catalog/index.js'
+import type { DestinationStream } from 'pino'
 import type { Config } from '../core/config.js'
 import { createDb } from '../core/db/client.js'
 import { migrate } from '../core/db/migrate.js'
@@ -29,13 +30,15 @@ export interface WorkerProcessOptions {
   runner?: Partial<Omit<RunnerOptions, 'deadlineSeconds'>>
   /** How long stop() lets in-flight jobs finish before handing them back. */
   shutdownGraceMs?: number
+  /** Where the worker logs; stdout by default. */
+  logDestination?: DestinationStream
 }
 
 export async function startWorkerProcess(config: Config, options: WorkerProcessOptions = {}): Promise<Running & { context: WorkerContext }> {
   await assertServicesReachable(config)
   defaultCatalog() // a broken CATALOG_FILE stops startup, not the first request
   await migrate(config.databaseUrl)
-  const log = createLogger(config.logLevel, 'worker')
+  const log = createLogger(config.logLevel, 'worker', options.logDestination)
   const secrets = loadSecretBox(config)
   const db = createDb(config.databaseUrl, Math.min(config.workerConcurrency + 4, 50))
   await assertStoredSecretsOpen(db, secrets).catch(async (error: unknown) => {

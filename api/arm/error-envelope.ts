@@ -76,7 +76,9 @@ export function toArmError(error: unknown, contentType?: string): ArmError | nul
       return ArmErrors.invalidRequestContent('The request content is not valid JSON.')
   }
   if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
-    return ArmErrors.invalidRequestContent(`The request content is not valid JSON: ${error.message}`)
+    // Only the position: the parser's message can quote the body, protected settings included.
+    const position = /at position (\d+)/.exec(error.message)?.[1]
+    return ArmErrors.invalidRequestContent(`The request content is not valid JSON${position ? ` (at position ${position})` : ''}.`)
   }
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return new ArmError(fastifyError.statusCode, 'BadRequest', fastifyError.message)

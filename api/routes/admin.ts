@@ -158,8 +158,8 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     { config: { access: CLUSTER_IN_PATH }, schema: { hide: true, body: driverBodySchema } },
     async (request) => {
       const clusterId = driverClusterId(request)
-      const { db, secrets } = app.services
-      const view = await setClusterDriver(db, secrets, clusterId, request.body).catch((error: unknown) => {
+      const { db, secrets, config } = app.services
+      const view = await setClusterDriver(db, secrets, clusterId, request.body, { execAllowlist: config.kubeconfigExecAllowlist }).catch((error: unknown) => {
         throw asArmError(error)
       })
       if (!view) throw ArmErrors.resourceNotFound('cluster', clusterId)

@@ -1,7 +1,9 @@
 // Which driver carries out a cluster's extension operations, and the kubeconfig the helm driver uses. The kubeconfig
-// is sealed here (core/secrets) and never leaves the store in plaintext except into a worker's driver call.
+// is checked against the kubeconfig rules (core/kubeconfig-rules.ts) and sealed here (core/secrets); it never leaves
+// the store in plaintext except into a worker's driver call, which checks it again.
 import type { Db } from '../db/client.js'
 import { OperationInProgressError } from '../domain/errors.js'
+import { checkKubeconfig, KubeconfigRejected, type KubeconfigPolicy } from '../kubeconfig-rules.js'
 import type { SecretBox } from '../secrets.js'
 import { parseClusterResourceId } from './cluster-resource-id.js'
 
@@ -11,8 +13,6 @@ export type ClusterDriverName = (typeof CLUSTER_DRIVERS)[number]
 
 /** Drivers that talk to a real cluster and so need its kubeconfig. */
 const NEEDS_KUBECONFIG: ReadonlySet<ClusterDriverName> = new Set(['helm'])
-
-export const MAX_KUBECONFIG_BYTES = 1024 * 1024
 
 export interface ClusterDriverSetting {
   driver: ClusterDriverName
@@ -37,19 +37,13 @@ export class InvalidClusterDriverSetting extends Error {
   }
 }
 
-// YAML `clusters:` or JSON `"clusters":` at any indentation: enough to catch a pasted file path or token.
-const LOOKS_LIKE_KUBECONFIG = /(^|[\s{,])["']?clusters["']?\s*:/m
-
-function checkKubeconfig(kubeconfig: string): void {
-  if (kubeconfig.trim() === '') throw new InvalidClusterDriverSetting('kubeconfig', 'The kubeconfig is empty.')
-  if (Buffer.byteLength(kubeconfig, 'utf8') > MAX_KUBECONFIG_BYTES) {
-    throw new InvalidClusterDriverSetting('kubeconfig', `The kubeconfig is larger than ${MAX_KUBECONFIG_BYTES} bytes.`)
-  }
-  if (!LOOKS_LIKE_KUBECONFIG.test(kubeconfig)) {
-    throw new InvalidClusterDriverSetting(
-      'kubeconfig',
-      "The kubeconfig has no 'clusters' section; pass the content of the kubeconfig file (YAML or JSON), not its path.",
-    )
+/** The kubeconfig rules (core/kubeconfig-rules.ts), as a setting problem naming the offending field. */
+function checkKubeconfigSetting(kubeconfig: string, policy: KubeconfigPolicy): void {
+  try {
+    checkKubeconfig(kubeconfig, policy)
+  } catch (error) {
+    if (error instanceof KubeconfigRejected) throw new InvalidClusterDriverSetting(error.target, error.message)
+    throw error
   }
 }
 
@@ -73,13 +67,14 @@ export async function setClusterDriver(
   secrets: SecretBox,
   clusterId: string,
   setting: ClusterDriverSetting,
+  policy: KubeconfigPolicy,
 ): Promise<ClusterDriverView | null> {
   const id = parseClusterResourceId(clusterId)
   if ('problem' in id) throw new InvalidClusterDriverSetting('clusterId', id.problem)
   if (!(CLUSTER_DRIVERS as readonly string[]).includes(setting.driver)) {
     throw new InvalidClusterDriverSetting('driver', `The driver '${setting.driver}' is unknown; use one of: ${CLUSTER_DRIVERS.join(', ')}.`)
   }
-  if (typeof setting.kubeconfig === 'string') checkKubeconfig(setting.kubeconfig)
+  if (typeof setting.kubeconfig === 'string') checkKubeconfigSetting(setting.kubeconfig, policy)
   const sealed = typeof setting.kubeconfig === 'string' ? secrets.seal(setting.kubeconfig) : setting.kubeconfig
 
   return db.$transaction(async (tx) => {

@@ -1,10 +1,13 @@
 // The helm driver against a fake helm executable (helm itself cannot be installed here): the exact command lines,
 // the 0600 temp files seen by helm at call time and gone afterwards, failure classification and status parsing.
+import { randomBytes } from 'node:crypto'
 import { existsSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { SecretBox, keyFromMaterial } from '../../core/secrets.js'
 import { DriverError, type ReleaseSpec, type TargetCluster } from '../../workers/drivers/driver.js'
 import { HelmDriver, chartReference } from '../../workers/drivers/helm/helm-driver.js'
+import { HELM_ENV_ALLOWLIST } from '../../workers/drivers/helm/helm-environment.js'
 import { valuesDigest } from '../../workers/drivers/values-digest.js'
 import { fakeHelm, fakeHelmBin, type FakeHelm } from './support.js'
 
@@ -18,21 +21,28 @@ const cluster = (kubeconfig: string | null = KUBECONFIG): TargetCluster => ({
   kubeconfig,
 })
 
-const release = (overrides: Partial<ReleaseSpec> = {}): ReleaseSpec => ({
-  releaseName: 'flux',
-  namespace: 'flux-system',
-  extensionType: 'microsoft.flux',
-  version: '1.16.2',
-  values: { 'multiTenancy.enforce': 'false', 'image.tag': 'v1.2.3', replicas: '2', 'annotations.example\\.com/team': 'platform' },
-  protectedValues: { 'git.token': 'pr0tected-token-value' },
-  ...overrides,
-})
+const box = new SecretBox(keyFromMaterial(randomBytes(32)))
 
-function driverFor(fake: FakeHelm, options: { chartRepository?: string | undefined; helmBin?: string } = {}) {
+const release = (overrides: Partial<Omit<ReleaseSpec, 'valuesDigest'>> = {}): ReleaseSpec => {
+  const spec = {
+    releaseName: 'flux',
+    namespace: 'flux-system',
+    extensionType: 'microsoft.flux',
+    version: '1.16.2',
+    values: { 'multiTenancy.enforce': 'false', 'image.tag': 'v1.2.3', replicas: '2', 'annotations.example\\.com/team': 'platform' },
+    protectedValues: { 'git.token': 'pr0tected-token-value' },
+    ...overrides,
+  }
+  return { ...spec, valuesDigest: valuesDigest(box, spec) }
+}
+
+function driverFor(fake: FakeHelm, options: { chartRepository?: string | undefined; helmBin?: string; execAllowlist?: string[]; envPassthrough?: string[] } = {}) {
   return new HelmDriver({
     helmBin: options.helmBin ?? fakeHelmBin(),
     chartRepository: 'chartRepository' in options ? options.chartRepository : REPOSITORY,
     timeoutSeconds: 120,
+    kubeconfigPolicy: { execAllowlist: options.execAllowlist ?? [] },
+    envPassthrough: options.envPassthrough,
     env: fake.env,
   })
 }
@@ -61,7 +71,7 @@ describe('helm driver: install, upgrade, observe, uninstall', () => {
       extensionType: 'microsoft.flux',
       version: '1.16.2',
       status: 'deployed',
-      valuesDigest: valuesDigest(spec),
+      valuesDigest: spec.valuesDigest,
     })
 
     const calls = fake.log()
@@ -76,7 +86,7 @@ describe('helm driver: install, upgrade, observe, uninstall', () => {
       '-f', valuesPath,
       '--kubeconfig', kubeconfigPath,
       '--timeout', '120s',
-      '--description', `arcext extensionType=microsoft.flux valuesDigest=${valuesDigest(spec)}`,
+      '--description', `arcext extensionType=microsoft.flux valuesDigest=${spec.valuesDigest}`,
       '--output', 'json',
     ])
     expect(upgrade.kubeconfig).toMatchObject({ exists: true, mode: '600', dirMode: '700' })
@@ -103,14 +113,14 @@ describe('helm driver: install, upgrade, observe, uninstall', () => {
 
     // Without a namespace the driver finds the release with helm list first.
     const seen = await driver.observe(cluster(), 'flux')
-    expect(seen).toMatchObject({ namespace: 'flux-system', status: 'deployed', version: '1.16.2', valuesDigest: valuesDigest(spec) })
+    expect(seen).toMatchObject({ namespace: 'flux-system', status: 'deployed', version: '1.16.2', valuesDigest: spec.valuesDigest })
     const [list, status] = fake.log().slice(2)
     expect(list!.argv).toEqual(['list', '--all-namespaces', '--all', '--filter', '^flux$', '--kubeconfig', list!.kubeconfig!.path, '--output', 'json'])
     expect(status!.argv).toEqual(['status', 'flux', '--namespace', 'flux-system', '--kubeconfig', status!.kubeconfig!.path, '--output', 'json'])
 
     const changed = release({ version: '1.17.0' })
     const upgraded = await driver.apply(cluster(), changed)
-    expect(upgraded).toMatchObject({ version: '1.17.0', valuesDigest: valuesDigest(changed) })
+    expect(upgraded).toMatchObject({ version: '1.17.0', valuesDigest: changed.valuesDigest })
     expect(fake.releases()).toMatchObject([{ name: 'flux', version: 2 }])
   })
 
@@ -143,71 +153,102 @@ describe('helm driver: install, upgrade, observe, uninstall', () => {
 })
 
 describe('helm driver: failures', () => {
-  const cases: { name: string; stderr: string; kind: 'transient' | 'permanent'; code: string; message: RegExp }[] = [
+  const HOW_TO_SEE = "helm's output is not shown because it can quote configuration values"
+  const cases: { name: string; stderr: string; kind: 'transient' | 'permanent'; code: string; message: string }[] = [
     {
       name: 'cluster unreachable',
       stderr: 'Error: Kubernetes cluster unreachable: Get "https://10.0.0.1:6443/version": dial tcp 10.0.0.1:6443: connect: connection refused\n',
       kind: 'transient',
       code: 'ClusterUnreachable',
-      message: /^The cluster '\/subscriptions\/.*\/c1' is not reachable: Kubernetes cluster unreachable: .*connection refused\. Check that the cluster is running and that its API server accepts connections from this service\.$/,
+      message:
+        "The cluster '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg1/providers/Microsoft.Kubernetes/connectedClusters/c1' is not reachable: " +
+        "helm could not connect to the API server named in the cluster's kubeconfig. Check that the cluster is running and that its API server accepts connections from this service.",
     },
     {
       name: 'wait timeout',
       stderr: 'Error: INSTALLATION FAILED: release flux failed, and has been uninstalled due to atomic being set: timed out waiting for the condition\n',
       kind: 'transient',
       code: 'HelmInstallFailed',
-      message: /^Helm install of release 'flux' in namespace 'flux-system' failed: INSTALLATION FAILED: .*timed out waiting for the condition\.$/,
+      message:
+        "Helm install of release 'flux' in namespace 'flux-system' failed: the release's resources did not become ready within 120s (HELM_TIMEOUT_SECONDS). " +
+        "Check the workloads in the release's namespace, or raise HELM_TIMEOUT_SECONDS if the chart needs longer.",
+    },
+    {
+      name: 'a network error',
+      stderr: 'Error: INSTALLATION FAILED: Get "https://charts.example.test/v2/": net/http: TLS handshake timeout\n',
+      kind: 'transient',
+      code: 'HelmInstallFailed',
+      message: "Helm install of release 'flux' in namespace 'flux-system' failed: a temporary network or API server error interrupted helm (reaching the cluster or the chart's repository).",
     },
     {
       name: 'release locked by another operation',
       stderr: 'Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress\n',
       kind: 'transient',
       code: 'HelmInstallFailed',
-      message: /helm rollback flux -n flux-system/,
+      message:
+        "Helm install of release 'flux' in namespace 'flux-system' failed: another helm operation (install/upgrade/rollback) on the release is in progress. " +
+        "If no other helm process works on the release, an earlier one was interrupted: run 'helm rollback flux -n flux-system' (or 'helm uninstall' if it was never installed).",
     },
     {
       name: 'chart version not found',
       stderr: `Error: INSTALLATION FAILED: chart "microsoft.flux" version "1.16.2" not found in ${REPOSITORY} repository\n`,
       kind: 'permanent',
       code: 'HelmChartNotFound',
-      message: /Check that chart 'oci:\/\/charts\.example\.test\/arcext\/microsoft\.flux' version '1\.16\.2' exists and that HELM_CHART_REPOSITORY/,
+      message:
+        "Helm install of release 'flux' in namespace 'flux-system' failed: chart 'oci://charts.example.test/arcext/microsoft.flux' version '1.16.2' was not found. " +
+        'Check that the chart and version exist and that HELM_CHART_REPOSITORY points at the repository holding them.',
     },
     {
       name: 'oci manifest unknown',
       stderr: 'Error: INSTALLATION FAILED: failed to fetch oci://charts.example.test/arcext/microsoft.flux:1.16.2 : manifest unknown\n',
       kind: 'permanent',
       code: 'HelmChartNotFound',
-      message: /manifest unknown/,
+      message: "Helm install of release 'flux' in namespace 'flux-system' failed: chart 'oci://charts.example.test/arcext/microsoft.flux' version '1.16.2' was not found. " +
+        'Check that the chart and version exist and that HELM_CHART_REPOSITORY points at the repository holding them.',
     },
     {
       name: 'values rejected by the chart schema',
-      stderr: "Error: INSTALLATION FAILED: values don't meet the specifications of the schema(s) in the following chart(s):\nflux:\n- replicas: Invalid type. Expected: string, given: integer\n",
+      stderr:
+        "Error: INSTALLATION FAILED: values don't meet the specifications of the schema(s) in the following chart(s):\nflux:\n" +
+        '- replicas: Invalid type. Expected: string, given: integer\n- (root): git is required\n- git.token: Does not match pattern \'^[a-z]+$\', given: pr0tected-token-value\n',
       kind: 'permanent',
       code: 'InvalidConfigurationSettings',
-      message: /replicas: Invalid type\..*Correct configurationSettings/,
+      message:
+        "Helm install of release 'flux' in namespace 'flux-system' failed: the chart's values schema rejected the settings (fields: 'replicas', 'git', 'git.token'). " +
+        'Correct configurationSettings / configurationProtectedSettings to what the chart accepts.',
+    },
+    {
+      name: 'a template failure',
+      stderr: 'Error: INSTALLATION FAILED: template: flux/templates/secret.yaml:3:12: executing "flux/templates/secret.yaml" at <.Values.git.token>: wrong type for value; expected int; got string pr0tected-token-value\n',
+      kind: 'permanent',
+      code: 'InvalidConfigurationSettings',
+      message:
+        "Helm install of release 'flux' in namespace 'flux-system' failed: the chart's templates could not be rendered with the settings " +
+        "(template 'flux/templates/secret.yaml' line 3; values involved: 'git.token'). Correct configurationSettings / configurationProtectedSettings to what the chart accepts.",
     },
     {
       name: 'credentials refused',
       stderr: 'Error: Kubernetes cluster unreachable: the server has asked for the client to provide credentials\n',
       kind: 'permanent',
       code: 'ClusterAccessDenied',
-      message: /PUT \/admin\/clusters\/\{cluster id\}\/driver/,
+      message:
+        "Helm install of release 'flux' in namespace 'flux-system' failed: the cluster refused the kubeconfig's credentials, or they do not allow managing this release. " +
+        'Set a current kubeconfig allowed to manage releases with PUT /admin/clusters/{cluster id}/driver.',
     },
     {
       name: 'unknown failure',
-      stderr: 'Error: INSTALLATION FAILED: something nobody anticipated\n',
+      stderr: 'Error: INSTALLATION FAILED: something nobody anticipated about pr0tected-token-value\n',
       kind: 'permanent',
       code: 'HelmInstallFailed',
-      message: /failed: INSTALLATION FAILED: something nobody anticipated \(helm exited with code 1\)\.$/,
+      message: `Helm install of release 'flux' in namespace 'flux-system' failed: helm exited with code 1 for a reason this service does not recognise. ${HOW_TO_SEE}; run the same helm command against the cluster to see it.`,
     },
   ]
 
-  it.each(cases)('classifies $name as $kind $code', async ({ stderr, kind, code, message }) => {
+  it.each(cases)('classifies $name as $kind $code with a fixed message', async ({ stderr, kind, code, message }) => {
     const fake = fakeHelm()
     script(fake, [{ command: 'upgrade', exitCode: 1, stderr }])
     const error = await failure(driverFor(fake).apply(cluster(), release()))
-    expect({ kind: error.kind, code: error.code }).toEqual({ kind, code })
-    expect(error.message).toMatch(message)
+    expect({ kind: error.kind, code: error.code, message: error.message }).toEqual({ kind, code, message })
     // The files were there for helm and are gone although it failed.
     const upgrade = fake.log().at(-1)!
     expect(upgrade.values).toMatchObject({ exists: true, mode: '600' })
@@ -222,24 +263,27 @@ describe('helm driver: failures', () => {
     script(fake, [{ command: 'upgrade', exitCode: 1, stderr: 'Error: UPGRADE FAILED: timed out waiting for the condition\n' }])
     const error = await failure(driver.apply(cluster(), release({ version: '1.17.0' })))
     expect(error).toMatchObject({ kind: 'transient', code: 'HelmUpgradeFailed' })
-    expect(error.message).toMatch(/^Helm upgrade of release 'flux' in namespace 'flux-system' failed: UPGRADE FAILED/)
+    expect(error.message).toMatch(/^Helm upgrade of release 'flux' in namespace 'flux-system' failed: the release's resources did not become ready/)
   })
 
-  it('blanks protected values out of helm output shown to users', async () => {
+  it('never passes on helm output that quotes protected values, however they are written', async () => {
     const fake = fakeHelm()
-    script(fake, [{ command: 'upgrade', exitCode: 1, stderr: 'Error: template: flux/templates/secret.yaml:3: executing "x" at <pr0tected-token-value>: bad\n' }])
-    const error = await failure(driverFor(fake).apply(cluster(), release()))
-    expect(error.code).toBe('InvalidConfigurationSettings')
-    expect(error.message).not.toContain('pr0tected-token-value')
-    expect(error.message).toContain('<***>')
+    const protectedValues = { 'git.token': 'ab', 'git.pin': '7', 'git.quoted': 'say "hi" \\ bye', 'tls.key': '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkq\n-----END PRIVATE KEY-----\n' }
+    script(fake, [{ command: 'upgrade', exitCode: 1, echoValues: true }])
+    const error = await failure(driverFor(fake).apply(cluster(), release({ protectedValues })))
+    expect(error.message).toBe(
+      "Helm install of release 'flux' in namespace 'flux-system' failed: the chart's templates could not be rendered with the settings " +
+        "(template 'chart/templates/secret.yaml' line 12). Correct configurationSettings / configurationProtectedSettings to what the chart accepts.",
+    )
+    expect(error.failureClass).toBe('valuesRejectedByTemplates')
   })
 
-  it('fails an uninstall with helm’s reason and the uninstall code', async () => {
+  it('fails an uninstall with the uninstall code', async () => {
     const fake = fakeHelm()
     script(fake, [{ command: 'uninstall', exitCode: 1, stderr: 'Error: uninstallation completed with 1 error(s): context deadline exceeded\n' }])
     const error = await failure(driverFor(fake).uninstall(cluster(), 'flux', { namespace: 'flux-system' }))
     expect(error).toMatchObject({ kind: 'transient', code: 'HelmUninstallFailed' })
-    expect(error.message).toMatch(/^Helm uninstall of release 'flux' in namespace 'flux-system' failed: uninstallation completed with 1 error\(s\): context deadline exceeded\./)
+    expect(error.message).toMatch(/^Helm uninstall of release 'flux' in namespace 'flux-system' failed: the release's resources did not become ready within 120s/)
   })
 
   it('refuses to run without a kubeconfig, a chart repository, or consistent setting keys, before calling helm', async () => {
@@ -277,6 +321,84 @@ describe('helm driver: failures', () => {
     const error = await failure(pending)
     expect(error).toMatchObject({ kind: 'transient', code: 'OperationInterrupted' })
     expect(existsSync(fake.log().at(-1)!.values!.path)).toBe(false)
+  })
+})
+
+describe('helm driver: environment and kubeconfig at use time', () => {
+  const PLANTED = { ENCRYPTION_KEY: 'planted-encryption-key', DATABASE_URL: 'postgresql://planted:pw@db/x', AWS_SECRET_ACCESS_KEY: 'planted-aws-secret', KUBECONFIG: '/planted/kubeconfig', HELM_KUBETOKEN: 'planted-kube-token' }
+  const OPERATOR = { HELM_REPOSITORY_CONFIG: '/etc/helm/repositories.yaml', HTTPS_PROXY: 'http://proxy.example:3128', ARCEXT_TEST_PASSED_ON: 'yes' }
+
+  async function withEnv<T>(vars: Record<string, string>, work: () => Promise<T>): Promise<T> {
+    const before = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]))
+    Object.assign(process.env, vars)
+    try {
+      return await work()
+    } finally {
+      for (const [name, value] of Object.entries(before)) {
+        if (value === undefined) delete process.env[name]
+        else process.env[name] = value
+      }
+    }
+  }
+
+  it('runs helm with an allow-listed environment and a private HOME, never the worker’s secrets', async () => {
+    const fake = fakeHelm()
+    await withEnv({ ...PLANTED, ...OPERATOR }, () => driverFor(fake, { envPassthrough: ['ARCEXT_TEST_PASSED_ON'] }).apply(cluster(), release()))
+    const calls = fake.log()
+    expect(calls.map((c) => c.argv[0])).toEqual(['status', 'upgrade'])
+    for (const call of calls) {
+      const env = call.env as Record<string, string>
+      for (const name of Object.keys(PLANTED)) expect(env).not.toHaveProperty(name)
+      expect(JSON.stringify(env)).not.toMatch(/planted/)
+      expect(env).toMatchObject({ ...OPERATOR, PATH: process.env.PATH, FAKE_HELM_DIR: fake.dir })
+      // HOME and the XDG directories live in the call's private directory, which is gone afterwards.
+      const callDir = path.dirname(call.kubeconfig!.path)
+      expect(env.HOME).toBe(path.join(callDir, 'home'))
+      expect(call.home).toEqual({ path: env.HOME, isDirectory: true })
+      expect([env.XDG_CACHE_HOME, env.XDG_CONFIG_HOME, env.XDG_DATA_HOME].map((dir) => path.dirname(dir!))).toEqual([callDir, callDir, callDir])
+      const ambient = HELM_ENV_ALLOWLIST.filter((name) => process.env[name] !== undefined)
+      expect(Object.keys(env).sort()).toEqual(
+        [...new Set([...ambient, ...Object.keys(OPERATOR), 'FAKE_HELM_DIR', 'HOME', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME'])].sort(),
+      )
+      expect(existsSync(callDir)).toBe(false)
+    }
+  })
+
+  const EXEC_KUBECONFIG = [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: c1',
+    '  cluster: {server: "https://10.0.0.1:6443"}',
+    'users:',
+    '- name: u1',
+    '  user:',
+    '    exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh, args: [-c, "touch /tmp/pwned-by-kubeconfig"]}',
+    '',
+  ].join('\n')
+
+  it('refuses a stored kubeconfig that breaks the rules, permanently and without running helm', async () => {
+    const fake = fakeHelm()
+    const driver = driverFor(fake)
+    for (const call of [driver.apply(cluster(EXEC_KUBECONFIG), release()), driver.observe(cluster(EXEC_KUBECONFIG), 'flux'), driver.uninstall(cluster(EXEC_KUBECONFIG), 'flux')]) {
+      const error = await failure(call)
+      expect(error).toMatchObject({ kind: 'permanent', code: 'KubeconfigNotAllowed' })
+      expect(error.message).toContain("'kubeconfig.users[0].user.exec' runs a command on the worker host")
+      expect(error.message).not.toMatch(/bin\/sh|pwned/)
+    }
+    expect(fake.log()).toEqual([])
+  })
+
+  it('runs an allow-listed exec plugin’s kubeconfig, handing helm the checked canonical JSON', async () => {
+    const fake = fakeHelm()
+    await driverFor(fake, { execAllowlist: ['/bin/sh'] }).observe(cluster(EXEC_KUBECONFIG), 'flux', { namespace: 'flux-system' })
+    const [status] = fake.log()
+    expect((status!.kubeconfig as { content?: unknown }).content).toEqual({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c1', cluster: { server: 'https://10.0.0.1:6443' } }],
+      users: [{ name: 'u1', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/bin/sh', args: ['-c', 'touch /tmp/pwned-by-kubeconfig'] } } }],
+    })
   })
 })
 

@@ -14,10 +14,11 @@ let previousDir: string | undefined
 
 beforeAll(async () => {
   fake = fakeHelm()
-  // The worker runs in this process and helm inherits its environment; the fake keeps its state in this directory.
+  // The worker runs in this process; helm gets FAKE_HELM_DIR (where the fake keeps its state) only because
+  // HELM_ENV_PASSTHROUGH names it.
   previousDir = process.env.FAKE_HELM_DIR
   process.env.FAKE_HELM_DIR = fake.dir
-  h = await startIsolatedHarness({ env: { HELM_BIN: fakeHelmBin(), HELM_CHART_REPOSITORY: REPOSITORY, HELM_TIMEOUT_SECONDS: '90' } })
+  h = await startIsolatedHarness({ env: { HELM_BIN: fakeHelmBin(), HELM_CHART_REPOSITORY: REPOSITORY, HELM_TIMEOUT_SECONDS: '90', HELM_ENV_PASSTHROUGH: 'FAKE_HELM_DIR' } })
 })
 afterAll(async () => {
   await h?.close()

@@ -101,7 +101,7 @@ describe('SIMULATED_FAULTS', () => {
   })
 
   it('is checked when the drivers are built, so a worker with a bad value does not start', () => {
-    const config = { simulatedStepLatencyMs: 0, helmBin: 'helm', helmChartRepository: undefined, helmTimeoutSeconds: 300 }
+    const config = { simulatedStepLatencyMs: 0, helmBin: 'helm', helmChartRepository: undefined, helmTimeoutSeconds: 300, kubeconfigExecAllowlist: [], helmEnvPassthrough: [] }
     expect(() => createDrivers(null as never, { ...config, simulatedFaults: '[{"kind":"failInstall","extensionType":"contoso.unknown"}]' })).toThrow(/not in the catalog/)
     expect(Object.keys(createDrivers(null as never, { ...config, simulatedFaults: undefined })).sort()).toEqual([...CLUSTER_DRIVERS].sort())
   })

@@ -53,7 +53,7 @@ async function newCluster(): Promise<TargetCluster> {
   return { id: row.id, resourceId, facts: { distribution: 'k3s', infrastructure: null, kubernetesVersion: '1.30.4', totalNodeCount: 1, architecture: 'amd64' }, kubeconfig: null }
 }
 
-const release: ReleaseSpec = { releaseName: 'flux', namespace: 'flux-system', extensionType: 'microsoft.flux', version: '1.16.2', values: {}, protectedValues: {} }
+const release: ReleaseSpec = { releaseName: 'flux', namespace: 'flux-system', extensionType: 'microsoft.flux', version: '1.16.2', values: {}, protectedValues: {}, valuesDigest: 'hmac-sha256.k.d' }
 
 async function rejection(promise: Promise<unknown>): Promise<DriverError> {
   const error = await promise.then(

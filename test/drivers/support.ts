@@ -85,7 +85,7 @@ export async function getExtension(h: Pick<Harness, 'baseUrl'>, sub: string, nam
 export interface FakeHelm {
   dir: string
   env: Record<string, string>
-  log(): { argv: string[]; kubeconfig: FileCheck | null; values: (FileCheck & { content?: unknown }) | null }[]
+  log(): { argv: string[]; env: Record<string, string>; home: { path: string | undefined; isDirectory: boolean }; kubeconfig: (FileCheck & { content?: unknown }) | null; values: (FileCheck & { content?: unknown }) | null }[]
   releases(): { name: string; namespace: string; version: number; info: { status: string; description: string }; chart: { metadata: { name: string; version: string } } }[]
 }
 

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import type { DestinationStream } from 'pino'
 import { inject } from 'vitest'
 import { deleteKeysWithPrefix } from './isolation.js'
 import { loadConfig, type Config } from '../../core/config.js'
@@ -22,6 +23,8 @@ export interface Harness {
 export interface HarnessOptions {
   worker?: boolean
   env?: Record<string, string>
+  /** Where the api and the worker log (stdout by default); set LOG_LEVEL in `env` to see anything. */
+  logDestination?: DestinationStream
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
@@ -43,8 +46,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const config = testConfig(options.env)
-  const api = await startApi(config)
-  let worker = options.worker === false ? null : await startWorkerProcess(config, { reconcileIntervalMs: 500, reconcileGraceMs: 1000 })
+  const api = await startApi(config, { logDestination: options.logDestination })
+  let worker = options.worker === false ? null : await startWorkerProcess(config, { reconcileIntervalMs: 500, reconcileGraceMs: 1000, logDestination: options.logDestination })
   return {
     config,
     api,

@@ -16,7 +16,7 @@ export interface ReleaseFailure {
   action: ReleaseAction
   releaseName: string
   namespace?: string | null
-  /** What went wrong, e.g. helm's own error text. */
+  /** What went wrong, in fixed words: never a tool's output, which can quote configuration values (helm-errors.ts). */
   reason: string
   /** What the user can do about it; appended after the reason. */
   hint?: string

@@ -17,6 +17,8 @@ export interface ReleaseSpec {
   version: string
   values: Record<string, string>
   protectedValues: Record<string, string>
+  /** Keyed digest of version and values (values-digest.ts), made by the job; drivers record it with the release. */
+  valuesDigest: string
 }
 
 export interface ObservedRelease {
@@ -25,7 +27,7 @@ export interface ObservedRelease {
   extensionType: string
   version: string
   status: 'deployed' | 'failed' | 'pending'
-  /** Digest of all values, so a reconcile can tell "in sync" from "needs upgrade" without seeing secrets. */
+  /** The keyed digest recorded at install, so a reconcile can tell "in sync" from "needs upgrade" without seeing secrets. */
   valuesDigest: string
 }
 
@@ -33,6 +35,9 @@ export type DriverErrorKind = 'transient' | 'permanent'
 
 /** A failure reported by a driver, in words a user can act on. */
 export class DriverError extends Error {
+  /** Which kind of failure the driver recognised (e.g. helm's `waitTimeout`), for logs that must not carry its output. */
+  failureClass?: string
+
   constructor(
     readonly kind: DriverErrorKind,
     readonly code: string,

@@ -3,7 +3,7 @@
 import { OperationErrorCodes, type ExtensionStatus } from '../../core/domain/model.js'
 import { finishExtensionOperation, recordProgress, type Operation } from '../../core/store/operations.js'
 import type { WorkerContext } from '../context.js'
-import { valuesDigest } from '../drivers/values-digest.js'
+import { valuesDigestMatches } from '../drivers/values-digest.js'
 import { loadExtensionTarget, releaseFor } from './extension-target.js'
 import type { OperationRun } from './operation-run.js'
 
@@ -21,7 +21,7 @@ export async function applyExtension(ctx: WorkerContext, op: Operation, run?: Op
   const release = releaseFor(ctx, target)
   const call = { signal: run?.signal, namespace: release.namespace }
   const observed = await target.driver.observe(target.cluster, release.releaseName, call)
-  const inSync = observed?.status === 'deployed' && observed.valuesDigest === valuesDigest(release)
+  const inSync = observed?.status === 'deployed' && valuesDigestMatches(ctx.secrets, release, observed.valuesDigest)
   await recordProgress(ctx.db, op.id, 10)
   // A DELETE may have canceled this operation while we looked; starting the install now would only race it.
   if (run?.signal.aborted) throw run.signal.reason

@@ -8,6 +8,7 @@ import { SecretUnavailableError } from '../../core/secrets.js'
 import type { WorkerContext } from '../context.js'
 import { DriverError, type ClusterDriver, type ReleaseSpec, type TargetCluster } from '../drivers/driver.js'
 import { encryptionKeyUnavailable } from '../drivers/driver-errors.js'
+import { valuesDigest } from '../drivers/values-digest.js'
 
 export interface ExtensionTarget {
   extension: Extension
@@ -56,10 +57,7 @@ export async function loadExtensionTarget(ctx: WorkerContext, op: Operation): Pr
 
 export function releaseFor(ctx: WorkerContext, target: ExtensionTarget): ReleaseSpec {
   const { extension, spec } = target
-  return {
-    releaseName: extension.name,
-    namespace: releaseNamespaceFor(spec, extension.name, ctx.planner.defaultNamespace(spec.extensionType)),
-    extensionType: spec.extensionType,
+  const inputs = {
     version: ctx.planner.targetVersion(spec, extension.currentVersion),
     values: spec.configurationSettings,
     protectedValues:
@@ -68,5 +66,12 @@ export function releaseFor(ctx: WorkerContext, target: ExtensionTarget): Release
         extension.protectedSettingsSealed,
         (sealed) => ctx.secrets.openJson<Record<string, string>>(sealed),
       ) ?? {},
+  }
+  return {
+    releaseName: extension.name,
+    namespace: releaseNamespaceFor(spec, extension.name, ctx.planner.defaultNamespace(spec.extensionType)),
+    extensionType: spec.extensionType,
+    ...inputs,
+    valuesDigest: valuesDigest(ctx.secrets, inputs),
   }
 }

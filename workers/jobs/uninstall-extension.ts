@@ -4,6 +4,8 @@
 import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
 import { finishExtensionOperation, operationFlag, type Operation } from '../../core/store/operations.js'
 import type { WorkerContext } from '../context.js'
+import { DriverError } from '../drivers/driver.js'
+import { failureReason, loggableError } from '../error-facts.js'
 import { loadExtensionTarget, type ExtensionTarget } from './extension-target.js'
 import type { OperationRun } from './operation-run.js'
 
@@ -36,17 +38,18 @@ export async function uninstallExtension(ctx: WorkerContext, op: Operation, run?
       const signal = run ? AbortSignal.any([run.signal, limit]) : limit
       await Promise.race([
         target.driver.uninstall(target.cluster, releaseName, { signal, namespace: namespaceOf(ctx, target) }),
-        new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error(`the uninstall did not finish within ${FORCE_DELETE_UNINSTALL_TIMEOUT_MS / 1000} s`)), { once: true })),
+        new Promise((_, reject) => signal.addEventListener('abort', () => reject(new DriverError('transient', 'UninstallTimedOut', `the uninstall did not finish within ${FORCE_DELETE_UNINSTALL_TIMEOUT_MS / 1000} s`)), { once: true })),
       ])
     }
   } catch (error) {
     // Canceled or shutting down: not ours to finish.
     if (run?.signal.aborted) throw run.signal.reason
-    const reason = (error as Error)?.message ?? String(error)
+    const said = failureReason(error)
+    const reason = /[.!?]$/.test(said) ? said : `${said}.`
     const cleanup =
       `forceDelete removed the extension without uninstalling release '${releaseName}'${clusterId ? ` from cluster '${clusterId}'` : ''}: ${reason} ` +
       'Its Kubernetes resources may remain on the cluster; remove them there (for example with helm uninstall).'
-    ctx.log.warn({ operationId: op.id, resourceId: op.resourceId, err: reason }, 'forced delete: cluster cleanup may remain')
+    ctx.log.warn({ operationId: op.id, resourceId: op.resourceId, err: loggableError(error) }, 'forced delete: cluster cleanup may remain')
     await finishExtensionOperation(ctx.db, op, { status: 'Succeeded', properties: { cleanupMayRemain: true, cleanupMessage: cleanup } })
     return
   }

@@ -1,8 +1,9 @@
 // Runs the helm CLI without a shell. Secrets reach helm only as files: the kubeconfig and the values are written into
 // a fresh private directory (0700) as 0600 files, passed by path, and the directory is removed when the call ends,
-// whatever the outcome. Nothing here logs arguments, file contents or helm's output.
+// whatever the outcome. The same directory holds helm's private HOME (helm-environment.ts). Nothing here logs
+// arguments, file contents or helm's output.
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -13,6 +14,8 @@ export interface HelmFiles {
 }
 
 export interface HelmFilePaths {
+  /** The call's private directory, removed with everything in it when the call ends. */
+  dir: string
   kubeconfig: string
   values: string | undefined
 }
@@ -29,7 +32,8 @@ export async function withHelmFiles<T>(files: HelmFiles, use: (paths: HelmFilePa
       values = path.join(dir, 'values.json')
       await writeFile(values, JSON.stringify(files.values), { mode: 0o600, flag: 'wx' })
     }
-    return await use({ kubeconfig, values })
+    await mkdir(path.join(dir, 'home'), { mode: 0o700 })
+    return await use({ dir, kubeconfig, values })
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
@@ -39,8 +43,8 @@ export interface HelmRunOptions {
   helmBin: string
   timeoutMs: number
   signal?: AbortSignal
-  /** Extra environment for helm (tests point a fake helm at its state with it). */
-  env?: Record<string, string>
+  /** helm's whole environment (helm-environment.ts); nothing is inherited from this process. */
+  env: Record<string, string>
 }
 
 export type HelmOutcome =
@@ -71,10 +75,7 @@ function collector(limit: number) {
 export function runHelm(args: readonly string[], options: HelmRunOptions): Promise<HelmOutcome> {
   return new Promise((resolve) => {
     if (options.signal?.aborted) return resolve({ kind: 'aborted', reason: options.signal.reason })
-    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env }
-    // Only the --kubeconfig file may decide which cluster helm talks to.
-    delete env.KUBECONFIG
-    const child = spawn(options.helmBin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(options.helmBin, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
     const stdout = collector(MAX_STDOUT)
     const stderr = collector(MAX_STDERR)
     child.stdout.on('data', stdout.add)

@@ -1,11 +1,14 @@
 // The helm driver: installs an extension as the helm release `<extension name>` of chart
 // `<HELM_CHART_REPOSITORY>/<extension type>` with `helm upgrade --install --atomic --wait`, removes it with
 // `helm uninstall`, and reads it with `helm status -o json`. The cluster's kubeconfig and the merged settings reach
-// helm only as 0600 files in a private temporary directory that is deleted after each call (helm-cli.ts).
+// helm only as 0600 files in a private temporary directory that is deleted after each call (helm-cli.ts); the
+// kubeconfig is checked against the kubeconfig rules again first (one stored before they existed is never run), and
+// helm gets an environment of its own (helm-environment.ts).
+import { checkKubeconfig, KubeconfigRejected, type KubeconfigPolicy } from '../../../core/kubeconfig-rules.js'
 import type { ClusterDriver, DriverCallOptions, DriverError, ObservedRelease, ReleaseSpec, TargetCluster } from '../driver.js'
 import { callInterrupted, releaseFailed, type ReleaseAction } from '../driver-errors.js'
-import { valuesDigest } from '../values-digest.js'
 import { runHelm, withHelmFiles, type HelmFilePaths, type HelmOutcome } from './helm-cli.js'
+import { helmEnvironment } from './helm-environment.js'
 import { classifyHelmFailure, type HelmCallContext } from './helm-errors.js'
 import { HelmOutputError, isReleaseNotFound, parseReleaseJson, parseReleaseList, releaseDescription } from './helm-release.js'
 import { InvalidSettingsError, settingsToValues } from './helm-values.js'
@@ -16,7 +19,11 @@ export interface HelmDriverOptions {
   chartRepository: string | undefined
   /** --timeout of the waiting helm commands; the process itself is stopped a grace period later. */
   timeoutSeconds: number
-  /** Extra environment for helm. */
+  /** KUBECONFIG_EXEC_ALLOWLIST and the other kubeconfig rules, applied before every call. */
+  kubeconfigPolicy: KubeconfigPolicy
+  /** HELM_ENV_PASSTHROUGH: variables of the worker's environment helm gets besides the built-in allow-list. */
+  envPassthrough?: readonly string[]
+  /** Extra environment for helm, set as given (tests point a fake helm at its state with it). */
   env?: Record<string, string>
 }
 
@@ -49,8 +56,23 @@ export class HelmDriver implements ClusterDriver {
 
   constructor(private readonly options: HelmDriverOptions) {}
 
+  /** The canonical form of the cluster's kubeconfig that helm is given, once it passes the kubeconfig rules. */
   private kubeconfigOf(call: Pick<Call, 'cluster' | 'action' | 'releaseName' | 'namespace'>): string {
-    if (call.cluster.kubeconfig) return call.cluster.kubeconfig
+    if (call.cluster.kubeconfig) {
+      try {
+        return checkKubeconfig(call.cluster.kubeconfig, this.options.kubeconfigPolicy)
+      } catch (error) {
+        if (!(error instanceof KubeconfigRejected)) throw error
+        throw releaseFailed('permanent', {
+          action: call.action,
+          releaseName: call.releaseName,
+          namespace: call.namespace,
+          code: 'KubeconfigNotAllowed',
+          reason: `the kubeconfig stored for cluster '${call.cluster.resourceId}' breaks the kubeconfig rules, so helm was not run: ${error.message}`,
+          hint: 'Set a kubeconfig with inline credentials with PUT /admin/clusters/{cluster id}/driver',
+        })
+      }
+    }
     throw releaseFailed('permanent', {
       action: call.action,
       releaseName: call.releaseName,
@@ -76,8 +98,9 @@ export class HelmDriver implements ClusterDriver {
   }
 
   /** Runs helm; a clean exit comes back as stdout/stderr, anything else as the DriverError describing it. */
-  private async run(args: string[], call: Call, timeoutMs: number): Promise<Extract<HelmOutcome, { kind: 'exited' }>> {
-    const outcome = await runHelm(args, { helmBin: this.options.helmBin, timeoutMs, signal: call.signal, env: this.options.env })
+  private async run(args: string[], paths: HelmFilePaths, call: Call, timeoutMs: number): Promise<Extract<HelmOutcome, { kind: 'exited' }>> {
+    const env = helmEnvironment(paths.dir, { source: process.env, passthrough: this.options.envPassthrough ?? [], extra: this.options.env })
+    const outcome = await runHelm(args, { helmBin: this.options.helmBin, timeoutMs, signal: call.signal, env })
     if (outcome.kind === 'aborted') throw callInterrupted(call.action, call.releaseName, outcome.reason)
     if (outcome.kind !== 'exited') throw classifyHelmFailure(outcome, this.context(call))
     return outcome
@@ -111,7 +134,7 @@ export class HelmDriver implements ClusterDriver {
   private async locate(paths: HelmFilePaths, call: Call): Promise<string | null> {
     if (call.namespace) return call.namespace
     const args = ['list', '--all-namespaces', '--all', '--filter', `^${escapeRegExp(call.releaseName)}$`, '--kubeconfig', paths.kubeconfig, '--output', 'json']
-    const listed = await this.run(args, call, READ_TIMEOUT_MS)
+    const listed = await this.run(args, paths, call, READ_TIMEOUT_MS)
     if (listed.code !== 0) throw this.fail(listed, call)
     const releases = this.parse(() => parseReleaseList(listed.stdout), call).filter((release) => release.name === call.releaseName)
     const current = releases.find((release) => release.status !== 'uninstalled') ?? releases[0]
@@ -121,7 +144,7 @@ export class HelmDriver implements ClusterDriver {
   private async status(paths: HelmFilePaths, call: Call): Promise<ObservedRelease | null> {
     const namespace = await this.locate(paths, call)
     if (!namespace) return null
-    const shown = await this.run(['status', call.releaseName, '--namespace', namespace, '--kubeconfig', paths.kubeconfig, '--output', 'json'], { ...call, namespace }, READ_TIMEOUT_MS)
+    const shown = await this.run(['status', call.releaseName, '--namespace', namespace, '--kubeconfig', paths.kubeconfig, '--output', 'json'], paths, { ...call, namespace }, READ_TIMEOUT_MS)
     if (shown.code !== 0) {
       if (isReleaseNotFound(shown.stderr)) return null
       throw this.fail(shown, { ...call, namespace })
@@ -165,10 +188,10 @@ export class HelmDriver implements ClusterDriver {
         '-f', paths.values!,
         '--kubeconfig', paths.kubeconfig,
         '--timeout', `${this.options.timeoutSeconds}s`,
-        '--description', releaseDescription(release.extensionType, valuesDigest(release)),
+        '--description', releaseDescription(release.extensionType, release.valuesDigest),
         '--output', 'json',
       ]
-      const done = await this.run(args, call, this.options.timeoutSeconds * 1000 + PROCESS_GRACE_MS)
+      const done = await this.run(args, paths, call, this.options.timeoutSeconds * 1000 + PROCESS_GRACE_MS)
       if (done.code !== 0) throw this.fail(done, call)
       const observed = this.parse(() => parseReleaseJson(done.stdout), call)
       if (!observed || observed.status !== 'deployed') {
@@ -185,7 +208,7 @@ export class HelmDriver implements ClusterDriver {
       if (!namespace) return
       const located = { ...call, namespace }
       const args = ['uninstall', releaseName, '--namespace', namespace, '--kubeconfig', paths.kubeconfig, '--wait', '--timeout', `${this.options.timeoutSeconds}s`]
-      const done = await this.run(args, located, this.options.timeoutSeconds * 1000 + PROCESS_GRACE_MS)
+      const done = await this.run(args, paths, located, this.options.timeoutSeconds * 1000 + PROCESS_GRACE_MS)
       if (done.code !== 0 && !isReleaseNotFound(done.stderr)) throw this.fail(done, located)
     })
   }

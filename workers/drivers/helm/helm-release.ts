@@ -11,7 +11,7 @@ export function releaseDescription(extensionType: string, valuesDigest: string):
 
 function parseDescription(description: unknown): { extensionType: string; valuesDigest: string } | null {
   if (typeof description !== 'string') return null
-  const match = /^arcext extensionType=(\S+) valuesDigest=([0-9a-f]+)$/.exec(description.trim())
+  const match = /^arcext extensionType=(\S+) valuesDigest=([A-Za-z0-9._-]+)$/.exec(description.trim())
   return match ? { extensionType: match[1]!, valuesDigest: match[2]! } : null
 }
 

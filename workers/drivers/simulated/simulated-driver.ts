@@ -4,7 +4,6 @@
 import type { Db } from '../../../core/db/client.js'
 import { syncEnvFaults } from '../../../core/store/simulated-faults.js'
 import type { ClusterDriver, DriverCallOptions, ObservedRelease, ReleaseSpec, TargetCluster } from '../driver.js'
-import { valuesDigest } from '../values-digest.js'
 import type { EnvFault } from './env-faults.js'
 import { FaultInjector, type FaultCall } from './fault-injector.js'
 
@@ -74,8 +73,7 @@ export class SimulatedDriver implements ClusterDriver {
       { cluster, operation: existing ? 'upgrade' : 'install', releaseName: release.releaseName, namespace: release.namespace, extensionType: release.extensionType },
       options,
     )
-    const digest = valuesDigest(release)
-    const fields = { namespace: release.namespace, extensionType: release.extensionType, version: release.version, status: 'deployed', valuesDigest: digest }
+    const fields = { namespace: release.namespace, extensionType: release.extensionType, version: release.version, status: 'deployed', valuesDigest: release.valuesDigest }
     await this.db.simulatedRelease.upsert({
       where: { clusterId_releaseName: { clusterId: cluster.id, releaseName: release.releaseName } },
       create: { clusterId: cluster.id, releaseName: release.releaseName, ...fields },
