@@ -60,6 +60,17 @@ export const ArmErrors = {
   unsupportedMediaType: (contentType: string) =>
     new ArmError(415, 'UnsupportedMediaType', `The content media type '${contentType}' is not supported. Only 'application/json' is supported.`),
   payloadTooLarge: () => new ArmError(413, 'RequestEntityTooLarge', 'The request body is larger than the allowed limit.'),
+  // Request hygiene (api/arm/request-gate.ts, api/routes/admin.ts).
+  invalidSkipToken: () => new ArmError(400, 'InvalidRequestContent', 'The $skipToken query parameter is not a token this service issued.', '$skipToken'),
+  tooManyHeaders: (limit: number) =>
+    new ArmError(431, 'RequestHeaderFieldsTooLarge', `The request has more than ${limit} header fields; none is dropped, so the request is refused.`),
+  requestTargetNotPath: () =>
+    new ArmError(400, 'InvalidRequestUri', "The request target must be a path starting with a single '/' (origin-form); absolute URLs, '*' and '//' are refused."),
+  invalidHostHeader: (message: string) => new ArmError(400, 'InvalidHostHeader', message, 'Host'),
+  hostNotAllowed: (host: string) =>
+    new ArmError(421, 'HostNotAllowed', `This service does not answer to the host '${host}'. The operator can add it to ALLOWED_HOSTS.`, 'Host'),
+  crossOriginRequest: (origin: string) =>
+    new ArmError(403, 'CrossOriginRequestRefused', `Requests from the origin '${origin}' are refused: operator endpoints only accept requests from the service's own origin.`, 'Origin'),
   internal: () => new ArmError(500, 'InternalServerError', 'The server encountered an internal error. Please retry the request.'),
   serviceUnavailable: (message: string) => new ArmError(503, 'ServiceUnavailable', message, undefined, undefined, { 'retry-after': '5' }),
 } as const
