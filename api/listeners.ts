@@ -19,6 +19,8 @@ function serverOptions(config: ListenerConfig): ServerOptions {
     headersTimeout: config.headersTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
     connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    // Node would answer a missing Host with a bare 400; the request gate answers it in the envelope.
+    requireHostHeader: false,
   }
 }
 
