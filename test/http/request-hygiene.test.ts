@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, startHarness, type Harness } from '../helpers/harness.js'
 import { exchange, jsonBody } from '../helpers/raw-http.js'
+import { ConfigError, loadConfig } from '../../core/config.js'
 
 let h: Harness
 const sub = freshSubscription()
@@ -260,6 +261,32 @@ describe('operator endpoints refuse what a cross-site page can send', () => {
     const answers = [preflight, await call(h, 'GET', `${clusterPath(sub)}?${CLUSTER_API}`, undefined, { origin: 'https://evil.example' })]
     for (const response of answers) {
       expect([...response.headers.keys()].filter((name) => name.startsWith('access-control-'))).toEqual([])
+    }
+  })
+})
+
+describe('ALLOWED_HOSTS and PUBLIC_BASE_URL', () => {
+  it('defaults to loopback names, HOST, TLS_SANS and the host of PUBLIC_BASE_URL; ALLOWED_HOSTS replaces the list', () => {
+    expect(loadConfig({ HOST: '::1', TLS_SANS: 'arcext.test', PUBLIC_BASE_URL: 'https://Arc.Example.com/' }).allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]', 'arcext.test', 'arc.example.com'])
+    expect(loadConfig({ ALLOWED_HOSTS: 'Arcext.Internal, ::1 ,10.0.0.5' }).allowedHosts).toEqual(['arcext.internal', '[::1]', '10.0.0.5'])
+    for (const bad of ['http://x.example', 'x.example:8080', 'x.example/path', 'a b']) {
+      expect(() => loadConfig({ ALLOWED_HOSTS: bad }), bad).toThrow(ConfigError)
+    }
+    expect(() => loadConfig({ PUBLIC_BASE_URL: 'ftp://x.example' })).toThrow(/PUBLIC_BASE_URL/)
+  })
+
+  it('serves only the configured hosts, and builds absolute URLs from PUBLIC_BASE_URL whatever Host or Referer say', async () => {
+    const own = await startHarness({ worker: false, env: { ALLOWED_HOSTS: 'arcext.internal,127.0.0.1', PUBLIC_BASE_URL: 'https://arc.example.com' } })
+    try {
+      const subscription = freshSubscription()
+      const list = `/subscriptions/${subscription}/resourceGroups/rg1/providers/Microsoft.Kubernetes/connectedClusters?${CLUSTER_API}&$top=1`
+      expect((await exchange(own.baseUrl, rawRequest('GET', list, ['Host: arcext.internal:8080']))).status).toBe(200)
+      expect((await exchange(own.baseUrl, rawRequest('GET', list, ['Host: localhost']))).status).toBe(421)
+      for (const name of ['a', 'b']) expect((await call(own, 'PUT', `${clusterPath(subscription, name)}?${CLUSTER_API}`, compatibleCluster)).status).toBe(201)
+      const page = await call<{ nextLink?: string }>(own, 'GET', list, undefined, { referer: 'https://127.0.0.1:1/' })
+      expect(page.body.nextLink?.startsWith('https://arc.example.com/subscriptions/')).toBe(true)
+    } finally {
+      await own.close()
     }
   })
 })
