@@ -100,7 +100,10 @@ export function normalizeHostName(raw: string): string | null {
 
 function allowedHosts(env: Env, host: string, publicBaseUrl: string | undefined, tlsSans: string[]): string[] {
   const configured = list(env, 'ALLOWED_HOSTS')
-  const wanted = configured.length > 0 ? configured : ['localhost', '127.0.0.1', '[::1]', host, ...tlsSans]
+  // A wildcard bind address (0.0.0.0, ::) is no name a client reaches the service by; browsers that still send
+  // requests to 0.0.0.0 would otherwise get a Host this service accepts.
+  const bindName = host === '0.0.0.0' || host === '::' ? [] : [host]
+  const wanted = configured.length > 0 ? configured : ['localhost', '127.0.0.1', '[::1]', ...bindName, ...tlsSans]
   const hosts = new Set<string>()
   for (const entry of wanted) {
     const name = normalizeHostName(entry)

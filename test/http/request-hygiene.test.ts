@@ -221,7 +221,8 @@ describe('operator endpoints refuse what a cross-site page can send', () => {
   it('refuses a bodyless text/plain POST (an HTML form) with 415 and resets nothing', async () => {
     const fault = await call<{ id: string }>(h, 'POST', '/admin/simulator/faults', { kind: 'failInstall', remainingCalls: 1 })
     expect(fault.status).toBe(201)
-    for (const headers of [{ 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' }, { 'content-type': 'multipart/form-data; boundary=x' }, {}]) {
+    const forms: Record<string, string>[] = [{ 'content-type': 'text/plain' }, { 'content-type': 'application/x-www-form-urlencoded' }, { 'content-type': 'multipart/form-data; boundary=x' }, {}]
+    for (const headers of forms) {
       const response = await call(h, 'POST', '/admin/simulator/reset', undefined, headers)
       expect(response.status, JSON.stringify(headers)).toBe(415)
       expect(response.body).toMatchObject({ error: { code: 'UnsupportedMediaType' } })
@@ -268,6 +269,7 @@ describe('operator endpoints refuse what a cross-site page can send', () => {
 describe('ALLOWED_HOSTS and PUBLIC_BASE_URL', () => {
   it('defaults to loopback names, HOST, TLS_SANS and the host of PUBLIC_BASE_URL; ALLOWED_HOSTS replaces the list', () => {
     expect(loadConfig({ HOST: '::1', TLS_SANS: 'arcext.test', PUBLIC_BASE_URL: 'https://Arc.Example.com/' }).allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]', 'arcext.test', 'arc.example.com'])
+    expect(loadConfig({ HOST: '0.0.0.0' }).allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]'])
     expect(loadConfig({ ALLOWED_HOSTS: 'Arcext.Internal, ::1 ,10.0.0.5' }).allowedHosts).toEqual(['arcext.internal', '[::1]', '10.0.0.5'])
     for (const bad of ['http://x.example', 'x.example:8080', 'x.example/path', 'a b']) {
       expect(() => loadConfig({ ALLOWED_HOSTS: bad }), bad).toThrow(ConfigError)
