@@ -13,6 +13,8 @@ type ListenerConfig = Pick<Config, 'allowedHosts' | 'headersTimeoutMs' | 'reques
 
 /** How often Node looks for requests past their timeouts; a timeout fires at most this much late. */
 const TIMEOUT_CHECK_INTERVAL_MS = 1000
+/** Idle keep-alive connections: Fastify's default, longer than the 60 s idle timeout of common load balancers. */
+const KEEP_ALIVE_TIMEOUT_MS = 72_000
 
 function serverOptions(config: ListenerConfig): ServerOptions {
   return {
@@ -28,6 +30,7 @@ function applyLimits<T extends HttpServer | HttpsServer>(server: T, config: List
   // One field more than allowed is kept, so the gate sees that the limit was passed instead of a silently cut list.
   server.maxHeadersCount = MAX_REQUEST_HEADERS + 1
   server.maxConnections = config.maxConnections
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS
   return server
 }
 
