@@ -5,6 +5,7 @@ import { registerRequestContext, generateRequestId } from './arm/request-context
 import { registerApiVersion } from './arm/api-version.js'
 import { registerErrorEnvelope, answerClientError, answerRouterError, MAX_PATH_SEGMENT_LENGTH } from './arm/error-envelope.js'
 import { registerThrottling } from './arm/throttling.js'
+import { createHttpListener } from './listeners.js'
 import { registerContentLimits } from './arm/content-limits.js'
 import { registerRequestBody } from './arm/request-body.js'
 import { registerAuthentication } from './auth/authentication.js'
@@ -31,6 +32,8 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
     genReqId: generateRequestId,
     requestIdHeader: false,
     bodyLimit: 4 * 1024 * 1024,
+    // The plain listener gets the request gate and the limits the HTTPS one has (api/listeners.ts).
+    serverFactory: (handler) => createHttpListener(services.config, handler),
     ajv: { customOptions: { coerceTypes: false, allowUnionTypes: true, removeAdditional: false, allErrors: true } },
   }) as unknown as FastifyInstance
   app.decorate('services', services)

@@ -1,5 +1,5 @@
 // Hosts the app: checks services, applies migrations, listens on HTTP and HTTPS, closes gracefully.
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
+import type { Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { defaultCatalog } from '../core/catalog/index.js'
@@ -10,20 +10,21 @@ import { createLogger } from '../core/logger.js'
 import type { Running } from '../core/main-process.js'
 import { assertServicesReachable } from '../core/preflight.js'
 import { OperationQueue, redisConnection } from '../core/queue.js'
-import { answerClientError } from './arm/error-envelope.js'
 import { loadSecretBox } from '../core/secrets.js'
 import { assertStoredSecretsOpen } from '../core/key-check.js'
 import { buildApp } from './app.js'
 import { loadTlsMaterial } from './tls.js'
 import { checkDevModeExposure } from './auth/loopback.js'
+import { createHttpsListener } from './listeners.js'
 import { Redis } from 'ioredis'
 import type { DestinationStream } from 'pino'
 
 export interface RunningApi extends Running {
   app: FastifyInstance
-  httpUrl: string
-  httpsUrl: string
-  certFile: string
+  /** Undefined when that listener is off (PORT=off / HTTPS_PORT=off). */
+  httpUrl: string | undefined
+  httpsUrl: string | undefined
+  certFile: string | undefined
 }
 
 export async function startApi(config: Config, options: { logDestination?: DestinationStream } = {}): Promise<RunningApi> {
@@ -44,36 +45,42 @@ export async function startApi(config: Config, options: { logDestination?: Desti
   const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
   redis.on('error', () => undefined)
   const app = await buildApp({ config, db, queue, secrets, redis }, { loggerInstance: log })
-  const tls = await loadTlsMaterial(config)
-  await app.listen({ host: config.host, port: config.port })
+  const tls = config.httpsPort === null ? null : await loadTlsMaterial(config)
+  if (config.port !== null) await app.listen({ host: config.host, port: config.port })
   await app.ready()
   // One app, two listeners: the HTTPS server hands requests to the same router.
-  const https: HttpsServer = createHttpsServer({ cert: tls.cert, key: tls.key }, (req, res) => app.routing(req, res))
-  https.on('clientError', answerClientError)
-  await new Promise<void>((resolve, reject) => {
-    https.once('error', reject)
-    https.listen(config.httpsPort, config.host, () => resolve())
-  })
-  const httpPort = (app.server.address() as AddressInfo).port
-  const httpsPort = (https.address() as AddressInfo).port
+  let https: HttpsServer | null = null
+  if (tls && config.httpsPort !== null) {
+    const server = createHttpsListener(config, tls, (req, res) => app.routing(req, res))
+    const httpsPort = config.httpsPort
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(httpsPort, config.host, () => resolve())
+    })
+    https = server
+  }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  const urlOf = (scheme: string, server: { address(): AddressInfo | string | null }) => `${scheme}://${host}:${(server.address() as AddressInfo).port}`
   const running: RunningApi = {
     app,
-    httpUrl: `http://${host}:${httpPort}`,
-    httpsUrl: `https://${host}:${httpsPort}`,
-    certFile: tls.certFile,
+    httpUrl: config.port === null ? undefined : urlOf('http', app.server),
+    httpsUrl: https ? urlOf('https', https) : undefined,
+    certFile: tls?.certFile,
     async stop() {
       // Stop accepting first, let in-flight requests finish, then release pools.
-      await new Promise<void>((resolve) => {
-        https.close(() => resolve())
-        https.closeIdleConnections()
-      })
+      if (https) {
+        const server = https
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          server.closeIdleConnections()
+        })
+      }
       await app.close()
       await queue.close()
       redis.disconnect()
       await db.$disconnect()
     },
   }
-  log.info({ http: running.httpUrl, https: running.httpsUrl, certFile: tls.certFile }, 'arcext api listening')
+  log.info({ http: running.httpUrl ?? 'off', https: running.httpsUrl ?? 'off', certFile: running.certFile }, 'arcext api listening')
   return running
 }

@@ -1,11 +1,14 @@
 // Configuration comes only from the environment; every variable and its default is documented in README.md.
+import { isIP } from 'node:net'
 import path from 'node:path'
 import { decodeKeyText } from './keyring.js'
 
 export interface Config {
   host: string
-  port: number
-  httpsPort: number
+  /** Plain HTTP port, or null when `PORT=off` (HTTPS only). */
+  port: number | null
+  /** HTTPS port, or null when `HTTPS_PORT=off`. */
+  httpsPort: number | null
   tlsCertFile: string | undefined
   tlsKeyFile: string | undefined
   dataDir: string
@@ -50,6 +53,16 @@ export interface Config {
   kubeconfigExecAllowlist: string[]
   /** HELM_ENV_PASSTHROUGH: further environment variables handed to helm beyond the built-in allow-list. */
   helmEnvPassthrough: string[]
+  // Request hygiene and listeners (api/arm/request-gate.ts, api/listeners.ts, api/tls.ts).
+  /** Host header names (lower-case, IPv6 in brackets, no port) the service answers to; any other is 421. */
+  allowedHosts: string[]
+  /** Extra DNS names and IP addresses for the generated TLS certificate. */
+  tlsSans: string[]
+  /** Open connections each listener accepts; more are closed at once. */
+  maxConnections: number
+  /** Time a client has to send the request headers, and the whole request, in milliseconds. */
+  headersTimeoutMs: number
+  requestTimeoutMs: number
 }
 
 export class ConfigError extends Error {}
@@ -171,6 +184,62 @@ function helmEnvPassthrough(env: Env): string[] {
   return names
 }
 
+function port(env: Env, name: string, fallback: number): number | null {
+  return env[name]?.toLowerCase() === 'off' ? null : integer(env, name, fallback, 0, 65535)
+}
+
+/** A host as it appears in a Host header, without port: lower-case, IPv6 in brackets; null when it is no host name. */
+export function normalizeHostName(raw: string): string | null {
+  const bracketed = isIP(raw) === 6 ? `[${raw}]` : raw
+  try {
+    const url = new URL(`http://${bracketed}`)
+    return url.hostname && url.host === url.hostname && url.hostname === bracketed.toLowerCase() ? url.hostname : null
+  } catch {
+    return null
+  }
+}
+
+function allowedHosts(env: Env, host: string, publicBaseUrl: string | undefined, tlsSans: string[]): string[] {
+  const configured = list(env, 'ALLOWED_HOSTS')
+  // A wildcard bind address (0.0.0.0, ::) is no name a client reaches the service by; browsers that still send
+  // requests to 0.0.0.0 would otherwise get a Host this service accepts.
+  const bindName = host === '0.0.0.0' || host === '::' ? [] : [host]
+  const wanted = configured.length > 0 ? configured : ['localhost', '127.0.0.1', '[::1]', ...bindName, ...tlsSans]
+  const hosts = new Set<string>()
+  for (const entry of wanted) {
+    const name = normalizeHostName(entry)
+    if (!name) throw new ConfigError(`ALLOWED_HOSTS entry '${entry}' is not a host name or IP address (no scheme, port or path)`)
+    hosts.add(name)
+  }
+  if (publicBaseUrl && configured.length === 0) hosts.add(new URL(publicBaseUrl).hostname)
+  return [...hosts]
+}
+
+const DNS_NAME = /^(?=.{1,253}$)(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/i
+
+function tlsSans(env: Env): string[] {
+  const names = list(env, 'TLS_SANS')
+  for (const name of names) {
+    if (!isIP(name) && !DNS_NAME.test(name)) throw new ConfigError(`TLS_SANS entry '${name}' is neither a DNS name nor an IP address`)
+  }
+  return names
+}
+
+function publicBaseUrl(env: Env): string | undefined {
+  const raw = optional(env, 'PUBLIC_BASE_URL')?.replace(/\/+$/, '')
+  if (raw === undefined) return undefined
+  let url: URL | undefined
+  try {
+    url = new URL(raw)
+  } catch {
+    url = undefined
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`PUBLIC_BASE_URL=${raw} is not an http(s) URL without query, fragment or credentials`)
+  }
+  return raw
+}
+
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/arcext'
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
 
@@ -184,10 +253,17 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[A-Za-z0-9_.-]+$/.test(queuePrefix)) {
     throw new ConfigError(`QUEUE_PREFIX=${queuePrefix} may only contain letters, digits, '_', '.' and '-'`)
   }
+  const host = text(env, 'HOST', '127.0.0.1')
+  const listenerPorts = { port: port(env, 'PORT', 8080), httpsPort: port(env, 'HTTPS_PORT', 8443) }
+  if (listenerPorts.port === null && listenerPorts.httpsPort === null) throw new ConfigError('PORT and HTTPS_PORT are both off; at least one listener is required')
+  const headersTimeoutMs = integer(env, 'HEADERS_TIMEOUT_MS', 10_000, 1000, 600_000)
+  const requestTimeoutMs = integer(env, 'REQUEST_TIMEOUT_MS', 60_000, 1000, 3_600_000)
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError(`HEADERS_TIMEOUT_MS=${headersTimeoutMs} must not exceed REQUEST_TIMEOUT_MS=${requestTimeoutMs}`)
+  const sans = tlsSans(env)
+  const baseUrl = publicBaseUrl(env)
   return {
-    host: text(env, 'HOST', '127.0.0.1'),
-    port: integer(env, 'PORT', 8080, 0, 65535),
-    httpsPort: integer(env, 'HTTPS_PORT', 8443, 0, 65535),
+    host,
+    ...listenerPorts,
     tlsCertFile,
     tlsKeyFile,
     dataDir: path.resolve(text(env, 'DATA_DIR', '.arcext')),
@@ -196,7 +272,7 @@ export function loadConfig(env: Env = process.env): Config {
     queuePrefix,
     logLevel: text(env, 'LOG_LEVEL', 'info'),
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 16, 1, 1000),
-    publicBaseUrl: optional(env, 'PUBLIC_BASE_URL')?.replace(/\/+$/, ''),
+    publicBaseUrl: baseUrl,
     ...encryptionKeys(env),
     simulatedStepLatencyMs: integer(env, 'SIMULATED_STEP_LATENCY_MS', 0, 0, 600_000),
     simulatedFaults: optional(env, 'SIMULATED_FAULTS'),
@@ -216,6 +292,11 @@ export function loadConfig(env: Env = process.env): Config {
     auth: authConfig(env),
     kubeconfigExecAllowlist: execAllowlist(env),
     helmEnvPassthrough: helmEnvPassthrough(env),
+    allowedHosts: allowedHosts(env, host, baseUrl, sans),
+    tlsSans: sans,
+    maxConnections: integer(env, 'MAX_CONNECTIONS', 1024, 1, 1_000_000),
+    headersTimeoutMs,
+    requestTimeoutMs,
   }
 }
 

@@ -19,11 +19,16 @@ export function operationStatusPath(resourceId: string, operationId: string): st
   return `${resourceId}/${OPERATION_STATUS_SEGMENT}/${operationId}`
 }
 
+/** A resource id (decoded, as ARM writes it) as a URL path: each segment percent-encoded, so it is a valid header. */
+export function encodedPath(resourceId: string): string {
+  return resourceId.split('/').map(encodeURIComponent).join('/')
+}
+
 export function setAsyncOperationHeaders(reply: FastifyReply, ref: AsyncOperationRef): void {
   const query = `?api-version=${encodeURIComponent(ref.apiVersion)}`
-  const statusPath = operationStatusPath(ref.resourceId, ref.operationId)
+  const statusPath = encodedPath(operationStatusPath(ref.resourceId, ref.operationId))
   reply.header('azure-asyncoperation', `${ref.baseUrl}${statusPath}${query}`)
-  reply.header('location', `${ref.baseUrl}${ref.resourceId}/${OPERATION_RESULT_SEGMENT}/${ref.operationId}${query}`)
+  reply.header('location', `${ref.baseUrl}${encodedPath(`${ref.resourceId}/${OPERATION_RESULT_SEGMENT}/${ref.operationId}`)}${query}`)
   reply.header('retry-after', String(ref.retryAfterSeconds))
   reply.header('x-ms-async-operation-timeout', ref.timeout)
 }

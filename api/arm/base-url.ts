@@ -1,15 +1,25 @@
-// Absolute URLs handed to clients are built from the public address, never the RP's internal one (ARM-CONTRACT 15).
+// Absolute URLs handed to clients are built from the public address, never the RP's internal one (ARM-CONTRACT 15):
+// PUBLIC_BASE_URL when set; else the origin of the `referer` ARM sends, if it names a host this service answers to;
+// else the request's own scheme and Host (which the request gate has checked against the same allow-list). A
+// malformed referer, or one naming any other host, is ignored: it must not steer clients somewhere else.
 import type { FastifyRequest } from 'fastify'
+import type { Config } from '../../core/config.js'
 
-export function publicBaseUrl(request: FastifyRequest, configured: string | undefined): string {
-  if (configured) return configured
-  const referer = request.headers.referer
-  if (referer) {
-    try {
-      return new URL(referer).origin
-    } catch {
-      // fall through to the request's own address
-    }
+export type BaseUrlConfig = Pick<Config, 'publicBaseUrl' | 'allowedHosts'>
+
+function refererOrigin(referer: string | undefined, allowedHosts: readonly string[]): string | undefined {
+  if (!referer) return undefined
+  let url: URL
+  try {
+    url = new URL(referer)
+  } catch {
+    return undefined
   }
-  return `${request.protocol}://${request.host}`
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined
+  return allowedHosts.includes(url.hostname) ? url.origin : undefined
+}
+
+export function publicBaseUrl(request: FastifyRequest, config: BaseUrlConfig): string {
+  if (config.publicBaseUrl) return config.publicBaseUrl
+  return refererOrigin(request.headers.referer, config.allowedHosts) ?? `${request.protocol}://${request.host}`
 }

@@ -85,6 +85,17 @@ export const ArmErrors = {
       'AuthorizationFailed',
       'Operator endpoints (/admin/*) answer only clients on this machine (a loopback address) while AUTH_MODE=dev; use AUTH_MODE=jwt with the Owner role to reach them from elsewhere.',
     ),
+  // Request hygiene (api/arm/request-gate.ts, api/routes/admin.ts).
+  invalidSkipToken: () => new ArmError(400, 'InvalidRequestContent', 'The $skipToken query parameter is not a token this service issued.', '$skipToken'),
+  tooManyHeaders: (limit: number) =>
+    new ArmError(431, 'RequestHeaderFieldsTooLarge', `The request has more than ${limit} header fields; none is dropped, so the request is refused.`),
+  requestTargetNotPath: () =>
+    new ArmError(400, 'InvalidRequestUri', "The request target must be a path starting with a single '/' (origin-form); absolute URLs, '*' and '//' are refused."),
+  invalidHostHeader: (message: string) => new ArmError(400, 'InvalidHostHeader', message, 'Host'),
+  hostNotAllowed: (host: string) =>
+    new ArmError(421, 'HostNotAllowed', `This service does not answer to the host '${host}'. The operator can add it to ALLOWED_HOSTS.`, 'Host'),
+  crossOriginRequest: (origin: string) =>
+    new ArmError(403, 'CrossOriginRequestRefused', `Requests from the origin '${origin}' are refused: operator endpoints only accept requests from the service's own origin.`, 'Origin'),
   internal: () => new ArmError(500, 'InternalServerError', 'The server encountered an internal error. Please retry the request.'),
   /** A stored secret the service cannot decrypt: a configuration fault of the service (a key missing from its keyring), not of the request. */
   encryptionKeyUnavailable: (what: string, why: string, target?: string, workaround?: string) =>

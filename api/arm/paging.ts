@@ -2,7 +2,7 @@
 // correct and fast at any depth while rows are inserted or deleted between requests.
 import type { FastifyRequest } from 'fastify'
 import { ArmErrors } from './errors.js'
-import { publicBaseUrl } from './base-url.js'
+import { publicBaseUrl, type BaseUrlConfig } from './base-url.js'
 import { isStorable } from './content-limits.js'
 
 export const DEFAULT_PAGE_SIZE = 100
@@ -41,7 +41,7 @@ function decodeToken(token: string): string {
   } catch {
     // reported below
   }
-  throw ArmErrors.invalidRequestContent('The $skipToken query parameter is not a token this service issued.', '$skipToken')
+  throw ArmErrors.invalidSkipToken()
 }
 
 export function pageRequest(request: FastifyRequest): PageRequest {
@@ -62,7 +62,7 @@ export function pageRequest(request: FastifyRequest): PageRequest {
  */
 export function toPage<Row, T>(
   request: FastifyRequest,
-  configuredBaseUrl: string | undefined,
+  baseUrlConfig: BaseUrlConfig,
   page: PageRequest,
   rows: Row[],
   keyOf: (row: Row) => string,
@@ -72,10 +72,12 @@ export function toPage<Row, T>(
   const result: Page<T> = { value: visible.map(render) }
   const last = visible[visible.length - 1]
   if (rows.length > page.top && last !== undefined) {
-    const url = new URL(request.url, publicBaseUrl(request, configuredBaseUrl))
-    url.searchParams.set('$skipToken', encodeToken(keyOf(last)))
-    const base = new URL(publicBaseUrl(request, configuredBaseUrl))
-    result.nextLink = `${base.origin}${url.pathname}${url.search}`
+    // The request target is a path (api/arm/request-gate.ts), so it is appended, never resolved against the base.
+    const queryAt = request.url.indexOf('?')
+    const path = queryAt === -1 ? request.url : request.url.slice(0, queryAt)
+    const query = new URLSearchParams(queryAt === -1 ? '' : request.url.slice(queryAt + 1))
+    query.set('$skipToken', encodeToken(keyOf(last)))
+    result.nextLink = `${new URL(publicBaseUrl(request, baseUrlConfig)).origin}${path}?${query.toString()}`
   }
   return result
 }

@@ -1,9 +1,14 @@
 // ARM request quotas (ARM-CONTRACT 55-56): per-subscription hourly read/write/delete budgets counted in Redis,
 // reported in x-ms-ratelimit-remaining-subscription-* headers, and 429 with Retry-After when spent. Redis trouble
 // never blocks a request: the limiter fails open and simply omits the headers.
-import type { FastifyInstance } from 'fastify'
+// The subscription is the route's decoded subscriptionId parameter, case-folded: the same reading authorization and
+// storage use, so '%37e00…' or '7E00…' spend the budget of '7e00…'. Requests that name no valid subscription (an
+// unrouted or misspelt path, a subscription that is not a GUID, the tenant-level operations list) spend the budget
+// of the client's address instead, reported in x-ms-ratelimit-remaining-tenant-* as ARM does for tenant requests.
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Redis } from 'ioredis'
 import { ArmError } from './errors.js'
+import { isSubscriptionId } from './resource-id.js'
 
 export interface ThrottleLimits {
   readsPerHour: number
@@ -13,7 +18,11 @@ export interface ThrottleLimits {
 
 type Budget = 'reads' | 'writes' | 'deletes'
 
-const SUBSCRIPTION_IN_PATH = /^\/subscriptions\/([^/?]+)/i
+interface ThrottleSubject {
+  key: string
+  scope: 'subscription' | 'tenant'
+  describe: string
+}
 const WINDOW_SECONDS = 3600
 /** A limiter round trip slower than this is skipped rather than waited for. */
 const REDIS_TIMEOUT_MS = 250
@@ -32,15 +41,25 @@ async function withTimeout<T>(promise: Promise<T>): Promise<T | undefined> {
   }
 }
 
+/** Whose budget a request spends, or null for requests outside the ARM surface (health, operator endpoints). */
+function throttleSubject(request: FastifyRequest): ThrottleSubject | null {
+  if (!request.is404 && !request.routeOptions.config.arm) return null
+  const subscriptionId = request.is404 ? undefined : (request.params as { subscriptionId?: unknown }).subscriptionId
+  if (typeof subscriptionId === 'string' && isSubscriptionId(subscriptionId)) {
+    const subscription = subscriptionId.toLowerCase()
+    return { key: `subscription:${subscription}`, scope: 'subscription', describe: `subscription '${subscription}'` }
+  }
+  return { key: `client:${request.ip}`, scope: 'tenant', describe: `client '${request.ip}'` }
+}
+
 export function registerThrottling(app: FastifyInstance, redis: Redis, keyPrefix: string, limits: ThrottleLimits): void {
   const limitOf: Record<Budget, number> = { reads: limits.readsPerHour, writes: limits.writesPerHour, deletes: limits.deletesPerHour }
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.routeOptions.config.arm) return
-    const subscription = SUBSCRIPTION_IN_PATH.exec(request.url)?.[1]?.toLowerCase()
-    if (!subscription) return
+    const subject = throttleSubject(request)
+    if (!subject) return
     const budget = budgetOf(request.method)
     const window = Math.floor(Date.now() / 1000 / WINDOW_SECONDS)
-    const key = `${keyPrefix}:throttle:${subscription}:${budget}:${window}`
+    const key = `${keyPrefix}:throttle:${subject.key}:${budget}:${window}`
     let used: number | undefined
     try {
       const result = await withTimeout(redis.multi().incr(key).expire(key, WINDOW_SECONDS + 60).exec())
@@ -51,13 +70,13 @@ export function registerThrottling(app: FastifyInstance, redis: Redis, keyPrefix
     }
     if (used === undefined) return
     const remaining = Math.max(0, limitOf[budget] - used)
-    reply.header(`x-ms-ratelimit-remaining-subscription-${budget}`, String(remaining))
+    reply.header(`x-ms-ratelimit-remaining-${subject.scope}-${budget}`, String(remaining))
     if (used > limitOf[budget]) {
       const retryAfter = WINDOW_SECONDS - (Math.floor(Date.now() / 1000) % WINDOW_SECONDS)
       throw new ArmError(
         429,
         'SubscriptionRequestsThrottled',
-        `Number of ${budget} requests for subscription '${subscription}' exceeded the limit of ${limitOf[budget]} per hour. Please try again after ${retryAfter} seconds.`,
+        `Number of ${budget} requests for ${subject.describe} exceeded the limit of ${limitOf[budget]} per hour. Please try again after ${retryAfter} seconds.`,
         undefined,
         undefined,
         { 'retry-after': String(retryAfter) },

@@ -10,6 +10,7 @@ import { parseClusterResourceId, type ClusterResourceId } from '../../core/store
 import { FAULT_ID_RULE, isFaultId, readFaultRule, type FaultRuleSpec } from '../../core/store/simulated-fault-rule.js'
 import { createFault, deleteFault, faultToView, findFault, listFaults, newFaultId, putFault, resetSimulator } from '../../core/store/simulated-faults.js'
 import { ArmErrors } from '../arm/errors.js'
+import { assertNotCrossSite } from '../arm/cross-site.js'
 
 const FAULTS_PATH = '/admin/simulator/faults'
 // Operator endpoints are not part of the ARM surface the OpenAPI document describes.
@@ -86,6 +87,9 @@ const driverBodySchema = {
 } as const
 
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
+  // Before the body is read: a cross-site form post is refused whatever it carries.
+  app.addHook('onRequest', async (request) => assertNotCrossSite(request, app.services.config))
+
   app.get<{ Querystring: { clusterId?: string } }>(FAULTS_PATH, { config: { access: CLUSTER_IN_QUERY }, schema: { hide: true, querystring: clusterQuerySchema } }, async (request) => {
     const cluster = request.query.clusterId ? clusterIdFrom(request.query.clusterId, 'clusterId') : undefined
     const faults = await listFaults(app.services.db, { cluster })

@@ -27,7 +27,7 @@ interface Params {
 /** The 202 of an accepted cluster deletion: where to poll it. */
 export function answerClusterOperation(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, resourceId: string, operationId: string): FastifyReply {
   setAsyncOperationHeaders(reply, {
-    baseUrl: publicBaseUrl(request, app.services.config.publicBaseUrl),
+    baseUrl: publicBaseUrl(request, app.services.config),
     resourceId,
     operationId,
     apiVersion: request.arm.apiVersion,
@@ -60,7 +60,7 @@ function registerFor(app: FastifyInstance, type: ClusterParentType): void {
   app.get<{ Params: Params }>(`${clusterPath}/${OPERATION_RESULT_SEGMENT}/:operationId`, { config }, async (request, reply) => {
     const op = await operationFor(request, OPERATION_RESULT_SEGMENT)
     if (!isTerminal(op.status)) {
-      reply.header('location', `${publicBaseUrl(request, appConfig.publicBaseUrl)}${request.url}`)
+      reply.header('location', `${publicBaseUrl(request, appConfig)}${request.url}`)
       reply.header('retry-after', String(appConfig.retryAfterSeconds))
       return reply.code(202).send()
     }

@@ -15,6 +15,7 @@ import { ArmErrors } from '../arm/errors.js'
 import { judgedAgainstLatest } from '../arm/lost-race.js'
 import { assertPreconditions, setEtag } from '../arm/etag.js'
 import { pageRequest, pagingQuerySchema, toPage } from '../arm/paging.js'
+import { isStorable } from '../arm/content-limits.js'
 import { assertResourceGroupName, assertSubscriptionId, idKey } from '../arm/resource-id.js'
 import { RESOURCE_GROUP_PATH, assertClusterParams, requestResourceId } from './paths.js'
 import { readableResourceGroups } from '../auth/route-access.js'
@@ -183,8 +184,9 @@ function afterKey(after: string | null): Prisma.ClusterWhereInput {
   } catch {
     parsed = null
   }
-  if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((part) => typeof part === 'string')) {
-    throw ArmErrors.invalidRequestContent('The $skipToken query parameter is not a token this service issued.', '$skipToken')
+  // The token's parts are compared in Postgres: a forged one could carry text it cannot even compare (NUL).
+  if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((part) => typeof part === 'string' && isStorable(part))) {
+    throw ArmErrors.invalidSkipToken()
   }
   const [nameKey, id] = parsed as [string, string]
   return { OR: [{ nameKey: { gt: nameKey } }, { nameKey, idKey: { gt: id } }] }
@@ -211,7 +213,7 @@ function registerClusterList(app: FastifyInstance, type: ClusterParentType): voi
       orderBy: [{ nameKey: 'asc' }, { idKey: 'asc' }],
       take: page.top + 1,
     })
-    return toPage(request, app.services.config.publicBaseUrl, page, rows, encodeKey, (row) => clusterToWire(row, type))
+    return toPage(request, app.services.config, page, rows, encodeKey, (row) => clusterToWire(row, type))
   }
   const schema = (operation: 'listByResourceGroup' | 'listBySubscription') => ({ querystring: pagingQuerySchema, operationId: operationId(type, operation) })
   app.get<{ Params: ListParams }>(`${RESOURCE_GROUP_PATH}${suffix}`, { config, schema: schema('listByResourceGroup') }, list)

@@ -230,7 +230,7 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
       .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))
       .filter((spec) => page.after === null || spec.type > page.after)
       .slice(0, page.top + 1)
-    return toPage(request, app.services.config.publicBaseUrl, page, rows, (spec) => spec.type, (spec) => typeToWire(spec, view, request.arm.apiVersion))
+    return toPage(request, app.services.config, page, rows, (spec) => spec.type, (spec) => typeToWire(spec, view, request.arm.apiVersion))
   }
 
   const getType = async (request: Request) => {

@@ -104,7 +104,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
 
   function answerAccepted(request: FastifyRequest, reply: FastifyReply, accepted: Accepted, status: number, timeout: 'PT48H' | 'PT1H') {
     setAsyncOperationHeaders(reply, {
-      baseUrl: publicBaseUrl(request, appConfig.publicBaseUrl),
+      baseUrl: publicBaseUrl(request, appConfig),
       resourceId: accepted.extension.resourceId,
       operationId: accepted.operation.id,
       apiVersion: request.arm.apiVersion,
@@ -268,6 +268,6 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       take: page.top + 1,
     })
     const version = extensionApiVersion(request.arm.apiVersion)
-    return toPage(request, appConfig.publicBaseUrl, page, rows, (row) => row.nameKey, (row) => extensionToWire(row, version))
+    return toPage(request, appConfig, page, rows, (row) => row.nameKey, (row) => extensionToWire(row, version))
   })
 }

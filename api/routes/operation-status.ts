@@ -56,7 +56,7 @@ export async function operationStatusRoutes(app: FastifyInstance): Promise<void>
   app.get<{ Params: Params }>(`${EXTENSION_PATH}/${OPERATION_RESULT_SEGMENT}/:operationId`, { config, schema: extensionRouteSchemas.operationResult }, async (request, reply) => {
     const op = await operationFor(request.params, extensionIdOf(requestResourceId(request), OPERATION_RESULT_SEGMENT))
     if (!isTerminal(op.status)) {
-      reply.header('location', `${publicBaseUrl(request, appConfig.publicBaseUrl)}${request.url}`)
+      reply.header('location', `${publicBaseUrl(request, appConfig)}${request.url}`)
       reply.header('retry-after', String(appConfig.retryAfterSeconds))
       return reply.code(202).send()
     }

@@ -1,6 +1,6 @@
 // Route paths, spelled as ARM spells them; matching is case-insensitive (api/app.ts).
 import type { FastifyRequest } from 'fastify'
-import { idKey, assertResourceGroupName, assertResourceName, assertSubscriptionId } from '../arm/resource-id.js'
+import { idKey, assertClusterName, assertExtensionName, assertResourceGroupName, assertSubscriptionId } from '../arm/resource-id.js'
 
 export const RESOURCE_GROUP_PATH = '/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName'
 export const CLUSTER_PATH = `${RESOURCE_GROUP_PATH}/providers/:clusterRp/:clusterResourceName/:clusterName`
@@ -19,14 +19,18 @@ export interface ExtensionParams extends ClusterParams {
   extensionName: string
 }
 
-/** The request path in the caller's casing, without query or trailing slash: ARM's `id` (ARM-CONTRACT 2). */
+/**
+ * ARM's `id` of the resource a request addresses (ARM-CONTRACT 2): the matched route's path with the router's decoded
+ * parameters in the caller's casing, never the raw request target. It is the one reading of the path that storage
+ * keys (idKey), throttling (the subscriptionId parameter) and authorization (subscriptionId, resourceGroupName) share,
+ * so '%37e00…' and '7e00…', or a path reached through an absolute-form target, cannot name two resources.
+ */
 export function requestResourceId(request: FastifyRequest): string {
-  const path = (request.url.split('?')[0] ?? '').replace(/\/+$/, '')
-  try {
-    return decodeURIComponent(path)
-  } catch {
-    return path
-  }
+  const params = request.params as Record<string, string | undefined>
+  return (request.routeOptions.url ?? '')
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? (params[segment.slice(1)] ?? segment) : segment))
+    .join('/')
 }
 
 export function clusterResourceId(params: ClusterParams): string {
@@ -40,10 +44,10 @@ export function clusterKey(params: ClusterParams): string {
 export function assertClusterParams(params: ClusterParams): void {
   assertSubscriptionId(params.subscriptionId)
   assertResourceGroupName(params.resourceGroupName)
-  assertResourceName('cluster', params.clusterName, 63)
+  assertClusterName(params.clusterName)
 }
 
 export function assertExtensionParams(params: ExtensionParams): void {
   assertClusterParams(params)
-  assertResourceName('extension', params.extensionName, 253)
+  assertExtensionName(params.extensionName)
 }

@@ -10,6 +10,7 @@ import { operationStatusBody } from './operation-status.js'
 import { CLUSTER_PATH, assertClusterParams, clusterKey, requestResourceId, type ClusterParams } from './paths.js'
 
 const PROVIDER = 'Microsoft.KubernetesConfiguration'
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const DISPLAY_PROVIDER = 'Microsoft Kubernetes Configuration'
 
 const PROVIDER_OPERATIONS = [
@@ -42,12 +43,16 @@ export async function providerOperationRoutes(app: FastifyInstance): Promise<voi
       const cluster = await findCluster(db, clusterKey(request.params))
       if (!cluster) throw ArmErrors.parentResourceNotFound(requestResourceId(request).replace(/\/providers\/microsoft\.kubernetesconfiguration\/operations$/i, ''))
       const page = pageRequest(request)
+      // Operation ids are UUIDs, and Postgres compares them as such: any other position is not one this service issued.
+      if (page.after !== null && !UUID.test(page.after)) {
+        throw ArmErrors.invalidSkipToken()
+      }
       const rows = await db.operation.findMany({
         where: { clusterId: cluster.id, status: 'InProgress', ...(page.after !== null ? { id: { gt: page.after } } : {}) },
         orderBy: { id: 'asc' },
         take: page.top + 1,
       })
-      return toPage(request, appConfig.publicBaseUrl, page, rows, (row) => row.id, operationStatusBody)
+      return toPage(request, appConfig, page, rows, (row) => row.id, operationStatusBody)
     },
   )
 }

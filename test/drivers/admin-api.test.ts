@@ -78,7 +78,8 @@ describe('fault rules', () => {
   })
 
   const invalid: [string, string, string, unknown, { status: number; code: string; target?: string; message: RegExp; details?: number }][] = [
-    ['no body', 'POST', '/admin/simulator/faults', undefined, { status: 400, code: 'InvalidRequestContent', message: /must be a JSON object/ }],
+    ['no body and no content type (what a cross-site form can send)', 'POST', '/admin/simulator/faults', undefined, { status: 415, code: 'UnsupportedMediaType', message: /'none' is not supported/ }],
+    ['no body', 'POST', '/admin/simulator/faults', '', { status: 400, code: 'InvalidRequestContent', message: /must be a JSON object/ }],
     ['an unknown kind', 'POST', '/admin/simulator/faults', { kind: 'meteor' }, { status: 400, code: 'InvalidRequestContent', target: 'kind', message: /must be one of: failInstall, failUpgrade, failUninstall, hang, unreachable, latency/ }],
     [
       'several problems',
@@ -132,7 +133,7 @@ describe('reset', () => {
     expect(await putExtension(h, sub, 'dapr', { extensionType: 'microsoft.dapr' })).toMatchObject({ status: 'Succeeded' })
     await call(h, 'POST', '/admin/simulator/faults', { kind: 'failInstall', extensionType: 'microsoft.flux' })
 
-    const reset = await call<{ faultsDeleted: number; releasesDeleted: number }>(h, 'POST', '/admin/simulator/reset')
+    const reset = await call<{ faultsDeleted: number; releasesDeleted: number }>(h, 'POST', '/admin/simulator/reset', '')
     expect(reset.status).toBe(200)
     expect(reset.body.faultsDeleted).toBeGreaterThanOrEqual(1)
     expect(reset.body.releasesDeleted).toBeGreaterThanOrEqual(1)

@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => h?.close())
 // Rules may match every cluster; each test starts from none (this suite has a database of its own).
 afterEach(async () => {
-  await call(h, 'POST', '/admin/simulator/reset')
+  await call(h, 'POST', '/admin/simulator/reset', undefined, { 'content-type': 'application/json' })
 })
 
 async function addFault(rule: Record<string, unknown>): Promise<FaultRuleView> {

@@ -11,9 +11,18 @@ import { loadConfig, type Config } from '../../core/config.js'
 import { startApi, type RunningApi } from '../../api/server.js'
 import { startWorkerProcess } from '../../workers/worker-process.js'
 
+/** The api with both listeners on, as every harness starts it (PORT=off tests start the api themselves). */
+export type ListeningApi = RunningApi & { httpUrl: string; httpsUrl: string; certFile: string }
+
+export function withBothListeners(api: RunningApi): ListeningApi {
+  const { httpUrl, httpsUrl, certFile } = api
+  if (httpUrl === undefined || httpsUrl === undefined || certFile === undefined) throw new Error('the test needs both the HTTP and the HTTPS listener')
+  return { ...api, httpUrl, httpsUrl, certFile }
+}
+
 export interface Harness {
   config: Config
-  api: RunningApi
+  api: ListeningApi
   /** Absolute base URL over plain HTTP. */
   baseUrl: string
   stopWorker(): Promise<void>
@@ -46,7 +55,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const config = testConfig(options.env)
-  const api = await startApi(config, { logDestination: options.logDestination })
+  const api = withBothListeners(await startApi(config, { logDestination: options.logDestination }))
   let worker = options.worker === false ? null : await startWorkerProcess(config, { reconcileIntervalMs: 500, reconcileGraceMs: 1000, logDestination: options.logDestination })
   return {
     config,

@@ -15,7 +15,7 @@ import { createDb, type Db } from '../../../core/db/client.js'
 import { migrate } from '../../../core/db/migrate.js'
 import type { Running } from '../../../core/main-process.js'
 import { startWorkerProcess, type WorkerProcessOptions } from '../../../workers/worker-process.js'
-import { call, until, type ArmResponse } from '../../helpers/harness.js'
+import { call, until, withBothListeners, type ArmResponse } from '../../helpers/harness.js'
 import { deleteKeysWithPrefix, dropDatabase, siblingDatabaseUrl } from '../../helpers/isolation.js'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
@@ -97,7 +97,7 @@ export async function startRp(env: Record<string, string> = {}): Promise<Rp> {
     env: fullEnv,
     config,
     api,
-    baseUrl: api.httpUrl,
+    baseUrl: withBothListeners(api).httpUrl,
     db,
     async startWorker(options = FAST_WORKER) {
       const worker = await startWorkerProcess(config, options)
