@@ -4,8 +4,11 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerOptions, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { Config } from '../core/config.js'
-import { answerClientError } from './arm/error-envelope.js'
-import { MAX_REQUEST_HEADERS, gated } from './arm/request-gate.js'
+import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { answerClientError, answerOnSocket } from './arm/error-envelope.js'
+import { ArmErrors } from './arm/errors.js'
+import { MAX_REQUEST_HEADERS, answerRefused, gated } from './arm/request-gate.js'
 import { tlsServerOptions, type TlsMaterial } from './tls.js'
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void
@@ -26,7 +29,17 @@ function serverOptions(config: ListenerConfig): ServerOptions {
   }
 }
 
+/**
+ * Requests Node answers itself unless told otherwise, with a bare body or none at all: an Expect other than
+ * 100-continue (a bodyless 417) and CONNECT (the connection just dropped). This service is no proxy, so CONNECT is 405.
+ */
+function answerInEnvelope(server: HttpServer | HttpsServer): void {
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => answerRefused(res, ArmErrors.expectationFailed(String(req.headers.expect ?? ''))))
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => answerOnSocket(socket as Socket, ArmErrors.methodNotAllowed('CONNECT', req.url ?? '')))
+}
+
 function applyLimits<T extends HttpServer | HttpsServer>(server: T, config: ListenerConfig): T {
+  answerInEnvelope(server)
   // One field more than allowed is kept, so the gate sees that the limit was passed instead of a silently cut list.
   server.maxHeadersCount = MAX_REQUEST_HEADERS + 1
   server.maxConnections = config.maxConnections

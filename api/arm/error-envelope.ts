@@ -124,6 +124,14 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   if (error.code === 'ECONNRESET' || socket.destroyed) return
   const armError =
     error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? ArmErrors.requestTimeout() : error.code === 'HPE_HEADER_OVERFLOW' ? ArmErrors.headersTooLarge() : ArmErrors.malformedHttp()
+  answerOnSocket(socket, armError, error)
+}
+
+/**
+ * Writes `armError` straight onto a connection Node has taken away from the HTTP machinery (a parse error, a CONNECT
+ * request) and closes it.
+ */
+export function answerOnSocket(socket: Socket, armError: ArmError, cause?: Error): void {
   const body = JSON.stringify(armError.toBody())
   if (socket.writable) {
     socket.write(
@@ -132,7 +140,8 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
         `x-ms-request-id: ${generateRequestId()}\r\nConnection: close\r\n\r\n${body}`,
     )
   }
-  socket.destroy(error)
+  if (cause) socket.destroy(cause)
+  else socket.end()
 }
 
 export function registerErrorEnvelope(app: FastifyInstance): void {

@@ -87,6 +87,8 @@ export const ArmErrors = {
     ),
   // Request hygiene (api/arm/request-gate.ts, api/routes/admin.ts).
   invalidSkipToken: () => new ArmError(400, 'InvalidRequestContent', 'The $skipToken query parameter is not a token this service issued.', '$skipToken'),
+  expectationFailed: (expectation: string) =>
+    new ArmError(417, 'ExpectationFailed', `The Expect header '${expectation}' is not supported; only '100-continue' is.`, 'Expect'),
   tooManyHeaders: (limit: number) =>
     new ArmError(431, 'RequestHeaderFieldsTooLarge', `The request has more than ${limit} header fields; none is dropped, so the request is refused.`),
   requestTargetNotPath: () =>

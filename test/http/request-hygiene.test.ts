@@ -157,6 +157,27 @@ describe('header fields', () => {
   })
 })
 
+describe('requests Node would answer itself (found by the fuzz suite)', () => {
+  it('answers CONNECT with a 405 envelope instead of dropping the connection', async () => {
+    for (const base of [h.baseUrl, h.api.httpsUrl]) {
+      const response = await exchange(base, rawRequest('CONNECT', `${clusterPath(sub)}?${CLUSTER_API}`, [HOST]))
+      expect(response.status, base).toBe(405)
+      expect(jsonBody(response).error.code).toBe('MethodNotAllowed')
+    }
+  })
+
+  it('answers an Expect other than 100-continue with a 417 envelope, and serves 100-continue', async () => {
+    for (const expectation of ['foo', '']) {
+      const response = await exchange(h.baseUrl, rawRequest('PATCH', `${clusterPath(sub)}?${CLUSTER_API}`, [HOST, `Expect: ${expectation}`], { tags: { a: 'b' } }))
+      expect(response.status).toBe(417)
+      expect(jsonBody(response).error.code).toBe('ExpectationFailed')
+    }
+    const continued = await exchange(h.baseUrl, rawRequest('GET', `${clusterPath(sub)}?${CLUSTER_API}`, [HOST, 'Expect: 100-continue']))
+    expect(continued.status).toBe(100) // the interim answer, then the final one
+    expect(continued.body).toMatch(/^HTTP\/1\.1 200 /)
+  })
+})
+
 describe('names follow Azure rules', () => {
   const names = [
     ['.', '.'],
