@@ -3,28 +3,19 @@
 import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, extensionPath, freshSubscription } from '../helpers/harness.js'
-import { fakeHelm, fakeHelmBin, getExtension, putExtension, registerCluster, runOperation, startIsolatedHarness, type FakeHelm, type IsolatedHarness } from './support.js'
+import { getExtension, putExtension, registerCluster, runOperation, startHelmHarness, type FakeHelm, type HelmHarness } from './support.js'
 
 const KUBECONFIG = 'apiVersion: v1\nkind: Config\nclusters:\n- name: edge\n  cluster:\n    server: https://10.9.8.7:6443\nusers:\n- name: admin\n  user:\n    token: e2e-kubeconfig-token\n'
 const REPOSITORY = 'oci://charts.example.test/arcext'
 
-let h: IsolatedHarness
+let h: HelmHarness
 let fake: FakeHelm
-let previousDir: string | undefined
 
 beforeAll(async () => {
-  fake = fakeHelm()
-  // The worker runs in this process; helm gets FAKE_HELM_DIR (where the fake keeps its state) only because
-  // HELM_ENV_PASSTHROUGH names it.
-  previousDir = process.env.FAKE_HELM_DIR
-  process.env.FAKE_HELM_DIR = fake.dir
-  h = await startIsolatedHarness({ env: { HELM_BIN: fakeHelmBin(), HELM_CHART_REPOSITORY: REPOSITORY, HELM_TIMEOUT_SECONDS: '90', HELM_ENV_PASSTHROUGH: 'FAKE_HELM_DIR' } })
+  h = await startHelmHarness({ env: { HELM_CHART_REPOSITORY: REPOSITORY, HELM_TIMEOUT_SECONDS: '90' } })
+  fake = h.fake
 })
-afterAll(async () => {
-  await h?.close()
-  if (previousDir === undefined) delete process.env.FAKE_HELM_DIR
-  else process.env.FAKE_HELM_DIR = previousDir
-})
+afterAll(() => h?.close())
 
 describe('helm driver end to end', () => {
   it('installs and uninstalls an extension on a helm cluster', async () => {

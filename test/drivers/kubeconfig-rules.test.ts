@@ -1,14 +1,13 @@
 // The kubeconfig rules (core/kubeconfig-rules.ts): each refused field and YAML feature, alone and through
 // PUT /admin/clusters/{id}/driver (400 naming the field, nothing stored), an allow-listed exec plugin, JSON
 // kubeconfigs, and a bad kubeconfig stored before the rules existed, which the worker refuses to hand to helm.
-import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkKubeconfig, KubeconfigRejected, type KubeconfigPolicy } from '../../core/kubeconfig-rules.js'
 import { ConfigError, loadConfig } from '../../core/config.js'
-import { SecretBox, keyFromMaterial } from '../../core/secrets.js'
+import type { SecretBox } from '../../core/secrets.js'
 import { call, freshSubscription } from '../helpers/harness.js'
-import { fakeHelm, fakeHelmBin, putExtension, registerCluster, startIsolatedHarness, type FakeHelm, type IsolatedHarness } from './support.js'
+import { putExtension, registerCluster, startHelmHarness, type FakeHelm, type HelmHarness } from './support.js'
 
 const SECRET = 'kubeconfig-credential-never-quoted'
 const NO_EXEC: KubeconfigPolicy = { execAllowlist: [] }
@@ -142,28 +141,15 @@ describe('kubeconfig rules', () => {
 })
 
 describe('kubeconfig rules over HTTP and in the worker', () => {
-  const encryptionKey = randomBytes(32).toString('hex')
-  const box = new SecretBox(keyFromMaterial(Buffer.from(encryptionKey, 'hex')))
-  let h: IsolatedHarness
+  let h: HelmHarness
   let fake: FakeHelm
+  let box: SecretBox
 
   beforeAll(async () => {
-    fake = fakeHelm()
-    process.env.FAKE_HELM_DIR = fake.dir
-    h = await startIsolatedHarness({
-      env: {
-        ENCRYPTION_KEY: encryptionKey,
-        HELM_BIN: fakeHelmBin(),
-        HELM_CHART_REPOSITORY: 'oci://charts.example.test/arcext',
-        HELM_ENV_PASSTHROUGH: 'FAKE_HELM_DIR',
-        KUBECONFIG_EXEC_ALLOWLIST: 'kubelogin',
-      },
-    })
+    h = await startHelmHarness({ env: { KUBECONFIG_EXEC_ALLOWLIST: 'kubelogin' } })
+    ;({ fake, box } = h)
   })
-  afterAll(async () => {
-    await h?.close()
-    delete process.env.FAKE_HELM_DIR
-  })
+  afterAll(() => h?.close())
 
   const driverPath = (cluster: string) => `/admin/clusters/${encodeURIComponent(cluster)}/driver`
 

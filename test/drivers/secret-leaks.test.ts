@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SecretBox, keyFromMaterial } from '../../core/secrets.js'
 import { valuesDigest, valuesDigestMatches } from '../../workers/drivers/values-digest.js'
 import { call, EXTENSION_API, extensionPath, freshSubscription, until } from '../helpers/harness.js'
-import { fakeHelm, fakeHelmBin, getExtension, registerCluster, startIsolatedHarness, type FakeHelm, type IsolatedHarness } from './support.js'
+import { getExtension, registerCluster, startHelmHarness, type FakeHelm, type HelmHarness } from './support.js'
 
 const PEM = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\nq3ZlEakeyMaterialLine2xYz\n-----END PRIVATE KEY-----\n'
 const PROTECTED = {
@@ -47,30 +47,17 @@ const TEMPLATE_FAILURE =
   'Fix the cause, then send the PUT again to retry, or DELETE the extension.'
 const RETRYING = /^Attempt 1 of 10 of the installation failed: Helm install of release 'flux' in namespace 'flux-system' failed: a temporary network or API server error interrupted helm \(reaching the cluster or the chart's repository\)\. Retrying in \d+ s\.$/
 
-const encryptionKey = randomBytes(32).toString('hex')
-const box = new SecretBox(keyFromMaterial(Buffer.from(encryptionKey, 'hex')))
 const logLines: string[] = []
-let h: IsolatedHarness
+let h: HelmHarness
 let fake: FakeHelm
+let box: SecretBox
+let encryptionKey: string
 
 beforeAll(async () => {
-  fake = fakeHelm()
-  process.env.FAKE_HELM_DIR = fake.dir
-  h = await startIsolatedHarness({
-    env: {
-      LOG_LEVEL: 'debug',
-      ENCRYPTION_KEY: encryptionKey,
-      HELM_BIN: fakeHelmBin(),
-      HELM_CHART_REPOSITORY: REPOSITORY,
-      HELM_ENV_PASSTHROUGH: 'FAKE_HELM_DIR',
-    },
-    logDestination: { write: (line: string) => void logLines.push(line) },
-  })
+  h = await startHelmHarness({ env: { LOG_LEVEL: 'debug', HELM_CHART_REPOSITORY: REPOSITORY }, logDestination: { write: (line: string) => void logLines.push(line) } })
+  ;({ fake, box, encryptionKey } = h)
 })
-afterAll(async () => {
-  await h?.close()
-  delete process.env.FAKE_HELM_DIR
-})
+afterAll(() => h?.close())
 
 async function redisDump(prefix: string): Promise<string> {
   const redis = new Redis(h.config.redisUrl)

@@ -1,9 +1,11 @@
 // Shared by the driver suites: a harness on a database of its own, so fault rules (which may match every cluster)
 // and global resets never reach other suites, and other suites' reconcilers never pick up this suite's operations.
+import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdtempSync, readFileSync, existsSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { SecretBox, keyFromMaterial } from '../../core/secrets.js'
 import { dropDatabase, siblingDatabaseUrl } from '../helpers/isolation.js'
 import { inject } from 'vitest'
 import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, startHarness, until, type Harness, type HarnessOptions } from '../helpers/harness.js'
@@ -109,5 +111,43 @@ export function fakeHelm(): FakeHelm {
         .filter(Boolean)
         .map((line) => JSON.parse(line)),
     releases: () => JSON.parse(read('releases.json') || '[]'),
+  }
+}
+
+/** A harness whose clusters can use the helm driver against the fake helm, sealing with a key the test knows. */
+export interface HelmHarness extends IsolatedHarness {
+  fake: FakeHelm
+  /** The harness's encryption key (hex), and a SecretBox with it: to plant or read sealed values in the database. */
+  encryptionKey: string
+  box: SecretBox
+}
+
+export async function startHelmHarness(options: HarnessOptions = {}): Promise<HelmHarness> {
+  const fake = fakeHelm()
+  const encryptionKey = randomBytes(32).toString('hex')
+  // The worker runs in this process; helm gets FAKE_HELM_DIR (where the fake keeps its state) only because
+  // HELM_ENV_PASSTHROUGH names it.
+  const previousDir = process.env.FAKE_HELM_DIR
+  process.env.FAKE_HELM_DIR = fake.dir
+  const harness = await startIsolatedHarness({
+    ...options,
+    env: {
+      ENCRYPTION_KEY: encryptionKey,
+      HELM_BIN: fakeHelmBin(),
+      HELM_CHART_REPOSITORY: 'oci://charts.example.test/arcext',
+      HELM_ENV_PASSTHROUGH: 'FAKE_HELM_DIR',
+      ...options.env,
+    },
+  })
+  return {
+    ...harness,
+    fake,
+    encryptionKey,
+    box: new SecretBox(keyFromMaterial(Buffer.from(encryptionKey, 'hex'))),
+    async close() {
+      await harness.close()
+      if (previousDir === undefined) delete process.env.FAKE_HELM_DIR
+      else process.env.FAKE_HELM_DIR = previousDir
+    },
   }
 }
