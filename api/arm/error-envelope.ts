@@ -124,25 +124,32 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   if (error.code === 'ECONNRESET' || socket.destroyed) return
   const armError =
     error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? ArmErrors.requestTimeout() : error.code === 'HPE_HEADER_OVERFLOW' ? ArmErrors.headersTooLarge() : ArmErrors.malformedHttp()
-  answerOnSocket(socket, armError, error)
+  answerOnSocket(socket, armError)
 }
 
 /**
  * Writes `armError` straight onto a connection Node has taken away from the HTTP machinery (a parse error, a CONNECT
  * request) and closes it.
  */
-export function answerOnSocket(socket: Socket, armError: ArmError, cause?: Error): void {
-  const body = JSON.stringify(armError.toBody())
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${armError.statusCode} ${STATUS_CODES[armError.statusCode] ?? ''}\r\n` +
-        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `x-ms-request-id: ${generateRequestId()}\r\nConnection: close\r\n\r\n${body}`,
-    )
+export function answerOnSocket(socket: Socket, armError: ArmError): void {
+  if (!socket.writable) {
+    socket.destroy()
+    return
   }
-  if (cause) socket.destroy(cause)
-  else socket.end()
+  const body = JSON.stringify(armError.toBody())
+  // end(), not write() then destroy(): destroying a TLS socket drops what is still queued for encryption, so under
+  // load the client saw the connection close with no answer at all.
+  socket.end(
+    `HTTP/1.1 ${armError.statusCode} ${STATUS_CODES[armError.statusCode] ?? ''}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `x-ms-request-id: ${generateRequestId()}\r\nConnection: close\r\n\r\n${body}`,
+  )
+  // A client that never reads must not hold the socket open.
+  setTimeout(() => socket.destroy(), SOCKET_LINGER_MS).unref()
 }
+
+/** How long a refused connection may take to drain its answer before it is cut. */
+const SOCKET_LINGER_MS = 5_000
 
 export function registerErrorEnvelope(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {

@@ -166,6 +166,16 @@ describe('requests Node would answer itself (found by the fuzz suite)', () => {
     }
   })
 
+  it('answers malformed HTTP on the TLS listener instead of closing before the answer is flushed', async () => {
+    const broken = `PUT ${clusterPath(sub)}?${CLUSTER_API} HTTP/1.1\r\n${HOST}\r\nExpect: 100-continue\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}`
+    const responses = await Promise.all(Array.from({ length: 40 }, () => exchange(h.api.httpsUrl, broken)))
+    for (const response of responses) {
+      const final = response.status === 100 ? /^HTTP\/1\.1 (\d{3})/.exec(response.body)?.[1] : String(response.status)
+      expect(final, response.head).toBe('400')
+      expect(response.body).toContain('"code":"BadRequest"')
+    }
+  })
+
   it('answers an Expect other than 100-continue with a 417 envelope, and serves 100-continue', async () => {
     for (const expectation of ['foo', '']) {
       const response = await exchange(h.baseUrl, rawRequest('PATCH', `${clusterPath(sub)}?${CLUSTER_API}`, [HOST, `Expect: ${expectation}`], { tags: { a: 'b' } }))
