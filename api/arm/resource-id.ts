@@ -86,7 +86,3 @@ export function assertExtensionName(name: string): void {
     )
   }
 }
-
-export function resourceGroupId(subscriptionId: string, resourceGroup: string): string {
-  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`
-}

@@ -19,6 +19,7 @@ import { isStorable } from '../arm/content-limits.js'
 import { assertResourceGroupName, assertSubscriptionId, idKey } from '../arm/resource-id.js'
 import { RESOURCE_GROUP_PATH, assertClusterParams, requestResourceId } from './paths.js'
 import { readableResourceGroups } from '../auth/route-access.js'
+import { isJsonObject, mergePatch, type JsonObject } from '../arm/merge-patch.js'
 
 interface Params {
   subscriptionId: string
@@ -30,8 +31,6 @@ interface ListParams {
   subscriptionId: string
   resourceGroupName?: string
 }
-
-type JsonObject = Record<string, unknown>
 
 interface ClusterPutBody {
   location: string
@@ -128,25 +127,10 @@ function withoutServerOwned(properties: JsonObject): JsonObject {
   return Object.fromEntries(Object.entries(properties).filter(([key]) => !SERVER_OWNED_PROPERTIES.includes(key)))
 }
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-/** RFC 7396 merge patch. */
-function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return patch
-  const result: JsonObject = isObject(target) ? { ...target } : {}
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key]
-    else result[key] = mergePatch(result[key], value)
-  }
-  return result
-}
-
 /** JSON with object keys sorted, so two values compare equal whatever order their keys came in. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
-  if (isObject(value)) return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`).join(',')}}`
+  if (isJsonObject(value)) return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`).join(',')}}`
   return JSON.stringify(value)
 }
 

@@ -26,11 +26,11 @@ import {
   extensionSpecFromPut,
   extensionToWire,
   immutablePatchTarget,
-  mergeStringMap,
   type ExtensionPatchBody,
   type ExtensionPutBody,
 } from '../versions/extension-convert.js'
 import { extensionRouteSchemas } from './extension-route-schemas.js'
+import { mergeStringMap } from '../arm/merge-patch.js'
 import { pageRequest, toPage } from '../arm/paging.js'
 import { EXTENSION_PATH, EXTENSIONS_PATH, assertClusterParams, assertExtensionParams, clusterKey, requestResourceId, type ClusterParams, type ExtensionParams } from './paths.js'
 
@@ -136,7 +136,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     if (!cluster) throw ArmErrors.parentResourceNotFound(resourceId.slice(0, resourceId.toLowerCase().indexOf('/providers/microsoft.kubernetesconfiguration')))
     assertPreconditions(request, current)
     assertPutBodyConsistent(body, params, current)
-    const spec = withEffectiveScope(extensionSpecFromPut(body, (current?.spec as unknown as ExtensionSpec | undefined) ?? null), current?.name ?? params.extensionName)
+    const spec = withEffectiveScope(extensionSpecFromPut(body, (current?.spec as unknown as ExtensionSpec | undefined) ?? null, appConfig.azureTenantId), current?.name ?? params.extensionName)
     await assertInstallable(app, spec, cluster, current?.name ?? params.extensionName, params.clusterResourceName)
     const protectedSettings = body.properties.configurationProtectedSettings
     // Absent keeps the stored secrets: GET never returns them, so a GET-modify-PUT must not silently drop them.
