@@ -23,6 +23,15 @@ export function findExtension(db: Db, idKey: string): Promise<Extension | null> 
   return db.extension.findUnique({ where: { idKey } })
 }
 
+/** A page of a cluster's extensions, by lower-cased name: those after `after`, at most `take`. */
+export function listExtensions(db: Db, clusterId: string, page: { after: string | null; take: number }): Promise<Extension[]> {
+  return db.extension.findMany({
+    where: { clusterId, ...(page.after !== null ? { nameKey: { gt: page.after } } : {}) },
+    orderBy: { nameKey: 'asc' },
+    take: page.take,
+  })
+}
+
 /** The other extensions on a cluster, as the catalog's coexistence rules need them. */
 export async function installedOnCluster(db: Db, clusterId: string): Promise<{ extensionType: string; name: string }[]> {
   return db.extension.findMany({ where: { clusterId }, select: { extensionType: true, name: true } })
