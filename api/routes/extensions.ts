@@ -7,7 +7,7 @@ import type { ExtensionSpec } from '../../core/domain/model.js'
 import { findCluster, findClusterById } from '../../core/store/clusters.js'
 import { checkInstallable, defaultCatalog } from '../../core/catalog/index.js'
 import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
-import { acceptExtensionChange, acceptExtensionCreate, acceptExtensionDelete, findExtension, installedOnCluster, listExtensions, type Accepted, type Extension } from '../../core/store/extensions.js'
+import { acceptExtensionChange, acceptExtensionCreate, acceptExtensionDelete, extensionDocument, findExtension, installedOnCluster, listExtensions, type Accepted, type Extension, type InstalledExtension } from '../../core/store/extensions.js'
 import { deliverOrLeaveToOutbox } from '../../core/queue.js'
 import type { Cluster } from '../../core/store/clusters.js'
 import { clusterFacts } from '../../core/domain/cluster-facts.js'
@@ -89,8 +89,11 @@ function withEffectiveScope(spec: ExtensionSpec, extensionName: string): Extensi
   return { ...spec, scope: { kind: 'cluster', releaseNamespace: releaseNamespaceFor(spec, extensionName, type.defaultReleaseNamespace) } }
 }
 
-/** Every catalog rule, server-side, so raw PUTs get what the az CLI would have enforced. */
-async function assertInstallable(app: FastifyInstance, spec: ExtensionSpec, cluster: Cluster, extensionName: string, clusterResourceName: string): Promise<void> {
+/**
+ * Every catalog rule, server-side, so raw PUTs get what the az CLI would have enforced; `installed` are the
+ * extensions on the cluster, for the rules on which types may share it.
+ */
+function assertInstallable(spec: ExtensionSpec, cluster: Cluster, extensionName: string, clusterResourceName: string, installed: InstalledExtension[]): void {
   assertNoViolations(
     checkInstallable({
       extensionType: spec.extensionType,
@@ -99,7 +102,7 @@ async function assertInstallable(app: FastifyInstance, spec: ExtensionSpec, clus
       version: spec.version,
       scope: spec.scope,
       cluster: clusterFacts(cluster),
-      installedTypes: await installedOnCluster(app.services.db, cluster.id),
+      installedTypes: installed,
       extensionName,
       clusterType: clusterResourceName,
     }),
@@ -141,8 +144,9 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     if (!cluster) throw ArmErrors.parentResourceNotFound(parent.id)
     assertPreconditions(request, current)
     assertPutBodyConsistent(body, addressed.name, current)
-    const spec = withEffectiveScope(extensionSpecFromPut(body, (current?.spec as unknown as ExtensionSpec | undefined) ?? null, appConfig.azureTenantId), current?.name ?? addressed.name)
-    await assertInstallable(app, spec, cluster, current?.name ?? addressed.name, parent.resourceType)
+    const spec = withEffectiveScope(extensionSpecFromPut(body, current ? extensionDocument(current).spec : null, appConfig.azureTenantId), current?.name ?? addressed.name)
+    const name = current?.name ?? addressed.name
+    if (current) assertInstallable(spec, cluster, name, parent.resourceType, await installedOnCluster(db, cluster.id))
     const protectedSettings = body.properties.configurationProtectedSettings
     // Absent keeps the stored secrets: GET never returns them, so a GET-modify-PUT must not silently drop them.
     const protectedSettingsSealed = protectedSettings ? secrets.sealJson(protectedSettings) : protectedSettings === null ? null : undefined
@@ -151,7 +155,19 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     const correlationId = request.arm.correlationId
     const accepted = current
       ? await acceptExtensionChange(db, current, { kind: 'extension.update', spec, protectedSettingsSealed, caller, apiVersion, correlationId })
-      : await acceptExtensionCreate(db, { resourceId: addressed.id, idKey: addressed.key, clusterId: cluster.id, name: addressed.name, spec, protectedSettingsSealed, caller, apiVersion, correlationId })
+      : await acceptExtensionCreate(db, {
+          resourceId: addressed.id,
+          idKey: addressed.key,
+          clusterId: cluster.id,
+          name: addressed.name,
+          spec,
+          protectedSettingsSealed,
+          caller,
+          apiVersion,
+          correlationId,
+          // A create is judged inside the transaction that serialises creates on the cluster (core/store/extensions.ts).
+          admit: (installed) => assertInstallable(spec, cluster, name, parent.resourceType, installed),
+        })
     return { accepted, created: !current }
   }
 
@@ -232,7 +248,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
         immutable,
       )
     }
-    const currentSpec = current.spec as unknown as ExtensionSpec
+    const currentSpec = extensionDocument(current).spec
     const spec = extensionSpecFromPatch(currentSpec, body)
     const protectedPatch = body.properties?.configurationProtectedSettings
     let protectedSettingsSealed: string | null | undefined
@@ -247,7 +263,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     if (unchanged && version.noOpPatchStatus === 200 && current.provisioningState === 'Succeeded') return { unchanged: current }
     const cluster = await findClusterById(db, current.clusterId)
     if (!cluster) throw new ConcurrentModificationError(resourceId) // deleted with its cluster just now: judged again, a 404
-    await assertInstallable(app, spec, cluster, current.name, parent.resourceType)
+    assertInstallable(spec, cluster, current.name, parent.resourceType, await installedOnCluster(db, cluster.id))
     const accepted = await acceptExtensionChange(db, current, {
       kind: 'extension.update',
       spec,

@@ -2,8 +2,8 @@
 // here, from fields that never include configurationProtectedSettings (ARM-CONTRACT 26).
 import { systemDataToWire } from '../arm/system-data.js'
 import { randomUUID } from 'node:crypto'
-import type { Extension } from '../../core/db/generated/client.js'
-import type { AutoUpgradeMode, ErrorDetail, ExtensionScope, ExtensionSpec, ExtensionStatus, Plan } from '../../core/domain/model.js'
+import { extensionDocument, type Extension } from '../../core/store/extensions.js'
+import type { AutoUpgradeMode, ExtensionScope, ExtensionSpec, Plan } from '../../core/domain/model.js'
 import type { ExtensionApiVersion } from './extension-api-versions.js'
 import { mergeStringMap } from '../arm/merge-patch.js'
 
@@ -69,7 +69,7 @@ function scopeToWire(scope: ExtensionScope | null): Record<string, unknown> | un
 }
 
 export function extensionToWire(row: Extension, version: ExtensionApiVersion): Record<string, unknown> {
-  const spec = row.spec as unknown as ExtensionSpec
+  const { spec, statuses, errorInfo } = extensionDocument(row)
   const properties: Record<string, unknown> = {
     extensionType: spec.extensionType,
     autoUpgradeMinorVersion: spec.autoUpgradeMinorVersion,
@@ -78,8 +78,8 @@ export function extensionToWire(row: Extension, version: ExtensionApiVersion): R
     scope: scopeToWire(spec.scope),
     configurationSettings: spec.configurationSettings,
     provisioningState: row.provisioningState,
-    statuses: row.statuses as unknown as ExtensionStatus[],
-    errorInfo: (row.errorInfo as unknown as ErrorDetail | null) ?? null,
+    statuses,
+    errorInfo,
     customLocationSettings: null,
     packageUri: null,
     aksAssignedIdentity: spec.aksAssignedIdentity,
