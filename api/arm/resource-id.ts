@@ -65,7 +65,7 @@ export function assertResourceName(kind: string, name: string, maxLength = 260):
 // compared case-insensitively like every ARM name). Both refuse '.', '..', '*', control, bidi and non-ASCII text.
 const CLUSTER_NAME = /^[a-z0-9]([-_a-z0-9]{0,61}[a-z0-9])?$/i
 const EXTENSION_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/i
-export const MAX_EXTENSION_NAME_LENGTH = 253
+const MAX_EXTENSION_NAME_LENGTH = 253
 
 export function assertClusterName(name: string): void {
   if (!CLUSTER_NAME.test(name)) {

@@ -81,7 +81,7 @@ function assertNames(params: Params): void {
   if (params.extensionName !== undefined) assertExtensionName(params.extensionName)
 }
 
-export function readArmResourceId(request: FastifyRequest): ArmResourceId {
+function readArmResourceId(request: FastifyRequest): ArmResourceId {
   const params = request.params as Params
   assertNames(params)
   const segments = templateOf(request)

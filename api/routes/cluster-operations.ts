@@ -13,10 +13,6 @@ import { addressedCluster } from '../arm/resource-path.js'
 import { operationStatusBody } from './operation-status.js'
 import { RESOURCE_GROUP_PATH } from './paths.js'
 
-interface Params {
-  operationId: string
-}
-
 /** The 202 of an accepted cluster deletion: where to poll it. */
 export function answerClusterOperation(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, resourceId: string, operationId: string): FastifyReply {
   setAsyncOperationHeaders(reply, {
@@ -36,12 +32,11 @@ function registerFor(app: FastifyInstance, type: ClusterParentType): void {
   const { db, config: appConfig } = app.services
 
   /** The operation named in the URL, only if it acts on the cluster itself (not on one of its extensions). */
-  const operationFor = (request: FastifyRequest<{ Params: Params }>) =>
-    operationOn(db, request.params.operationId, addressedCluster(request).key, (op) => op.extensionId === null)
+  const operationFor = (request: FastifyRequest) => operationOn(db, request, addressedCluster(request).key, (op) => op.extensionId === null)
 
-  app.get<{ Params: Params }>(`${clusterPath}/${OPERATION_STATUS_SEGMENT}/:operationId`, { config }, async (request) => operationStatusBody(await operationFor(request)))
+  app.get(`${clusterPath}/${OPERATION_STATUS_SEGMENT}/:operationId`, { config }, async (request) => operationStatusBody(await operationFor(request)))
 
-  app.get<{ Params: Params }>(`${clusterPath}/${OPERATION_RESULT_SEGMENT}/:operationId`, { config }, async (request, reply) =>
+  app.get(`${clusterPath}/${OPERATION_RESULT_SEGMENT}/:operationId`, { config }, async (request, reply) =>
     answerOperationResult(request, reply, appConfig, await operationFor(request), (op) => {
       if (op.status === 'Succeeded') return reply.code(204).send()
       return reply.code(op.status === 'Canceled' ? 409 : 400).send({ error: failureOf(op) })

@@ -13,10 +13,6 @@ import { EXTENSION_PATH } from './paths.js'
 
 const config = { arm: { resourceType: `${EXTENSION_RESOURCE_TYPE}/operations`, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS } }
 
-interface Params {
-  operationId: string
-}
-
 export function operationStatusBody(op: Operation): Record<string, unknown> {
   const body: Record<string, unknown> = {
     id: operationStatusPath(op.resourceId, op.id),
@@ -34,12 +30,12 @@ export function operationStatusBody(op: Operation): Record<string, unknown> {
 export async function operationStatusRoutes(app: FastifyInstance): Promise<void> {
   const { db, config: appConfig } = app.services
 
-  app.get<{ Params: Params }>(`${EXTENSION_PATH}/${OPERATION_STATUS_SEGMENT}/:operationId`, { config, schema: extensionRouteSchemas.operationStatus }, async (request) =>
-    operationStatusBody(await operationOn(db, request.params.operationId, addressedExtension(request).key)),
+  app.get(`${EXTENSION_PATH}/${OPERATION_STATUS_SEGMENT}/:operationId`, { config, schema: extensionRouteSchemas.operationStatus }, async (request) =>
+    operationStatusBody(await operationOn(db, request, addressedExtension(request).key)),
   )
 
-  app.get<{ Params: Params }>(`${EXTENSION_PATH}/${OPERATION_RESULT_SEGMENT}/:operationId`, { config, schema: extensionRouteSchemas.operationResult }, async (request, reply) => {
-    const op = await operationOn(db, request.params.operationId, addressedExtension(request).key)
+  app.get(`${EXTENSION_PATH}/${OPERATION_RESULT_SEGMENT}/:operationId`, { config, schema: extensionRouteSchemas.operationResult }, async (request, reply) => {
+    const op = await operationOn(db, request, addressedExtension(request).key)
     return answerOperationResult(request, reply, appConfig, op, async () => {
       const extension = await findExtension(db, op.resourceIdKey)
       if (op.kind === 'extension.delete' && op.status === 'Succeeded') return reply.code(204).send()
