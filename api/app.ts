@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { ApiServices } from './services.js'
 import { registerRequestContext, generateRequestId } from './arm/request-context.js'
 import { registerApiVersion } from './arm/api-version.js'
+import { registerResourcePath } from './arm/resource-path.js'
 import { registerErrorEnvelope, answerClientError, answerRouterError, MAX_PATH_SEGMENT_LENGTH } from './arm/error-envelope.js'
 import { registerThrottling } from './arm/throttling.js'
 import { createHttpListener } from './listeners.js'
@@ -50,6 +51,8 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
   registerRequestBody(app)
   registerContentLimits(app)
   registerThrottling(app, services.redis, services.config.queuePrefix, services.config.throttle)
+  // preHandler, the last hook before a handler: the path's names are checked after everything that answers first.
+  registerResourcePath(app)
   await registerOpenApi(app)
   await app.register(healthRoutes)
   await app.register(adminRoutes)

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Caller } from '../../core/domain/model.js'
+import { NO_RESOURCE, type ArmResourceId } from './resource-path.js'
 
 export interface ArmRequestContext {
   requestId: string
@@ -10,6 +11,8 @@ export interface ArmRequestContext {
   caller: Caller
   /** Set by the api-version hook on ARM routes. */
   apiVersion: string
+  /** The resource the path addresses, checked against the name rules; set just before an ARM route's handler runs. */
+  resourceId: ArmResourceId
 }
 
 declare module 'fastify' {
@@ -35,7 +38,7 @@ const ANONYMOUS: Caller = { id: 'anonymous', type: 'Application' }
 export function stampArmContext(request: FastifyRequest, reply: FastifyReply): void {
   const clientRequestId = header(request, 'x-ms-client-request-id')
   const correlationId = header(request, 'x-ms-correlation-request-id') ?? randomUUID()
-  request.arm = { requestId: request.id, correlationId, clientRequestId, caller: ANONYMOUS, apiVersion: '' }
+  request.arm = { requestId: request.id, correlationId, clientRequestId, caller: ANONYMOUS, apiVersion: '', resourceId: NO_RESOURCE }
   // Every log line of this request carries the ids a caller quotes in a support case (ARM-CONTRACT 12).
   request.log = request.log.child({ correlationId, ...(clientRequestId !== undefined ? { clientRequestId } : {}) })
   reply.header('x-ms-request-id', request.id)

@@ -65,7 +65,7 @@ export function assertResourceName(kind: string, name: string, maxLength = 260):
 // compared case-insensitively like every ARM name). Both refuse '.', '..', '*', control, bidi and non-ASCII text.
 const CLUSTER_NAME = /^[a-z0-9]([-_a-z0-9]{0,61}[a-z0-9])?$/i
 const EXTENSION_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/i
-export const MAX_EXTENSION_NAME_LENGTH = 253
+const MAX_EXTENSION_NAME_LENGTH = 253
 
 export function assertClusterName(name: string): void {
   if (!CLUSTER_NAME.test(name)) {
@@ -85,8 +85,4 @@ export function assertExtensionName(name: string): void {
       `extension names are 1-${MAX_EXTENSION_NAME_LENGTH} letters, digits, '-' and '.', start and end with a letter or digit, and have a letter or digit on both sides of every '.' (a DNS subdomain, as the extension's Kubernetes objects are named after it).`,
     )
   }
-}
-
-export function resourceGroupId(subscriptionId: string, resourceGroup: string): string {
-  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`
 }

@@ -8,7 +8,7 @@ import { defaultCatalog } from '../../core/catalog/index.js'
 import { CLUSTER_DRIVERS, InvalidClusterDriverSetting, getClusterDriver, setClusterDriver, type ClusterDriverName } from '../../core/store/cluster-driver.js'
 import { parseClusterResourceId, type ClusterResourceId } from '../../core/store/cluster-resource-id.js'
 import { FAULT_ID_RULE, isFaultId, readFaultRule, type FaultRuleSpec } from '../../core/store/simulated-fault-rule.js'
-import { createFault, deleteFault, faultToView, findFault, listFaults, newFaultId, putFault, resetSimulator } from '../../core/store/simulated-faults.js'
+import { createFault, deleteFault, faultToView, findFault, listFaults, listSimulatedReleases, newFaultId, putFault, resetSimulator } from '../../core/store/simulated-faults.js'
 import { ArmErrors } from '../arm/errors.js'
 import { assertNotCrossSite } from '../arm/cross-site.js'
 
@@ -128,23 +128,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     { config: { access: CLUSTER_IN_QUERY }, schema: { hide: true, querystring: { ...clusterQuerySchema, required: ['clusterId'] } } },
     async (request) => {
       const cluster = clusterIdFrom(request.query.clusterId!, 'clusterId')
-      const rows = await app.services.db.simulatedRelease.findMany({
-        where: { cluster: { idKey: cluster.idKey } },
-        include: { cluster: { select: { resourceId: true } } },
-        orderBy: { releaseName: 'asc' },
-      })
-      return {
-        value: rows.map((row) => ({
-          clusterId: row.cluster.resourceId,
-          releaseName: row.releaseName,
-          namespace: row.namespace,
-          extensionType: row.extensionType,
-          version: row.version,
-          revision: row.revision,
-          status: row.status,
-          updatedAt: row.updatedAt.toISOString(),
-        })),
-      }
+      return { value: await listSimulatedReleases(app.services.db, cluster) }
     },
   )
 

@@ -4,11 +4,10 @@
 // miscellaneousProperties.architecture), read-only as they are in Azure.
 import { systemDataToWire } from '../arm/system-data.js'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { Prisma } from '../../core/db/client.js'
 import { CLUSTER_PARENT_TYPES, clusterTypeKey, type ClusterParentType } from '../../core/domain/cluster-types.js'
 import { ConcurrentModificationError } from '../../core/domain/errors.js'
-import { findCluster, type Cluster } from '../../core/store/clusters.js'
-import { acceptClusterDelete, newEtag } from '../../core/store/extensions.js'
+import { clusterDocument, createCluster, findCluster, listClusters, replaceCluster, updateClusterDocument, type Cluster } from '../../core/store/clusters.js'
+import { acceptClusterDelete } from '../../core/store/extensions.js'
 import { deliverOrLeaveToOutbox } from '../../core/queue.js'
 import { answerClusterOperation } from './cluster-operations.js'
 import { ArmErrors } from '../arm/errors.js'
@@ -16,22 +15,10 @@ import { judgedAgainstLatest } from '../arm/lost-race.js'
 import { assertPreconditions, setEtag } from '../arm/etag.js'
 import { pageRequest, pagingQuerySchema, toPage } from '../arm/paging.js'
 import { isStorable } from '../arm/content-limits.js'
-import { assertResourceGroupName, assertSubscriptionId, idKey } from '../arm/resource-id.js'
-import { RESOURCE_GROUP_PATH, assertClusterParams, requestResourceId } from './paths.js'
+import { addressedCluster } from '../arm/resource-path.js'
+import { RESOURCE_GROUP_PATH } from './paths.js'
 import { readableResourceGroups } from '../auth/route-access.js'
-
-interface Params {
-  subscriptionId: string
-  resourceGroupName: string
-  clusterName: string
-}
-
-interface ListParams {
-  subscriptionId: string
-  resourceGroupName?: string
-}
-
-type JsonObject = Record<string, unknown>
+import { isJsonObject, mergePatch, type JsonObject } from '../arm/merge-patch.js'
 
 interface ClusterPutBody {
   location: string
@@ -128,37 +115,22 @@ function withoutServerOwned(properties: JsonObject): JsonObject {
   return Object.fromEntries(Object.entries(properties).filter(([key]) => !SERVER_OWNED_PROPERTIES.includes(key)))
 }
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-/** RFC 7396 merge patch. */
-function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return patch
-  const result: JsonObject = isObject(target) ? { ...target } : {}
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key]
-    else result[key] = mergePatch(result[key], value)
-  }
-  return result
-}
-
 /** JSON with object keys sorted, so two values compare equal whatever order their keys came in. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
-  if (isObject(value)) return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`).join(',')}}`
+  if (isJsonObject(value)) return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`).join(',')}}`
   return JSON.stringify(value)
 }
 
 function clusterToWire(cluster: Cluster, type: ClusterParentType): JsonObject {
-  const properties = cluster.properties as JsonObject
+  const { tags, identity, properties } = clusterDocument(cluster)
   return {
     id: cluster.resourceId,
     name: cluster.name,
     type: `${type.provider}/${type.resourceType}`,
     location: cluster.location,
-    tags: cluster.tags,
-    ...(cluster.identity ? { identity: cluster.identity } : {}),
+    tags,
+    ...(identity ? { identity } : {}),
     systemData: systemDataToWire(cluster),
     properties: { ...properties, provisioningState: cluster.provisioningState, connectivityStatus: 'Connected' },
   }
@@ -176,8 +148,8 @@ function encodeKey(cluster: Pick<Cluster, 'nameKey' | 'idKey'>): string {
   return JSON.stringify([cluster.nameKey, cluster.idKey])
 }
 
-function afterKey(after: string | null): Prisma.ClusterWhereInput {
-  if (after === null) return {}
+function decodeKey(after: string | null): { nameKey: string; idKey: string } | null {
+  if (after === null) return null
   let parsed: unknown
   try {
     parsed = JSON.parse(after)
@@ -188,143 +160,109 @@ function afterKey(after: string | null): Prisma.ClusterWhereInput {
   if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((part) => typeof part === 'string' && isStorable(part))) {
     throw ArmErrors.invalidSkipToken()
   }
-  const [nameKey, id] = parsed as [string, string]
-  return { OR: [{ nameKey: { gt: nameKey } }, { nameKey, idKey: { gt: id } }] }
+  const [nameKey, idKey] = parsed as [string, string]
+  return { nameKey, idKey }
 }
 
 function registerClusterList(app: FastifyInstance, type: ClusterParentType): void {
   const config = { arm: { resourceType: `${type.provider}/${type.resourceType}`, apiVersions: type.registryApiVersions } }
   const suffix = `/providers/${type.provider}/${type.resourceType}`
-  const list = async (request: FastifyRequest<{ Params: ListParams }>) => {
-    const { subscriptionId, resourceGroupName } = request.params
-    assertSubscriptionId(subscriptionId)
-    if (resourceGroupName !== undefined) assertResourceGroupName(resourceGroupName)
+  const list = async (request: FastifyRequest) => {
+    const { subscriptionId, resourceGroupName } = request.arm.resourceId
     const page = pageRequest(request)
     // A caller with roles on only some resource groups sees only theirs (api/auth/authorization.ts).
     const readable = readableResourceGroups(request)
-    const rows = await app.services.db.cluster.findMany({
-      where: {
-        subscriptionKey: subscriptionId.toLowerCase(),
-        typeKey: clusterTypeKey(type),
-        ...(resourceGroupName !== undefined ? { resourceGroupKey: resourceGroupName.toLowerCase() } : {}),
-        ...(readable !== undefined ? { resourceGroupKey: { in: readable } } : {}),
-        ...afterKey(page.after),
-      },
-      orderBy: [{ nameKey: 'asc' }, { idKey: 'asc' }],
+    const rows = await listClusters(app.services.db, {
+      subscriptionKey: (subscriptionId ?? '').toLowerCase(),
+      typeKey: clusterTypeKey(type),
+      ...(resourceGroupName !== undefined ? { resourceGroupKey: resourceGroupName.toLowerCase() } : {}),
+      ...(readable !== undefined ? { readableResourceGroupKeys: readable } : {}),
+      after: decodeKey(page.after),
       take: page.top + 1,
     })
     return toPage(request, app.services.config, page, rows, encodeKey, (row) => clusterToWire(row, type))
   }
   const schema = (operation: 'listByResourceGroup' | 'listBySubscription') => ({ querystring: pagingQuerySchema, operationId: operationId(type, operation) })
-  app.get<{ Params: ListParams }>(`${RESOURCE_GROUP_PATH}${suffix}`, { config, schema: schema('listByResourceGroup') }, list)
+  app.get(`${RESOURCE_GROUP_PATH}${suffix}`, { config, schema: schema('listByResourceGroup') }, list)
   const subscriptionConfig = { ...config, access: { kind: 'resource', listsReadableResourceGroups: true } } as const
-  app.get<{ Params: ListParams }>(`/subscriptions/:subscriptionId${suffix}`, { config: subscriptionConfig, schema: schema('listBySubscription') }, list)
+  app.get(`/subscriptions/:subscriptionId${suffix}`, { config: subscriptionConfig, schema: schema('listBySubscription') }, list)
 }
 
 function registerClusterType(app: FastifyInstance, type: ClusterParentType): void {
   const path = `${RESOURCE_GROUP_PATH}/providers/${type.provider}/${type.resourceType}/:clusterName`
   const config = { arm: { resourceType: `${type.provider}/${type.resourceType}`, apiVersions: type.registryApiVersions } }
-  const assertParams = (params: Params) => assertClusterParams({ ...params, clusterRp: type.provider, clusterResourceName: type.resourceType })
   const { db } = app.services
 
   /**
    * Creates or replaces a registration. The write is conditional on the ETag the preconditions were checked
    * against, so a concurrent writer makes this request re-check them (412) instead of being silently overwritten.
    */
-  async function putCluster(request: FastifyRequest<{ Params: Params; Body: ClusterPutBody }>): Promise<{ cluster: Cluster; created: boolean }> {
-    const resourceId = requestResourceId(request)
-    const key = idKey(resourceId)
-    const existing = await findCluster(db, key)
+  async function putCluster(request: FastifyRequest<{ Body: ClusterPutBody }>): Promise<{ cluster: Cluster; created: boolean }> {
+    const addressed = addressedCluster(request)
+    const existing = await findCluster(db, addressed.key)
     assertPreconditions(request, existing)
     if (existing) assertNotDeleting(existing)
     const { body, arm } = request
-    const now = new Date()
-    const fields = {
-      location: body.location,
-      tags: (body.tags ?? {}) as Prisma.InputJsonValue,
-      identity: body.identity ? (body.identity as Prisma.InputJsonValue) : Prisma.DbNull,
-      properties: withoutServerOwned(body.properties ?? {}) as Prisma.InputJsonValue,
-      etag: newEtag(),
-      lastModifiedBy: arm.caller.id,
-      lastModifiedByType: arm.caller.type,
-      lastModifiedAt: now,
-    }
+    const document = { tags: body.tags ?? {}, identity: body.identity ?? null, properties: withoutServerOwned(body.properties ?? {}) }
     if (existing) {
-      const updated = await db.cluster.updateMany({ where: { id: existing.id, etag: existing.etag }, data: fields })
-      if (updated.count === 1) return { cluster: await db.cluster.findUniqueOrThrow({ where: { id: existing.id } }), created: false }
+      const cluster = await replaceCluster(db, existing, { ...document, location: body.location }, arm.caller)
+      if (cluster) return { cluster, created: false }
     } else {
-      try {
-        const cluster = await db.cluster.create({
-          data: {
-            ...fields,
-            idKey: key,
-            resourceId,
-            subscriptionKey: request.params.subscriptionId.toLowerCase(),
-            resourceGroupKey: request.params.resourceGroupName.toLowerCase(),
-            typeKey: clusterTypeKey(type),
-            name: request.params.clusterName,
-            nameKey: request.params.clusterName.toLowerCase(),
-            provisioningState: 'Succeeded',
-            createdBy: arm.caller.id,
-            createdByType: arm.caller.type,
-            createdAt: now,
-          },
-        })
-        return { cluster, created: true }
-      } catch (error) {
-        if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')) throw error
-      }
+      const { resourceId } = arm
+      const cluster = await createCluster(db, {
+        ...document,
+        location: body.location,
+        resourceId: addressed.id,
+        idKey: addressed.key,
+        subscriptionKey: (resourceId.subscriptionId ?? '').toLowerCase(),
+        resourceGroupKey: (resourceId.resourceGroupName ?? '').toLowerCase(),
+        typeKey: clusterTypeKey(type),
+        name: addressed.name,
+        caller: arm.caller,
+      })
+      if (cluster) return { cluster, created: true }
     }
-    throw new ConcurrentModificationError(resourceId)
+    throw new ConcurrentModificationError(addressed.id)
   }
 
-  app.put<{ Params: Params; Body: ClusterPutBody }>(path, { config, schema: { body: clusterPutSchema, operationId: operationId(type, 'put') } }, async (request, reply) => {
-    assertParams(request.params)
+  app.put<{ Body: ClusterPutBody }>(path, { config, schema: { body: clusterPutSchema, operationId: operationId(type, 'put') } }, async (request, reply) => {
     const { cluster, created } = await judgedAgainstLatest(() => putCluster(request))
     setEtag(reply, cluster.etag)
     return reply.code(created ? 201 : 200).send(clusterToWire(cluster, type))
   })
 
-  app.get<{ Params: Params }>(path, { config, schema: { operationId: operationId(type, 'get') } }, async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
-    assertParams(request.params)
-    const cluster = await findCluster(db, idKey(requestResourceId(request)))
-    if (!cluster) throw ArmErrors.resourceNotFound(config.arm.resourceType, requestResourceId(request))
+  app.get(path, { config, schema: { operationId: operationId(type, 'get') } }, async (request: FastifyRequest, reply: FastifyReply) => {
+    const addressed = addressedCluster(request)
+    const cluster = await findCluster(db, addressed.key)
+    if (!cluster) throw ArmErrors.resourceNotFound(config.arm.resourceType, addressed.id)
     setEtag(reply, cluster.etag)
     return clusterToWire(cluster, type)
   })
 
-  app.patch<{ Params: Params; Body: ClusterPatchBody }>(path, { config, schema: { body: clusterPatchSchema, operationId: operationId(type, 'patch') } }, async (request, reply) => {
-    assertParams(request.params)
+  app.patch<{ Body: ClusterPatchBody }>(path, { config, schema: { body: clusterPatchSchema, operationId: operationId(type, 'patch') } }, async (request, reply) => {
     const cluster = await judgedAgainstLatest(() => patchCluster(request))
     setEtag(reply, cluster.etag)
     return reply.code(200).send(clusterToWire(cluster, type))
   })
 
   /** Merges a PATCH into the registration as it is now; nothing changes when the merge changes nothing. */
-  async function patchCluster(request: FastifyRequest<{ Params: Params; Body: ClusterPatchBody }>): Promise<Cluster> {
-    const resourceId = requestResourceId(request)
-    const current = await findCluster(db, idKey(resourceId))
+  async function patchCluster(request: FastifyRequest<{ Body: ClusterPatchBody }>): Promise<Cluster> {
+    const addressed = addressedCluster(request)
+    const current = await findCluster(db, addressed.key)
     // A PATCH never creates (ARM-CONTRACT 46).
-    if (!current) throw ArmErrors.resourceNotFound(config.arm.resourceType, resourceId)
+    if (!current) throw ArmErrors.resourceNotFound(config.arm.resourceType, addressed.id)
     assertPreconditions(request, current)
     assertNotDeleting(current)
     const { body, arm } = request
+    const stored = clusterDocument(current)
     // Tags are replaced as a whole, as ARM PATCH does for tags.
-    const tags = body.tags !== undefined ? (body.tags ?? {}) : current.tags
-    const properties = body.properties ? mergePatch(current.properties, body.properties) : current.properties
+    const tags = body.tags !== undefined ? (body.tags ?? {}) : stored.tags
+    const merged = body.properties ? mergePatch(stored.properties, body.properties) : stored.properties
+    const properties = isJsonObject(merged) ? merged : {}
     // Nothing changes, so neither the ETag nor lastModified* moves (ARM-CONTRACT 54).
-    if (canonical(tags) === canonical(current.tags) && canonical(properties) === canonical(current.properties)) return current
-    const data = {
-      tags: tags as Prisma.InputJsonValue,
-      properties: properties as Prisma.InputJsonValue,
-      etag: newEtag(),
-      lastModifiedBy: arm.caller.id,
-      lastModifiedByType: arm.caller.type,
-      lastModifiedAt: new Date(),
-    }
-    const updated = await db.cluster.updateMany({ where: { id: current.id, etag: current.etag }, data })
-    const cluster = updated.count === 1 ? await db.cluster.findUnique({ where: { id: current.id } }) : null
-    if (!cluster) throw new ConcurrentModificationError(resourceId)
+    if (canonical(tags) === canonical(stored.tags) && canonical(properties) === canonical(stored.properties)) return current
+    const cluster = await updateClusterDocument(db, current, { tags, properties }, arm.caller)
+    if (!cluster) throw new ConcurrentModificationError(addressed.id)
     return cluster
   }
 
@@ -332,11 +270,10 @@ function registerClusterType(app: FastifyInstance, type: ClusterParentType): voi
   // that deletes every extension (each its own tracked delete, superseding what it had in flight) and then the
   // cluster; poll it at {clusterId}/operations/{operationId} (api/routes/cluster-operations.ts).
   const deleteQuerySchema = { type: 'object', properties: { forceDelete: { type: 'string', enum: ['true', 'false', 'True', 'False'] } } } as const
-  app.delete<{ Params: Params; Querystring: { forceDelete?: string } }>(path, { config, schema: { querystring: deleteQuerySchema } }, async (request, reply) => {
-    assertParams(request.params)
+  app.delete<{ Querystring: { forceDelete?: string } }>(path, { config, schema: { querystring: deleteQuerySchema } }, async (request, reply) => {
     const { db, queue } = app.services
     const judged = await judgedAgainstLatest(async () => {
-      const cluster = await findCluster(db, idKey(requestResourceId(request)))
+      const cluster = await findCluster(db, addressedCluster(request).key)
       if (!cluster) return null
       assertPreconditions(request, cluster)
       const ifMatch = request.headers['if-match']

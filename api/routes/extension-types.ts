@@ -20,8 +20,8 @@ import type { ClusterFacts } from '../../core/domain/model.js'
 import { findCluster } from '../../core/store/clusters.js'
 import { ArmError, ArmErrors } from '../arm/errors.js'
 import { pageRequest, toPage } from '../arm/paging.js'
-import { assertResourceName, assertSubscriptionId } from '../arm/resource-id.js'
-import { CLUSTER_PATH, assertClusterParams, clusterKey, clusterResourceId, type ClusterParams } from './paths.js'
+import type { ArmResourceId } from '../arm/resource-path.js'
+import { CLUSTER_PATH } from './paths.js'
 
 const RESOURCE_TYPE = 'Microsoft.KubernetesConfiguration/extensionTypes'
 const VERSION_RESOURCE_TYPE = `${RESOURCE_TYPE}/versions`
@@ -36,12 +36,10 @@ const CLUSTER_TYPES_PATH = `${CLUSTER_PATH}/providers/Microsoft.KubernetesConfig
 // The 2023-05-01 swagger spells this one path '/subcriptions/'; clients generated from it call that path.
 const MISSPELT_LOCATION_VERSIONS_PATH = '/subcriptions/:subscriptionId/providers/Microsoft.KubernetesConfiguration/locations/:location/extensionTypes/:extensionTypeName/versions'
 
-interface LocationParams {
-  subscriptionId: string
-  location: string
+interface Params {
+  extensionTypeName?: string
+  versionNumber?: string
 }
-
-type Params = Partial<LocationParams & ClusterParams> & { subscriptionId: string; extensionTypeName?: string; versionNumber?: string }
 
 interface Query {
   'api-version': string
@@ -92,28 +90,24 @@ function notFound(id: string, message: string): ArmError {
   return new ArmError(404, 'ResourceNotFound', message, id)
 }
 
-async function resolveView(app: FastifyInstance, params: Params): Promise<View> {
-  if (params.location !== undefined) {
-    assertSubscriptionId(params.subscriptionId)
-    assertResourceName('location', params.location, 64)
+async function resolveView(app: FastifyInstance, path: ArmResourceId): Promise<View> {
+  const { cluster: addressed } = path
+  if (!addressed) {
     return {
-      collectionId: `/subscriptions/${params.subscriptionId}/providers/Microsoft.KubernetesConfiguration/locations/${params.location}/extensionTypes`,
+      collectionId: `/subscriptions/${path.subscriptionId}/providers/Microsoft.KubernetesConfiguration/locations/${path.location}/extensionTypes`,
       cluster: null,
     }
   }
-  const clusterParams = params as ClusterParams
-  assertClusterParams(clusterParams)
-  const parentType = findClusterParentType(clusterParams.clusterRp, clusterParams.clusterResourceName)
+  const parentType = findClusterParentType(addressed.provider, addressed.resourceType)
   if (!parentType) {
     throw ArmErrors.invalidResourceType(
-      `Extension types cannot be listed under '${clusterParams.clusterRp}/${clusterParams.clusterResourceName}'. Supported parents: Microsoft.Kubernetes/connectedClusters, Microsoft.ContainerService/managedClusters, Microsoft.HybridContainerService/provisionedClusters.`,
+      `Extension types cannot be listed under '${addressed.provider}/${addressed.resourceType}'. Supported parents: Microsoft.Kubernetes/connectedClusters, Microsoft.ContainerService/managedClusters, Microsoft.HybridContainerService/provisionedClusters.`,
     )
   }
-  const clusterId = clusterResourceId(clusterParams)
-  const cluster = await findCluster(app.services.db, clusterKey(clusterParams))
-  if (!cluster) throw ArmErrors.parentResourceNotFound(clusterId)
+  const cluster = await findCluster(app.services.db, addressed.key)
+  if (!cluster) throw ArmErrors.parentResourceNotFound(addressed.id)
   return {
-    collectionId: `${clusterId}/providers/Microsoft.KubernetesConfiguration/extensionTypes`,
+    collectionId: `${addressed.id}/providers/Microsoft.KubernetesConfiguration/extensionTypes`,
     cluster: { name: cluster.name, clusterType: parentType.resourceType, facts: clusterFacts(cluster) },
   }
 }
@@ -223,7 +217,7 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
   const catalog = () => defaultCatalog()
 
   const listTypes = async (request: Request) => {
-    const view = await resolveView(app, request.params)
+    const view = await resolveView(app, request.arm.resourceId)
     const page = pageRequest(request)
     const rows = typesInView(catalog(), view)
       .filter((spec) => typeMatches(spec, request.query))
@@ -234,12 +228,12 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
   }
 
   const getType = async (request: Request) => {
-    const view = await resolveView(app, request.params)
+    const view = await resolveView(app, request.arm.resourceId)
     return typeToWire(visibleType(catalog(), view, request.params.extensionTypeName as string), view, request.arm.apiVersion)
   }
 
   const listVersions = async (request: Request) => {
-    const view = await resolveView(app, request.params)
+    const view = await resolveView(app, request.arm.resourceId)
     const spec = visibleType(catalog(), view, request.params.extensionTypeName as string)
     const apiVersion = request.arm.apiVersion
     const trains = supportsClusterTypeFilter(spec, request.query) ? trainsFor(spec, request.query, apiVersion) : []
@@ -252,7 +246,7 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
   }
 
   const getVersion = async (request: Request) => {
-    const view = await resolveView(app, request.params)
+    const view = await resolveView(app, request.arm.resourceId)
     const spec = visibleType(catalog(), view, request.params.extensionTypeName as string)
     const wanted = request.params.versionNumber as string
     const id = `${view.collectionId}/${spec.type}/versions/${wanted}`

@@ -4,10 +4,10 @@ import { CLUSTER_PARENT_TYPES, findClusterParentType } from '../../core/domain/c
 import { ConcurrentModificationError } from '../../core/domain/errors.js'
 import { SecretUnavailableError } from '../../core/secrets.js'
 import type { ExtensionSpec } from '../../core/domain/model.js'
-import { findCluster } from '../../core/store/clusters.js'
+import { findCluster, findClusterById } from '../../core/store/clusters.js'
 import { checkInstallable, defaultCatalog } from '../../core/catalog/index.js'
 import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
-import { acceptExtensionChange, acceptExtensionCreate, acceptExtensionDelete, findExtension, installedOnCluster, type Accepted, type Extension } from '../../core/store/extensions.js'
+import { acceptExtensionChange, acceptExtensionCreate, acceptExtensionDelete, extensionDocument, findExtension, installedOnCluster, listExtensions, type Accepted, type Extension, type InstalledExtension } from '../../core/store/extensions.js'
 import { deliverOrLeaveToOutbox } from '../../core/queue.js'
 import type { Cluster } from '../../core/store/clusters.js'
 import { clusterFacts } from '../../core/domain/cluster-facts.js'
@@ -17,7 +17,7 @@ import { publicBaseUrl } from '../arm/base-url.js'
 import { ArmErrors } from '../arm/errors.js'
 import { assertPreconditions, setEtag } from '../arm/etag.js'
 import { judgedAgainstLatest } from '../arm/lost-race.js'
-import { idKey } from '../arm/resource-id.js'
+import { addressedCluster, addressedExtension, type AddressedCluster } from '../arm/resource-path.js'
 import { SUPPORTED_EXTENSION_API_VERSIONS, extensionApiVersion } from '../versions/extension-api-versions.js'
 import {
   EXTENSION_RESOURCE_TYPE,
@@ -26,31 +26,38 @@ import {
   extensionSpecFromPut,
   extensionToWire,
   immutablePatchTarget,
-  mergeStringMap,
   type ExtensionPatchBody,
   type ExtensionPutBody,
 } from '../versions/extension-convert.js'
 import { extensionRouteSchemas } from './extension-route-schemas.js'
+import { mergeStringMap } from '../arm/merge-patch.js'
 import { pageRequest, toPage } from '../arm/paging.js'
-import { EXTENSION_PATH, EXTENSIONS_PATH, assertClusterParams, assertExtensionParams, clusterKey, requestResourceId, type ClusterParams, type ExtensionParams } from './paths.js'
+import { EXTENSION_PATH, EXTENSIONS_PATH } from './paths.js'
 
 const config = { arm: { resourceType: EXTENSION_RESOURCE_TYPE, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS } }
 
 /** The parent must be a cluster type the request's api-version knows (its clusterRp/clusterResourceName enums). */
-export function assertKnownParent(params: ClusterParams, apiVersion: string): void {
+function assertKnownParent(parent: AddressedCluster, apiVersion: string): void {
   const parents = extensionApiVersion(apiVersion).parents
-  const pair = `${params.clusterRp}/${params.clusterResourceName}`
-  if (!findClusterParentType(params.clusterRp, params.clusterResourceName) || !parents.includes(pair.toLowerCase())) {
+  const pair = `${parent.provider}/${parent.resourceType}`
+  if (!findClusterParentType(parent.provider, parent.resourceType) || !parents.includes(pair.toLowerCase())) {
     const supported = CLUSTER_PARENT_TYPES.filter((t) => parents.includes(`${t.provider}/${t.resourceType}`.toLowerCase())).map((t) => `${t.provider}/${t.resourceType}`)
     throw ArmErrors.invalidResourceType(`Extensions cannot be installed under '${pair}' at api-version ${apiVersion}. Supported parents: ${supported.join(', ')}.`)
   }
 }
 
+/** The cluster the path names, if its type is one the request's api-version knows. */
+function knownParent(request: FastifyRequest): AddressedCluster {
+  const parent = addressedCluster(request)
+  assertKnownParent(parent, request.arm.apiVersion)
+  return parent
+}
+
 /** Body-only checks a schema cannot express (ARM-CONTRACT 25). */
-function assertPutBodyConsistent(body: ExtensionPutBody, params: ExtensionParams, current: Extension | null): void {
+function assertPutBodyConsistent(body: ExtensionPutBody, extensionName: string, current: Extension | null): void {
   const named = (body as { name?: string }).name
-  if (named !== undefined && named.toLowerCase() !== params.extensionName.toLowerCase()) {
-    throw ArmErrors.invalidRequestContent(`The name '${named}' in the body does not match the extension name '${params.extensionName}' in the URL.`, 'name')
+  if (named !== undefined && named.toLowerCase() !== extensionName.toLowerCase()) {
+    throw ArmErrors.invalidRequestContent(`The name '${named}' in the body does not match the extension name '${extensionName}' in the URL.`, 'name')
   }
   const requestedState = body.properties.provisioningState
   if (requestedState !== undefined && requestedState !== (current?.provisioningState ?? requestedState)) {
@@ -82,8 +89,11 @@ function withEffectiveScope(spec: ExtensionSpec, extensionName: string): Extensi
   return { ...spec, scope: { kind: 'cluster', releaseNamespace: releaseNamespaceFor(spec, extensionName, type.defaultReleaseNamespace) } }
 }
 
-/** Every catalog rule, server-side, so raw PUTs get what the az CLI would have enforced. */
-async function assertInstallable(app: FastifyInstance, spec: ExtensionSpec, cluster: Cluster, extensionName: string, clusterResourceName: string): Promise<void> {
+/**
+ * Every catalog rule, server-side, so raw PUTs get what the az CLI would have enforced; `installed` are the
+ * extensions on the cluster, for the rules on which types may share it.
+ */
+function assertInstallable(spec: ExtensionSpec, cluster: Cluster, extensionName: string, clusterResourceName: string, installed: InstalledExtension[]): void {
   assertNoViolations(
     checkInstallable({
       extensionType: spec.extensionType,
@@ -92,7 +102,7 @@ async function assertInstallable(app: FastifyInstance, spec: ExtensionSpec, clus
       version: spec.version,
       scope: spec.scope,
       cluster: clusterFacts(cluster),
-      installedTypes: await installedOnCluster(app.services.db, cluster.id),
+      installedTypes: installed,
       extensionName,
       clusterType: clusterResourceName,
     }),
@@ -119,25 +129,24 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return deliverOrLeaveToOutbox(db, queue, [accepted.operation], request.log)
   }
 
-  app.put<{ Params: ExtensionParams; Body: ExtensionPutBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.create }, async (request, reply) => {
-    assertExtensionParams(request.params)
-    assertKnownParent(request.params, request.arm.apiVersion)
-    const resourceId = requestResourceId(request)
-    const { accepted, created } = await judgedAgainstLatest(() => acceptPut(request, resourceId))
+  app.put<{ Body: ExtensionPutBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.create }, async (request, reply) => {
+    const parent = knownParent(request)
+    const { accepted, created } = await judgedAgainstLatest(() => acceptPut(request, parent))
     await enqueue(request, accepted)
     return answerAccepted(request, reply, accepted, created ? 201 : 200, 'PT48H').send(extensionToWire(accepted.extension, extensionApiVersion(request.arm.apiVersion)))
   })
 
   /** Judges a PUT against the extension as it is now and accepts it as a create or an update. */
-  async function acceptPut(request: FastifyRequest<{ Params: ExtensionParams; Body: ExtensionPutBody }>, resourceId: string): Promise<{ accepted: Accepted; created: boolean }> {
-    const { params, body } = request
-    const key = idKey(resourceId)
-    const [cluster, current] = await Promise.all([findCluster(db, clusterKey(params)), findExtension(db, key)])
-    if (!cluster) throw ArmErrors.parentResourceNotFound(resourceId.slice(0, resourceId.toLowerCase().indexOf('/providers/microsoft.kubernetesconfiguration')))
+  async function acceptPut(request: FastifyRequest<{ Body: ExtensionPutBody }>, parent: AddressedCluster): Promise<{ accepted: Accepted; created: boolean }> {
+    const { body } = request
+    const addressed = addressedExtension(request)
+    const [cluster, current] = await Promise.all([findCluster(db, parent.key), findExtension(db, addressed.key)])
+    if (!cluster) throw ArmErrors.parentResourceNotFound(parent.id)
     assertPreconditions(request, current)
-    assertPutBodyConsistent(body, params, current)
-    const spec = withEffectiveScope(extensionSpecFromPut(body, (current?.spec as unknown as ExtensionSpec | undefined) ?? null), current?.name ?? params.extensionName)
-    await assertInstallable(app, spec, cluster, current?.name ?? params.extensionName, params.clusterResourceName)
+    assertPutBodyConsistent(body, addressed.name, current)
+    const spec = withEffectiveScope(extensionSpecFromPut(body, current ? extensionDocument(current).spec : null, appConfig.azureTenantId), current?.name ?? addressed.name)
+    const name = current?.name ?? addressed.name
+    if (current) assertInstallable(spec, cluster, name, parent.resourceType, await installedOnCluster(db, cluster.id))
     const protectedSettings = body.properties.configurationProtectedSettings
     // Absent keeps the stored secrets: GET never returns them, so a GET-modify-PUT must not silently drop them.
     const protectedSettingsSealed = protectedSettings ? secrets.sealJson(protectedSettings) : protectedSettings === null ? null : undefined
@@ -146,16 +155,27 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     const correlationId = request.arm.correlationId
     const accepted = current
       ? await acceptExtensionChange(db, current, { kind: 'extension.update', spec, protectedSettingsSealed, caller, apiVersion, correlationId })
-      : await acceptExtensionCreate(db, { resourceId, idKey: key, clusterId: cluster.id, name: params.extensionName, spec, protectedSettingsSealed, caller, apiVersion, correlationId })
+      : await acceptExtensionCreate(db, {
+          resourceId: addressed.id,
+          idKey: addressed.key,
+          clusterId: cluster.id,
+          name: addressed.name,
+          spec,
+          protectedSettingsSealed,
+          caller,
+          apiVersion,
+          correlationId,
+          // A create is judged inside the transaction that serialises creates on the cluster (core/store/extensions.ts).
+          admit: (installed) => assertInstallable(spec, cluster, name, parent.resourceType, installed),
+        })
     return { accepted, created: !current }
   }
 
-  app.get<{ Params: ExtensionParams }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.get }, async (request, reply) => {
-    assertExtensionParams(request.params)
-    assertKnownParent(request.params, request.arm.apiVersion)
-    const resourceId = requestResourceId(request)
-    const extension = await findExtension(db, idKey(resourceId))
-    if (!extension) throw ArmErrors.resourceNotFound(EXTENSION_RESOURCE_TYPE, resourceId)
+  app.get(EXTENSION_PATH, { config, schema: extensionRouteSchemas.get }, async (request, reply) => {
+    knownParent(request)
+    const addressed = addressedExtension(request)
+    const extension = await findExtension(db, addressed.key)
+    if (!extension) throw ArmErrors.resourceNotFound(EXTENSION_RESOURCE_TYPE, addressed.id)
     setEtag(reply, extension.etag)
     return extensionToWire(extension, extensionApiVersion(request.arm.apiVersion))
   })
@@ -163,11 +183,10 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
   // A DELETE supersedes an install/update in flight (it ends Canceled, the delete runs after it stops); a DELETE
   // while a delete runs answers with that operation; forceDelete=true removes the resource even if the release
   // cannot be uninstalled (ARM-CONTRACT 31-33).
-  app.delete<{ Params: ExtensionParams; Querystring: { forceDelete?: string } }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.delete }, async (request, reply) => {
-    assertExtensionParams(request.params)
-    assertKnownParent(request.params, request.arm.apiVersion)
+  app.delete<{ Querystring: { forceDelete?: string } }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.delete }, async (request, reply) => {
+    knownParent(request)
     const accepted = await judgedAgainstLatest(async () => {
-      const extension = await findExtension(db, idKey(requestResourceId(request)))
+      const extension = await findExtension(db, addressedExtension(request).key)
       if (!extension) return null
       assertPreconditions(request, extension)
       return acceptExtensionDelete(db, extension, {
@@ -182,11 +201,10 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return answerAccepted(request, reply, accepted, 202, 'PT1H').send()
   })
 
-  app.patch<{ Params: ExtensionParams; Body: ExtensionPatchBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.update }, async (request, reply) => {
-    assertExtensionParams(request.params)
-    assertKnownParent(request.params, request.arm.apiVersion)
+  app.patch<{ Body: ExtensionPatchBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.update }, async (request, reply) => {
+    const parent = knownParent(request)
     const version = extensionApiVersion(request.arm.apiVersion)
-    const outcome = await judgedAgainstLatest(() => acceptPatch(request, version))
+    const outcome = await judgedAgainstLatest(() => acceptPatch(request, parent, version))
     if ('unchanged' in outcome) {
       setEtag(reply, outcome.unchanged.etag)
       return reply.code(200).send(extensionToWire(outcome.unchanged, version)) // ARM-CONTRACT 27: nothing to do
@@ -214,12 +232,13 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
 
   /** Judges a PATCH against the extension as it is now: nothing to do, or an accepted update. */
   async function acceptPatch(
-    request: FastifyRequest<{ Params: ExtensionParams; Body: ExtensionPatchBody }>,
+    request: FastifyRequest<{ Body: ExtensionPatchBody }>,
+    parent: AddressedCluster,
     version: ReturnType<typeof extensionApiVersion>,
   ): Promise<{ unchanged: Extension } | { accepted: Accepted }> {
-    const { params, body } = request
-    const resourceId = requestResourceId(request)
-    const current = await findExtension(db, idKey(resourceId))
+    const { body } = request
+    const { id: resourceId, key } = addressedExtension(request)
+    const current = await findExtension(db, key)
     if (!current) throw ArmErrors.resourceNotFound(EXTENSION_RESOURCE_TYPE, resourceId) // ARM-CONTRACT 46: 404 whatever If-Match says
     assertPreconditions(request, current)
     const immutable = immutablePatchTarget(body as Record<string, unknown>, version)
@@ -229,7 +248,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
         immutable,
       )
     }
-    const currentSpec = current.spec as unknown as ExtensionSpec
+    const currentSpec = extensionDocument(current).spec
     const spec = extensionSpecFromPatch(currentSpec, body)
     const protectedPatch = body.properties?.configurationProtectedSettings
     let protectedSettingsSealed: string | null | undefined
@@ -242,9 +261,9 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     }
     const unchanged = !protectedChanged && JSON.stringify(spec) === JSON.stringify(currentSpec)
     if (unchanged && version.noOpPatchStatus === 200 && current.provisioningState === 'Succeeded') return { unchanged: current }
-    const cluster = await db.cluster.findUnique({ where: { id: current.clusterId } })
+    const cluster = await findClusterById(db, current.clusterId)
     if (!cluster) throw new ConcurrentModificationError(resourceId) // deleted with its cluster just now: judged again, a 404
-    await assertInstallable(app, spec, cluster, current.name, params.clusterResourceName)
+    assertInstallable(spec, cluster, current.name, parent.resourceType, await installedOnCluster(db, cluster.id))
     const accepted = await acceptExtensionChange(db, current, {
       kind: 'extension.update',
       spec,
@@ -256,17 +275,12 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return { accepted }
   }
 
-  app.get<{ Params: ClusterParams }>(EXTENSIONS_PATH, { config, schema: extensionRouteSchemas.list }, async (request) => {
-    assertClusterParams(request.params)
-    assertKnownParent(request.params, request.arm.apiVersion)
-    const cluster = await findCluster(db, clusterKey(request.params))
-    if (!cluster) throw ArmErrors.parentResourceNotFound(requestResourceId(request).replace(/\/providers\/microsoft\.kubernetesconfiguration\/extensions$/i, ''))
+  app.get(EXTENSIONS_PATH, { config, schema: extensionRouteSchemas.list }, async (request) => {
+    const parent = knownParent(request)
+    const cluster = await findCluster(db, parent.key)
+    if (!cluster) throw ArmErrors.parentResourceNotFound(parent.id)
     const page = pageRequest(request)
-    const rows = await db.extension.findMany({
-      where: { clusterId: cluster.id, ...(page.after !== null ? { nameKey: { gt: page.after } } : {}) },
-      orderBy: { nameKey: 'asc' },
-      take: page.top + 1,
-    })
+    const rows = await listExtensions(db, cluster.id, { after: page.after, take: page.top + 1 })
     const version = extensionApiVersion(request.arm.apiVersion)
     return toPage(request, appConfig, page, rows, (row) => row.nameKey, (row) => extensionToWire(row, version))
   })

@@ -2,12 +2,14 @@
 // operations in progress on one cluster).
 import type { FastifyInstance } from 'fastify'
 import { findCluster } from '../../core/store/clusters.js'
+import { listRunningOperations } from '../../core/store/operations.js'
+import { addressedCluster } from '../arm/resource-path.js'
 import { ArmErrors } from '../arm/errors.js'
 import { pageRequest, toPage } from '../arm/paging.js'
 import { extensionRouteSchemas } from './extension-route-schemas.js'
 import { SUPPORTED_EXTENSION_API_VERSIONS } from '../versions/extension-api-versions.js'
 import { operationStatusBody } from './operation-status.js'
-import { CLUSTER_PATH, assertClusterParams, clusterKey, requestResourceId, type ClusterParams } from './paths.js'
+import { CLUSTER_PATH } from './paths.js'
 
 const PROVIDER = 'Microsoft.KubernetesConfiguration'
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -35,23 +37,19 @@ export async function providerOperationRoutes(app: FastifyInstance): Promise<voi
     value: PROVIDER_OPERATIONS,
   }))
 
-  app.get<{ Params: ClusterParams }>(
+  app.get(
     `${CLUSTER_PATH}/providers/${PROVIDER}/operations`,
     { config: { arm: { resourceType: `${PROVIDER}/operations`, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS } }, schema: extensionRouteSchemas.operationStatusList },
     async (request) => {
-      assertClusterParams(request.params)
-      const cluster = await findCluster(db, clusterKey(request.params))
-      if (!cluster) throw ArmErrors.parentResourceNotFound(requestResourceId(request).replace(/\/providers\/microsoft\.kubernetesconfiguration\/operations$/i, ''))
+      const addressed = addressedCluster(request)
+      const cluster = await findCluster(db, addressed.key)
+      if (!cluster) throw ArmErrors.parentResourceNotFound(addressed.id)
       const page = pageRequest(request)
       // Operation ids are UUIDs, and Postgres compares them as such: any other position is not one this service issued.
       if (page.after !== null && !UUID.test(page.after)) {
         throw ArmErrors.invalidSkipToken()
       }
-      const rows = await db.operation.findMany({
-        where: { clusterId: cluster.id, status: 'InProgress', ...(page.after !== null ? { id: { gt: page.after } } : {}) },
-        orderBy: { id: 'asc' },
-        take: page.top + 1,
-      })
+      const rows = await listRunningOperations(db, cluster.id, { after: page.after, take: page.top + 1 })
       return toPage(request, appConfig, page, rows, (row) => row.id, operationStatusBody)
     },
   )

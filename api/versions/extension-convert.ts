@@ -2,14 +2,12 @@
 // here, from fields that never include configurationProtectedSettings (ARM-CONTRACT 26).
 import { systemDataToWire } from '../arm/system-data.js'
 import { randomUUID } from 'node:crypto'
-import type { Extension } from '../../core/db/generated/client.js'
-import type { AutoUpgradeMode, ErrorDetail, ExtensionScope, ExtensionSpec, ExtensionStatus, Plan } from '../../core/domain/model.js'
+import { extensionDocument, type Extension } from '../../core/store/extensions.js'
+import type { AutoUpgradeMode, ExtensionScope, ExtensionSpec, Plan } from '../../core/domain/model.js'
 import type { ExtensionApiVersion } from './extension-api-versions.js'
+import { mergeStringMap } from '../arm/merge-patch.js'
 
 export const EXTENSION_RESOURCE_TYPE = 'Microsoft.KubernetesConfiguration/extensions'
-
-/** Tenant reported for system-assigned identities; a real deployment sets AZURE_TENANT_ID. */
-const TENANT_ID = process.env.AZURE_TENANT_ID ?? '72f988bf-86f1-41af-91ab-2d7cd011db47'
 
 export interface ExtensionPutBody {
   identity?: { type?: 'SystemAssigned' } | null
@@ -38,9 +36,9 @@ function scopeFromWire(scope: ExtensionPutBody['properties']['scope']): Extensio
 
 /**
  * Internal desired state from a PUT body. Server-assigned identity ids are kept from the previous state so a
- * replace does not rotate them.
+ * replace does not rotate them; `tenantId` is the tenant reported for them (AZURE_TENANT_ID).
  */
-export function extensionSpecFromPut(body: ExtensionPutBody, previous: ExtensionSpec | null): ExtensionSpec {
+export function extensionSpecFromPut(body: ExtensionPutBody, previous: ExtensionSpec | null, tenantId: string): ExtensionSpec {
   const p = body.properties
   const identityType = body.identity?.type
   return {
@@ -51,14 +49,14 @@ export function extensionSpecFromPut(body: ExtensionPutBody, previous: Extension
     scope: scopeFromWire(p.scope),
     configurationSettings: p.configurationSettings ?? {},
     identity: identityType
-      ? { type: identityType, principalId: previous?.identity?.principalId ?? randomUUID(), tenantId: TENANT_ID }
+      ? { type: identityType, principalId: previous?.identity?.principalId ?? randomUUID(), tenantId }
       : null,
     plan: body.plan ?? null,
     autoUpgradeMode: p.autoUpgradeMode ?? previous?.autoUpgradeMode ?? null,
     // managedBy is settable only at creation (swagger mutability read+create).
     managedBy: previous ? (previous.managedBy ?? null) : (body.managedBy ?? null),
     aksAssignedIdentity: p.aksAssignedIdentity?.type
-      ? { type: p.aksAssignedIdentity.type, principalId: previous?.aksAssignedIdentity?.principalId ?? randomUUID(), tenantId: TENANT_ID }
+      ? { type: p.aksAssignedIdentity.type, principalId: previous?.aksAssignedIdentity?.principalId ?? randomUUID(), tenantId }
       : null,
   }
 }
@@ -71,7 +69,7 @@ function scopeToWire(scope: ExtensionScope | null): Record<string, unknown> | un
 }
 
 export function extensionToWire(row: Extension, version: ExtensionApiVersion): Record<string, unknown> {
-  const spec = row.spec as unknown as ExtensionSpec
+  const { spec, statuses, errorInfo } = extensionDocument(row)
   const properties: Record<string, unknown> = {
     extensionType: spec.extensionType,
     autoUpgradeMinorVersion: spec.autoUpgradeMinorVersion,
@@ -80,8 +78,8 @@ export function extensionToWire(row: Extension, version: ExtensionApiVersion): R
     scope: scopeToWire(spec.scope),
     configurationSettings: spec.configurationSettings,
     provisioningState: row.provisioningState,
-    statuses: row.statuses as unknown as ExtensionStatus[],
-    errorInfo: (row.errorInfo as unknown as ErrorDetail | null) ?? null,
+    statuses,
+    errorInfo,
     customLocationSettings: null,
     packageUri: null,
     aksAssignedIdentity: spec.aksAssignedIdentity,
@@ -120,11 +118,12 @@ export interface ExtensionPatchBody {
 /** The only properties a PATCH may carry (swagger `patchExtension`, ARM-CONTRACT 30). */
 export const PATCHABLE_PROPERTIES = ['autoUpgradeMode', 'autoUpgradeMinorVersion', 'releaseTrain', 'version', 'configurationSettings', 'configurationProtectedSettings'] as const
 
-/** The first property a PATCH body names that it may not change, as a JSON path; null when all are patchable. */
+/** The properties a PATCH may carry at this api-version (autoUpgradeMode only where the version has it). */
 export function patchablePropertiesFor(version: ExtensionApiVersion): readonly string[] {
   return version.hasAutoUpgradeMode ? PATCHABLE_PROPERTIES : PATCHABLE_PROPERTIES.filter((p) => p !== 'autoUpgradeMode')
 }
 
+/** The first property a PATCH body names that it may not change, as a JSON path; null when all are patchable. */
 export function immutablePatchTarget(body: Record<string, unknown>, version: ExtensionApiVersion): string | null {
   const patchable = patchablePropertiesFor(version)
   for (const key of Object.keys(body)) {
@@ -136,18 +135,6 @@ export function immutablePatchTarget(body: Record<string, unknown>, version: Ext
     if (!patchable.includes(key)) return `properties.${key}`
   }
   return null
-}
-
-/** JSON merge patch of a string map (RFC 7396, ARM-CONTRACT 29): null removes a key, a null map clears it. */
-export function mergeStringMap(current: Record<string, string>, patch: Record<string, string | null> | null | undefined): Record<string, string> {
-  if (patch === undefined) return current
-  if (patch === null) return {}
-  const merged = { ...current }
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete merged[key]
-    else merged[key] = value
-  }
-  return merged
 }
 
 export function extensionSpecFromPatch(current: ExtensionSpec, patch: ExtensionPatchBody): ExtensionSpec {

@@ -249,6 +249,3 @@ export const SHARED_SCHEMAS = [
   operationStatusList,
   resourceProviderOperationList,
 ] as const
-
-export const extensionPutBodySchema = ref(SCHEMA_IDS.extension)
-export const extensionPatchBodySchema = ref(SCHEMA_IDS.patchExtension)

@@ -1,3 +1,5 @@
+// Cluster registrations: the parents extensions install into. Every write is conditional on the ETag it was judged
+// against and reports a lost race as null, so the api judges the request again (api/arm/lost-race.ts).
 import type { Db } from '../db/client.js'
 import { Prisma } from '../db/client.js'
 import type { Cluster } from '../db/generated/client.js'
@@ -6,11 +8,72 @@ import { newEtag } from './extensions.js'
 
 export type { Cluster }
 
+type JsonObject = Record<string, unknown>
+
+/** The caller-owned JSON columns of a registration, as the types the api wrote into them. */
+export interface ClusterDocument {
+  tags: Record<string, string>
+  identity: JsonObject | null
+  properties: JsonObject
+}
+
+export function clusterDocument(cluster: Cluster): ClusterDocument {
+  return {
+    tags: cluster.tags as Record<string, string>,
+    identity: (cluster.identity as JsonObject | null) ?? null,
+    properties: cluster.properties as JsonObject,
+  }
+}
+
 export function findCluster(db: Db, idKey: string): Promise<Cluster | null> {
   return db.cluster.findUnique({ where: { idKey } })
 }
 
-export interface ClusterWrite {
+export function findClusterById(db: Db, id: string): Promise<Cluster | null> {
+  return db.cluster.findUnique({ where: { id } })
+}
+
+export interface ClusterListQuery {
+  subscriptionKey: string
+  typeKey: string
+  /** One resource group (lower-cased), or every group of the subscription. */
+  resourceGroupKey?: string
+  /** When set, only these resource groups (lower-cased): a caller who may read only some of them. */
+  readableResourceGroupKeys?: readonly string[]
+  /** Keyset position: the last (nameKey, idKey) of the previous page. */
+  after: { nameKey: string; idKey: string } | null
+  take: number
+}
+
+/** A page of registrations ordered by name, then id (unique across resource groups). */
+export function listClusters(db: Db, query: ClusterListQuery): Promise<Cluster[]> {
+  const { after } = query
+  return db.cluster.findMany({
+    where: {
+      subscriptionKey: query.subscriptionKey,
+      typeKey: query.typeKey,
+      ...(query.resourceGroupKey !== undefined ? { resourceGroupKey: query.resourceGroupKey } : {}),
+      ...(query.readableResourceGroupKeys !== undefined ? { resourceGroupKey: { in: [...query.readableResourceGroupKeys] } } : {}),
+      ...(after !== null ? { OR: [{ nameKey: { gt: after.nameKey } }, { nameKey: after.nameKey, idKey: { gt: after.idKey } }] } : {}),
+    },
+    orderBy: [{ nameKey: 'asc' }, { idKey: 'asc' }],
+    take: query.take,
+  })
+}
+
+function documentColumns(document: ClusterDocument) {
+  return {
+    tags: document.tags as Prisma.InputJsonValue,
+    identity: document.identity ? (document.identity as Prisma.InputJsonValue) : Prisma.DbNull,
+    properties: document.properties as Prisma.InputJsonValue,
+  }
+}
+
+function modifiedBy(caller: Caller, at: Date) {
+  return { etag: newEtag(), lastModifiedBy: caller.id, lastModifiedByType: caller.type, lastModifiedAt: at }
+}
+
+export interface NewCluster extends ClusterDocument {
   resourceId: string
   idKey: string
   subscriptionKey: string
@@ -18,51 +81,53 @@ export interface ClusterWrite {
   typeKey: string
   name: string
   location: string
-  tags: Record<string, string>
-  identity: Record<string, unknown> | null
-  properties: Record<string, unknown>
   caller: Caller
 }
 
-/** Creates or replaces a cluster registration; returns whether it was created. */
-export async function upsertCluster(db: Db, write: ClusterWrite): Promise<{ cluster: Cluster; created: boolean }> {
+/** Registers a cluster; null when a concurrent request registered the same id first. */
+export async function createCluster(db: Db, cluster: NewCluster): Promise<Cluster | null> {
   const now = new Date()
-  const fields = {
-    location: write.location,
-    tags: write.tags as Prisma.InputJsonValue,
-    identity: write.identity ? (write.identity as Prisma.InputJsonValue) : Prisma.DbNull,
-    properties: write.properties as Prisma.InputJsonValue,
-    provisioningState: 'Succeeded',
-    etag: newEtag(),
-    lastModifiedBy: write.caller.id,
-    lastModifiedByType: write.caller.type,
-    lastModifiedAt: now,
-  }
-  const existing = await findCluster(db, write.idKey)
-  if (existing) {
-    const cluster = await db.cluster.update({ where: { id: existing.id }, data: fields })
-    return { cluster, created: false }
-  }
   try {
-    const cluster = await db.cluster.create({
+    return await db.cluster.create({
       data: {
-        idKey: write.idKey,
-        resourceId: write.resourceId,
-        subscriptionKey: write.subscriptionKey,
-        resourceGroupKey: write.resourceGroupKey,
-        typeKey: write.typeKey,
-        name: write.name,
-        nameKey: write.name.toLowerCase(),
-        createdBy: write.caller.id,
-        createdByType: write.caller.type,
+        ...documentColumns(cluster),
+        ...modifiedBy(cluster.caller, now),
+        location: cluster.location,
+        idKey: cluster.idKey,
+        resourceId: cluster.resourceId,
+        subscriptionKey: cluster.subscriptionKey,
+        resourceGroupKey: cluster.resourceGroupKey,
+        typeKey: cluster.typeKey,
+        name: cluster.name,
+        nameKey: cluster.name.toLowerCase(),
+        provisioningState: 'Succeeded',
+        createdBy: cluster.caller.id,
+        createdByType: cluster.caller.type,
         createdAt: now,
-        ...fields,
       },
     })
-    return { cluster, created: true }
   } catch (error) {
-    // Lost a create race against an identical PUT: the other request created it, so this one replaces it.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return upsertCluster(db, write)
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return null
     throw error
   }
+}
+
+/** Writes `data` if the registration still has the ETag it was read with; null when another write came first. */
+async function updateIfUnchanged(db: Db, current: Cluster, data: Prisma.ClusterUpdateManyMutationInput): Promise<Cluster | null> {
+  const updated = await db.cluster.updateMany({ where: { id: current.id, etag: current.etag }, data })
+  return updated.count === 1 ? findClusterById(db, current.id) : null
+}
+
+/** Replaces a registration's location and documents (a PUT). */
+export function replaceCluster(db: Db, current: Cluster, replacement: ClusterDocument & { location: string }, caller: Caller): Promise<Cluster | null> {
+  return updateIfUnchanged(db, current, { ...documentColumns(replacement), location: replacement.location, ...modifiedBy(caller, new Date()) })
+}
+
+/** Changes a registration's tags and properties (a PATCH). */
+export function updateClusterDocument(db: Db, current: Cluster, change: Pick<ClusterDocument, 'tags' | 'properties'>, caller: Caller): Promise<Cluster | null> {
+  return updateIfUnchanged(db, current, {
+    tags: change.tags as Prisma.InputJsonValue,
+    properties: change.properties as Prisma.InputJsonValue,
+    ...modifiedBy(caller, new Date()),
+  })
 }

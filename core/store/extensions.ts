@@ -4,27 +4,55 @@
 // an install or update in flight (that operation ends Canceled) instead of waiting for it.
 //
 // Lock order, so concurrent accepts never deadlock: the cluster row first, then extension rows.
-//   create: cluster FOR NO KEY UPDATE (serialises creates on one cluster, so coexistence is re-checked race-free)
+//   create: cluster FOR NO KEY UPDATE (serialises creates on one cluster, so coexistence is judged race-free)
 //   update: cluster FOR KEY SHARE (only waits for a cluster delete being accepted)
 //   cluster delete: cluster FOR UPDATE, then every extension row
 //   extension delete: the extension row only
 import { randomUUID } from 'node:crypto'
-import { checkCoexistence, checkSingleInstance, defaultCatalog } from '../catalog/index.js'
 import type { Db, Tx } from '../db/client.js'
 import { Prisma } from '../db/client.js'
 import type { Cluster, Extension } from '../db/generated/client.js'
 import { ConcurrentModificationError, OperationInProgressError } from '../domain/errors.js'
-import { OperationErrorCodes, type Caller, type ExtensionSpec } from '../domain/model.js'
+import { OperationErrorCodes, type Caller, type ErrorDetail, type ExtensionSpec, type ExtensionStatus } from '../domain/model.js'
 import { cancelOperation, inTransaction, insertOperation, newOperationId, operationFlag, type Operation } from './operations.js'
 
 export type { Extension }
+
+/** The JSON columns of an extension row, as the domain types written into them. */
+export interface ExtensionDocument {
+  spec: ExtensionSpec
+  statuses: ExtensionStatus[]
+  errorInfo: ErrorDetail | null
+}
+
+export function extensionDocument(row: Pick<Extension, 'spec' | 'statuses' | 'errorInfo'>): ExtensionDocument {
+  return {
+    spec: row.spec as unknown as ExtensionSpec,
+    statuses: row.statuses as unknown as ExtensionStatus[],
+    errorInfo: (row.errorInfo as unknown as ErrorDetail | null) ?? null,
+  }
+}
 
 export function findExtension(db: Db, idKey: string): Promise<Extension | null> {
   return db.extension.findUnique({ where: { idKey } })
 }
 
+/** A page of a cluster's extensions, by lower-cased name: those after `after`, at most `take`. */
+export function listExtensions(db: Db, clusterId: string, page: { after: string | null; take: number }): Promise<Extension[]> {
+  return db.extension.findMany({
+    where: { clusterId, ...(page.after !== null ? { nameKey: { gt: page.after } } : {}) },
+    orderBy: { nameKey: 'asc' },
+    take: page.take,
+  })
+}
+
+export interface InstalledExtension {
+  extensionType: string
+  name: string
+}
+
 /** The other extensions on a cluster, as the catalog's coexistence rules need them. */
-export async function installedOnCluster(db: Db, clusterId: string): Promise<{ extensionType: string; name: string }[]> {
+export async function installedOnCluster(db: Db | Tx, clusterId: string): Promise<InstalledExtension[]> {
   return db.extension.findMany({ where: { clusterId }, select: { extensionType: true, name: true } })
 }
 
@@ -44,6 +72,15 @@ export interface ExtensionWrite {
   apiVersion: string
   /** x-ms-correlation-request-id of the request, so worker logs of the operation can be tied to it. */
   correlationId?: string
+}
+
+export interface ExtensionCreate extends ExtensionWrite {
+  /**
+   * Judges the new extension against the extensions on its cluster (the catalog's coexistence rules among the
+   * others) and throws to refuse it. It runs under the cluster lock that serialises creates on one cluster, so of
+   * two creates that may not coexist exactly one is accepted, and the rule is checked once.
+   */
+  admit: (installed: InstalledExtension[]) => void
 }
 
 export interface Accepted {
@@ -76,28 +113,15 @@ async function assertClusterAcceptsWork(tx: Tx, cluster: ClusterLockRow | null, 
   throw new OperationInProgressError(cluster.resource_id, deletion?.id ?? null)
 }
 
-/**
- * The api checked coexistence before this transaction; a create accepted concurrently on the same cluster may have
- * slipped in since. Under the cluster lock the check is repeated, so of two conflicting creates exactly one wins.
- */
-async function assertNoRivalAccepted(tx: Tx, write: ExtensionWrite): Promise<void> {
-  const type = defaultCatalog().findType(write.spec.extensionType)
-  if (!type) return
-  const others = await tx.extension.findMany({ where: { clusterId: write.clusterId }, select: { extensionType: true, name: true, resourceId: true, activeOperationId: true } })
-  const violations = [...checkCoexistence(type, others, write.name), checkSingleInstance(type, others, write.name)].filter((v) => v !== null)
-  if (violations.length === 0) return
-  const clashing = new Set([type.type, ...type.conflictsWith].map((name) => name.toLowerCase()))
-  const rival = others.find((other) => other.name.toLowerCase() !== write.name.toLowerCase() && clashing.has(other.extensionType.toLowerCase()))
-  throw new OperationInProgressError(rival?.resourceId ?? write.resourceId, rival?.activeOperationId ?? null)
-}
-
-export async function acceptExtensionCreate(db: Db, write: ExtensionWrite): Promise<Accepted> {
+export async function acceptExtensionCreate(db: Db, write: ExtensionCreate): Promise<Accepted> {
   const operationId = newOperationId()
   const extensionId = randomUUID()
   try {
     return await inTransaction(db, async (tx) => {
-      await assertClusterAcceptsWork(tx, await lockCluster(tx, write.clusterId, 'FOR NO KEY UPDATE'), write.resourceId)
-      await assertNoRivalAccepted(tx, write)
+      const cluster = await lockCluster(tx, write.clusterId, 'FOR NO KEY UPDATE')
+      // The request is judged before the cluster's state is: a request the catalog refuses is refused for that.
+      write.admit(await installedOnCluster(tx, write.clusterId))
+      await assertClusterAcceptsWork(tx, cluster, write.resourceId)
       const extension = await tx.extension.create({
         data: {
           id: extensionId,

@@ -51,6 +51,20 @@ export async function markDispatched(db: Db | Tx, operationIds: string[]): Promi
   if (operationIds.length) await db.operationOutbox.deleteMany({ where: { operationId: { in: operationIds } } })
 }
 
+/** The operation's error column as the domain type the workers wrote into it; null while none is recorded. */
+export function operationError(op: Pick<Operation, 'error'>): ErrorDetail | null {
+  return (op.error as unknown as ErrorDetail | null) ?? null
+}
+
+/** A page of a cluster's operations still running, by id: those after `after`, at most `take`. */
+export function listRunningOperations(db: Db, clusterId: string, page: { after: string | null; take: number }): Promise<Operation[]> {
+  return db.operation.findMany({
+    where: { clusterId, status: 'InProgress', ...(page.after !== null ? { id: { gt: page.after } } : {}) },
+    orderBy: { id: 'asc' },
+    take: page.take,
+  })
+}
+
 export function loadOperation(db: Db | Tx, id: string): Promise<Operation | null> {
   return db.operation.findUnique({ where: { id } })
 }

@@ -158,3 +158,34 @@ export async function claimFault(db: Db, id: string): Promise<boolean> {
      WHERE id = ${id} AND (remaining_calls IS NULL OR remaining_calls > 0)`
   return updated === 1
 }
+
+/** A release the simulated driver has installed, as the admin API shows it. */
+export interface SimulatedReleaseView {
+  clusterId: string
+  releaseName: string
+  namespace: string
+  extensionType: string
+  version: string
+  revision: number
+  status: string
+  updatedAt: string
+}
+
+/** The releases the simulated driver has installed on one cluster, by release name. */
+export async function listSimulatedReleases(db: Db, cluster: ClusterResourceId): Promise<SimulatedReleaseView[]> {
+  const rows = await db.simulatedRelease.findMany({
+    where: { cluster: { idKey: cluster.idKey } },
+    include: { cluster: { select: { resourceId: true } } },
+    orderBy: { releaseName: 'asc' },
+  })
+  return rows.map((row) => ({
+    clusterId: row.cluster.resourceId,
+    releaseName: row.releaseName,
+    namespace: row.namespace,
+    extensionType: row.extensionType,
+    version: row.version,
+    revision: row.revision,
+    status: row.status,
+    updatedAt: row.updatedAt.toISOString(),
+  }))
+}
