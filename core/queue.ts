@@ -2,6 +2,7 @@
 // The job id is the operation id, so enqueuing the same operation twice is a no-op.
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq'
 import type { Redis } from 'ioredis'
+import { waitUnlessAborted } from './abortable-wait.js'
 import type { OperationKind } from './domain/model.js'
 
 export const OPERATIONS_QUEUE = 'operations'
@@ -103,14 +104,9 @@ export const ENQUEUE_TIMEOUT_MS = 3000
 
 /**
  * Adds the operations' jobs, or throws once ENQUEUE_TIMEOUT_MS has passed. BullMQ's add takes no AbortSignal, so
- * the signal can only stop the wait, not the command; a late add is harmless (job id = operation id).
+ * the deadline only stops the wait, not the command; a late add is harmless (job id = operation id).
  */
 export async function enqueueWithinDeadline(queue: OperationQueue, operations: readonly OperationRef[]): Promise<void> {
-  const deadline = AbortSignal.timeout(ENQUEUE_TIMEOUT_MS)
-  const expired = new Promise<never>((_, reject) =>
-    deadline.addEventListener('abort', () => reject(new Error(`enqueueing to Redis did not finish within ${ENQUEUE_TIMEOUT_MS} ms`)), { once: true }),
-  )
-  // Nobody awaits `expired` once the add settles first; it must not become an unhandled rejection.
-  expired.catch(() => undefined)
-  await Promise.race([queue.enqueueMany(operations), expired])
+  const late = () => new Error(`enqueueing to Redis did not finish within ${ENQUEUE_TIMEOUT_MS} ms`)
+  await waitUnlessAborted(queue.enqueueMany(operations), AbortSignal.timeout(ENQUEUE_TIMEOUT_MS), late)
 }
