@@ -22,7 +22,7 @@ function refsOf(operations: readonly { id: string; kind: string }[]): OperationR
  * Delivers just-committed operations right away (the fast path) and removes their outbox rows. Throws when Redis
  * did not take them; the rows then stay for the dispatcher.
  */
-export async function deliverOperations(db: Db, queue: OperationQueue, operations: readonly { id: string; kind: string }[]): Promise<void> {
+async function deliverOperations(db: Db, queue: OperationQueue, operations: readonly { id: string; kind: string }[]): Promise<void> {
   if (operations.length === 0) return
   await enqueueWithinDeadline(queue, refsOf(operations))
   await removeOutboxRows(db, operations.map((op) => op.id))
@@ -53,11 +53,12 @@ export async function deliverOrLeaveToOutbox(
 export async function deliverLeftovers(db: Db, queue: OperationQueue, options: { graceMs: number; batchSize: number }): Promise<number> {
   return db.$transaction(
     async (tx) => {
-      const rows = await tx.$queryRaw<{ id: string; kind: string }[]>`
-        SELECT operation_id::text AS id, kind FROM operation_outbox
+      const claimed = await tx.$queryRaw<{ operation_id: string; kind: string }[]>`
+        SELECT operation_id::text, kind FROM operation_outbox
         WHERE created_at < now() - make_interval(secs => ${options.graceMs / 1000})
         ORDER BY id LIMIT ${options.batchSize}
         FOR UPDATE SKIP LOCKED`
+      const rows = claimed.map((row) => ({ id: row.operation_id, kind: row.kind }))
       if (rows.length === 0) return 0
       await enqueueWithinDeadline(queue, refsOf(rows))
       await removeOutboxRows(tx, rows.map((row) => row.id))
