@@ -5,10 +5,9 @@ export type TerminalState = (typeof TERMINAL_STATES)[number]
 export type ProvisioningState = TerminalState | 'Creating' | 'Updating' | 'Deleting'
 /**
  * Operation status: non-terminal operations report InProgress (ARM-CONTRACT 40). `operations.status` has a CHECK
- * constraint with the same list.
+ * constraint with the same values.
  */
-export const OPERATION_STATUSES = ['InProgress', ...TERMINAL_STATES] as const
-export type OperationStatus = (typeof OPERATION_STATUSES)[number]
+export type OperationStatus = 'InProgress' | TerminalState
 
 export function isTerminal(state: string): state is TerminalState {
   return (TERMINAL_STATES as readonly string[]).includes(state)
@@ -18,7 +17,7 @@ export function isTerminal(state: string): state is TerminalState {
  * Every operation kind; `operations.kind` and `operation_outbox.kind` have a CHECK constraint with the same list.
  * extension.upgrade: an auto-upgrade started by the worker's sweep, not by a request.
  */
-export const OPERATION_KINDS = ['extension.install', 'extension.update', 'extension.upgrade', 'extension.delete', 'cluster.delete'] as const
+const OPERATION_KINDS = ['extension.install', 'extension.update', 'extension.upgrade', 'extension.delete', 'cluster.delete'] as const
 export type OperationKind = (typeof OPERATION_KINDS)[number]
 
 /** Narrows a kind read from Postgres; the CHECK constraint makes a failure here a sign of a schema mismatch. */
