@@ -15,4 +15,19 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    // core/ is shared by the api and the workers, so it may import neither (docs/architecture.md).
+    files: ['core/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(\\.\\./)+api(/|$)', message: 'core/ must not depend on api/ (docs/architecture.md).' },
+            { regex: '^(\\.\\./)+workers(/|$)', message: 'core/ must not depend on workers/ (docs/architecture.md).' },
+          ],
+        },
+      ],
+    },
+  },
 )

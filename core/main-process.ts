@@ -1,5 +1,8 @@
 // Shared entry-point behaviour for api and worker processes: one clear line on a startup failure (never a stack
 // trace for a missing service), and a graceful stop on SIGTERM/SIGINT that a second signal cuts short.
+// Not close-with-grace: it ends the process with exit code 1 on any second signal, and one Ctrl-C under `npm start`
+// delivers two (the terminal's to the process group, and scripts/run.mjs forwarding its own), so every Ctrl-C would
+// cut the graceful stop short. Its fixed delay would also cut a worker's stop, which has its own per-phase limits.
 import { ConfigError } from './config.js'
 import { CatalogValidationError } from './catalog/index.js'
 import { ServiceUnavailableError } from './preflight.js'

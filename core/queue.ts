@@ -2,15 +2,23 @@
 // The job id is the operation id, so enqueuing the same operation twice is a no-op.
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq'
 import type { Redis } from 'ioredis'
-import type { Db } from './db/client.js'
+import { waitUnlessAborted } from './abortable-wait.js'
 import type { OperationKind } from './domain/model.js'
-import { markDispatched } from './store/operations.js'
 
 export const OPERATIONS_QUEUE = 'operations'
 
 /** Job data per job name; a job carries only the operation id, the worker reads everything else from Postgres. */
 export type JobPayloads = { [K in OperationKind]: { operationId: string } }
 
+/**
+ * Retries happen in two layers; this is the outer one. The runner (workers/operation-worker.ts) retries a transient
+ * operation failure itself: it counts each attempt in Postgres (`operations.attempts`, at most
+ * DEFAULT_RETRY_POLICY.maxAttempts = 10 in workers/retry-policy.ts, so a Redis flush does not reset the budget) and
+ * delays the job with DelayedError, which spends no BullMQ attempt. These 8 BullMQ attempts only cover a processor
+ * that threw before it could record an outcome (Postgres or Redis lost mid-job): BullMQ fetches the job again after
+ * this backoff. Should they run out, the operation is still InProgress in Postgres and the reconciler delivers it
+ * again.
+ */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 500, jitter: 0.5 },
@@ -51,14 +59,10 @@ export class OperationQueue {
     this.queue.on('error', () => undefined)
   }
 
-  async enqueue<K extends OperationKind>(kind: K, payload: JobPayloads[K]): Promise<void> {
-    await this.queue.add(kind, payload, { jobId: payload.operationId })
-  }
-
   /** Adds one job per operation in one round trip; operations whose job exists are left as they are. */
   async enqueueMany(operations: readonly OperationRef[]): Promise<void> {
     if (operations.length === 0) return
-    await this.queue.addBulk(operations.map((op) => ({ name: op.kind, data: { operationId: op.id }, opts: { jobId: op.id } })))
+    await this.queue.addBulk(operations.map((op) => jobFor(op.kind, { operationId: op.id })))
   }
 
   /**
@@ -84,50 +88,25 @@ export class OperationQueue {
 
 export interface OperationRef {
   id: string
-  kind: string
+  kind: OperationKind
+}
+
+/** The one place a job is shaped: its name is the kind and its data is that kind's payload (JobPayloads). */
+function jobFor<K extends OperationKind>(kind: K, payload: JobPayloads[K]): { name: K; data: JobPayloads[K]; opts: JobsOptions } {
+  return { name: kind, data: payload, opts: { jobId: payload.operationId } }
 }
 
 /**
- * While Redis is away its client queues commands instead of failing them; a request must not hang on that. The
+ * While Redis is away its client queues commands instead of failing them; a caller must not hang on that. The
  * outbox row stays behind and a worker's dispatcher delivers the operation once Redis is back.
  */
 export const ENQUEUE_TIMEOUT_MS = 3000
 
-export async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms)
-  })
-  try {
-    return await Promise.race([work, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
 /**
- * Delivers just-committed operations right away (the fast path) and clears their outbox rows. Throws when Redis
- * did not take them; the rows then stay for the dispatcher, so the caller only logs.
+ * Adds the operations' jobs, or throws once ENQUEUE_TIMEOUT_MS has passed. BullMQ's add takes no AbortSignal, so
+ * the deadline only stops the wait, not the command; a late add is harmless (job id = operation id).
  */
-export async function deliverOperations(db: Db, queue: OperationQueue, operations: readonly OperationRef[]): Promise<void> {
-  if (operations.length === 0) return
-  await withTimeout(queue.enqueueMany(operations), ENQUEUE_TIMEOUT_MS, 'enqueueing to Redis')
-  await markDispatched(db, operations.map((op) => op.id))
-}
-
-/**
- * Delivers just-committed operations now, for latency. A failure is only logged: the operations and their outbox
- * rows are committed, and a worker's dispatcher delivers them once Redis answers.
- */
-export async function deliverOrLeaveToOutbox(
-  db: Db,
-  queue: OperationQueue,
-  operations: readonly OperationRef[],
-  log: { warn(details: object, message: string): void },
-): Promise<void> {
-  try {
-    await deliverOperations(db, queue, operations)
-  } catch (error) {
-    log.warn({ err: (error as Error).message, operationIds: operations.map((op) => op.id) }, 'enqueue failed; the outbox dispatcher will deliver')
-  }
+export async function enqueueWithinDeadline(queue: OperationQueue, operations: readonly OperationRef[]): Promise<void> {
+  const late = () => new Error(`enqueueing to Redis did not finish within ${ENQUEUE_TIMEOUT_MS} ms`)
+  await waitUnlessAborted(queue.enqueueMany(operations), AbortSignal.timeout(ENQUEUE_TIMEOUT_MS), late)
 }

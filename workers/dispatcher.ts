@@ -5,7 +5,8 @@
 // (job id = operation id).
 import type { Logger } from 'pino'
 import type { Db } from '../core/db/client.js'
-import { ENQUEUE_TIMEOUT_MS, withTimeout, type OperationQueue } from '../core/queue.js'
+import type { OperationQueue } from '../core/queue.js'
+import { deliverLeftovers } from '../core/store/outbox.js'
 import { loggableError } from './error-facts.js'
 
 export interface DispatcherOptions {
@@ -18,21 +19,8 @@ export interface DispatcherOptions {
 export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = { pollMs: 250, graceMs: 1000, batchSize: 200 }
 
 /** Delivers one batch of leftover outbox rows; returns how many. */
-export async function dispatchOutbox(db: Db, queue: OperationQueue, options: Pick<DispatcherOptions, 'graceMs' | 'batchSize'>): Promise<number> {
-  return db.$transaction(
-    async (tx) => {
-      const rows = await tx.$queryRaw<{ operation_id: string; kind: string }[]>`
-        SELECT operation_id::text, kind FROM operation_outbox
-        WHERE created_at < now() - make_interval(secs => ${options.graceMs / 1000})
-        ORDER BY id LIMIT ${options.batchSize}
-        FOR UPDATE SKIP LOCKED`
-      if (rows.length === 0) return 0
-      await withTimeout(queue.enqueueMany(rows.map((row) => ({ id: row.operation_id, kind: row.kind }))), ENQUEUE_TIMEOUT_MS, 'enqueueing to Redis')
-      await tx.operationOutbox.deleteMany({ where: { operationId: { in: rows.map((row) => row.operation_id) } } })
-      return rows.length
-    },
-    { maxWait: 5000, timeout: ENQUEUE_TIMEOUT_MS + 5000 },
-  )
+export function dispatchOutbox(db: Db, queue: OperationQueue, options: Pick<DispatcherOptions, 'graceMs' | 'batchSize'>): Promise<number> {
+  return deliverLeftovers(db, queue, options)
 }
 
 export function startDispatcher(db: Db, queue: OperationQueue, log: Logger, options: DispatcherOptions = DEFAULT_DISPATCHER_OPTIONS): { stop(): Promise<void> } {

@@ -7,6 +7,7 @@
 //    → the operation is failed and the job stops waiting for the driver.
 // Postgres decides everything; the BullMQ job only says "look at operation X".
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq'
+import { waitUnlessAborted } from '../core/abortable-wait.js'
 import { isTerminal, type OperationKind } from '../core/domain/model.js'
 import { OPERATIONS_QUEUE, type JobPayloads } from '../core/queue.js'
 import { finishOperation, loadOperation, operationStatus, recordAttempt, recordRetry, releaseAttempt, type Operation } from '../core/store/operations.js'
@@ -56,15 +57,15 @@ function subjectOf(op: Operation): string | null {
   return null
 }
 
-/** Settles when the signal aborts for one of the given reasons; never rejects. */
-function abortedFor(signal: AbortSignal, reasons: (new () => Error)[]): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => {
-      if (reasons.some((reason) => signal.reason instanceof reason)) resolve()
-    }
-    if (signal.aborted) check()
-    else signal.addEventListener('abort', check, { once: true })
-  })
+/** A signal that aborts when `signal` does for one of `reasons`, with the same reason. */
+function abortedFor(signal: AbortSignal, reasons: (new () => Error)[]): AbortSignal {
+  const narrowed = new AbortController()
+  const check = () => {
+    if (reasons.some((reason) => signal.reason instanceof reason)) narrowed.abort(signal.reason)
+  }
+  if (signal.aborted) check()
+  else signal.addEventListener('abort', check, { once: true })
+  return narrowed.signal
 }
 
 export class OperationRunner {
@@ -153,7 +154,7 @@ export class OperationRunner {
       work.catch(() => undefined) // may be abandoned below; its outcome is then ignored
       // A cancellation waits for the driver call to stop, so a superseding delete never overlaps it; a deadline or
       // shutdown stops waiting, since a driver that ignores the signal could otherwise hold the extension forever.
-      await Promise.race([work, abortedFor(controller.signal, [DeadlineReached, ShuttingDown])])
+      await waitUnlessAborted(work, abortedFor(controller.signal, [DeadlineReached, ShuttingDown]))
       if (controller.signal.aborted) throw controller.signal.reason
       log.info('operation finished')
       return null

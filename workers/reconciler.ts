@@ -5,6 +5,7 @@
 // an operation is conditional on it still running.
 import type { Logger } from 'pino'
 import type { Db } from '../core/db/client.js'
+import { parseOperationKind } from '../core/domain/model.js'
 import type { OperationQueue } from '../core/queue.js'
 import { finishOperation } from '../core/store/operations.js'
 import { loggableError } from './error-facts.js'
@@ -32,7 +33,7 @@ export async function redeliverOrphanedOperations(db: Db, queue: OperationQueue,
   for (const op of candidates) {
     const state = await queue.queue.getJobState(op.id)
     if (LIVE_STATES.has(state)) continue
-    if (!(await queue.redeliver(op))) continue
+    if (!(await queue.redeliver({ id: op.id, kind: parseOperationKind(op.kind) }))) continue
     // Touch the row so the next pass gives the new delivery time to run.
     await db.operation.updateMany({ where: { id: op.id, status: 'InProgress' }, data: { updatedAt: new Date() } })
     redelivered += 1

@@ -1,6 +1,8 @@
 // How long a transient failure waits before the next attempt: exponential backoff with "equal jitter" (half the
 // delay fixed, half random), so operations that failed together (a cluster blipped) do not retry in lockstep.
 // Attempts are counted in Postgres, so a Redis flush or a worker crash never resets an operation's retry budget.
+// This is the inner of two retry layers; BullMQ's own attempts (core/queue.ts DEFAULT_JOB_OPTIONS) only catch a
+// processor that threw before recording an outcome.
 
 export interface RetryPolicy {
   /** Attempts before a transient failure becomes the operation's final outcome. */

@@ -8,6 +8,7 @@ import { createDb } from '../core/db/client.js'
 import { migrate } from '../core/db/migrate.js'
 import { createLogger } from '../core/logger.js'
 import type { Running } from '../core/main-process.js'
+import { waitUnlessAborted } from '../core/abortable-wait.js'
 import { assertServicesReachable } from '../core/preflight.js'
 import { OperationQueue, closeBullmq, redisConnection } from '../core/queue.js'
 import { loadSecretBox } from '../core/secrets.js'
@@ -79,8 +80,13 @@ export async function startWorkerProcess(config: Config, options: WorkerProcessO
       // Every phase is bounded: a timer, a job or a connection that never answers must not keep a stopping worker
       // alive. What is cut short is recovered like a killed worker's work (stalled jobs, reconciler).
       const phase = async (name: string, work: () => Promise<unknown>, limitMs: number) => {
-        const cutShort = await Promise.race([work().then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), limitMs).unref())])
-        if (cutShort) log.warn({ phase: name, limitMs }, 'shutdown phase did not finish in time; continuing')
+        const limit = AbortSignal.timeout(limitMs)
+        try {
+          await waitUnlessAborted(work(), limit)
+        } catch (error) {
+          if (!limit.aborted || error !== limit.reason) throw error
+          log.warn({ phase: name, limitMs }, 'shutdown phase did not finish in time; continuing')
+        }
       }
       await phase('auto-upgrade', () => autoUpgrade.stop(), graceMs + 5000)
       await phase('dispatcher', () => dispatcher.stop(), 5000)

@@ -7,6 +7,7 @@
 // of the client's address instead, reported in x-ms-ratelimit-remaining-tenant-* as ARM does for tenant requests.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Redis } from 'ioredis'
+import { waitUnlessAborted } from '../../core/abortable-wait.js'
 import { ArmError } from './errors.js'
 import { isSubscriptionId } from './resource-id.js'
 
@@ -32,15 +33,6 @@ function budgetOf(method: string): Budget {
   return method === 'DELETE' ? 'deletes' : 'writes'
 }
 
-async function withTimeout<T>(promise: Promise<T>): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined
-  try {
-    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), REDIS_TIMEOUT_MS)))])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
 /** Whose budget a request spends, or null for requests outside the ARM surface (health, operator endpoints). */
 function throttleSubject(request: FastifyRequest): ThrottleSubject | null {
   if (!request.is404 && !request.routeOptions.config.arm) return null
@@ -62,7 +54,8 @@ export function registerThrottling(app: FastifyInstance, redis: Redis, keyPrefix
     const key = `${keyPrefix}:throttle:${subject.key}:${budget}:${window}`
     let used: number | undefined
     try {
-      const result = await withTimeout(redis.multi().incr(key).expire(key, WINDOW_SECONDS + 60).exec())
+      // A slow limiter is skipped (below) like a failed one.
+      const result = await waitUnlessAborted(redis.multi().incr(key).expire(key, WINDOW_SECONDS + 60).exec(), AbortSignal.timeout(REDIS_TIMEOUT_MS))
       const count = result?.[0]?.[1]
       used = typeof count === 'number' ? count : undefined
     } catch {

@@ -8,7 +8,7 @@ import { CLUSTER_PARENT_TYPES, clusterTypeKey, type ClusterParentType } from '..
 import { ConcurrentModificationError } from '../../core/domain/errors.js'
 import { clusterDocument, createCluster, findCluster, listClusters, replaceCluster, updateClusterDocument, type Cluster } from '../../core/store/clusters.js'
 import { acceptClusterDelete } from '../../core/store/extensions.js'
-import { deliverOrLeaveToOutbox } from '../../core/queue.js'
+import { deliverOrLeaveToOutbox } from '../../core/store/outbox.js'
 import { answerClusterOperation } from './cluster-operations.js'
 import { ArmErrors } from '../arm/errors.js'
 import { judgedAgainstLatest } from '../arm/lost-race.js'

@@ -7,8 +7,6 @@ import { repoRoot } from '../paths.js'
 import type { Catalog } from './lookup.js'
 import { CatalogValidationError, validateCatalog } from './schema.js'
 
-export type { Catalog } from './lookup.js'
-
 export const CATALOG_FILE_ENV = 'CATALOG_FILE'
 
 /** The shipped catalog. tsc does not copy JSON into dist/, so a compiled build finds it from the repository root. */

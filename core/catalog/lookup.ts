@@ -1,6 +1,6 @@
 // Read access to a validated catalog. Every name lookup is case-insensitive because ARM matches
 // extension types, distributions and cluster types case-insensitively.
-import type { CatalogData, DistributionSpec, ExtensionTypeSpec } from './schema.js'
+import type { CatalogData, DistributionSpec, ExtensionTypeSpec } from './catalog-types.js'
 
 /** The distribution assumed for a cluster that reports none, or one this catalog does not know. */
 export const GENERIC_DISTRIBUTION = 'generic'

@@ -1,5 +1,5 @@
 // Release-train and support-window arithmetic over one extension type's version data.
-import type { ExtensionTypeSpec, ReleaseTrainSpec, VersionSpec } from './schema.js'
+import type { ExtensionTypeSpec, ReleaseTrainSpec, VersionSpec } from './catalog-types.js'
 import { compareSemver, newestFirst, parseSemver } from './semver.js'
 
 export function findReleaseTrain(spec: ExtensionTypeSpec, name: string): ReleaseTrainSpec | undefined {

@@ -3,11 +3,11 @@
 // Every behaviour comes from the catalog data: nothing here knows any extension type by name.
 import type { ClusterFacts, ExtensionScope, ExtensionStatus } from '../domain/model.js'
 import { defaultCatalog } from './catalog.js'
-import { isKubernetesVersionBelow, normalizeArchitecture, parseKubernetesVersion } from './cluster-facts.js'
+import { isKubernetesVersionBelow, normalizeArchitecture, parseKubernetesVersion } from './reported-facts.js'
 import type { Catalog } from './lookup.js'
 import { GENERIC_DISTRIBUTION } from './lookup.js'
 import { allVersionsNewestFirst, findReleaseTrain, findVersion, isSupported, releaseTrainNames, supportedVersions } from './release-trains.js'
-import type { ExtensionTypeSpec } from './schema.js'
+import type { ExtensionTypeSpec } from './catalog-types.js'
 import { isNewer, parseSemver, sameMajor } from './semver.js'
 
 export type RuleName =

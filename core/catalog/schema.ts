@@ -1,79 +1,9 @@
 // The shape of the extension-type catalog and its runtime validator. The catalog is operator-editable
 // data (extension-types.json or CATALOG_FILE), so it is checked as untrusted input: every problem is
 // collected and reported at once, so an operator can fix a file in one pass.
+import { CLUSTER_TYPES, EXTENSION_SCOPES, type CatalogData, type DistributionSpec, type ExtensionTypeSpec, type ReleaseTrainSpec, type SupportPolicy, type VersionSpec } from './catalog-types.js'
 import { Catalog } from './lookup.js'
 import { compareSemver, parseSemver } from './semver.js'
-
-export { Catalog }
-
-/** Parent resource types an extension can be installed under (the `{clusterResourceName}` path segment). */
-export const CLUSTER_TYPES = ['connectedClusters', 'managedClusters', 'provisionedClusters', 'appliances'] as const
-export type ClusterType = (typeof CLUSTER_TYPES)[number]
-
-export const EXTENSION_SCOPES = ['cluster', 'namespace'] as const
-export type ExtensionScopeKind = (typeof EXTENSION_SCOPES)[number]
-
-/** `latestMinus n`: only the newest n+1 versions of each release train are supported (Flux: N-2 → n=2). */
-export type SupportPolicy = { kind: 'all' } | { kind: 'latestMinus'; n: number }
-
-export interface VersionSpec {
-  /** Strict SemVer 2.0.0. */
-  version: string
-  /** YYYY-MM-DD, or YYYY-MM where the source only gives a month; null when unknown. */
-  releasedOn: string | null
-  notes: string[]
-  /** Versions of what the extension ships, e.g. Flux release and each controller. */
-  components?: Record<string, string>
-  breakingChanges?: string[]
-}
-
-export interface ReleaseTrainSpec {
-  /** Matched case-insensitively; spelled here as it is shown to callers. */
-  name: string
-  versions: VersionSpec[]
-}
-
-/** A value of a cluster's `properties.distribution`, with the other spellings that mean the same thing. */
-export interface DistributionSpec {
-  id: string
-  displayName: string
-  aliases: string[]
-  /** A cluster of one of these types that reports no distribution is taken to be this one (managedClusters → aks). */
-  impliedByClusterTypes: ClusterType[]
-}
-
-export interface ExtensionTypeSpec {
-  /** Azure's extension type name, lower-case, e.g. `microsoft.flux`. */
-  type: string
-  displayName: string
-  publisher: string
-  description: string
-  /** `any` = every CNCF-certified distribution, including unknown ones (treated as `generic`). */
-  supportedDistributions: 'any' | string[]
-  supportedClusterTypes: ClusterType[]
-  scope: ExtensionScopeKind
-  preview: boolean
-  /** MAJOR.MINOR or MAJOR.MINOR.PATCH of Kubernetes, or null for no minimum. */
-  minKubernetesVersion: string | null
-  /** Node architectures (lower-case, e.g. `arm64`) the type cannot run on. */
-  unsupportedArchitectures: string[]
-  /** Types that cannot be installed on the same cluster; must be listed on both sides. */
-  conflictsWith: string[]
-  /** Cluster-scoped types only: whether more than one extension of this type may exist on a cluster. */
-  allowMultipleInstances: boolean
-  defaultReleaseNamespace: string | null
-  /** The extension name Azure forces for this type, or null when the caller chooses. */
-  singletonName: string | null
-  releaseTrains: ReleaseTrainSpec[]
-  supportPolicy: SupportPolicy
-  /** Where the version data came from. */
-  source: string
-}
-
-export interface CatalogData {
-  distributions: DistributionSpec[]
-  types: ExtensionTypeSpec[]
-}
 
 export class CatalogValidationError extends Error {
   constructor(readonly problems: readonly string[]) {

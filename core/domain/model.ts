@@ -3,15 +3,28 @@
 export const TERMINAL_STATES = ['Succeeded', 'Failed', 'Canceled'] as const
 export type TerminalState = (typeof TERMINAL_STATES)[number]
 export type ProvisioningState = TerminalState | 'Creating' | 'Updating' | 'Deleting'
-/** Operation status: non-terminal operations report InProgress (ARM-CONTRACT 40). */
-export type OperationStatus = TerminalState | 'InProgress'
+/**
+ * Operation status: non-terminal operations report InProgress (ARM-CONTRACT 40). `operations.status` has a CHECK
+ * constraint with the same values.
+ */
+export type OperationStatus = 'InProgress' | TerminalState
 
 export function isTerminal(state: string): state is TerminalState {
   return (TERMINAL_STATES as readonly string[]).includes(state)
 }
 
-/** extension.upgrade: an auto-upgrade started by the worker's sweep, not by a request. */
-export type OperationKind = 'extension.install' | 'extension.update' | 'extension.upgrade' | 'extension.delete' | 'cluster.delete'
+/**
+ * Every operation kind; `operations.kind` and `operation_outbox.kind` have a CHECK constraint with the same list.
+ * extension.upgrade: an auto-upgrade started by the worker's sweep, not by a request.
+ */
+const OPERATION_KINDS = ['extension.install', 'extension.update', 'extension.upgrade', 'extension.delete', 'cluster.delete'] as const
+export type OperationKind = (typeof OPERATION_KINDS)[number]
+
+/** Narrows a kind read from Postgres; the CHECK constraint makes a failure here a sign of a schema mismatch. */
+export function parseOperationKind(kind: string): OperationKind {
+  if ((OPERATION_KINDS as readonly string[]).includes(kind)) return kind as OperationKind
+  throw new Error(`unknown operation kind "${kind}"`)
+}
 
 /** Operation kinds that act on one extension and hold its single operation slot (`activeOperationId`). */
 export type ExtensionOperationKind = Extract<OperationKind, `extension.${string}`>

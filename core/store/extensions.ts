@@ -166,7 +166,8 @@ export async function acceptExtensionChange(
   db: Db,
   current: Extension,
   change: {
-    kind: 'extension.update' | 'extension.upgrade' | 'extension.delete'
+    /** Deletes go through acceptExtensionDelete: a delete supersedes what is in flight rather than being refused. */
+    kind: 'extension.update' | 'extension.upgrade'
     spec?: ExtensionSpec
     protectedSettingsSealed?: string | null
     caller: Caller
@@ -174,12 +175,6 @@ export async function acceptExtensionChange(
     correlationId?: string
   },
 ): Promise<Accepted> {
-  if (change.kind === 'extension.delete') {
-    // One delete path: a delete supersedes what is in flight rather than being refused.
-    const accepted = await acceptExtensionDelete(db, current, { apiVersion: change.apiVersion, correlationId: change.correlationId, forceDelete: false })
-    if (!accepted) throw new ConcurrentModificationError(current.resourceId)
-    return accepted
-  }
   if (current.activeOperationId) throw new OperationInProgressError(current.resourceId, current.activeOperationId)
   const operationId = newOperationId()
   const result = await inTransaction(db, async (tx) => {

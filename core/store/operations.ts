@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto'
 import type { Db, Tx } from '../db/client.js'
 import { Prisma } from '../db/client.js'
 import type { Operation } from '../db/generated/client.js'
+import { addOutboxRow } from './outbox.js'
 import type { ErrorDetail, ExtensionStatus, OperationKind, TerminalState } from '../domain/model.js'
 
 export type { Operation }
@@ -42,13 +43,8 @@ export async function insertOperation(tx: Tx, op: NewOperation): Promise<Operati
       properties: (op.properties ?? {}) as Prisma.InputJsonValue,
     },
   })
-  await tx.operationOutbox.create({ data: { operationId: operation.id, kind: operation.kind } })
+  await addOutboxRow(tx, { id: operation.id, kind: op.kind })
   return operation
-}
-
-/** The operation's job is in Redis: its outbox row has done its work. */
-export async function markDispatched(db: Db | Tx, operationIds: string[]): Promise<void> {
-  if (operationIds.length) await db.operationOutbox.deleteMany({ where: { operationId: { in: operationIds } } })
 }
 
 /** The operation's error column as the domain type the workers wrote into it; null while none is recorded. */

@@ -11,7 +11,7 @@ import {
   resolveVersion,
 } from '../../core/catalog/rules.js'
 import { validateCatalog } from '../../core/catalog/schema.js'
-import type { ExtensionTypeSpec } from '../../core/catalog/schema.js'
+import type { ExtensionTypeSpec } from '../../core/catalog/catalog-types.js'
 import type { ClusterFacts } from '../../core/domain/model.js'
 import { cluster, installRequest, minimalCatalogJson, typeJson } from './fixtures.js'
 import { SEED } from './seed.js'

@@ -2,7 +2,7 @@
 // and choosing a cluster's driver with a kubeconfig that is sealed at rest and never returned.
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { FaultRuleView } from '../../core/store/simulated-faults.js'
+import type { FaultRuleView } from '../../core/simulator/faults.js'
 import { EXTENSION_API, call, extensionPath, freshSubscription } from '../helpers/harness.js'
 import { putExtension, registerCluster, startIsolatedHarness, type IsolatedHarness } from './support.js'
 

@@ -2,7 +2,7 @@
 // precedence, and the settings → helm values conversion.
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../../core/config.js'
-import { readFaultRule } from '../../core/store/simulated-fault-rule.js'
+import { readFaultRule } from '../../core/simulator/fault-rule.js'
 import { createDrivers } from '../../workers/drivers/index.js'
 import { InvalidSettingsError, settingPath, settingsToValues, typedValue } from '../../workers/drivers/helm/helm-values.js'
 import { parseEnvFaults } from '../../workers/drivers/simulated/env-faults.js'

@@ -4,7 +4,7 @@
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { EXTENSION_API, call, extensionPath, freshSubscription, until } from '../helpers/harness.js'
-import type { FaultRuleView } from '../../core/store/simulated-faults.js'
+import type { FaultRuleView } from '../../core/simulator/faults.js'
 import { getExtension, putExtension, registerCluster, runOperation, startIsolatedHarness, type IsolatedHarness } from './support.js'
 
 let h: IsolatedHarness

@@ -8,7 +8,8 @@ import { loadCatalog, newestAutoUpgradeTarget, type Catalog } from '../../core/c
 import type { Db } from '../../core/db/client.js'
 import { ConcurrentModificationError, OperationInProgressError } from '../../core/domain/errors.js'
 import type { Caller, ExtensionSpec } from '../../core/domain/model.js'
-import { deliverOrLeaveToOutbox, type OperationQueue } from '../../core/queue.js'
+import type { OperationQueue } from '../../core/queue.js'
+import { deliverOrLeaveToOutbox } from '../../core/store/outbox.js'
 import { acceptExtensionChange, type Extension } from '../../core/store/extensions.js'
 
 /** Who the operation and logs name as the actor: the service itself, not a user. */

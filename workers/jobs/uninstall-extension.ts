@@ -1,6 +1,7 @@
 // extension.delete: remove the release, then the resource. Removing an absent release is success.
 // With forceDelete the resource goes even when the release cannot be removed (cluster unreachable, driver gone,
 // uninstall failing or hanging): the operation succeeds and says what may be left on the cluster (ARM-CONTRACT 33).
+import { waitUnlessAborted } from '../../core/abortable-wait.js'
 import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
 import { finishExtensionOperation, operationFlag, type Operation } from '../../core/store/operations.js'
 import type { WorkerContext } from '../context.js'
@@ -36,10 +37,12 @@ export async function uninstallExtension(ctx: WorkerContext, op: Operation, run?
       clusterId = target.cluster.resourceId
       const limit = AbortSignal.timeout(FORCE_DELETE_UNINSTALL_TIMEOUT_MS)
       const signal = run ? AbortSignal.any([run.signal, limit]) : limit
-      await Promise.race([
+      // Stops waiting at the limit even for a driver that ignores its signal.
+      await waitUnlessAborted(
         target.driver.uninstall(target.cluster, releaseName, { signal, namespace: namespaceOf(ctx, target) }),
-        new Promise((_, reject) => signal.addEventListener('abort', () => reject(new DriverError('transient', 'UninstallTimedOut', `the uninstall did not finish within ${FORCE_DELETE_UNINSTALL_TIMEOUT_MS / 1000} s`)), { once: true })),
-      ])
+        signal,
+        () => new DriverError('transient', 'UninstallTimedOut', `the uninstall did not finish within ${FORCE_DELETE_UNINSTALL_TIMEOUT_MS / 1000} s`),
+      )
     }
   } catch (error) {
     // Canceled or shutting down: not ours to finish.

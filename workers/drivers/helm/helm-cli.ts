@@ -1,11 +1,11 @@
-// Runs the helm CLI without a shell. Secrets reach helm only as files: the kubeconfig and the values are written into
+// Runs the helm CLI through execa, without a shell. Secrets reach helm only as files: the kubeconfig and the values are written into
 // a fresh private directory (0700) as 0600 files, passed by path, and the directory is removed when the call ends,
 // whatever the outcome. The same directory holds helm's private HOME (helm-environment.ts). Nothing here logs
 // arguments, file contents or helm's output.
-import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { execa } from 'execa'
 
 export interface HelmFiles {
   kubeconfig: string
@@ -57,57 +57,49 @@ export type HelmOutcome =
 
 const MAX_STDOUT = 64 * 1024 * 1024
 const MAX_STDERR = 1024 * 1024
+/** After SIGTERM (deadline or abort), helm gets this long to clean up before SIGKILL. */
 const KILL_GRACE_MS = 5000
 
-function collector(limit: number) {
-  const chunks: Buffer[] = []
+/**
+ * Keeps the first `limit` bytes of a stream and drops the rest. execa's own maxBuffer would kill helm instead, and a
+ * chatty helm that still finishes should keep its outcome.
+ */
+function truncatedAfter(limit: number) {
   let size = 0
   return {
-    add(chunk: Buffer) {
-      if (size >= limit) return
-      chunks.push(chunk.subarray(0, limit - size))
-      size += Math.min(chunk.length, limit - size)
+    // Bytes, as `encoding: 'buffer'` delivers them; decoded once the output is complete.
+    *transform(chunk: unknown) {
+      if (!(chunk instanceof Uint8Array) || size >= limit) return
+      const kept = chunk.subarray(0, limit - size)
+      size += kept.length
+      yield kept
     },
-    text: () => Buffer.concat(chunks).toString('utf8'),
+    binary: true,
   }
 }
 
-export function runHelm(args: readonly string[], options: HelmRunOptions): Promise<HelmOutcome> {
-  return new Promise((resolve) => {
-    if (options.signal?.aborted) return resolve({ kind: 'aborted', reason: options.signal.reason })
-    const child = spawn(options.helmBin, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
-    const stdout = collector(MAX_STDOUT)
-    const stderr = collector(MAX_STDERR)
-    child.stdout.on('data', stdout.add)
-    child.stderr.on('data', stderr.add)
-
-    let stopped: 'timedOut' | 'aborted' | null = null
-    let killTimer: NodeJS.Timeout | undefined
-    const stop = (why: 'timedOut' | 'aborted') => {
-      if (stopped) return
-      stopped = why
-      child.kill('SIGTERM')
-      killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS)
-      killTimer.unref()
-    }
-    const deadline = setTimeout(() => stop('timedOut'), options.timeoutMs)
-    const onAbort = () => stop('aborted')
-    options.signal?.addEventListener('abort', onAbort, { once: true })
-    const cleanup = () => {
-      clearTimeout(deadline)
-      clearTimeout(killTimer)
-      options.signal?.removeEventListener('abort', onAbort)
-    }
-
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      cleanup()
-      resolve({ kind: 'spawnFailed', errorCode: error.code ?? 'UNKNOWN', message: error.message })
-    })
-    child.once('close', (code) => {
-      cleanup()
-      if (stopped === 'aborted') resolve({ kind: 'aborted', reason: options.signal?.reason })
-      else if (stopped === 'timedOut') resolve({ kind: 'timedOut', stderr: stderr.text() })
-      else resolve({ kind: 'exited', code: code ?? 1, stdout: stdout.text(), stderr: stderr.text() })
-    })
+export async function runHelm(args: readonly string[], options: HelmRunOptions): Promise<HelmOutcome> {
+  if (options.signal?.aborted) return { kind: 'aborted', reason: options.signal.reason }
+  const result = await execa(options.helmBin, args, {
+    env: options.env,
+    extendEnv: false,
+    stdin: 'ignore',
+    stdout: truncatedAfter(MAX_STDOUT),
+    stderr: truncatedAfter(MAX_STDERR),
+    encoding: 'buffer',
+    stripFinalNewline: false,
+    timeout: options.timeoutMs,
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
+    killSignal: 'SIGTERM',
+    forceKillAfterDelay: KILL_GRACE_MS,
+    reject: false,
   })
+  if (result.isCanceled) return { kind: 'aborted', reason: options.signal?.reason }
+  const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8')
+  if (result.timedOut) return { kind: 'timedOut', stderr: text(result.stderr) }
+  // No exit code and no signal: helm never started (ENOENT, EACCES, ...).
+  if (result.exitCode === undefined && result.signal === undefined) {
+    return { kind: 'spawnFailed', errorCode: result.code ?? 'UNKNOWN', message: result.originalMessage ?? result.shortMessage ?? 'helm could not be started' }
+  }
+  return { kind: 'exited', code: result.exitCode ?? 1, stdout: text(result.stdout), stderr: text(result.stderr) }
 }

@@ -2,7 +2,7 @@
 // at start, for CI runs that cannot call the admin API first. A bad value stops the worker with every problem listed.
 import { createHash } from 'node:crypto'
 import { ConfigError } from '../../../core/config.js'
-import { readFaultRule, type FaultRuleSpec, type ReadFaultRuleOptions } from '../../../core/store/simulated-fault-rule.js'
+import { readFaultRule, type FaultRuleSpec, type ReadFaultRuleOptions } from '../../../core/simulator/fault-rule.js'
 
 export interface EnvFault {
   id: string

@@ -4,8 +4,8 @@
 // remaining calls can be claimed is injected. Only injections spend a rule's remaining calls.
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Db } from '../../../core/db/client.js'
-import { ruleOperations, type DriverOperation, type FaultKind } from '../../../core/store/simulated-fault-rule.js'
-import { candidateFaults, claimFault, type SimulatedFault } from '../../../core/store/simulated-faults.js'
+import { ruleOperations, type DriverOperation, type FaultKind } from '../../../core/simulator/fault-rule.js'
+import { candidateFaults, claimFault, type SimulatedFault } from '../../../core/simulator/faults.js'
 import type { DriverError, TargetCluster } from '../driver.js'
 import { callInterrupted, clusterUnreachable, releaseFailed } from '../driver-errors.js'
 

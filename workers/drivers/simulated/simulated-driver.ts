@@ -2,7 +2,8 @@
 // keeps what was "installed". Each install/upgrade/uninstall takes the configured step latency and may meet an
 // injected fault (fault-injector.ts), so CI users can reproduce slow, failing, hanging and unreachable clusters.
 import type { Db } from '../../../core/db/client.js'
-import { syncEnvFaults } from '../../../core/store/simulated-faults.js'
+import { syncEnvFaults } from '../../../core/simulator/faults.js'
+import { findSimulatedRelease, removeSimulatedRelease, saveSimulatedRelease, type SimulatedReleaseFields } from '../../../core/simulator/releases.js'
 import type { ClusterDriver, DriverCallOptions, ObservedRelease, ReleaseSpec, TargetCluster } from '../driver.js'
 import type { EnvFault } from './env-faults.js'
 import { FaultInjector, type FaultCall } from './fault-injector.js'
@@ -50,12 +51,8 @@ export class SimulatedDriver implements ClusterDriver {
     await this.faults.run(call, signal)
   }
 
-  private findRelease(cluster: TargetCluster, releaseName: string) {
-    return this.db.simulatedRelease.findUnique({ where: { clusterId_releaseName: { clusterId: cluster.id, releaseName } } })
-  }
-
   async observe(cluster: TargetCluster, releaseName: string): Promise<ObservedRelease | null> {
-    const row = await this.findRelease(cluster, releaseName)
+    const row = await findSimulatedRelease(this.db, cluster.id, releaseName)
     if (!row) return null
     return {
       releaseName: row.releaseName,
@@ -68,26 +65,22 @@ export class SimulatedDriver implements ClusterDriver {
   }
 
   async apply(cluster: TargetCluster, release: ReleaseSpec, options?: DriverCallOptions): Promise<ObservedRelease> {
-    const existing = await this.findRelease(cluster, release.releaseName)
+    const existing = await findSimulatedRelease(this.db, cluster.id, release.releaseName)
     await this.step(
       { cluster, operation: existing ? 'upgrade' : 'install', releaseName: release.releaseName, namespace: release.namespace, extensionType: release.extensionType },
       options,
     )
-    const fields = { namespace: release.namespace, extensionType: release.extensionType, version: release.version, status: 'deployed', valuesDigest: release.valuesDigest }
-    await this.db.simulatedRelease.upsert({
-      where: { clusterId_releaseName: { clusterId: cluster.id, releaseName: release.releaseName } },
-      create: { clusterId: cluster.id, releaseName: release.releaseName, ...fields },
-      update: { ...fields, revision: { increment: 1 }, updatedAt: new Date() },
-    })
-    return { releaseName: release.releaseName, ...fields, status: 'deployed' }
+    const fields: SimulatedReleaseFields = { namespace: release.namespace, extensionType: release.extensionType, version: release.version, status: 'deployed', valuesDigest: release.valuesDigest }
+    await saveSimulatedRelease(this.db, cluster.id, release.releaseName, fields)
+    return { releaseName: release.releaseName, ...fields }
   }
 
   async uninstall(cluster: TargetCluster, releaseName: string, options?: DriverCallOptions): Promise<void> {
-    const existing = await this.findRelease(cluster, releaseName)
+    const existing = await findSimulatedRelease(this.db, cluster.id, releaseName)
     await this.step(
       { cluster, operation: 'uninstall', releaseName, namespace: existing?.namespace ?? options?.namespace ?? null, extensionType: existing?.extensionType ?? null },
       options,
     )
-    await this.db.simulatedRelease.deleteMany({ where: { clusterId: cluster.id, releaseName } })
+    await removeSimulatedRelease(this.db, cluster.id, releaseName)
   }
 }

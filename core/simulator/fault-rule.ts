@@ -1,7 +1,7 @@
 // The fault-injection rule a caller writes (admin API body or one SIMULATED_FAULTS entry), checked and normalised
 // in one place so the API and the environment variable accept exactly the same rules. Every problem is reported
 // at once, each with the JSON path it concerns, so a rule can be fixed in one pass.
-import { parseClusterResourceId, type ClusterResourceId } from './cluster-resource-id.js'
+import { parseClusterResourceId, type ClusterResourceId } from '../store/cluster-resource-id.js'
 
 export const FAULT_KINDS = ['failInstall', 'failUpgrade', 'failUninstall', 'hang', 'unreachable', 'latency'] as const
 export type FaultKind = (typeof FAULT_KINDS)[number]

@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto'
 import type { Db } from '../db/client.js'
 import type { SimulatedFault } from '../db/generated/client.js'
-import type { ClusterResourceId } from './cluster-resource-id.js'
-import { ruleOperations, type DriverOperation, type FaultKind, type FaultRuleSpec } from './simulated-fault-rule.js'
+import type { ClusterResourceId } from '../store/cluster-resource-id.js'
+import { ruleOperations, type DriverOperation, type FaultKind, type FaultRuleSpec } from './fault-rule.js'
 
 export type { SimulatedFault }
 
