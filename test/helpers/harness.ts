@@ -49,9 +49,18 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PORT: '0',
     HTTPS_PORT: '0',
+    ...sharedTlsEnv(),
     ...overrides,
   })
 }
+
+/** The run's one TLS key and certificate (see test/global-setup.ts); for configs built without testConfig. */
+export function sharedTlsEnv(): { TLS_CERT_FILE: string; TLS_KEY_FILE: string } {
+  return { TLS_CERT_FILE: inject('tlsCertFile'), TLS_KEY_FILE: inject('tlsKeyFile') }
+}
+
+/** Overrides for testConfig/startHarness that make the api generate its own certificate into DATA_DIR/tls. */
+export const GENERATED_TLS = { TLS_CERT_FILE: '', TLS_KEY_FILE: '' } as const
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const config = testConfig(options.env)

@@ -15,7 +15,7 @@ import { createDb, type Db } from '../../../core/db/client.js'
 import { migrate } from '../../../core/db/migrate.js'
 import type { Running } from '../../../core/main-process.js'
 import { startWorkerProcess, type WorkerProcessOptions } from '../../../workers/worker-process.js'
-import { call, until, withBothListeners, type ArmResponse } from '../../helpers/harness.js'
+import { call, sharedTlsEnv, until, withBothListeners, type ArmResponse } from '../../helpers/harness.js'
 import { deleteKeysWithPrefix, dropDatabase, siblingDatabaseUrl } from '../../helpers/isolation.js'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
@@ -77,6 +77,7 @@ export async function startRp(env: Record<string, string> = {}): Promise<Rp> {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PORT: '0',
     HTTPS_PORT: '0',
+    ...sharedTlsEnv(),
     ...FAST_WORKER_ENV,
     ...env,
   }
