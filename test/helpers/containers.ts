@@ -33,7 +33,7 @@ export async function startContainersIfPossible(): Promise<Containers | null> {
   if (!dockerEngineAvailable()) return null
   let tc: TestcontainersModule
   try {
-    tc = (await import(/* @vite-ignore */ 'testcontainers' as string)) as TestcontainersModule
+    tc = (await import(/* @vite-ignore */ 'testcontainers'))
   } catch {
     console.error('A Docker engine is available but testcontainers is not installed; run `npm i -D testcontainers` or start local services.')
     return null

@@ -122,8 +122,8 @@ describe('requests without content', () => {
     expect(reset.status).toBe(200)
   })
 
-  it.each([
-    { name: 'no Content-Type', body: undefined, headers: {} as Record<string, string> },
+  it.each<{ name: string; body: string | undefined; headers: Record<string, string> }>([
+    { name: 'no Content-Type', body: undefined, headers: {} },
     { name: 'a JSON Content-Type', body: '', headers: { 'content-type': 'application/json' } },
   ])('answers a PUT with no content and $name in one way', async ({ body, headers }) => {
     const response = await call<{ error: { code: string; message: string } }>(h, 'PUT', `${extensionPath(sub, 'empty')}?${EXTENSION_API}`, body, headers)

@@ -78,7 +78,7 @@ describe('operations on one cluster', () => {
         call<Body>(rp, 'PUT', `${extensionPath(sub, `apps-${round}`)}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.app.environment' } }),
         call<Body>(rp, 'PUT', `${extensionPath(sub, `web-${round}`)}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.web.appservice' } }),
       ])
-      const outcomes = [apps!, web!]
+      const outcomes = [apps, web]
       expect(outcomes.map((r) => r.status).sort()).toEqual([201, 409])
       const loser = outcomes.find((r) => r.status === 409)!
       expect(['ConflictingExtension', 'AnotherOperationInProgress']).toContain(loser.body.error.code)

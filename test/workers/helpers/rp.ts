@@ -117,16 +117,16 @@ export async function startRp(env: Record<string, string> = {}): Promise<Rp> {
       const logDir = process.env.ARCEXT_TEST_WORKER_LOGS
       if (logDir) {
         const file = createWriteStream(path.join(logDir, `worker-${child.pid}.log`))
-        child.stdout!.pipe(file)
-        child.stderr!.pipe(file)
+        child.stdout.pipe(file)
+        child.stderr.pipe(file)
       }
       const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? String(code))))
       void exited.then(() => children.delete(child))
       let stderr = ''
-      child.stderr!.on('data', (chunk) => (stderr += String(chunk)))
+      child.stderr.on('data', (chunk) => (stderr += String(chunk)))
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`worker did not start within 30 s: ${stderr}`)), 30_000)
-        child.stdout!.on('data', (chunk) => {
+        child.stdout.on('data', (chunk) => {
           if (String(chunk).includes('arcext worker started')) {
             clearTimeout(timer)
             resolve()
