@@ -110,6 +110,8 @@ switch (command) {
   case 'test':
     run(bin('eslint'), ['.'])
     run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit'])
+    // Unused files, exports and dependencies (knip.jsonc).
+    run(bin('knip'), ['--no-progress'])
     // Named files or options run as given (npm run test:chaos); otherwise the fast project, then the slow one
     // (vitest.config.ts), so a failure among the fast suites is reported without waiting for the slow ones.
     if (extraArgs.length > 0) run(bin('vitest'), ['run', ...extraArgs])

@@ -10,7 +10,7 @@ import { dropDatabase, siblingDatabaseUrl } from '../helpers/isolation.js'
 import { inject } from 'vitest'
 import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, startHarness, until, type Harness, type HarnessOptions } from '../helpers/harness.js'
 
-export const FAKE_HELM = fileURLToPath(new URL('../fixtures/fake-helm.mjs', import.meta.url))
+const FAKE_HELM = fileURLToPath(new URL('../fixtures/fake-helm.mjs', import.meta.url))
 
 /** The fake helm must be executable; a checkout that dropped the mode bit should not fail every test. */
 export function fakeHelmBin(): string {
@@ -39,10 +39,6 @@ export async function startIsolatedHarness(options: HarnessOptions = {}): Promis
       await dropDatabase(databaseUrl)
     },
   }
-}
-
-export function clusterId(sub: string, cluster = 'cluster1'): string {
-  return clusterPath(sub, cluster)
 }
 
 export async function registerCluster(h: Pick<Harness, 'baseUrl'>, sub: string, cluster = 'cluster1'): Promise<string> {
@@ -91,7 +87,7 @@ export interface FakeHelm {
   releases(): { name: string; namespace: string; version: number; info: { status: string; description: string }; chart: { metadata: { name: string; version: string } } }[]
 }
 
-export interface FileCheck {
+interface FileCheck {
   path: string
   exists: boolean
   mode?: string

@@ -29,7 +29,7 @@ export const FAST_WORKER: WorkerProcessOptions = {
   shutdownGraceMs: 1000,
 }
 
-export const FAST_WORKER_ENV: Record<string, string> = {
+const FAST_WORKER_ENV: Record<string, string> = {
   RECONCILE_INTERVAL_MS: '300',
   JOB_STALL_MS: '2000',
   AUTO_UPGRADE_INTERVAL_SECONDS: '0',
@@ -180,7 +180,7 @@ export async function settled(rp: Pick<Rp, 'baseUrl'>, statusUrl: string, timeou
 }
 
 /** Every operation row in Postgres that acts on resources of this subscription. */
-export async function operationsOf(db: Db, subscription: string) {
+async function operationsOf(db: Db, subscription: string) {
   return db.operation.findMany({ where: { resourceIdKey: { startsWith: `/subscriptions/${subscription.toLowerCase()}/` } }, orderBy: { startTime: 'asc' } })
 }
 
