@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { SecretBox, keyFromMaterial } from '../../core/secrets.js'
 import { dropDatabase, siblingDatabaseUrl } from '../helpers/isolation.js'
 import { inject } from 'vitest'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, startHarness, until, type Harness, type HarnessOptions } from '../helpers/harness.js'
+import { EXTENSION_API, call, extensionPath, startHarness, until, type Harness, type HarnessOptions } from '../helpers/harness.js'
 
 const FAKE_HELM = fileURLToPath(new URL('../fixtures/fake-helm.mjs', import.meta.url))
 
@@ -39,12 +39,6 @@ export async function startIsolatedHarness(options: HarnessOptions = {}): Promis
       await dropDatabase(databaseUrl)
     },
   }
-}
-
-export async function registerCluster(h: Pick<Harness, 'baseUrl'>, sub: string, cluster = 'cluster1'): Promise<string> {
-  const put = await call(h, 'PUT', `${clusterPath(sub, cluster)}?${CLUSTER_API}`, compatibleCluster)
-  if (put.status !== 201 && put.status !== 200) throw new Error(`cluster registration failed: ${JSON.stringify(put.body)}`)
-  return clusterPath(sub, cluster)
 }
 
 export interface OperationResult {

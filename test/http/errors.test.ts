@@ -2,14 +2,14 @@
 import net from 'node:net'
 import tls from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, startHarness, type Harness } from '../helpers/harness.js'
+import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
 
 let h: Harness
 const sub = freshSubscription()
 
 beforeAll(async () => {
   h = await startHarness({ worker: false })
-  await call(h, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+  await registerCluster(h, sub)
 })
 afterAll(() => h?.close())
 
