@@ -1,7 +1,7 @@
 // One database and one queue-prefix namespace per test run, so runs never interfere and leave nothing behind.
 // Uses DATABASE_URL / REDIS_URL when set, else the local services; testcontainers only where a Docker engine runs.
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
@@ -90,8 +90,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // The product's own generator, so the shared certificate is the one every api would make for itself.
   const tlsDataDir = mkdtempSync(path.join(os.tmpdir(), 'arcext-test-tls-'))
   const tls = await loadTlsMaterial(loadConfig({ DATA_DIR: tlsDataDir }))
+  const tlsKeyFile = path.join(tlsDataDir, 'shared-key.pem')
+  writeFileSync(tlsKeyFile, tls.key, { mode: 0o600 })
   project.provide('tlsCertFile', tls.certFile)
-  project.provide('tlsKeyFile', path.join(path.dirname(tls.certFile), 'key.pem'))
+  project.provide('tlsKeyFile', tlsKeyFile)
 
   return async () => {
     await dropDatabase(databaseUrl.toString())
