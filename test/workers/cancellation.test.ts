@@ -2,7 +2,7 @@
 // answers with the delete already running; forceDelete=true removes the resource from an unreachable cluster and
 // says what may remain there.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster, until } from '../helpers/harness.js'
+import { EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster, until, POLL } from '../helpers/harness.js'
 import { addFault, allTerminal, asyncUrl, operationIdOf, settled, startRp, type Body, type Rp } from './helpers/rp.js'
 
 let rp: Rp
@@ -25,10 +25,7 @@ describe('DELETE while an install runs', () => {
     const put = await call(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
     const installId = operationIdOf(put)
     // The install is running: a worker has started an attempt on it.
-    await until(
-      () => rp.db.operation.findUniqueOrThrow({ where: { id: installId } }),
-      (op) => op.attempts >= 1,
-    )
+    await expect.poll(async () => (await rp.db.operation.findUniqueOrThrow({ where: { id: installId } })).attempts, POLL).toBeGreaterThanOrEqual(1)
 
     const del = await call(rp, 'DELETE', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`)
     expect(del.status).toBe(202)
