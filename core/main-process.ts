@@ -25,7 +25,7 @@ function startupFailure(name: string, error: unknown): never {
     error instanceof CatalogValidationError ||
     error instanceof KeyringError ||
     error instanceof KeyringMismatchError
-  console.error(`arcext ${name}: cannot start: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}`)
+  console.error(`arcext ${name}: cannot start: ${known ? (error).message : ((error as Error).stack ?? String(error))}`)
   process.exit(1)
 }
 

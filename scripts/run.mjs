@@ -110,7 +110,12 @@ switch (command) {
   case 'test':
     run(bin('eslint'), ['.'])
     run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit'])
-    run(bin('vitest'), ['run', ...extraArgs])
+    // Unused files, exports and dependencies (knip.jsonc).
+    run(bin('knip'), ['--no-progress'])
+    // Named files or options run as given (npm run test:chaos); otherwise the fast project, then the slow one
+    // (vitest.config.ts), so a failure among the fast suites is reported without waiting for the slow ones.
+    if (extraArgs.length > 0) run(bin('vitest'), ['run', ...extraArgs])
+    else for (const project of ['fast', 'slow']) run(bin('vitest'), ['run', '--project', project])
     break
   case 'fuzz': {
     // npm run fuzz -- --seconds N --seed S: the fuzz suite of npm test, for longer or from another seed.

@@ -1,9 +1,13 @@
 // One database and one queue-prefix namespace per test run, so runs never interfere and leave nothing behind.
 // Uses DATABASE_URL / REDIS_URL when set, else the local services; testcontainers only where a Docker engine runs.
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import type { TestProject } from 'vitest/node'
 import pg from 'pg'
-import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from '../core/config.js'
+import { loadTlsMaterial } from '../api/tls.js'
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, loadConfig } from '../core/config.js'
 import { migrate } from '../core/db/migrate.js'
 import { assertPostgresReachable, assertRedisReachable } from '../core/preflight.js'
 import { startContainersIfPossible, type Containers } from './helpers/containers.js'
@@ -16,6 +20,12 @@ declare module 'vitest' {
     queuePrefixBase: string
     /** ENCRYPTION_KEY every api and worker of the run uses, since they share one database (the startup check). */
     encryptionKey: string
+    /**
+     * One TLS key and certificate for every api of the run (TLS_CERT_FILE/TLS_KEY_FILE in testConfig): generating a
+     * 2048-bit key takes about half a second, per api. Suites that test the generation itself opt out.
+     */
+    tlsCertFile: string
+    tlsKeyFile: string
   }
 }
 
@@ -77,10 +87,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('redisUrl', redisUrl)
   project.provide('queuePrefixBase', queuePrefixBase)
   project.provide('encryptionKey', randomBytes(32).toString('hex'))
+  // The product's own generator, so the shared certificate is the one every api would make for itself.
+  const tlsDataDir = mkdtempSync(path.join(os.tmpdir(), 'arcext-test-tls-'))
+  const tls = await loadTlsMaterial(loadConfig({ DATA_DIR: tlsDataDir }))
+  const tlsKeyFile = path.join(tlsDataDir, 'shared-key.pem')
+  writeFileSync(tlsKeyFile, tls.key, { mode: 0o600 })
+  project.provide('tlsCertFile', tls.certFile)
+  project.provide('tlsKeyFile', tlsKeyFile)
 
   return async () => {
     await dropDatabase(databaseUrl.toString())
     await deleteKeysWithPrefix(redisUrl, queuePrefixBase)
     await containers?.stop()
+    rmSync(tlsDataDir, { recursive: true, force: true })
   }
 }

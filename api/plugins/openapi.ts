@@ -22,7 +22,7 @@ function toSwagger2(node: unknown, path: string[] = []): unknown {
   if (Array.isArray(out.type)) {
     const types = (out.type as string[]).filter((t) => t !== 'null')
     if (types.length === 1) out.type = types[0]
-    if (types.length !== (out.type as unknown as string[]).length || types.length === 1) out['x-nullable'] = true
+    if (types.length !== (out.type as string[]).length || types.length === 1) out['x-nullable'] = true
   }
   const anyOf = out.anyOf as Json[] | undefined
   if (anyOf && anyOf.length === 2 && anyOf.some((s) => s.type === 'null')) {

@@ -17,6 +17,7 @@ import {
 import { clusterFacts } from '../../core/domain/cluster-facts.js'
 import { findClusterParentType } from '../../core/domain/cluster-types.js'
 import type { ClusterFacts } from '../../core/domain/model.js'
+import { DEFAULT_RELEASE_TRAIN } from '../../core/catalog/rules.js'
 import { findCluster } from '../../core/store/clusters.js'
 import { ArmError, ArmErrors } from '../arm/errors.js'
 import { pageRequest, toPage } from '../arm/paging.js'
@@ -27,7 +28,6 @@ const RESOURCE_TYPE = 'Microsoft.KubernetesConfiguration/extensionTypes'
 const VERSION_RESOURCE_TYPE = `${RESOURCE_TYPE}/versions`
 const PREVIEW_API_VERSION = '2024-11-01-preview'
 export const EXTENSION_TYPE_API_VERSIONS = [PREVIEW_API_VERSION, '2023-05-01'] as const
-const DEFAULT_RELEASE_TRAIN = 'Stable'
 
 const config = { arm: { resourceType: RESOURCE_TYPE, apiVersions: EXTENSION_TYPE_API_VERSIONS } }
 

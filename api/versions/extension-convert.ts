@@ -131,7 +131,7 @@ export function immutablePatchTarget(body: Record<string, unknown>, version: Ext
   }
   const properties = body.properties
   if (properties === undefined || properties === null) return null
-  for (const key of Object.keys(properties as Record<string, unknown>)) {
+  for (const key of Object.keys(properties)) {
     if (!patchable.includes(key)) return `properties.${key}`
   }
   return null

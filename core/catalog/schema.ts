@@ -82,7 +82,7 @@ function readArray<T>(value: unknown, path: string, problems: Problems, readItem
     return undefined
   }
   const items = value.map((item, i) => readItem(item, `${path}[${i}]`))
-  return items.every((item) => item !== undefined) ? (items as T[]) : undefined
+  return items.every((item) => item !== undefined) ? (items) : undefined
 }
 
 function readEnum<T extends string>(value: unknown, path: string, allowed: readonly T[], problems: Problems): T | undefined {

@@ -2,12 +2,8 @@
 
 export const TERMINAL_STATES = ['Succeeded', 'Failed', 'Canceled'] as const
 export type TerminalState = (typeof TERMINAL_STATES)[number]
-export type ProvisioningState = TerminalState | 'Creating' | 'Updating' | 'Deleting'
-/**
- * Operation status: non-terminal operations report InProgress (ARM-CONTRACT 40). `operations.status` has a CHECK
- * constraint with the same values.
- */
-export type OperationStatus = 'InProgress' | TerminalState
+// Operation status is InProgress or a TerminalState (ARM-CONTRACT 40); `operations.status` has a CHECK constraint with
+// the same values.
 
 export function isTerminal(state: string): state is TerminalState {
   return (TERMINAL_STATES as readonly string[]).includes(state)
@@ -26,8 +22,6 @@ export function parseOperationKind(kind: string): OperationKind {
   throw new Error(`unknown operation kind "${kind}"`)
 }
 
-/** Operation kinds that act on one extension and hold its single operation slot (`activeOperationId`). */
-export type ExtensionOperationKind = Extract<OperationKind, `extension.${string}`>
 
 /** Error codes of operations this RP ends on its own, not on a driver's report. */
 export const OperationErrorCodes = {

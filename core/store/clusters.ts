@@ -126,7 +126,7 @@ export function replaceCluster(db: Db, current: Cluster, replacement: ClusterDoc
 /** Changes a registration's tags and properties (a PATCH). */
 export function updateClusterDocument(db: Db, current: Cluster, change: Pick<ClusterDocument, 'tags' | 'properties'>, caller: Caller): Promise<Cluster | null> {
   return updateIfUnchanged(db, current, {
-    tags: change.tags as Prisma.InputJsonValue,
+    tags: change.tags,
     properties: change.properties as Prisma.InputJsonValue,
     ...modifiedBy(caller, new Date()),
   })

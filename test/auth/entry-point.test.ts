@@ -41,8 +41,8 @@ function runApi(env: Record<string, string>, onListening?: (url: string, child: 
     let stderr = ''
     let stdout = ''
     let listening = false
-    child.stderr!.on('data', (chunk) => (stderr += chunk))
-    child.stdout!.on('data', (chunk) => {
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.stdout.on('data', (chunk) => {
       stdout += chunk
       const match = /"http":"http:\/\/[^:]+:(\d+)"/.exec(stdout)
       if (match && !listening) {

@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK, type JWTPayload } from 'jose'
 
-export const ISSUER = 'https://sts.windows.net/72f988bf-0000-0000-0000-000000000000/'
+const ISSUER = 'https://sts.windows.net/72f988bf-0000-0000-0000-000000000000/'
 export const AUDIENCE = 'https://management.azure.com/'
 
 export interface SigningKey {

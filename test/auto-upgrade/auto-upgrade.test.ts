@@ -15,7 +15,7 @@ import { OperationQueue, closeBullmq, redisConnection } from '../../core/queue.j
 import { AUTO_UPGRADE_QUEUE, AUTO_UPGRADE_SCHEDULER_ID } from '../../workers/jobs/auto-upgrade-schedule.js'
 import { autoUpgradeTarget, sweepAutoUpgrades } from '../../workers/jobs/auto-upgrade.js'
 import { dropDatabase, siblingDatabaseUrl } from '../helpers/isolation.js'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, startHarness, until, type Harness } from '../helpers/harness.js'
+import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster, startHarness, until, type Harness } from '../helpers/harness.js'
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -85,16 +85,16 @@ describe('auto-upgrade', () => {
 
   it('moves auto-upgrading extensions to a new minor when the catalog gains one, never to a new major; pinned ones stay', async () => {
     const sub = freshSubscription()
-    await call(h, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(h, sub)
     const auto = await install(sub, 'flux', {})
     const creator = auto.systemData.lastModifiedBy
     expect(auto.properties).toMatchObject({ autoUpgradeMinorVersion: true, currentVersion: '1.16.2' })
     // Flux allows one instance per cluster, so the pinned and the manually managed ones live on their own clusters.
     const pinnedSub = freshSubscription()
-    await call(h, 'PUT', `${clusterPath(pinnedSub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(h, pinnedSub)
     expect((await install(pinnedSub, 'flux', { autoUpgradeMinorVersion: false, version: '1.15.1' })).properties.currentVersion).toBe('1.15.1')
     const manualSub = freshSubscription()
-    await call(h, 'PUT', `${clusterPath(manualSub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(h, manualSub)
     expect((await install(manualSub, 'flux', { autoUpgradeMinorVersion: false })).properties.currentVersion).toBe('1.16.2')
 
     writeCatalog((raw) => addFluxVersions(raw, ['1.17.0', '2.0.0']))
@@ -133,7 +133,7 @@ describe('auto-upgrade', () => {
 
     // A new unpinned install takes the newest on the train, the new major included.
     const freshSub = freshSubscription()
-    await call(h, 'PUT', `${clusterPath(freshSub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(h, freshSub)
     expect((await install(freshSub, 'flux', {})).properties.currentVersion).toBe('2.0.0')
   })
 })
@@ -141,7 +141,7 @@ describe('auto-upgrade', () => {
 describe('the sweep, called directly', () => {
   it('starts one upgrade per outdated extension and none while it is in flight; a broken catalog fails the run', async () => {
     const sub = freshSubscription()
-    await call(h, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(h, sub)
     const before = await install(sub, 'flux', {})
     const from = before.properties.currentVersion as string
     // From here on only this test sweeps: the scheduled sweeps run in the harness's worker.

@@ -15,7 +15,7 @@ import { rmSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resetDefaultCatalog } from '../../core/catalog/catalog.js'
-import { CLUSTER_API, call, compatibleCluster, startHarness, until, type ArmResponse, type Harness } from '../helpers/harness.js'
+import { CLUSTER_API, call, compatibleCluster, startHarness, until, POLL, type ArmResponse, type Harness } from '../helpers/harness.js'
 import { RESPONSE_ONLY_TYPE_SUBSTITUTES, writeExampleCatalog } from './support/example-catalog.js'
 import { shapeMismatches } from './support/shape.js'
 import { responseSchema, undeclaredProperties, upstreamExamples, type Json, type UpstreamExample } from './support/upstream-spec.js'
@@ -296,7 +296,7 @@ const replays: Record<string, Record<string, [scenario: string, Replay]>> = {
         const res = await call(h, 'DELETE', `${s.extensionPath()}?${q(s)}`)
         expectLikeExample(res, s)
         expectAsyncHeaders(res, h, s)
-        await until(() => call(h, 'GET', `${s.extensionPath()}?${q(s)}`), (r) => r.status === 404)
+        await expect.poll(async () => (await call(h, 'GET', `${s.extensionPath()}?${q(s)}`)).status, POLL).toBe(404)
       },
     ],
     '204': [

@@ -1,6 +1,6 @@
 // The full lifecycle through a client generated from the committed openapi/arcext.json.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLUSTER_API, call, clusterPath, compatibleCluster, freshSubscription, startHarness, type Harness } from '../helpers/harness.js'
+import { freshSubscription, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
 import { generateClient, loadCommittedDocument, type GeneratedClient } from '../helpers/openapi-client.js'
 
 let h: Harness
@@ -11,7 +11,7 @@ const cluster = { subscriptionId: sub, resourceGroupName: 'rg1', clusterRp: 'Mic
 beforeAll(async () => {
   h = await startHarness()
   client = generateClient(loadCommittedDocument(), h.baseUrl)
-  await call(h, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+  await registerCluster(h, sub)
 })
 afterAll(() => h?.close())
 

@@ -7,7 +7,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot } from '../../core/paths.js'
-import { call, startHarness, until, type Harness } from '../helpers/harness.js'
+import { call, startHarness, POLL, type Harness } from '../helpers/harness.js'
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -111,7 +111,7 @@ describe('README walkthroughs', () => {
     expect(stdout).toMatch(/^HTTP\/[\d.]+ 202/m)
 
     // "once the operation succeeds the extension is gone (GET answers 404)"
-    await until(() => call(h, 'GET', `${EXTENSIONS}/flux?api-version=2023-05-01`), (r) => r.status === 404)
+    await expect.poll(async () => (await call(h, 'GET', `${EXTENSIONS}/flux?api-version=2023-05-01`)).status, POLL).toBe(404)
   })
 
   it('SDK: the "Using the Azure SDK for JavaScript" snippet runs unmodified under node', async () => {

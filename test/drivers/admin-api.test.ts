@@ -3,8 +3,8 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FaultRuleView } from '../../core/simulator/faults.js'
-import { EXTENSION_API, call, extensionPath, freshSubscription } from '../helpers/harness.js'
-import { putExtension, registerCluster, startIsolatedHarness, type IsolatedHarness } from './support.js'
+import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster } from '../helpers/harness.js'
+import { putExtension, startIsolatedHarness, type IsolatedHarness } from './support.js'
 
 let h: IsolatedHarness
 

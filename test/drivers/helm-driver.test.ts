@@ -347,7 +347,7 @@ describe('helm driver: environment and kubeconfig at use time', () => {
     const calls = fake.log()
     expect(calls.map((c) => c.argv[0])).toEqual(['status', 'upgrade'])
     for (const call of calls) {
-      const env = call.env as Record<string, string>
+      const env = call.env
       for (const name of Object.keys(PLANTED)) expect(env).not.toHaveProperty(name)
       expect(JSON.stringify(env)).not.toMatch(/planted/)
       expect(env).toMatchObject({ ...OPERATOR, PATH: process.env.PATH, FAKE_HELM_DIR: fake.dir })

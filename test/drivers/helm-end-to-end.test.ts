@@ -2,8 +2,8 @@
 // PUT installs with `helm upgrade --install`, DELETE uninstalls, both through the real api and worker.
 import { existsSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call, extensionPath, freshSubscription } from '../helpers/harness.js'
-import { getExtension, putExtension, registerCluster, runOperation, startHelmHarness, type FakeHelm, type HelmHarness } from './support.js'
+import { call, extensionPath, freshSubscription, registerCluster } from '../helpers/harness.js'
+import { getExtension, putExtension, runOperation, startHelmHarness, type FakeHelm, type HelmHarness } from './support.js'
 
 const KUBECONFIG = 'apiVersion: v1\nkind: Config\nclusters:\n- name: edge\n  cluster:\n    server: https://10.9.8.7:6443\nusers:\n- name: admin\n  user:\n    token: e2e-kubeconfig-token\n'
 const REPOSITORY = 'oci://charts.example.test/arcext'

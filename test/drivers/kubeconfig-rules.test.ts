@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkKubeconfig, KubeconfigRejected, type KubeconfigPolicy } from '../../core/kubeconfig-rules.js'
 import { ConfigError, loadConfig } from '../../core/config.js'
 import type { SecretBox } from '../../core/secrets.js'
-import { call, freshSubscription } from '../helpers/harness.js'
-import { putExtension, registerCluster, startHelmHarness, type FakeHelm, type HelmHarness } from './support.js'
+import { call, freshSubscription, registerCluster } from '../helpers/harness.js'
+import { putExtension, startHelmHarness, type FakeHelm, type HelmHarness } from './support.js'
 
 const SECRET = 'kubeconfig-credential-never-quoted'
 const NO_EXEC: KubeconfigPolicy = { execAllowlist: [] }

@@ -12,8 +12,8 @@ import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SecretBox, keyFromMaterial } from '../../core/secrets.js'
 import { valuesDigest, valuesDigestMatches } from '../../workers/drivers/values-digest.js'
-import { call, EXTENSION_API, extensionPath, freshSubscription, until } from '../helpers/harness.js'
-import { getExtension, registerCluster, startHelmHarness, type FakeHelm, type HelmHarness } from './support.js'
+import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster, until, POLL } from '../helpers/harness.js'
+import { getExtension, startHelmHarness, type FakeHelm, type HelmHarness } from './support.js'
 
 const PEM = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\nq3ZlEakeyMaterialLine2xYz\n-----END PRIVATE KEY-----\n'
 const PROTECTED = {
@@ -170,7 +170,7 @@ describe('no protected value leaks, whatever its shape', () => {
       properties: { extensionType: 'microsoft.flux', configurationSettings: settings, configurationProtectedSettings: { 'git.token': 'ab' } },
     })
     expect(put.status).toBe(201)
-    await until(() => getExtension(h, sub, 'dapr'), (r) => r.body.properties.provisioningState === 'Succeeded', 20_000)
+    await expect.poll(async () => (await getExtension(h, sub, 'dapr')).body.properties.provisioningState, { ...POLL, timeout: 20_000 }).toBe('Succeeded')
 
     const inputs = { version: '1.16.2', values: settings, protectedValues: { 'git.token': 'ab' } }
     const client = new pg.Client({ connectionString: h.databaseUrl })

@@ -3,9 +3,9 @@
 // and the extension ends in the state with the error a user can act on.
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { EXTENSION_API, call, extensionPath, freshSubscription, until } from '../helpers/harness.js'
+import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster, until, POLL } from '../helpers/harness.js'
 import type { FaultRuleView } from '../../core/simulator/faults.js'
-import { getExtension, putExtension, registerCluster, runOperation, startIsolatedHarness, type IsolatedHarness } from './support.js'
+import { getExtension, putExtension, runOperation, startIsolatedHarness, type IsolatedHarness } from './support.js'
 
 let h: IsolatedHarness
 
@@ -158,7 +158,7 @@ describe('hang', () => {
     const put = await call(h, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
     expect(put.status).toBe(201)
     const asyncUrl = put.headers.get('azure-asyncoperation')!
-    await until(() => fault(rule.id), (f) => f.injectedCalls >= 1)
+    await expect.poll(async () => (await fault(rule.id)).injectedCalls, POLL).toBeGreaterThanOrEqual(1)
     expect((await call(h, 'GET', asyncUrl)).body).toMatchObject({ status: 'InProgress' })
     expect((await getExtension(h, sub, 'flux')).body.properties).toMatchObject({ provisioningState: 'Creating' })
 
@@ -179,7 +179,7 @@ describe('hang', () => {
       const created = await call<FaultRuleView>(h2, 'POST', '/admin/simulator/faults', { kind: 'hang', clusterId: cluster })
       expect(created.body.durationMs).toBe(600_000)
       const put = await call(h2, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
-      await until(() => call<FaultRuleView>(h2, 'GET', `/admin/simulator/faults/${created.body.id}`), (r) => r.body.injectedCalls === 1)
+      await expect.poll(async () => (await call<FaultRuleView>(h2, 'GET', `/admin/simulator/faults/${created.body.id}`)).body.injectedCalls, POLL).toBe(1)
 
       await h2.stopWorker()
       // Interrupted is not failed: the operation waits for another attempt.
@@ -216,7 +216,7 @@ describe('latency', () => {
 
     const put = await call(h, 'PUT', `${extensionPath(sub, 'flux', 'slow')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
     const asyncUrl = put.headers.get('azure-asyncoperation')!
-    await until(() => fault(slowCluster.id), (f) => f.injectedCalls === 1)
+    await expect.poll(async () => (await fault(slowCluster.id)).injectedCalls, POLL).toBe(1)
     expect((await call(h, 'GET', asyncUrl)).body).toMatchObject({ status: 'InProgress' })
     expect((await until(() => call(h, 'GET', asyncUrl), (r) => r.body.status !== 'InProgress')).body).toMatchObject({ status: 'Succeeded' })
 

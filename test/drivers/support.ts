@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url'
 import { SecretBox, keyFromMaterial } from '../../core/secrets.js'
 import { dropDatabase, siblingDatabaseUrl } from '../helpers/isolation.js'
 import { inject } from 'vitest'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, startHarness, until, type Harness, type HarnessOptions } from '../helpers/harness.js'
+import { EXTENSION_API, call, extensionPath, startHarness, until, type Harness, type HarnessOptions } from '../helpers/harness.js'
 
-export const FAKE_HELM = fileURLToPath(new URL('../fixtures/fake-helm.mjs', import.meta.url))
+const FAKE_HELM = fileURLToPath(new URL('../fixtures/fake-helm.mjs', import.meta.url))
 
 /** The fake helm must be executable; a checkout that dropped the mode bit should not fail every test. */
 export function fakeHelmBin(): string {
@@ -39,16 +39,6 @@ export async function startIsolatedHarness(options: HarnessOptions = {}): Promis
       await dropDatabase(databaseUrl)
     },
   }
-}
-
-export function clusterId(sub: string, cluster = 'cluster1'): string {
-  return clusterPath(sub, cluster)
-}
-
-export async function registerCluster(h: Pick<Harness, 'baseUrl'>, sub: string, cluster = 'cluster1'): Promise<string> {
-  const put = await call(h, 'PUT', `${clusterPath(sub, cluster)}?${CLUSTER_API}`, compatibleCluster)
-  if (put.status !== 201 && put.status !== 200) throw new Error(`cluster registration failed: ${JSON.stringify(put.body)}`)
-  return clusterPath(sub, cluster)
 }
 
 export interface OperationResult {
@@ -91,7 +81,7 @@ export interface FakeHelm {
   releases(): { name: string; namespace: string; version: number; info: { status: string; description: string }; chart: { metadata: { name: string; version: string } } }[]
 }
 
-export interface FileCheck {
+interface FileCheck {
   path: string
   exists: boolean
   mode?: string

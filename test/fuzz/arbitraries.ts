@@ -197,7 +197,7 @@ function mutated(template: Json): fc.Arbitrary<Json> {
   walk(template, [])
   const replacement: fc.Arbitrary<Json> = fc.oneof(fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>, nasty, fc.string({ maxLength: 30, unit: 'binary' }))
   return fc.tuple(fc.constantFrom(...paths.slice(1)), replacement, fc.boolean()).map(([path, value, drop]) => {
-    const copy = structuredClone(template) as Json
+    const copy = structuredClone<Json>(template)
     let node = copy as Record<string, Json>
     for (const key of path.slice(0, -1)) node = node[key] as Record<string, Json>
     const last = path[path.length - 1] as string

@@ -10,7 +10,7 @@ import { bearer, jwks, jwtEnv, signingKey, tempDir, token, writeJson } from '../
 import { requestArbitrary, type FuzzWorld } from './arbitraries.js'
 import { exchange, serialize, type Endpoint, type RawOutcome, type RawRequest } from './raw-http.js'
 
-export const REQUEST_BUDGET_MS = 10_000
+const REQUEST_BUDGET_MS = 10_000
 
 export interface FuzzOptions {
   seed: number
@@ -78,7 +78,7 @@ function describeRequest(request: RawRequest): string {
 }
 
 /** Why `outcome` breaks the contract, or undefined when it keeps it. */
-export function contractBreach(request: RawRequest, outcome: RawOutcome): string | undefined {
+function contractBreach(request: RawRequest, outcome: RawOutcome): string | undefined {
   if (outcome.kind === 'timeout') return `no answer within ${REQUEST_BUDGET_MS} ms`
   // A request whose body never arrived in full may be dropped with its connection: there is nobody left to answer.
   if (outcome.kind === 'noResponse' && request.incomplete) return undefined

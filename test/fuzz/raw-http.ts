@@ -14,7 +14,7 @@ export interface RawRequest {
   incomplete?: true
 }
 
-export interface RawResponse {
+interface RawResponse {
   status: number
   headers: Record<string, string[]>
   body: string
@@ -43,7 +43,7 @@ function decodeChunked(raw: Buffer): Buffer {
 }
 
 /** The first response in `raw` (a server may answer a pipelined or garbled request more than once). */
-export function parseResponse(raw: Buffer, elapsedMs: number): RawResponse | undefined {
+function parseResponse(raw: Buffer, elapsedMs: number): RawResponse | undefined {
   const headEnd = raw.indexOf('\r\n\r\n')
   if (headEnd < 0) return undefined
   const [statusLine = '', ...lines] = raw.subarray(0, headEnd).toString('latin1').split('\r\n')

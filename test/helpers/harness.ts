@@ -49,9 +49,18 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PORT: '0',
     HTTPS_PORT: '0',
+    ...sharedTlsEnv(),
     ...overrides,
   })
 }
+
+/** The run's one TLS key and certificate (see test/global-setup.ts); for configs built without testConfig. */
+export function sharedTlsEnv(): { TLS_CERT_FILE: string; TLS_KEY_FILE: string } {
+  return { TLS_CERT_FILE: inject('tlsCertFile'), TLS_KEY_FILE: inject('tlsKeyFile') }
+}
+
+/** Overrides for testConfig/startHarness that make the api generate its own certificate into DATA_DIR/tls. */
+export const GENERATED_TLS = { TLS_CERT_FILE: '', TLS_KEY_FILE: '' } as const
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const config = testConfig(options.env)
@@ -105,6 +114,15 @@ export async function call<T = Record<string, unknown>>(
   return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T }
 }
 
+/** For `expect.poll`: the patience `until` has (vitest's default is one second). */
+export const POLL = { timeout: 15_000, interval: 50 }
+
+/** An extension's provisioningState as a GET answers it (undefined while it does not exist), for `expect.poll`. */
+export async function provisioningState(h: Pick<Harness, 'baseUrl'>, extensionUrl: string): Promise<string | undefined> {
+  return (await call<{ properties?: { provisioningState?: string } }>(h, 'GET', extensionUrl)).body?.properties?.provisioningState
+}
+
+/** Waits for `done(probe())` and returns that value; where the value is not needed, `expect.poll(probe, POLL)` reads better. */
 export async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
@@ -130,4 +148,23 @@ export const EXTENSION_API = 'api-version=2023-05-01'
 export const compatibleCluster = {
   location: 'eastus',
   properties: { distribution: 'k3s', infrastructure: 'generic', kubernetesVersion: '1.30.4', totalNodeCount: 3, miscellaneousProperties: { architecture: 'amd64' } },
+}
+
+export interface ClusterRegistration {
+  rg?: string
+  /** The cluster's PUT body; `compatibleCluster` (which every catalog extension accepts) by default. */
+  body?: unknown
+  /** Extra request headers, e.g. a bearer token. */
+  headers?: Record<string, string>
+}
+
+/**
+ * Registers (creates or replaces) a connected cluster for a test to work on, and returns its resource path. Throws
+ * unless the api answers 200 or 201: tests whose subject is the registration itself assert on `call` instead.
+ */
+export async function registerCluster(h: Pick<Harness, 'baseUrl'>, subscription: string, cluster = 'cluster1', options: ClusterRegistration = {}): Promise<string> {
+  const path = clusterPath(subscription, cluster, options.rg)
+  const put = await call(h, 'PUT', `${path}?${CLUSTER_API}`, options.body ?? compatibleCluster, options.headers)
+  if (put.status !== 201 && put.status !== 200) throw new Error(`registering ${path} answered ${put.status}: ${JSON.stringify(put.body)}`)
+  return path
 }

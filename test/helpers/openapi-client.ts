@@ -7,13 +7,13 @@ import { repoRoot } from '../../core/paths.js'
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export interface GeneratedResponse {
+interface GeneratedResponse {
   status: number
   headers: Headers
   body: Json | undefined
 }
 
-export type OperationCall = (args: Record<string, string | undefined>, body?: unknown) => Promise<GeneratedResponse>
+type OperationCall = (args: Record<string, string | undefined>, body?: unknown) => Promise<GeneratedResponse>
 
 export interface GeneratedClient {
   operations: Record<string, OperationCall>

@@ -17,7 +17,7 @@ export interface SdkExchange {
  * A TokenCredential with a fixed token: the RP takes the caller from the token but does not verify it, like any
  * front door that is not Azure AD. Nothing here needs @azure/identity.
  */
-export function staticTokenCredential(token = 'arcext-test-token') {
+function staticTokenCredential(token = 'arcext-test-token') {
   return { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) }
 }
 

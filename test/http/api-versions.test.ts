@@ -1,6 +1,6 @@
 // Every stable api-version in the spec pack: wire differences (spec/README.md §8.2) and per-version parents.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLUSTER_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, startHarness, until, type Harness } from '../helpers/harness.js'
+import { call, extensionPath, freshSubscription, registerCluster, startHarness, until, POLL, provisioningState, type Harness } from '../helpers/harness.js'
 
 let h: Harness
 const sub = freshSubscription()
@@ -8,10 +8,11 @@ const ext = (name: string, version: string) => `${extensionPath(sub, name)}?api-
 
 beforeAll(async () => {
   h = await startHarness()
-  await call(h, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+  await registerCluster(h, sub)
   const put = await call(h, 'PUT', ext('flux', '2023-05-01'), { properties: { extensionType: 'microsoft.flux' }, plan: { name: 'p', publisher: 'pub', product: 'prod' } })
   expect(put.status).toBe(201)
-  await until(() => call(h, 'GET', ext('flux', '2023-05-01')), (r) => (r.body.properties as { provisioningState: string }).provisioningState === 'Succeeded')
+  // expect.poll works only inside a test, not in a hook.
+  await until(() => provisioningState(h, ext('flux', '2023-05-01')), (state) => state === 'Succeeded')
 })
 afterAll(() => h?.close())
 
@@ -38,7 +39,7 @@ describe('api-versions', () => {
   it('answers a no-op PATCH with 202 before 2022-07-01 and 200 after', async () => {
     const old = await call(h, 'PATCH', ext('flux', '2022-03-01'), { properties: {} })
     expect(old.status).toBe(202)
-    await until(() => call(h, 'GET', ext('flux', '2023-05-01')), (r) => (r.body.properties as { provisioningState: string }).provisioningState === 'Succeeded')
+    await expect.poll(() => provisioningState(h, ext('flux', '2023-05-01')), POLL).toBe('Succeeded')
     expect((await call(h, 'PATCH', ext('flux', '2023-05-01'), { properties: {} })).status).toBe(200)
   })
 
@@ -75,7 +76,7 @@ describe('ETag preconditions (ARM-CONTRACT 44-47)', () => {
     expect((await call(h, 'DELETE', url(), undefined, { 'if-match': '"x"' })).status).toBe(204)
     const created = await call(h, 'PUT', url(), body, { 'if-none-match': '*' })
     expect(created.status).toBe(201)
-    await until(() => call(h, 'GET', url()), (r) => (r.body.properties as { provisioningState: string }).provisioningState === 'Succeeded')
+    await expect.poll(() => provisioningState(h, url()), POLL).toBe('Succeeded')
     const got = await call(h, 'GET', url())
     const etag = got.headers.get('etag')!
     expect(etag).toMatch(/^"[0-9a-f-]{36}"$/)

@@ -1,7 +1,7 @@
 // Bursts of concurrent writes are answered with 2xx or a 4xx the caller can act on, never a 5xx, and racing
 // writes to one extension never both win (ARM-CONTRACT 48).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, startHarness, type Harness } from '../helpers/harness.js'
+import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
 
 let h: Harness
 beforeAll(async () => {
@@ -12,7 +12,7 @@ afterAll(() => h?.close())
 describe('concurrent writes', () => {
   it('accepts 60 simultaneous creates of different extensions on one cluster', async () => {
     const sub = freshSubscription()
-    await call(h, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(h, sub)
     const puts = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
         call(h, 'PUT', `${extensionPath(sub, `apim-${i}`)}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.apimanagement', scope: { namespace: { targetNamespace: `ns-${i}` } } } }),
@@ -23,7 +23,7 @@ describe('concurrent writes', () => {
 
   it('lets exactly one of 20 simultaneous creates of the same extension win', async () => {
     const sub = freshSubscription()
-    await call(h, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(h, sub)
     const puts = await Promise.all(
       Array.from({ length: 20 }, (_, i) => call<{ error?: { code: string } }>(h, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux', configurationSettings: { n: String(i) } } })),
     )

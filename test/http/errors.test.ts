@@ -2,14 +2,14 @@
 import net from 'node:net'
 import tls from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, startHarness, type Harness } from '../helpers/harness.js'
+import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
 
 let h: Harness
 const sub = freshSubscription()
 
 beforeAll(async () => {
   h = await startHarness({ worker: false })
-  await call(h, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+  await registerCluster(h, sub)
 })
 afterAll(() => h?.close())
 
@@ -122,8 +122,8 @@ describe('requests without content', () => {
     expect(reset.status).toBe(200)
   })
 
-  it.each([
-    { name: 'no Content-Type', body: undefined, headers: {} as Record<string, string> },
+  it.each<{ name: string; body: string | undefined; headers: Record<string, string> }>([
+    { name: 'no Content-Type', body: undefined, headers: {} },
     { name: 'a JSON Content-Type', body: '', headers: { 'content-type': 'application/json' } },
   ])('answers a PUT with no content and $name in one way', async ({ body, headers }) => {
     const response = await call<{ error: { code: string; message: string } }>(h, 'PUT', `${extensionPath(sub, 'empty')}?${EXTENSION_API}`, body, headers)

@@ -1,6 +1,6 @@
 // List (Extensions_List): value + nextLink with a stable opaque $skipToken; provider and cluster operation lists.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, startHarness, type Harness } from '../helpers/harness.js'
+import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
 
 let h: Harness
 const sub = freshSubscription()
@@ -8,8 +8,8 @@ const names = ['alpha', 'Bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf']
 
 beforeAll(async () => {
   h = await startHarness({ worker: false })
-  await call(h, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
-  await call(h, 'PUT', `${clusterPath(sub, 'empty')}?${CLUSTER_API}`, compatibleCluster)
+  await registerCluster(h, sub)
+  await registerCluster(h, sub, 'empty')
   // Cluster-scoped types with multiple instances allowed? Use one instance per distinct type-compatible name on Flux-free types.
   for (const name of names) {
     const put = await call(h, 'PUT', `${extensionPath(sub, name)}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.apimanagement', scope: { namespace: { targetNamespace: name.toLowerCase() } } } })

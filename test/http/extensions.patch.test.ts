@@ -1,6 +1,6 @@
 // PATCH (Extensions_Update): only patchable properties, merge-patch maps, 200 for no-op, 202 + Updating otherwise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, startHarness, until, type Harness } from '../helpers/harness.js'
+import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster, startHarness, until, POLL, provisioningState, type Harness } from '../helpers/harness.js'
 
 let h: Harness
 beforeAll(async () => {
@@ -10,11 +10,11 @@ afterAll(() => h?.close())
 
 async function installedFlux(settings: Record<string, string> = { a: '1', b: '2' }) {
   const sub = freshSubscription()
-  await call(h, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+  await registerCluster(h, sub)
   const url = `${extensionPath(sub, 'flux')}?${EXTENSION_API}`
   const put = await call(h, 'PUT', url, { properties: { extensionType: 'microsoft.flux', configurationSettings: settings, configurationProtectedSettings: { token: 'one' } } })
   expect(put.status).toBe(201)
-  await until(() => call(h, 'GET', url), (r) => (r.body.properties as { provisioningState?: string } | undefined)?.provisioningState === 'Succeeded')
+  await expect.poll(() => provisioningState(h, url), POLL).toBe('Succeeded')
   return { sub, url }
 }
 
@@ -68,7 +68,7 @@ describe('PATCH extension', () => {
     expect(patch.body.error.code).toBe('VersionWithAutoUpgrade')
     const pinned = await call(h, 'PATCH', url, { properties: { autoUpgradeMinorVersion: false, version: '1.15.1' } })
     expect(pinned.status).toBe(202)
-    await until(() => call(h, 'GET', url), (r) => (r.body.properties as { provisioningState: string }).provisioningState === 'Succeeded')
+    await expect.poll(() => provisioningState(h, url), POLL).toBe('Succeeded')
     expect((await call(h, 'GET', url)).body).toMatchObject({ properties: { version: '1.15.1', currentVersion: '1.15.1' } })
   })
 

@@ -2,7 +2,7 @@
 // but the last, and the database answering each page from the (cluster_id, name_key) index.
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, freshSubscription, startHarness, type Harness } from '../helpers/harness.js'
+import { EXTENSION_API, call, clusterPath, freshSubscription, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
 
 const ROWS = 100_000
 let h: Harness
@@ -10,7 +10,7 @@ const sub = freshSubscription()
 
 beforeAll(async () => {
   h = await startHarness({ worker: false })
-  await call(h, 'PUT', `${clusterPath(sub, 'big')}?${CLUSTER_API}`, compatibleCluster)
+  await registerCluster(h, sub, 'big')
   const client = new pg.Client({ connectionString: h.config.databaseUrl })
   await client.connect()
   // Rows written straight to the table: 100k PUTs would measure the write path, not paging.

@@ -12,11 +12,12 @@ import tls from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApi } from '../../api/server.js'
 import { ConfigError, loadConfig } from '../../core/config.js'
-import { startHarness, testConfig, type Harness } from '../helpers/harness.js'
+import { GENERATED_TLS, startHarness, testConfig, type Harness } from '../helpers/harness.js'
 
 let h: Harness
 beforeAll(async () => {
-  h = await startHarness({ worker: false })
+  // This suite tests the generated certificate itself, so its api generates one instead of the run's shared one.
+  h = await startHarness({ worker: false, env: GENERATED_TLS })
 })
 afterAll(() => h?.close())
 
@@ -119,7 +120,7 @@ describe('TLS_SANS and regeneration', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
   async function certificateOf(env: Record<string, string>) {
-    const api = await startApi(testConfig({ DATA_DIR: dataDir, ...env }))
+    const api = await startApi(testConfig({ DATA_DIR: dataDir, ...GENERATED_TLS, ...env }))
     try {
       const pem = readFileSync(api.certFile!, 'utf8')
       return { pem, api: { httpsUrl: api.httpsUrl!, status: env.TLS_SANS ? await get(`${api.httpsUrl}/healthz`, pem, 'arcext.test') : 0 } }

@@ -4,7 +4,7 @@ import https from 'node:https'
 import { readFileSync } from 'node:fs'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, startHarness, until, type Harness } from '../helpers/harness.js'
+import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, registerCluster, startHarness, until, type Harness } from '../helpers/harness.js'
 
 let h: Harness
 
@@ -60,7 +60,7 @@ describe('walking skeleton', () => {
 
   it('keeps protected settings encrypted at rest', async () => {
     const sub = freshSubscription()
-    await call(h, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(h, sub)
     const put = await call(h, 'PUT', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`, {
       properties: { extensionType: 'microsoft.dapr', configurationProtectedSettings: { password: 'plain-text-never-stored' } },
     })
@@ -99,7 +99,7 @@ describe('walking skeleton', () => {
 describe('correlation', () => {
   it('records the request correlation id on the operation for the worker logs', async () => {
     const sub = freshSubscription()
-    await call(h, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(h, sub)
     const put = await call(h, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } }, { 'x-ms-correlation-request-id': 'corr-walk-1' })
     const operationId = put.headers.get('azure-asyncoperation')!.split('/operations/')[1]!.split('?')[0]
     const client = new pg.Client({ connectionString: h.config.databaseUrl })

@@ -7,8 +7,8 @@ import { createDb, type Db } from '../../core/db/client.js'
 import { runKeysCommand } from '../../core/key-commands.js'
 import { loadSecretBox, sealedKeyId } from '../../core/secrets.js'
 import { SEALED_COLUMNS } from '../../core/store/sealed-values.js'
-import { extensionPath, freshSubscription } from '../helpers/harness.js'
-import { registerCluster, runOperation, startIsolatedHarness, type IsolatedHarness } from '../drivers/support.js'
+import { extensionPath, freshSubscription, registerCluster } from '../helpers/harness.js'
+import { runOperation, startIsolatedHarness, type IsolatedHarness } from '../drivers/support.js'
 
 const CLIENTS = 6
 

@@ -8,8 +8,8 @@ import { runKeysCommand } from '../../core/key-commands.js'
 import { keyFromMaterial, rotateKeyringFile } from '../../core/keyring.js'
 import { SecretBox, loadSecretBox, sealedKeyId } from '../../core/secrets.js'
 import { SEALED_COLUMNS } from '../../core/store/sealed-values.js'
-import { EXTENSION_API, call, extensionPath, freshSubscription, until } from '../helpers/harness.js'
-import { registerCluster, runOperation, startIsolatedHarness, type IsolatedHarness } from '../drivers/support.js'
+import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster, until } from '../helpers/harness.js'
+import { runOperation, startIsolatedHarness, type IsolatedHarness } from '../drivers/support.js'
 
 let h: IsolatedHarness
 let db: Db

@@ -11,9 +11,9 @@ import { inject } from 'vitest'
 import { keyFromMaterial } from '../../core/keyring.js'
 import { repoRoot } from '../../core/paths.js'
 import { dropDatabase, siblingDatabaseUrl } from '../helpers/isolation.js'
-import { startHarness } from '../helpers/harness.js'
+import { registerCluster, startHarness } from '../helpers/harness.js'
 import { extensionPath, freshSubscription } from '../helpers/harness.js'
-import { registerCluster, runOperation } from '../drivers/support.js'
+import { runOperation } from '../drivers/support.js'
 
 const oldKey = randomBytes(32).toString('hex')
 const newKey = randomBytes(32).toString('hex')

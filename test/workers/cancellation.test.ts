@@ -2,7 +2,7 @@
 // answers with the delete already running; forceDelete=true removes the resource from an unreachable cluster and
 // says what may remain there.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, until } from '../helpers/harness.js'
+import { EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster, until, POLL } from '../helpers/harness.js'
 import { addFault, allTerminal, asyncUrl, operationIdOf, settled, startRp, type Body, type Rp } from './helpers/rp.js'
 
 let rp: Rp
@@ -21,14 +21,11 @@ async function releasesOn(sub: string) {
 describe('DELETE while an install runs', () => {
   it('cancels the install, then uninstalls and removes the extension', async () => {
     const sub = freshSubscription()
-    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(rp, sub)
     const put = await call(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
     const installId = operationIdOf(put)
     // The install is running: a worker has started an attempt on it.
-    await until(
-      () => rp.db.operation.findUniqueOrThrow({ where: { id: installId } }),
-      (op) => op.attempts >= 1,
-    )
+    await expect.poll(async () => (await rp.db.operation.findUniqueOrThrow({ where: { id: installId } })).attempts, POLL).toBeGreaterThanOrEqual(1)
 
     const del = await call(rp, 'DELETE', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`)
     expect(del.status).toBe(202)
@@ -58,7 +55,7 @@ describe('DELETE while an install runs', () => {
 
   it('answers a repeated DELETE with the delete already in flight', async () => {
     const sub = freshSubscription()
-    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(rp, sub)
     const put = await call(rp, 'PUT', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.dapr' } })
     await settled(rp, asyncUrl(put))
     const first = await call(rp, 'DELETE', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`)
@@ -78,7 +75,7 @@ describe('DELETE while an install runs', () => {
 describe('forceDelete', () => {
   it('removes the extension from an unreachable cluster and records that cleanup may remain', async () => {
     const sub = freshSubscription()
-    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(rp, sub)
     const put = await call(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
     await settled(rp, asyncUrl(put))
     await addFault(rp, { kind: 'unreachable', clusterId: clusterPath(sub) })
@@ -112,7 +109,7 @@ describe('forceDelete', () => {
 
   it('uninstalls normally when the cluster answers, and accepts only true/false', async () => {
     const sub = freshSubscription()
-    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(rp, sub)
     const put = await call(rp, 'PUT', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.dapr' } })
     await settled(rp, asyncUrl(put))
     const invalid = await call<Body>(rp, 'DELETE', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}&forceDelete=maybe`)

@@ -1,7 +1,7 @@
 // Deleting a cluster with extensions (issue #5 item 2): 202 and a cluster operation, polled under the cluster id,
 // that deletes every extension (each its own tracked delete, superseding what was in flight) and then the cluster.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, until } from '../helpers/harness.js'
+import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, registerCluster, until } from '../helpers/harness.js'
 import { addFault, allTerminal, asyncUrl, operationIdOf, settled, startRp, type Body, type Rp } from './helpers/rp.js'
 
 let rp: Rp
@@ -20,7 +20,7 @@ async function install(sub: string, name: string, type: string): Promise<string>
 describe('DELETE of a cluster', () => {
   it('removes an empty cluster at once', async () => {
     const sub = freshSubscription()
-    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(rp, sub)
     expect((await call(rp, 'DELETE', `${clusterPath(sub)}?${CLUSTER_API}`)).status).toBe(200)
     expect((await call(rp, 'GET', `${clusterPath(sub)}?${CLUSTER_API}`)).status).toBe(404)
     expect((await call(rp, 'DELETE', `${clusterPath(sub)}?${CLUSTER_API}`)).status).toBe(204)
@@ -28,7 +28,7 @@ describe('DELETE of a cluster', () => {
 
   it('deletes every extension, then the cluster, as one tracked operation', async () => {
     const sub = freshSubscription()
-    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(rp, sub)
     await settled(rp, await install(sub, 'flux', 'microsoft.flux'))
     await settled(rp, await install(sub, 'monitor', 'microsoft.azuremonitor.containers'))
     const inFlight = await install(sub, 'dapr', 'microsoft.dapr')
@@ -82,7 +82,7 @@ describe('DELETE of a cluster', () => {
 
   it('fails when an extension cannot be uninstalled, leaving the cluster Failed, and forceDelete then removes it', async () => {
     const sub = freshSubscription()
-    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(rp, sub)
     await settled(rp, await install(sub, 'flux', 'microsoft.flux'))
     await settled(rp, await install(sub, 'dapr', 'microsoft.dapr'))
     await addFault(rp, { kind: 'failUninstall', clusterId: clusterPath(sub), extensionType: 'microsoft.flux', transient: false })
@@ -126,7 +126,7 @@ describe('DELETE of a cluster', () => {
 
   it('rejects a forceDelete value other than true or false', async () => {
     const sub = freshSubscription()
-    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(rp, sub)
     const response = await call<Body>(rp, 'DELETE', `${clusterPath(sub)}?${CLUSTER_API}&forceDelete=yes`)
     expect(response.status).toBe(400)
     expect(response.body.error.code).toBe('InvalidRequestContent')

@@ -1,13 +1,13 @@
 // Item 4: a worker process SIGKILLed mid-install, and Redis losing every key of this instance mid-run, still end
 // with every accepted operation terminal and every extension where its request left it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, until } from '../helpers/harness.js'
+import { EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster, until } from '../helpers/harness.js'
 import { allTerminal, asyncUrl, startRp, type Body, type Rp } from './helpers/rp.js'
 
 const TYPES = ['microsoft.flux', 'microsoft.dapr', 'microsoft.azuremonitor.containers', 'microsoft.policyinsights']
 
 async function installAll(rp: Rp, sub: string, settings: Record<string, string> = {}): Promise<string[]> {
-  await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+  await registerCluster(rp, sub)
   const ids: string[] = []
   for (const type of TYPES) {
     const name = type.split('.').pop()!

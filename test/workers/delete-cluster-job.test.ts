@@ -2,7 +2,7 @@
 // the cluster DELETE (so every extension has a delete operation) and no worker runs, so nothing moves but the test.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import pino from 'pino'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, startHarness, type Harness } from '../helpers/harness.js'
+import { CLUSTER_API, EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
 import { createDb, type Db } from '../../core/db/client.js'
 import { deleteCluster } from '../../workers/jobs/delete-cluster.js'
 import { NotReadyError } from '../../workers/jobs/operation-run.js'
@@ -28,7 +28,7 @@ afterAll(async () => {
 /** A cluster with one extension, whose DELETE was accepted: returns the cluster operation and the extension's. */
 async function acceptedClusterDelete() {
   const sub = freshSubscription()
-  await call(h, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+  await registerCluster(h, sub)
   expect((await call(h, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })).status).toBe(201)
   const del = await call(h, 'DELETE', `${clusterPath(sub)}?${CLUSTER_API}`)
   expect(del.status).toBe(202)

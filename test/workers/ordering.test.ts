@@ -4,7 +4,7 @@
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SubjectLocks } from '../../workers/subject-locks.js'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, until } from '../helpers/harness.js'
+import { CLUSTER_API, EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster, until } from '../helpers/harness.js'
 import { allTerminal, asyncUrl, settled, startRp, type Body, type Rp } from './helpers/rp.js'
 
 /** Both Container Apps and App Service support OpenShift; they may not share a cluster. */
@@ -20,7 +20,7 @@ afterAll(() => rp?.close())
 describe('one operation per extension', () => {
   it('accepts exactly one of many concurrent PUTs creating the same extension; the rest get 409', async () => {
     const sub = freshSubscription()
-    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(rp, sub)
     const responses = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
         call<Body>(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux', configurationSettings: { writer: String(i) } } }),
@@ -40,7 +40,7 @@ describe('one operation per extension', () => {
 
   it('accepts exactly one of concurrent updates and rejects writes while it runs, then accepts the next', async () => {
     const sub = freshSubscription()
-    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(rp, sub)
     const created = await call(rp, 'PUT', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.dapr' } })
     await settled(rp, asyncUrl(created))
     const updates = await Promise.all(
@@ -78,7 +78,7 @@ describe('operations on one cluster', () => {
         call<Body>(rp, 'PUT', `${extensionPath(sub, `apps-${round}`)}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.app.environment' } }),
         call<Body>(rp, 'PUT', `${extensionPath(sub, `web-${round}`)}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.web.appservice' } }),
       ])
-      const outcomes = [apps!, web!]
+      const outcomes = [apps, web]
       expect(outcomes.map((r) => r.status).sort()).toEqual([201, 409])
       const loser = outcomes.find((r) => r.status === 409)!
       expect(['ConflictingExtension', 'AnotherOperationInProgress']).toContain(loser.body.error.code)

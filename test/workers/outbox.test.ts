@@ -6,7 +6,7 @@ import type { ExtensionSpec } from '../../core/domain/model.js'
 import { OperationQueue, redisConnection, type OperationRef } from '../../core/queue.js'
 import { acceptExtensionCreate } from '../../core/store/extensions.js'
 import { dispatchOutbox } from '../../workers/dispatcher.js'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription } from '../helpers/harness.js'
+import { EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster } from '../helpers/harness.js'
 import { allTerminal, settled, asyncUrl, startRp, type Rp } from './helpers/rp.js'
 
 class RecordingQueue extends OperationQueue {
@@ -47,7 +47,7 @@ describe('transactional outbox', () => {
 
   it('writes the outbox row with the operation and clears it once the api has delivered the job', async () => {
     const sub = freshSubscription()
-    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(rp, sub)
     const put = await call(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
     expect(put.status).toBe(201)
     const operationId = asyncUrl(put).split('/operations/')[1]!.split('?')[0]!
@@ -63,7 +63,7 @@ describe('transactional outbox', () => {
 
   it('delivers operations the api never enqueued, through a running worker, and removes their rows', async () => {
     const sub = freshSubscription()
-    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(rp, sub)
     const worker = await rp.startWorker()
     try {
       const put = await call(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
@@ -86,7 +86,7 @@ describe('transactional outbox', () => {
 
   it('hands each outbox row to exactly one of several concurrent dispatchers', async () => {
     const sub = freshSubscription()
-    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(rp, sub)
     const template = (await rp.db.extension.findFirst({ where: { extensionType: 'microsoft.flux' } }))?.spec as unknown as ExtensionSpec
     expect(template).toBeTruthy()
     // Namespace-scoped API Management allows many instances per cluster, so 30 creates are all accepted.

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Redis } from 'ioredis'
 import { OPERATIONS_QUEUE } from '../../core/queue.js'
 import { failOverdueOperations, redeliverOrphanedOperations } from '../../workers/reconciler.js'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, until } from '../helpers/harness.js'
+import { EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster, until } from '../helpers/harness.js'
 import { addFault, allTerminal, asyncUrl, operationIdOf, settled, startRp, type Body, type Rp } from './helpers/rp.js'
 
 describe('reconciler recovery', () => {
@@ -16,7 +16,7 @@ describe('reconciler recovery', () => {
 
   it('re-delivers an accepted operation whose job Redis lost before any worker saw it', async () => {
     const sub = freshSubscription()
-    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(rp, sub)
     const put = await call(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
     const opId = operationIdOf(put)
     const { queue } = rp.api.app.services
@@ -44,7 +44,7 @@ describe('reconciler recovery from a partial loss of Redis data', () => {
     // A loss that is not atomic (keys deleted one by one, writes lost in a failover) can leave a job's hash without
     // its entry in the wait list. BullMQ then reports the job 'unknown' yet treats adding it again as a duplicate.
     const sub = freshSubscription()
-    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(rp, sub)
     const put = await call(rp, 'PUT', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.dapr' } })
     const opId = operationIdOf(put)
     const { queue } = rp.api.app.services
@@ -73,7 +73,7 @@ describe('operation deadline', () => {
 
   it('fails an operation no job is running once it is past the deadline', async () => {
     const sub = freshSubscription()
-    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(rp, sub)
     const put = await call(rp, 'PUT', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.dapr' } })
     await rp.flushQueue()
     const options = { batchSize: 100, deadlineSeconds: 2, slackMs: 0 }
@@ -96,7 +96,7 @@ describe('operation deadline', () => {
   it('fails a hung install at the deadline, frees the extension, and the next request succeeds', async () => {
     await rp.startWorker()
     const sub = freshSubscription()
-    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(rp, sub)
     await addFault(rp, { kind: 'hang', clusterId: clusterPath(sub), durationMs: 600_000 })
     const put = await call(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
     const status = await settled(rp, asyncUrl(put), 10_000)

@@ -3,7 +3,7 @@
 // statuses[] that tell the user what to do. Faults come from the simulated driver's fault injection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_RETRY_POLICY, jittered, retryDelayMs } from '../../workers/retry-policy.js'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription } from '../helpers/harness.js'
+import { EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster } from '../helpers/harness.js'
 import { FAST_WORKER, addFault, allTerminal, asyncUrl, settled, startRp, type Body, type Rp } from './helpers/rp.js'
 
 const MAX_ATTEMPTS = FAST_WORKER.runner!.retry!.maxAttempts
@@ -32,7 +32,7 @@ describe('failures through the worker', () => {
 
   async function cluster(): Promise<string> {
     const sub = freshSubscription()
-    await call(rp, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, compatibleCluster)
+    await registerCluster(rp, sub)
     return sub
   }
 

@@ -39,7 +39,7 @@ export async function loadExtensionTarget(ctx: WorkerContext, op: Operation): Pr
   }
   const { cluster, ...row } = extension
   return {
-    extension: row as Extension,
+    extension: row,
     spec: extension.spec as unknown as ExtensionSpec,
     driver,
     cluster: {

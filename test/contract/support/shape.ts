@@ -2,7 +2,7 @@
 // JSON kind, at every level. Values are not compared here: examples carry placeholder ids, times and copy-paste
 // noise (spec/README.md §4), and the tests compare the values that are contract separately.
 
-export type Json = Record<string, unknown>
+type Json = Record<string, unknown>
 
 function kind(value: unknown): string {
   if (value === null) return 'null'

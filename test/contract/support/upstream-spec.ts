@@ -7,7 +7,7 @@ import { repoRoot } from '../../../core/paths.js'
 export type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The pack lives next to the repository (as for test/contract/openapi.test.ts); ARCEXT_SPEC_ROOT overrides. */
-export const SPEC_ROOT = process.env.ARCEXT_SPEC_ROOT ?? path.join(repoRoot, 'openapi', 'upstream', 'azure-rest-api-specs', 'specification')
+const SPEC_ROOT = process.env.ARCEXT_SPEC_ROOT ?? path.join(repoRoot, 'openapi', 'upstream', 'azure-rest-api-specs', 'specification')
 const STABLE_DIR = path.join(SPEC_ROOT, 'kubernetesconfiguration', 'resource-manager', 'Microsoft.KubernetesConfiguration', 'stable')
 
 const readJson = (file: string): Json => JSON.parse(readFileSync(file, 'utf8'))
@@ -25,7 +25,7 @@ export interface UpstreamExample {
   responses: Record<string, { headers?: Record<string, string>; body?: unknown }>
 }
 
-export function stableApiVersions(): string[] {
+function stableApiVersions(): string[] {
   return readdirSync(STABLE_DIR).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort()
 }
 

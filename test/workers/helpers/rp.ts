@@ -15,7 +15,7 @@ import { createDb, type Db } from '../../../core/db/client.js'
 import { migrate } from '../../../core/db/migrate.js'
 import type { Running } from '../../../core/main-process.js'
 import { startWorkerProcess, type WorkerProcessOptions } from '../../../workers/worker-process.js'
-import { call, until, withBothListeners, type ArmResponse } from '../../helpers/harness.js'
+import { call, sharedTlsEnv, until, withBothListeners, type ArmResponse } from '../../helpers/harness.js'
 import { deleteKeysWithPrefix, dropDatabase, siblingDatabaseUrl } from '../../helpers/isolation.js'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
@@ -29,7 +29,7 @@ export const FAST_WORKER: WorkerProcessOptions = {
   shutdownGraceMs: 1000,
 }
 
-export const FAST_WORKER_ENV: Record<string, string> = {
+const FAST_WORKER_ENV: Record<string, string> = {
   RECONCILE_INTERVAL_MS: '300',
   JOB_STALL_MS: '2000',
   AUTO_UPGRADE_INTERVAL_SECONDS: '0',
@@ -77,6 +77,7 @@ export async function startRp(env: Record<string, string> = {}): Promise<Rp> {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PORT: '0',
     HTTPS_PORT: '0',
+    ...sharedTlsEnv(),
     ...FAST_WORKER_ENV,
     ...env,
   }
@@ -116,16 +117,16 @@ export async function startRp(env: Record<string, string> = {}): Promise<Rp> {
       const logDir = process.env.ARCEXT_TEST_WORKER_LOGS
       if (logDir) {
         const file = createWriteStream(path.join(logDir, `worker-${child.pid}.log`))
-        child.stdout!.pipe(file)
-        child.stderr!.pipe(file)
+        child.stdout.pipe(file)
+        child.stderr.pipe(file)
       }
       const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? String(code))))
       void exited.then(() => children.delete(child))
       let stderr = ''
-      child.stderr!.on('data', (chunk) => (stderr += String(chunk)))
+      child.stderr.on('data', (chunk) => (stderr += String(chunk)))
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`worker did not start within 30 s: ${stderr}`)), 30_000)
-        child.stdout!.on('data', (chunk) => {
+        child.stdout.on('data', (chunk) => {
           if (String(chunk).includes('arcext worker started')) {
             clearTimeout(timer)
             resolve()
@@ -179,7 +180,7 @@ export async function settled(rp: Pick<Rp, 'baseUrl'>, statusUrl: string, timeou
 }
 
 /** Every operation row in Postgres that acts on resources of this subscription. */
-export async function operationsOf(db: Db, subscription: string) {
+async function operationsOf(db: Db, subscription: string) {
   return db.operation.findMany({ where: { resourceIdKey: { startsWith: `/subscriptions/${subscription.toLowerCase()}/` } }, orderBy: { startTime: 'asc' } })
 }
 
