@@ -131,7 +131,7 @@ switch (command) {
     const seconds = option('seconds', '60')
     const seed = option('seed', String(Date.now() % 2 ** 31))
     console.error(`arcext: fuzzing for ${seconds} s from seed ${seed}`)
-    run(bin('vitest'), ['run', 'test/fuzz/fuzz.test.ts'], { env: { ...process.env, ARCEXT_FUZZ_SECONDS: seconds, ARCEXT_FUZZ_SEED: seed } })
+    run(bin('vitest'), ['run', 'test/fuzz/'], { env: { ...process.env, ARCEXT_FUZZ_SECONDS: seconds, ARCEXT_FUZZ_SEED: seed } })
     break
   }
   default:

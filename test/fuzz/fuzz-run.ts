@@ -225,3 +225,18 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     })
   }
 }
+
+/** One mode's campaign as a test: a fixed seed in `npm test`, or the seed and length `npm run fuzz` passes. */
+export async function fuzzCampaign(authMode: FuzzOptions['authMode']): Promise<FuzzReport> {
+  const survey = process.env.ARCEXT_FUZZ_SURVEY === '1'
+  const report = await runFuzz({ seed: FUZZ_SEED, seconds: FUZZ_SECONDS, authMode, survey })
+  console.info(`fuzz (${authMode}): ${report.requests} requests, statuses ${JSON.stringify(report.statuses)}`)
+  if (survey) console.info(JSON.stringify(report.examples, null, 1))
+  return report
+}
+
+export const FUZZ_SEED = Number(process.env.ARCEXT_FUZZ_SEED ?? 20261205)
+/** Per mode; the two modes are two files, so they run side by side. */
+export const FUZZ_SECONDS = Number(process.env.ARCEXT_FUZZ_SECONDS ?? 30)
+/** Room for seeding the world and for the harness to stop, on top of the campaign itself. */
+export const FUZZ_TIMEOUT_MS = (FUZZ_SECONDS + 120) * 1000
