@@ -53,10 +53,7 @@ export function createHttpListener(config: ListenerConfig, handler: RequestListe
 }
 
 export function createHttpsListener(config: ListenerConfig, tls: TlsMaterial, handler: RequestListener): HttpsServer {
-  const server = createHttpsServer(
-    { ...serverOptions(config), ...tlsServerOptions(tls), handshakeTimeout: config.headersTimeoutMs },
-    gated(new Set(config.allowedHosts), handler),
-  )
+  const server = createHttpsServer({ ...serverOptions(config), ...tlsServerOptions(tls), handshakeTimeout: config.headersTimeoutMs }, gated(new Set(config.allowedHosts), handler))
   server.on('clientError', answerClientError)
   return applyLimits(server, config)
 }

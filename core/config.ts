@@ -110,7 +110,10 @@ export interface AuthConfig {
 }
 
 function list(env: Env, name: string): string[] {
-  return (optional(env, name) ?? '').split(',').map((item) => item.trim()).filter(Boolean)
+  return (optional(env, name) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
 }
 
 const LOOPBACK_HOSTNAMES = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
@@ -132,7 +135,7 @@ function authConfig(env: Env): AuthConfig {
   }
   if (mode === 'dev') return auth
   if ((auth.jwksUrl === undefined) === (auth.jwksFile === undefined)) {
-    throw new ConfigError('AUTH_MODE=jwt needs exactly one of AUTH_JWKS_URL (the issuer\'s JWKS endpoint) and AUTH_JWKS_FILE (a JWKS JSON file)')
+    throw new ConfigError("AUTH_MODE=jwt needs exactly one of AUTH_JWKS_URL (the issuer's JWKS endpoint) and AUTH_JWKS_FILE (a JWKS JSON file)")
   }
   if (auth.jwksUrl !== undefined) {
     let url: URL
@@ -156,7 +159,10 @@ function authConfig(env: Env): AuthConfig {
 /** Key material is validated here but never echoed: the message names the variable only. */
 function encryptionKeys(env: Env): { encryptionKey: string | undefined; encryptionKeysPrevious: string[] } {
   const encryptionKey = optional(env, 'ENCRYPTION_KEY')
-  const previous = (optional(env, 'ENCRYPTION_KEYS_PREVIOUS') ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+  const previous = (optional(env, 'ENCRYPTION_KEYS_PREVIOUS') ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
   if (encryptionKey !== undefined && !decodeKeyText(encryptionKey)) {
     throw new ConfigError('ENCRYPTION_KEY is not a 32-byte key as 64 hex characters or base64 (generate one with: openssl rand -hex 32)')
   }

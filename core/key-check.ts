@@ -20,12 +20,8 @@ export async function assertStoredSecretsOpen(db: Db, box: SecretBox): Promise<v
       return `${keyId} (${parts.join(', ')})`
     })
     const remedy =
-      box.keySource.kind === 'env'
-        ? 'add the missing keys to ENCRYPTION_KEYS_PREVIOUS'
-        : 'restore the keyring file from a backup (or set ENCRYPTION_KEY and ENCRYPTION_KEYS_PREVIOUS to the keys)'
-    throw new KeyringMismatchError(
-      `stored secrets are sealed with encryption keys that are not in the keyring (${where}): ${counts.join('; ')}; ${remedy} and start again`,
-    )
+      box.keySource.kind === 'env' ? 'add the missing keys to ENCRYPTION_KEYS_PREVIOUS' : 'restore the keyring file from a backup (or set ENCRYPTION_KEY and ENCRYPTION_KEYS_PREVIOUS to the keys)'
+    throw new KeyringMismatchError(`stored secrets are sealed with encryption keys that are not in the keyring (${where}): ${counts.join('; ')}; ${remedy} and start again`)
   }
   for (const sample of samples) {
     try {

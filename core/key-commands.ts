@@ -68,7 +68,9 @@ async function status({ db, box, print }: KeysCommandContext): Promise<void> {
   }
   const pending = keys.filter((k) => k.role === 'previous' && k.total > 0)
   if (pending.length) {
-    print(`${pending.map((k) => k.keyId).join(', ')} ${pending.length === 1 ? 'still seals values: run npm run keys -- reencrypt, then retire it' : 'still seal values: run npm run keys -- reencrypt, then retire them'}`)
+    print(
+      `${pending.map((k) => k.keyId).join(', ')} ${pending.length === 1 ? 'still seals values: run npm run keys -- reencrypt, then retire it' : 'still seal values: run npm run keys -- reencrypt, then retire them'}`,
+    )
   }
   const missing = keys.filter((k) => k.role === 'missing')
   if (missing.length) {
@@ -90,8 +92,12 @@ async function rotateCommand(ctx: KeysCommandContext): Promise<void> {
   print(`new key ${result.newKeyId} (shown only now, store it where ENCRYPTION_KEY is kept):`)
   print(`  ${result.newKeyHex}`)
   print('roll it out in two steps, so every process can open what the others seal:')
-  print(`  1. on every api and worker: keep ENCRYPTION_KEY, and add the new key to ENCRYPTION_KEYS_PREVIOUS (ENCRYPTION_KEYS_PREVIOUS=<new key>${config.encryptionKeysPrevious.length ? ',<the entries it has now>' : ''}); restart them`)
-  print(`  2. on every api and worker: ENCRYPTION_KEY=<new key>, ENCRYPTION_KEYS_PREVIOUS=<the current ENCRYPTION_KEY (id ${result.currentKeyId})>${config.encryptionKeysPrevious.length ? ',<the entries it has now>' : ''}; restart them`)
+  print(
+    `  1. on every api and worker: keep ENCRYPTION_KEY, and add the new key to ENCRYPTION_KEYS_PREVIOUS (ENCRYPTION_KEYS_PREVIOUS=<new key>${config.encryptionKeysPrevious.length ? ',<the entries it has now>' : ''}); restart them`,
+  )
+  print(
+    `  2. on every api and worker: ENCRYPTION_KEY=<new key>, ENCRYPTION_KEYS_PREVIOUS=<the current ENCRYPTION_KEY (id ${result.currentKeyId})>${config.encryptionKeysPrevious.length ? ',<the entries it has now>' : ''}; restart them`,
+  )
   print('  (one process only, or all restarted at once: step 2 alone is enough)')
   print(`then, with the step-2 environment: npm run keys -- reencrypt, and npm run keys -- status to see when ${previousIds.join(', ')} can be retired`)
 }

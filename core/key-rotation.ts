@@ -73,13 +73,7 @@ export interface ReencryptOptions {
 export const DEFAULT_REENCRYPT_OPTIONS: ReencryptOptions = { batchSize: 200, maxPasses: 50, passPauseMs: 500 }
 
 /** One walk over a column in primary-key order; returns what it rewrote and what it found but could not rewrite. */
-async function reencryptColumn(
-  db: Db,
-  box: SecretBox,
-  column: SealedColumn,
-  options: ReencryptOptions,
-  unreadable: Map<string, UnreadableValue>,
-): Promise<{ reencrypted: number; skipped: number }> {
+async function reencryptColumn(db: Db, box: SecretBox, column: SealedColumn, options: ReencryptOptions, unreadable: Map<string, UnreadableValue>): Promise<{ reencrypted: number; skipped: number }> {
   let reencrypted = 0
   let skipped = 0
   let after: string | null = null

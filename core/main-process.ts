@@ -20,12 +20,8 @@ function startupFailure(name: string, error: unknown): never {
     process.exit(1)
   }
   const known =
-    error instanceof ServiceUnavailableError ||
-    error instanceof ConfigError ||
-    error instanceof CatalogValidationError ||
-    error instanceof KeyringError ||
-    error instanceof KeyringMismatchError
-  console.error(`arcext ${name}: cannot start: ${known ? (error).message : ((error as Error).stack ?? String(error))}`)
+    error instanceof ServiceUnavailableError || error instanceof ConfigError || error instanceof CatalogValidationError || error instanceof KeyringError || error instanceof KeyringMismatchError
+  console.error(`arcext ${name}: cannot start: ${known ? error.message : ((error as Error).stack ?? String(error))}`)
   process.exit(1)
 }
 

@@ -7,10 +7,8 @@ import { redactUrl } from './config.js'
 export class ServiceUnavailableError extends Error {}
 
 const HOW_TO_GET = {
-  postgres:
-    'start PostgreSQL (Debian: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start), or run `docker compose up -d postgres`, or set DATABASE_URL',
-  redis:
-    'start Redis (redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no), or run `docker compose up -d redis`, or set REDIS_URL',
+  postgres: 'start PostgreSQL (Debian: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start), or run `docker compose up -d postgres`, or set DATABASE_URL',
+  redis: 'start Redis (redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no), or run `docker compose up -d redis`, or set REDIS_URL',
 }
 
 function tcpReachable(host: string, port: number, timeoutMs: number): Promise<boolean> {
@@ -40,9 +38,7 @@ export async function assertPostgresReachable(databaseUrl: string, timeoutMs = 3
       await client.query('SELECT 1')
       return
     } catch (error) {
-      throw new ServiceUnavailableError(
-        `PostgreSQL at ${redactUrl(databaseUrl)} refused the connection (${(error as Error).message}); ${HOW_TO_GET.postgres}`,
-      )
+      throw new ServiceUnavailableError(`PostgreSQL at ${redactUrl(databaseUrl)} refused the connection (${(error as Error).message}); ${HOW_TO_GET.postgres}`)
     } finally {
       await client.end().catch(() => undefined)
     }
@@ -57,9 +53,7 @@ export async function assertRedisReachable(redisUrl: string, timeoutMs = 3000): 
     await redis.connect()
     await redis.ping()
   } catch (error) {
-    throw new ServiceUnavailableError(
-      `Redis is not reachable at ${redactUrl(redisUrl)} (${(error as Error).message}); ${HOW_TO_GET.redis}`,
-    )
+    throw new ServiceUnavailableError(`Redis is not reachable at ${redactUrl(redisUrl)} (${(error as Error).message}); ${HOW_TO_GET.redis}`)
   } finally {
     redis.disconnect()
   }

@@ -53,6 +53,8 @@ function build() {
 }
 
 const bin = (name) => path.join(root, 'node_modules', '.bin', name)
+/** What the formatter owns: the code, not data, documents or generated files (.prettierignore). */
+const FORMATTED = ['**/*.{ts,mjs,js}']
 
 /** Runs several long-lived children as one process tree: a signal stops all; one dying stops the rest. */
 function supervise(children) {
@@ -108,6 +110,8 @@ switch (command) {
     run(process.execPath, [entry('scripts/keys.js'), ...extraArgs])
     break
   case 'test':
+    // Formatting (.prettierrc.json; `npm run format` applies it), then lint.
+    run(bin('prettier'), ['--check', '--log-level', 'warn', ...FORMATTED])
     run(bin('eslint'), ['.'])
     run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit'])
     // Unused files, exports and dependencies (knip.jsonc).
@@ -116,6 +120,9 @@ switch (command) {
     // (vitest.config.ts), so a failure among the fast suites is reported without waiting for the slow ones.
     if (extraArgs.length > 0) run(bin('vitest'), ['run', ...extraArgs])
     else for (const project of ['fast', 'slow']) run(bin('vitest'), ['run', '--project', project])
+    break
+  case 'format':
+    run(bin('prettier'), ['--write', '--log-level', 'warn', ...FORMATTED])
     break
   case 'fuzz': {
     // npm run fuzz -- --seconds N --seed S: the fuzz suite of npm test, for longer or from another seed.
@@ -135,6 +142,6 @@ switch (command) {
     break
   }
   default:
-    console.error(`arcext: unknown command '${command}' (start | api | worker | migrate | keys | test | fuzz)`)
+    console.error(`arcext: unknown command '${command}' (start | api | worker | migrate | keys | test | fuzz | format)`)
     process.exit(2)
 }

@@ -64,8 +64,7 @@ async function dropAbandonedTestDatabases(baseDatabaseUrl: string): Promise<void
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   let baseDatabaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL
   let redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL
-  const haveLocal =
-    (await reachable(() => assertPostgresReachable(baseDatabaseUrl))) && (await reachable(() => assertRedisReachable(redisUrl)))
+  const haveLocal = (await reachable(() => assertPostgresReachable(baseDatabaseUrl))) && (await reachable(() => assertRedisReachable(redisUrl)))
   if (!haveLocal) {
     containers = await startContainersIfPossible()
     if (!containers) {

@@ -38,9 +38,10 @@ export function startDispatcher(db: Db, queue: OperationQueue, log: Logger, opti
       log.warn({ err: loggableError(error) }, 'outbox dispatch failed; will retry')
       delay = Math.max(options.pollMs, 1000)
     }
-    if (!stopped) timer = setTimeout(() => {
-      running = pass()
-    }, delay)
+    if (!stopped)
+      timer = setTimeout(() => {
+        running = pass()
+      }, delay)
   }
   timer = setTimeout(() => {
     running = pass()

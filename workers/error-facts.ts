@@ -17,7 +17,10 @@ function typeOf(error: unknown): string {
 export function loggableError(error: unknown): Record<string, string | undefined> {
   if (error instanceof DriverError) return { type: 'DriverError', code: error.code, failureClass: error.failureClass, message: error.message }
   if (!(error instanceof Error)) return { type: typeOf(error) }
-  const frames = (error.stack ?? '').split('\n').filter((line) => line.startsWith('    at ')).join('\n')
+  const frames = (error.stack ?? '')
+    .split('\n')
+    .filter((line) => line.startsWith('    at '))
+    .join('\n')
   return { type: typeOf(error), code: codeOf(error), stack: frames || undefined }
 }
 

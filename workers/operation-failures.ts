@@ -18,8 +18,7 @@ const NEXT_STEP: Record<string, string> = {
   'extension.update': 'Fix the cause, then send the PUT or PATCH again to retry.',
   'extension.upgrade': 'Fix the cause, then send a PUT or PATCH to retry the upgrade, or pin a version.',
   'extension.delete': 'Fix the cause, then DELETE the extension again; with forceDelete=true the resource is removed without uninstalling the release.',
-  'cluster.delete':
-    'Fix the cause, then DELETE the cluster again; with forceDelete=true its extensions are removed without uninstalling their releases.',
+  'cluster.delete': 'Fix the cause, then DELETE the cluster again; with forceDelete=true its extensions are removed without uninstalling their releases.',
 }
 
 function what(op: Pick<Operation, 'kind'>): string {

@@ -67,7 +67,10 @@ function describe(violation: ContentViolation, where: 'query' | 'body'): string 
 
 export function registerContentLimits(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
-    for (const [where, content] of [['query', request.query], ['body', request.body]] as const) {
+    for (const [where, content] of [
+      ['query', request.query],
+      ['body', request.body],
+    ] as const) {
       const violation = findContentViolation(content)
       if (violation) throw ArmErrors.invalidRequestContent(describe(violation, where), violation.path.join('.'))
     }

@@ -59,11 +59,7 @@ export function toArmError(error: unknown, contentType?: string): ArmError | nul
   if (fastifyError.validation) {
     const details = fastifyError.validation.map((issue) => describeIssue(fastifyError.validationContext, issue))
     const first = details[0]
-    return ArmErrors.invalidRequestContent(
-      first ? first.message : 'The request content is invalid.',
-      first?.target,
-      details.length > 1 ? details : undefined,
-    )
+    return ArmErrors.invalidRequestContent(first ? first.message : 'The request content is invalid.', first?.target, details.length > 1 ? details : undefined)
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -107,11 +103,7 @@ export const MAX_PATH_SEGMENT_LENGTH = 2048
 export function answerRouterError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   stampArmContext(request, reply)
   const armError =
-    error.code === 'FST_ERR_BAD_URL'
-      ? ArmErrors.invalidRequestUri()
-      : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-        ? ArmErrors.requestUriTooLong(MAX_PATH_SEGMENT_LENGTH)
-        : toArmError(error)
+    error.code === 'FST_ERR_BAD_URL' ? ArmErrors.invalidRequestUri() : error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? ArmErrors.requestUriTooLong(MAX_PATH_SEGMENT_LENGTH) : toArmError(error)
   sendArmError(request, reply, error, armError)
 }
 
@@ -122,8 +114,7 @@ export function answerRouterError(error: FastifyError, request: FastifyRequest, 
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   // A reset connection has no one left to answer (https://nodejs.org/api/http.html#event-clienterror).
   if (error.code === 'ECONNRESET' || socket.destroyed) return
-  const armError =
-    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? ArmErrors.requestTimeout() : error.code === 'HPE_HEADER_OVERFLOW' ? ArmErrors.headersTooLarge() : ArmErrors.malformedHttp()
+  const armError = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? ArmErrors.requestTimeout() : error.code === 'HPE_HEADER_OVERFLOW' ? ArmErrors.headersTooLarge() : ArmErrors.malformedHttp()
   answerOnSocket(socket, armError)
 }
 

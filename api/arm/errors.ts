@@ -27,8 +27,7 @@ function bearerChallenge(reason?: string): string {
 }
 
 export const ArmErrors = {
-  missingApiVersion: () =>
-    new ArmError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.', 'api-version'),
+  missingApiVersion: () => new ArmError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.', 'api-version'),
   unsupportedApiVersion: (version: string, resourceType: string, supported: readonly string[]) =>
     new ArmError(
       400,
@@ -36,39 +35,29 @@ export const ArmErrors = {
       `No registered resource provider found for location 'global' and API version '${version}' for type '${resourceType}'. The supported api-versions are '${supported.join(', ')}'.`,
       'api-version',
     ),
-  invalidRequestContent: (message: string, target?: string, details?: ErrorDetail[]) =>
-    new ArmError(400, 'InvalidRequestContent', message, target, details),
+  invalidRequestContent: (message: string, target?: string, details?: ErrorDetail[]) => new ArmError(400, 'InvalidRequestContent', message, target, details),
   emptyRequestContent: () => new ArmError(400, 'InvalidRequestContent', 'The request content was empty; a JSON body is required.'),
-  invalidResourceName: (kind: string, name: string, rule: string) =>
-    new ArmError(400, 'InvalidResourceName', `The ${kind} name '${name}' is invalid: ${rule}`, kind),
+  invalidResourceName: (kind: string, name: string, rule: string) => new ArmError(400, 'InvalidResourceName', `The ${kind} name '${name}' is invalid: ${rule}`, kind),
   invalidResourceType: (message: string) => new ArmError(400, 'InvalidResourceType', message),
-  resourceNotFound: (resourceType: string, id: string) =>
-    new ArmError(404, 'ResourceNotFound', `The Resource '${resourceType}' with id '${id}' was not found.`, id),
+  resourceNotFound: (resourceType: string, id: string) => new ArmError(404, 'ResourceNotFound', `The Resource '${resourceType}' with id '${id}' was not found.`, id),
   parentResourceNotFound: (parentId: string) =>
     new ArmError(404, 'ParentResourceNotFound', `Can not perform requested operation on nested resource. Parent resource '${parentId}' not found.`, parentId),
-  operationNotFound: (operationId: string) =>
-    new ArmError(404, 'OperationNotFound', `The operation '${operationId}' was not found.`, operationId),
-  routeNotFound: (method: string, path: string) =>
-    new ArmError(404, 'NotFound', `No HTTP resource was found that matches the request ${method} ${path}.`),
-  invalidRequestUri: () =>
-    new ArmError(400, 'InvalidRequestUri', "The request URL is not valid: each '%' must start a percent-encoded UTF-8 sequence ('%' followed by two hexadecimal digits)."),
-  requestUriTooLong: (maxSegmentLength: number) =>
-    new ArmError(414, 'RequestUriTooLong', `A segment of the request URL is longer than ${maxSegmentLength} characters.`),
+  operationNotFound: (operationId: string) => new ArmError(404, 'OperationNotFound', `The operation '${operationId}' was not found.`, operationId),
+  routeNotFound: (method: string, path: string) => new ArmError(404, 'NotFound', `No HTTP resource was found that matches the request ${method} ${path}.`),
+  invalidRequestUri: () => new ArmError(400, 'InvalidRequestUri', "The request URL is not valid: each '%' must start a percent-encoded UTF-8 sequence ('%' followed by two hexadecimal digits)."),
+  requestUriTooLong: (maxSegmentLength: number) => new ArmError(414, 'RequestUriTooLong', `A segment of the request URL is longer than ${maxSegmentLength} characters.`),
   malformedHttp: () => new ArmError(400, 'BadRequest', 'The request is not well-formed HTTP/1.1 (its request line, headers or chunked framing).'),
   requestTimeout: () => new ArmError(408, 'RequestTimeout', 'The request was not received completely in time.'),
   headersTooLarge: () => new ArmError(431, 'RequestHeaderFieldsTooLarge', 'The request headers are larger than the allowed limit.'),
-  methodNotAllowed: (method: string, path: string) =>
-    new ArmError(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}' on ${path}.`),
+  methodNotAllowed: (method: string, path: string) => new ArmError(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}' on ${path}.`),
   anotherOperationInProgress: (message: string, target: string) => new ArmError(409, 'AnotherOperationInProgress', message, target),
   conflict: (message: string, target?: string) => new ArmError(409, 'Conflict', message, target),
   preconditionFailed: (message: string) => new ArmError(412, 'PreconditionFailed', message),
-  unsupportedMediaType: (contentType: string) =>
-    new ArmError(415, 'UnsupportedMediaType', `The content media type '${contentType}' is not supported. Only 'application/json' is supported.`),
+  unsupportedMediaType: (contentType: string) => new ArmError(415, 'UnsupportedMediaType', `The content media type '${contentType}' is not supported. Only 'application/json' is supported.`),
   payloadTooLarge: () => new ArmError(413, 'RequestEntityTooLarge', 'The request body is larger than the allowed limit.'),
   // Authentication and authorization (api/auth), in Azure's codes and wording. 403 means only "not allowed", never a
   // validation or business error (ARM-CONTRACT 18).
-  authenticationFailed: (reason: string) =>
-    new ArmError(401, 'AuthenticationFailed', `Authentication failed. ${reason}`, undefined, undefined, { 'www-authenticate': bearerChallenge() }),
+  authenticationFailed: (reason: string) => new ArmError(401, 'AuthenticationFailed', `Authentication failed. ${reason}`, undefined, undefined, { 'www-authenticate': bearerChallenge() }),
   invalidAuthenticationToken: (reason: string) =>
     new ArmError(401, 'InvalidAuthenticationToken', `The access token is invalid: ${reason}`, undefined, undefined, {
       'www-authenticate': bearerChallenge(reason),
@@ -87,15 +76,11 @@ export const ArmErrors = {
     ),
   // Request hygiene (api/arm/request-gate.ts, api/routes/admin.ts).
   invalidSkipToken: () => new ArmError(400, 'InvalidRequestContent', 'The $skipToken query parameter is not a token this service issued.', '$skipToken'),
-  expectationFailed: (expectation: string) =>
-    new ArmError(417, 'ExpectationFailed', `The Expect header '${expectation}' is not supported; only '100-continue' is.`, 'Expect'),
-  tooManyHeaders: (limit: number) =>
-    new ArmError(431, 'RequestHeaderFieldsTooLarge', `The request has more than ${limit} header fields; none is dropped, so the request is refused.`),
-  requestTargetNotPath: () =>
-    new ArmError(400, 'InvalidRequestUri', "The request target must be a path starting with a single '/' (origin-form); absolute URLs, '*' and '//' are refused."),
+  expectationFailed: (expectation: string) => new ArmError(417, 'ExpectationFailed', `The Expect header '${expectation}' is not supported; only '100-continue' is.`, 'Expect'),
+  tooManyHeaders: (limit: number) => new ArmError(431, 'RequestHeaderFieldsTooLarge', `The request has more than ${limit} header fields; none is dropped, so the request is refused.`),
+  requestTargetNotPath: () => new ArmError(400, 'InvalidRequestUri', "The request target must be a path starting with a single '/' (origin-form); absolute URLs, '*' and '//' are refused."),
   invalidHostHeader: (message: string) => new ArmError(400, 'InvalidHostHeader', message, 'Host'),
-  hostNotAllowed: (host: string) =>
-    new ArmError(421, 'HostNotAllowed', `This service does not answer to the host '${host}'. The operator can add it to ALLOWED_HOSTS.`, 'Host'),
+  hostNotAllowed: (host: string) => new ArmError(421, 'HostNotAllowed', `This service does not answer to the host '${host}'. The operator can add it to ALLOWED_HOSTS.`, 'Host'),
   crossOriginRequest: (origin: string) =>
     new ArmError(403, 'CrossOriginRequestRefused', `Requests from the origin '${origin}' are refused: operator endpoints only accept requests from the service's own origin.`, 'Origin'),
   internal: () => new ArmError(500, 'InternalServerError', 'The server encountered an internal error. Please retry the request.'),

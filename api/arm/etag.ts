@@ -11,7 +11,12 @@ function tags(header: string | string[] | undefined): string[] | undefined {
   const joined = Array.isArray(header) ? header.join(',') : header
   return joined
     .split(',')
-    .map((tag) => tag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1'))
+    .map((tag) =>
+      tag
+        .trim()
+        .replace(/^W\//, '')
+        .replace(/^"(.*)"$/, '$1'),
+    )
     .filter(Boolean)
 }
 

@@ -60,14 +60,7 @@ export function pageRequest(request: FastifyRequest): PageRequest {
  * Builds a page from up to top+1 rows fetched in key order (the extra row only says "there is more").
  * nextLink repeats the request's own query (api-version, $top, filters) with a new $skipToken.
  */
-export function toPage<Row, T>(
-  request: FastifyRequest,
-  baseUrlConfig: BaseUrlConfig,
-  page: PageRequest,
-  rows: Row[],
-  keyOf: (row: Row) => string,
-  render: (row: Row) => T,
-): Page<T> {
+export function toPage<Row, T>(request: FastifyRequest, baseUrlConfig: BaseUrlConfig, page: PageRequest, rows: Row[], keyOf: (row: Row) => string, render: (row: Row) => T): Page<T> {
   const visible = rows.slice(0, page.top)
   const result: Page<T> = { value: visible.map(render) }
   const last = visible[visible.length - 1]

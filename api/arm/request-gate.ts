@@ -58,10 +58,7 @@ export function answerRefused(res: ServerResponse, error: ArmError): void {
 }
 
 /** Wraps a request listener so refused requests never reach it. */
-export function gated(
-  allowedHosts: ReadonlySet<string>,
-  next: (req: IncomingMessage, res: ServerResponse) => void,
-): (req: IncomingMessage, res: ServerResponse) => void {
+export function gated(allowedHosts: ReadonlySet<string>, next: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const refusal = gateRefusal(req, allowedHosts)
     if (refusal) answerRefused(res, refusal)

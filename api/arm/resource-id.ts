@@ -23,11 +23,7 @@ export function assertSubscriptionId(subscriptionId: string): void {
 
 export function assertResourceGroupName(name: string): void {
   if (name.length < 1 || name.length > 90 || !RESOURCE_GROUP_NAME.test(name) || name.endsWith('.')) {
-    throw ArmErrors.invalidResourceName(
-      'resourceGroup',
-      name,
-      "resource group names are 1-90 characters of letters, digits, '_', '-', '.', '(' and ')', and do not end in '.'.",
-    )
+    throw ArmErrors.invalidResourceName('resourceGroup', name, "resource group names are 1-90 characters of letters, digits, '_', '-', '.', '(' and ')', and do not end in '.'.")
   }
 }
 
@@ -43,15 +39,7 @@ function quotable(name: string): string {
 }
 
 export function assertResourceName(kind: string, name: string, maxLength = 260): void {
-  if (
-    name.length < 1 ||
-    name.length > maxLength ||
-    FORBIDDEN_NAME_CHARACTERS.test(name) ||
-    INVISIBLE_CHARACTERS.test(name) ||
-    name.includes('*') ||
-    /^\.+$/.test(name) ||
-    name.trim() !== name
-  ) {
+  if (name.length < 1 || name.length > maxLength || FORBIDDEN_NAME_CHARACTERS.test(name) || INVISIBLE_CHARACTERS.test(name) || name.includes('*') || /^\.+$/.test(name) || name.trim() !== name) {
     throw ArmErrors.invalidResourceName(
       kind,
       quotable(name),
@@ -69,11 +57,7 @@ const MAX_EXTENSION_NAME_LENGTH = 253
 
 export function assertClusterName(name: string): void {
   if (!CLUSTER_NAME.test(name)) {
-    throw ArmErrors.invalidResourceName(
-      'cluster',
-      quotable(name),
-      "cluster names are 1-63 letters, digits, '-' and '_', and start and end with a letter or digit.",
-    )
+    throw ArmErrors.invalidResourceName('cluster', quotable(name), "cluster names are 1-63 letters, digits, '-' and '_', and start and end with a letter or digit.")
   }
 }
 

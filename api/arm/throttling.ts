@@ -55,7 +55,14 @@ export function registerThrottling(app: FastifyInstance, redis: Redis, keyPrefix
     let used: number | undefined
     try {
       // A slow limiter is skipped (below) like a failed one.
-      const result = await waitUnlessAborted(redis.multi().incr(key).expire(key, WINDOW_SECONDS + 60).exec(), AbortSignal.timeout(REDIS_TIMEOUT_MS))
+      const result = await waitUnlessAborted(
+        redis
+          .multi()
+          .incr(key)
+          .expire(key, WINDOW_SECONDS + 60)
+          .exec(),
+        AbortSignal.timeout(REDIS_TIMEOUT_MS),
+      )
       const count = result?.[0]?.[1]
       used = typeof count === 'number' ? count : undefined
     } catch {

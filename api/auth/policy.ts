@@ -100,8 +100,7 @@ export class AccessPolicy {
         }
         return { role: assignment.role, scope: scope! }
       })
-      const [index, id] =
-        principal.oid !== undefined ? [policy.byObjectId, principal.oid] : principal.appid !== undefined ? [policy.byAppId, principal.appid] : [policy.byGroup, principal.group!]
+      const [index, id] = principal.oid !== undefined ? [policy.byObjectId, principal.oid] : principal.appid !== undefined ? [policy.byAppId, principal.appid] : [policy.byGroup, principal.group!]
       const key = id.toLowerCase()
       index.set(key, [...(index.get(key) ?? []), ...assignments])
     })

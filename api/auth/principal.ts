@@ -22,9 +22,7 @@ export function principalFromClaims(claims: JWTPayload): Principal {
   const objectId = storableIdentity(claims.oid) ?? storableIdentity(claims.sub)
   const appId = storableIdentity(claims.appid) ?? storableIdentity(claims.azp)
   const userName = storableIdentity(claims.upn) ?? storableIdentity(claims.unique_name)
-  const groups = Array.isArray(claims.groups)
-    ? claims.groups.slice(0, MAX_GROUPS).flatMap((group) => storableIdentity(group) ?? [])
-    : []
+  const groups = Array.isArray(claims.groups) ? claims.groups.slice(0, MAX_GROUPS).flatMap((group) => storableIdentity(group) ?? []) : []
   const name = userName ?? appId ?? objectId ?? 'anonymous'
   // `idtyp` (an optional claim) says app or user; without it, a token naming no user is an application's.
   const type: Caller['type'] = claims.idtyp === 'app' ? 'Application' : claims.idtyp === 'user' || userName ? 'User' : appId ? 'Application' : 'User'

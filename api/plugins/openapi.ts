@@ -73,7 +73,12 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       consumes: ['application/json'],
       produces: ['application/json'],
       securityDefinitions: {
-        azure_auth: { type: 'oauth2', authorizationUrl: 'https://login.microsoftonline.com/common/oauth2/authorize', flow: 'implicit', scopes: { user_impersonation: 'impersonate your user account' } },
+        azure_auth: {
+          type: 'oauth2',
+          authorizationUrl: 'https://login.microsoftonline.com/common/oauth2/authorize',
+          flow: 'implicit',
+          scopes: { user_impersonation: 'impersonate your user account' },
+        },
       },
       security: [{ azure_auth: ['user_impersonation'] }],
     },

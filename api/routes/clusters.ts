@@ -99,9 +99,27 @@ const clusterPatchSchema = {
 
 /** Upstream operationIds per parent type, so the generated OpenAPI document names operations as Azure does. */
 const OPERATION_IDS: Record<string, { put: string; get: string; patch: string; listByResourceGroup: string; listBySubscription: string }> = {
-  connectedClusters: { put: 'ConnectedCluster_Create', get: 'ConnectedCluster_Get', patch: 'ConnectedCluster_Update', listByResourceGroup: 'ConnectedCluster_ListByResourceGroup', listBySubscription: 'ConnectedCluster_ListBySubscription' },
-  managedClusters: { put: 'ManagedClusters_CreateOrUpdate', get: 'ManagedClusters_Get', patch: 'ManagedClusters_UpdateTags', listByResourceGroup: 'ManagedClusters_ListByResourceGroup', listBySubscription: 'ManagedClusters_List' },
-  provisionedClusters: { put: 'ProvisionedClusters_CreateOrUpdate', get: 'ProvisionedClusters_Get', patch: 'ProvisionedClusters_Update', listByResourceGroup: 'ProvisionedClusters_ListByResourceGroup', listBySubscription: 'ProvisionedClusters_ListBySubscription' },
+  connectedClusters: {
+    put: 'ConnectedCluster_Create',
+    get: 'ConnectedCluster_Get',
+    patch: 'ConnectedCluster_Update',
+    listByResourceGroup: 'ConnectedCluster_ListByResourceGroup',
+    listBySubscription: 'ConnectedCluster_ListBySubscription',
+  },
+  managedClusters: {
+    put: 'ManagedClusters_CreateOrUpdate',
+    get: 'ManagedClusters_Get',
+    patch: 'ManagedClusters_UpdateTags',
+    listByResourceGroup: 'ManagedClusters_ListByResourceGroup',
+    listBySubscription: 'ManagedClusters_List',
+  },
+  provisionedClusters: {
+    put: 'ProvisionedClusters_CreateOrUpdate',
+    get: 'ProvisionedClusters_Get',
+    patch: 'ProvisionedClusters_Update',
+    listByResourceGroup: 'ProvisionedClusters_ListByResourceGroup',
+    listBySubscription: 'ProvisionedClusters_ListBySubscription',
+  },
 }
 
 function operationId(type: ClusterParentType, operation: keyof (typeof OPERATION_IDS)[string]): string | undefined {
@@ -118,7 +136,11 @@ function withoutServerOwned(properties: JsonObject): JsonObject {
 /** JSON with object keys sorted, so two values compare equal whatever order their keys came in. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
-  if (isJsonObject(value)) return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`).join(',')}}`
+  if (isJsonObject(value))
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`)
+      .join(',')}}`
   return JSON.stringify(value)
 }
 

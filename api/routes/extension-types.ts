@@ -4,16 +4,7 @@
 // filters. At location level every catalog type is listed; at cluster level only what that cluster can run,
 // judged by the same rules the extension PUT enforces (core/catalog/rules.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import {
-  clusterViolations,
-  defaultCatalog,
-  findReleaseTrain,
-  requireSemver,
-  supportedVersions,
-  type Catalog,
-  type ExtensionTypeSpec,
-  type ReleaseTrainSpec,
-} from '../../core/catalog/index.js'
+import { clusterViolations, defaultCatalog, findReleaseTrain, requireSemver, supportedVersions, type Catalog, type ExtensionTypeSpec, type ReleaseTrainSpec } from '../../core/catalog/index.js'
 import { clusterFacts } from '../../core/domain/cluster-facts.js'
 import { findClusterParentType } from '../../core/domain/cluster-types.js'
 import type { ClusterFacts } from '../../core/domain/model.js'
@@ -224,7 +215,14 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
       .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))
       .filter((spec) => page.after === null || spec.type > page.after)
       .slice(0, page.top + 1)
-    return toPage(request, app.services.config, page, rows, (spec) => spec.type, (spec) => typeToWire(spec, view, request.arm.apiVersion))
+    return toPage(
+      request,
+      app.services.config,
+      page,
+      rows,
+      (spec) => spec.type,
+      (spec) => typeToWire(spec, view, request.arm.apiVersion),
+    )
   }
 
   const getType = async (request: Request) => {

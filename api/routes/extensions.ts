@@ -7,7 +7,18 @@ import type { ExtensionSpec } from '../../core/domain/model.js'
 import { findCluster, findClusterById } from '../../core/store/clusters.js'
 import { checkInstallable, defaultCatalog } from '../../core/catalog/index.js'
 import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
-import { acceptExtensionChange, acceptExtensionCreate, acceptExtensionDelete, extensionDocument, findExtension, installedOnCluster, listExtensions, type Accepted, type Extension, type InstalledExtension } from '../../core/store/extensions.js'
+import {
+  acceptExtensionChange,
+  acceptExtensionCreate,
+  acceptExtensionDelete,
+  extensionDocument,
+  findExtension,
+  installedOnCluster,
+  listExtensions,
+  type Accepted,
+  type Extension,
+  type InstalledExtension,
+} from '../../core/store/extensions.js'
 import { deliverOrLeaveToOutbox } from '../../core/store/outbox.js'
 import type { Cluster } from '../../core/store/clusters.js'
 import { clusterFacts } from '../../core/domain/cluster-facts.js'
@@ -244,7 +255,9 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     const immutable = immutablePatchTarget(body as Record<string, unknown>, version)
     if (immutable) {
       throw ArmErrors.invalidRequestContent(
-        `The property '${immutable}' cannot be changed with PATCH. Only ${patchablePropertiesFor(version).map((p) => `properties.${p}`).join(', ')} can be patched.`,
+        `The property '${immutable}' cannot be changed with PATCH. Only ${patchablePropertiesFor(version)
+          .map((p) => `properties.${p}`)
+          .join(', ')} can be patched.`,
         immutable,
       )
     }
@@ -282,6 +295,13 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     const page = pageRequest(request)
     const rows = await listExtensions(db, cluster.id, { after: page.after, take: page.top + 1 })
     const version = extensionApiVersion(request.arm.apiVersion)
-    return toPage(request, appConfig, page, rows, (row) => row.nameKey, (row) => extensionToWire(row, version))
+    return toPage(
+      request,
+      appConfig,
+      page,
+      rows,
+      (row) => row.nameKey,
+      (row) => extensionToWire(row, version),
+    )
   })
 }

@@ -33,9 +33,13 @@ export async function providerOperationRoutes(app: FastifyInstance): Promise<voi
   const { db, config: appConfig } = app.services
 
   // Tenant-wide and the same for everyone: any valid token may read it.
-  app.get(`/providers/${PROVIDER}/operations`, { config: { arm: { resourceType: `${PROVIDER}/operations`, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS }, access: { kind: 'authenticated' } }, schema: extensionRouteSchemas.providerOperations }, async () => ({
-    value: PROVIDER_OPERATIONS,
-  }))
+  app.get(
+    `/providers/${PROVIDER}/operations`,
+    { config: { arm: { resourceType: `${PROVIDER}/operations`, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS }, access: { kind: 'authenticated' } }, schema: extensionRouteSchemas.providerOperations },
+    async () => ({
+      value: PROVIDER_OPERATIONS,
+    }),
+  )
 
   app.get(
     `${CLUSTER_PATH}/providers/${PROVIDER}/operations`,

@@ -48,24 +48,18 @@ export function extensionSpecFromPut(body: ExtensionPutBody, previous: Extension
     version: p.version ?? null,
     scope: scopeFromWire(p.scope),
     configurationSettings: p.configurationSettings ?? {},
-    identity: identityType
-      ? { type: identityType, principalId: previous?.identity?.principalId ?? randomUUID(), tenantId }
-      : null,
+    identity: identityType ? { type: identityType, principalId: previous?.identity?.principalId ?? randomUUID(), tenantId } : null,
     plan: body.plan ?? null,
     autoUpgradeMode: p.autoUpgradeMode ?? previous?.autoUpgradeMode ?? null,
     // managedBy is settable only at creation (swagger mutability read+create).
     managedBy: previous ? (previous.managedBy ?? null) : (body.managedBy ?? null),
-    aksAssignedIdentity: p.aksAssignedIdentity?.type
-      ? { type: p.aksAssignedIdentity.type, principalId: previous?.aksAssignedIdentity?.principalId ?? randomUUID(), tenantId }
-      : null,
+    aksAssignedIdentity: p.aksAssignedIdentity?.type ? { type: p.aksAssignedIdentity.type, principalId: previous?.aksAssignedIdentity?.principalId ?? randomUUID(), tenantId } : null,
   }
 }
 
 function scopeToWire(scope: ExtensionScope | null): Record<string, unknown> | undefined {
   if (!scope) return undefined
-  return scope.kind === 'namespace'
-    ? { namespace: { targetNamespace: scope.targetNamespace } }
-    : { cluster: { releaseNamespace: scope.releaseNamespace } }
+  return scope.kind === 'namespace' ? { namespace: { targetNamespace: scope.targetNamespace } } : { cluster: { releaseNamespace: scope.releaseNamespace } }
 }
 
 export function extensionToWire(row: Extension, version: ExtensionApiVersion): Record<string, unknown> {

@@ -141,12 +141,9 @@ export function checkArchitecture(spec: ExtensionTypeSpec, cluster: ClusterFacts
 
 /** Every cluster-level rule, for install checks and for listing what a cluster can run. */
 export function clusterViolations(catalog: Catalog, spec: ExtensionTypeSpec, cluster: ClusterFacts, clusterType?: string | null): RuleViolation[] {
-  return [
-    checkClusterType(spec, clusterType),
-    checkDistribution(catalog, spec, cluster, clusterType),
-    checkKubernetesVersion(spec, cluster),
-    checkArchitecture(spec, cluster),
-  ].filter((v): v is RuleViolation => v !== null)
+  return [checkClusterType(spec, clusterType), checkDistribution(catalog, spec, cluster, clusterType), checkKubernetesVersion(spec, cluster), checkArchitecture(spec, cluster)].filter(
+    (v): v is RuleViolation => v !== null,
+  )
 }
 
 // ---- the extension resource itself ----
@@ -171,11 +168,7 @@ export function checkScope(spec: ExtensionTypeSpec, scope: ExtensionScope | null
 
 export function checkExtensionName(spec: ExtensionTypeSpec, extensionName: string | null | undefined): RuleViolation | null {
   if (!spec.singletonName || !extensionName || sameName(spec.singletonName, extensionName)) return null
-  return badRequest(
-    'ExtensionNameNotAllowed',
-    TARGET.name,
-    `Extension type '${spec.type}' must be installed as an extension named '${spec.singletonName}', not '${extensionName}'.`,
-  )
+  return badRequest('ExtensionNameNotAllowed', TARGET.name, `Extension type '${spec.type}' must be installed as an extension named '${spec.singletonName}', not '${extensionName}'.`)
 }
 
 function othersOnCluster(installed: readonly InstalledExtension[], extensionName: string | null | undefined): InstalledExtension[] {

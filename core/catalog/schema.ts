@@ -82,7 +82,7 @@ function readArray<T>(value: unknown, path: string, problems: Problems, readItem
     return undefined
   }
   const items = value.map((item, i) => readItem(item, `${path}[${i}]`))
-  return items.every((item) => item !== undefined) ? (items) : undefined
+  return items.every((item) => item !== undefined) ? items : undefined
 }
 
 function readEnum<T extends string>(value: unknown, path: string, allowed: readonly T[], problems: Problems): T | undefined {
@@ -183,9 +183,22 @@ function readSupportedDistributions(value: unknown, path: string, problems: Prob
 }
 
 const TYPE_REQUIRED_KEYS = [
-  'type', 'displayName', 'publisher', 'description', 'supportedDistributions', 'supportedClusterTypes', 'scope',
-  'preview', 'minKubernetesVersion', 'unsupportedArchitectures', 'conflictsWith', 'allowMultipleInstances',
-  'defaultReleaseNamespace', 'releaseTrains', 'supportPolicy', 'source',
+  'type',
+  'displayName',
+  'publisher',
+  'description',
+  'supportedDistributions',
+  'supportedClusterTypes',
+  'scope',
+  'preview',
+  'minKubernetesVersion',
+  'unsupportedArchitectures',
+  'conflictsWith',
+  'allowMultipleInstances',
+  'defaultReleaseNamespace',
+  'releaseTrains',
+  'supportPolicy',
+  'source',
 ] as const
 
 function readExtensionType(value: unknown, path: string, problems: Problems): ExtensionTypeSpec | undefined {
@@ -202,7 +215,9 @@ function readExtensionType(value: unknown, path: string, problems: Problems): Ex
     scope: readEnum(f.scope, at('scope'), EXTENSION_SCOPES, problems),
     preview: readBoolean(f.preview, at('preview'), problems),
     minKubernetesVersion: readNullableString(f.minKubernetesVersion, at('minKubernetesVersion'), problems, KUBERNETES_MIN_VERSION, 'a Kubernetes version such as "1.27"'),
-    unsupportedArchitectures: readArray(f.unsupportedArchitectures, at('unsupportedArchitectures'), problems, (v, p) => readString(v, p, problems, LOWER_NAME, 'a lower-case architecture such as "arm64"')),
+    unsupportedArchitectures: readArray(f.unsupportedArchitectures, at('unsupportedArchitectures'), problems, (v, p) =>
+      readString(v, p, problems, LOWER_NAME, 'a lower-case architecture such as "arm64"'),
+    ),
     conflictsWith: readArray(f.conflictsWith, at('conflictsWith'), problems, (v, p) => readString(v, p, problems, LOWER_NAME, 'a lower-case extension type name')),
     allowMultipleInstances: readBoolean(f.allowMultipleInstances, at('allowMultipleInstances'), problems),
     defaultReleaseNamespace: readNullableString(f.defaultReleaseNamespace, at('defaultReleaseNamespace'), problems, DNS_LABEL, 'a Kubernetes namespace name (RFC 1123 label)'),
@@ -214,7 +229,13 @@ function readExtensionType(value: unknown, path: string, problems: Problems): Ex
   if (spec.supportedClusterTypes?.length === 0) problems.push(`${at('supportedClusterTypes')}: list at least one cluster type`)
   if (spec.supportedClusterTypes) reportDuplicates(spec.supportedClusterTypes, at('supportedClusterTypes'), 'cluster type', problems)
   if (spec.releaseTrains?.length === 0) problems.push(`${at('releaseTrains')}: list at least one release train`)
-  if (spec.releaseTrains) reportDuplicates(spec.releaseTrains.map((t) => t.name), at('releaseTrains'), 'release train (names are case-insensitive)', problems)
+  if (spec.releaseTrains)
+    reportDuplicates(
+      spec.releaseTrains.map((t) => t.name),
+      at('releaseTrains'),
+      'release train (names are case-insensitive)',
+      problems,
+    )
   if (spec.conflictsWith) reportDuplicates(spec.conflictsWith, at('conflictsWith'), 'conflicting type', problems)
   if (spec.scope === 'namespace' && typeof spec.defaultReleaseNamespace === 'string') {
     problems.push(`${at('defaultReleaseNamespace')}: must be null for a namespace-scoped type (the release goes to scope.namespace.targetNamespace)`)
@@ -249,7 +270,12 @@ function readCatalog(raw: unknown, problems: Problems): CatalogData | undefined 
 // ---- cross-references: only meaningful once every entry has been read successfully ----
 
 function checkCrossReferences(data: CatalogData, problems: Problems): void {
-  reportDuplicates(data.types.map((t) => t.type), 'types', 'extension type', problems)
+  reportDuplicates(
+    data.types.map((t) => t.type),
+    'types',
+    'extension type',
+    problems,
+  )
 
   const distributionNames = data.distributions.flatMap((d) => [d.id, ...d.aliases])
   reportDuplicates(distributionNames, 'distributions', 'distribution id or alias', problems)
@@ -267,10 +293,7 @@ function checkCrossReferences(data: CatalogData, problems: Problems): void {
       for (const id of spec.supportedDistributions) {
         if (!distributionIds.has(id)) {
           const hint = data.distributions.find((d) => d.aliases.includes(id))
-          problems.push(
-            `${path}.supportedDistributions: "${id}" is not a distribution id` +
-              (hint ? ` (it is an alias of "${hint.id}"; list the id)` : ` (known: ${[...distributionIds].join(', ')})`),
-          )
+          problems.push(`${path}.supportedDistributions: "${id}" is not a distribution id` + (hint ? ` (it is an alias of "${hint.id}"; list the id)` : ` (known: ${[...distributionIds].join(', ')})`))
         }
       }
     }

@@ -17,11 +17,7 @@ const NUMERIC = '0|[1-9]\\d*'
 const PRERELEASE_ID = `(?:${NUMERIC}|\\d*[a-zA-Z-][0-9a-zA-Z-]*)`
 const BUILD_ID = '[0-9a-zA-Z-]+'
 // The regular expression recommended by semver.org, anchored; it matches in linear time.
-const STRICT_SEMVER = new RegExp(
-  `^(${NUMERIC})\\.(${NUMERIC})\\.(${NUMERIC})` +
-    `(?:-(${PRERELEASE_ID}(?:\\.${PRERELEASE_ID})*))?` +
-    `(?:\\+(${BUILD_ID}(?:\\.${BUILD_ID})*))?$`,
-)
+const STRICT_SEMVER = new RegExp(`^(${NUMERIC})\\.(${NUMERIC})\\.(${NUMERIC})` + `(?:-(${PRERELEASE_ID}(?:\\.${PRERELEASE_ID})*))?` + `(?:\\+(${BUILD_ID}(?:\\.${BUILD_ID})*))?$`)
 const ALL_DIGITS = /^\d+$/
 // Far beyond any real version; bounds the work an attacker-supplied string can cause.
 const MAX_LENGTH = 256
@@ -88,11 +84,7 @@ function comparePrerelease(a: readonly string[], b: readonly string[]): number {
 export function compareSemver(left: VersionLike, right: VersionLike): -1 | 0 | 1 {
   const a = toSemVer(left)
   const b = toSemVer(right)
-  const order =
-    compareDigits(a.major, b.major) ||
-    compareDigits(a.minor, b.minor) ||
-    compareDigits(a.patch, b.patch) ||
-    comparePrerelease(a.prerelease, b.prerelease)
+  const order = compareDigits(a.major, b.major) || compareDigits(a.minor, b.minor) || compareDigits(a.patch, b.patch) || comparePrerelease(a.prerelease, b.prerelease)
   return order < 0 ? -1 : order > 0 ? 1 : 0
 }
 

@@ -6,11 +6,7 @@ export class OperationInProgressError extends Error {
     readonly resourceId: string,
     readonly operationId: string | null,
   ) {
-    super(
-      operationId
-        ? `Operation ${operationId} on ${resourceId} is still in progress; retry once it has completed.`
-        : `Another request is changing ${resourceId}; retry once it has completed.`,
-    )
+    super(operationId ? `Operation ${operationId} on ${resourceId} is still in progress; retry once it has completed.` : `Another request is changing ${resourceId}; retry once it has completed.`)
   }
 }
 

@@ -22,7 +22,6 @@ export function parseOperationKind(kind: string): OperationKind {
   throw new Error(`unknown operation kind "${kind}"`)
 }
 
-
 /** Error codes of operations this RP ends on its own, not on a driver's report. */
 export const OperationErrorCodes = {
   /** A DELETE (of the extension or of its cluster) superseded an operation still in flight. */
@@ -51,9 +50,7 @@ export interface ExtensionStatus {
   time: string
 }
 
-export type ExtensionScope =
-  | { kind: 'cluster'; releaseNamespace: string | null }
-  | { kind: 'namespace'; targetNamespace: string | null }
+export type ExtensionScope = { kind: 'cluster'; releaseNamespace: string | null } | { kind: 'namespace'; targetNamespace: string | null }
 
 export interface ManagedIdentity {
   type: 'SystemAssigned'

@@ -62,13 +62,7 @@ export async function getClusterDriver(db: Db, clusterId: string): Promise<Clust
  * Points a registered cluster at a driver. Refused while one of its extensions has an operation in flight, so no
  * operation is carried out half by one driver and half by another. Returns null when the cluster is not registered.
  */
-export async function setClusterDriver(
-  db: Db,
-  secrets: SecretBox,
-  clusterId: string,
-  setting: ClusterDriverSetting,
-  policy: KubeconfigPolicy,
-): Promise<ClusterDriverView | null> {
+export async function setClusterDriver(db: Db, secrets: SecretBox, clusterId: string, setting: ClusterDriverSetting, policy: KubeconfigPolicy): Promise<ClusterDriverView | null> {
   const id = parseClusterResourceId(clusterId)
   if ('problem' in id) throw new InvalidClusterDriverSetting('clusterId', id.problem)
   if (!(CLUSTER_DRIVERS as readonly string[]).includes(setting.driver)) {

@@ -188,9 +188,7 @@ export async function acceptExtensionChange(
         ...(change.spec ? { spec: change.spec as unknown as Prisma.InputJsonValue } : {}),
         ...(change.protectedSettingsSealed !== undefined ? { protectedSettingsSealed: change.protectedSettingsSealed } : {}),
         // Only a caller's change to user-modifiable properties moves lastModified* (ARM-CONTRACT 54): not a delete, not an auto-upgrade.
-        ...(change.kind === 'extension.update'
-          ? { lastModifiedBy: change.caller.id, lastModifiedByType: change.caller.type, lastModifiedAt: new Date() }
-          : {}),
+        ...(change.kind === 'extension.update' ? { lastModifiedBy: change.caller.id, lastModifiedByType: change.caller.type, lastModifiedAt: new Date() } : {}),
         errorInfo: Prisma.DbNull,
       },
     })
@@ -241,11 +239,7 @@ function canceledBy(operationId: string, why: string) {
  * Points the extension's slot at a delete operation: a delete already in flight is kept (unless this one forces
  * and that one does not), anything else in flight is canceled. Caller holds the extension row lock.
  */
-async function startExtensionDelete(
-  tx: Tx,
-  extension: Extension,
-  request: { apiVersion: string; correlationId?: string; forceDelete: boolean; why: string },
-): Promise<DeleteStarted> {
+async function startExtensionDelete(tx: Tx, extension: Extension, request: { apiVersion: string; correlationId?: string; forceDelete: boolean; why: string }): Promise<DeleteStarted> {
   const active = extension.activeOperationId ? await tx.operation.findUnique({ where: { id: extension.activeOperationId } }) : null
   const running = active?.status === 'InProgress' ? active : null
   if (running?.kind === 'extension.delete' && (operationFlag(running, 'forceDelete') || !request.forceDelete)) {
@@ -347,7 +341,7 @@ export async function acceptClusterDelete(db: Db, cluster: Cluster, request: Del
       extensionId: null,
       clusterId: cluster.id,
       apiVersion: request.apiVersion,
-    correlationId: request.correlationId,
+      correlationId: request.correlationId,
       properties: { extensionCount: extensions.length, ...(request.forceDelete ? { forceDelete: true } : {}) },
     })
     deliver.push(operation)

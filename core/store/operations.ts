@@ -134,9 +134,7 @@ async function endOperation(tx: Tx, op: Operation, outcome: Outcome): Promise<bo
       endTime: new Date(),
       percentComplete: outcome.status === 'Succeeded' ? 100 : undefined,
       error: outcome.error ? (outcome.error as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
-      ...(outcome.properties
-        ? { properties: { ...(op.properties as Record<string, unknown>), ...outcome.properties } as Prisma.InputJsonValue }
-        : {}),
+      ...(outcome.properties ? { properties: { ...(op.properties as Record<string, unknown>), ...outcome.properties } as Prisma.InputJsonValue } : {}),
     },
   })
   return ended.count === 1

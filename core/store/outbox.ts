@@ -25,19 +25,17 @@ function refsOf(operations: readonly { id: string; kind: string }[]): OperationR
 async function deliverOperations(db: Db, queue: OperationQueue, operations: readonly { id: string; kind: string }[]): Promise<void> {
   if (operations.length === 0) return
   await enqueueWithinDeadline(queue, refsOf(operations))
-  await removeOutboxRows(db, operations.map((op) => op.id))
+  await removeOutboxRows(
+    db,
+    operations.map((op) => op.id),
+  )
 }
 
 /**
  * Delivers just-committed operations now, for latency. A failure is only logged: the operations and their outbox
  * rows are committed, and a worker's dispatcher delivers them once Redis answers.
  */
-export async function deliverOrLeaveToOutbox(
-  db: Db,
-  queue: OperationQueue,
-  operations: readonly { id: string; kind: string }[],
-  log: { warn(details: object, message: string): void },
-): Promise<void> {
+export async function deliverOrLeaveToOutbox(db: Db, queue: OperationQueue, operations: readonly { id: string; kind: string }[], log: { warn(details: object, message: string): void }): Promise<void> {
   try {
     await deliverOperations(db, queue, operations)
   } catch (error) {
@@ -61,7 +59,10 @@ export async function deliverLeftovers(db: Db, queue: OperationQueue, options: {
       const rows = claimed.map((row) => ({ id: row.operation_id, kind: row.kind }))
       if (rows.length === 0) return 0
       await enqueueWithinDeadline(queue, refsOf(rows))
-      await removeOutboxRows(tx, rows.map((row) => row.id))
+      await removeOutboxRows(
+        tx,
+        rows.map((row) => row.id),
+      )
       return rows.length
     },
     { maxWait: 5000, timeout: ENQUEUE_TIMEOUT_MS + 5000 },

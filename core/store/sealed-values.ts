@@ -81,11 +81,6 @@ export async function sealedNotWith(db: Db, column: SealedColumn, currentKeyId: 
  * etag and lastModified* stay as they are: re-encryption does not change the resource.
  */
 export async function replaceSealedIfUnchanged(db: Db, column: SealedColumn, rowId: string, expected: string, replacement: string): Promise<boolean> {
-  const changed = await db.$executeRawUnsafe(
-    `UPDATE ${column.table} SET ${column.column} = $3 WHERE id = $1::uuid AND ${column.column} = $2`,
-    rowId,
-    expected,
-    replacement,
-  )
+  const changed = await db.$executeRawUnsafe(`UPDATE ${column.table} SET ${column.column} = $3 WHERE id = $1::uuid AND ${column.column} = $2`, rowId, expected, replacement)
   return changed === 1
 }

@@ -52,7 +52,11 @@ beforeAll(async () => {
   const dir = tempDir()
   h = await startHarness({ worker: false, env: jwtEnv({ AUTH_JWKS_FILE: writeJson(dir, 'jwks.json', jwks(key)) }, writeJson(dir, 'policy.json', policy)) })
   const owner = await as(ids.owner)
-  for (const [sub, name, rg] of [[A, 'a1', 'rg1'], [A, 'a2', 'rg2'], [B, 'b1', 'rg1']] as const) {
+  for (const [sub, name, rg] of [
+    [A, 'a1', 'rg1'],
+    [A, 'a2', 'rg2'],
+    [B, 'b1', 'rg1'],
+  ] as const) {
     expect((await call(h, 'PUT', clusterUrl(sub, name, rg), compatibleCluster, owner)).status).toBe(201)
   }
 })
@@ -112,7 +116,11 @@ describe('jwt mode: authorization', () => {
     const headers = await as(ids.readerOfA)
     expect((await call(h, 'GET', clusterUrl(A, 'a1'), undefined, headers)).status).toBe(200)
     expect((await call<Json>(h, 'GET', subscriptionList(A), undefined, headers)).body.value.map((c: Json) => c.name)).toEqual(['a1', 'a2'])
-    for (const [method, body] of [['PUT', compatibleCluster], ['PATCH', { tags: {} }], ['DELETE', undefined]] as const) {
+    for (const [method, body] of [
+      ['PUT', compatibleCluster],
+      ['PATCH', { tags: {} }],
+      ['DELETE', undefined],
+    ] as const) {
       const response = await call<Json>(h, method, clusterUrl(A, 'a1'), body, headers)
       expect(response.status).toBe(403)
       expect(response.body.error.code).toBe('AuthorizationFailed')

@@ -52,7 +52,11 @@ describe('AUTH_POLICY_FILE', () => {
     ['an unknown role', { principals: [{ oid: 'o', roleAssignments: [{ role: 'Admin', scope: '/' }] }] }, /\/principals\/0\/roleAssignments\/0\/role must be one of Reader, Contributor, Owner$/],
     ['a principal without an id', { principals: [{ roleAssignments: [] }] }, /\/principals\/0 must name exactly one of oid, appid, group$/],
     ['a principal with two ids', { principals: [{ oid: 'o', group: 'g', roleAssignments: [] }] }, /\/principals\/0 must name exactly one of oid, appid, group$/],
-    ['a scope that is a resource', { principals: [{ oid: 'o', roleAssignments: [{ role: 'Reader', scope: `/subscriptions/${sub}/resourceGroups/rg/providers/x` }] }] }, /roleAssignments\/0\/scope .* is not "\/"/],
+    [
+      'a scope that is a resource',
+      { principals: [{ oid: 'o', roleAssignments: [{ role: 'Reader', scope: `/subscriptions/${sub}/resourceGroups/rg/providers/x` }] }] },
+      /roleAssignments\/0\/scope .* is not "\/"/,
+    ],
     ['a subscription that is not a GUID', { principals: [{ oid: 'o', roleAssignments: [{ role: 'Reader', scope: '/subscriptions/prod' }] }] }, /scope '\/subscriptions\/prod' is not/],
     ['a missing scope', { principals: [{ appid: 'a', roleAssignments: [{ role: 'Reader' }] }] }, /\/principals\/0\/roleAssignments\/0 must have required property 'scope'$/],
   ])('refuses %s in one line', (_name, document, message) => {

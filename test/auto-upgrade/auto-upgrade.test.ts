@@ -44,7 +44,10 @@ function addFluxVersions(raw: Json, versions: string[]): void {
 async function install(sub: string, name: string, properties: Json): Promise<Json> {
   const put = await call<Json>(h, 'PUT', `${extensionPath(sub, name)}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux', ...properties } })
   expect(put.status, JSON.stringify(put.body)).toBe(201)
-  const done = await until(() => call<Json>(h, 'GET', put.headers.get('azure-asyncoperation')!), (r) => r.body.status !== 'InProgress')
+  const done = await until(
+    () => call<Json>(h, 'GET', put.headers.get('azure-asyncoperation')!),
+    (r) => r.body.status !== 'InProgress',
+  )
   expect(done.body.status).toBe('Succeeded')
   return (await call<Json>(h, 'GET', `${extensionPath(sub, name)}?${EXTENSION_API}`)).body
 }

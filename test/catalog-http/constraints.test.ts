@@ -48,7 +48,10 @@ async function installed(sub: string, name: string, properties: Json, cluster = 
   const response = await call<Json>(h, 'PUT', `${extensionPath(sub, name, cluster)}?${EXTENSION_API}`, { properties })
   expect(response.status, JSON.stringify(response.body)).toBe(201)
   const asyncUrl = response.headers.get('azure-asyncoperation')!
-  const done = await until(() => call<Json>(h, 'GET', asyncUrl), (r) => r.body.status !== 'InProgress')
+  const done = await until(
+    () => call<Json>(h, 'GET', asyncUrl),
+    (r) => r.body.status !== 'InProgress',
+  )
   expect(done.body.status).toBe('Succeeded')
 }
 

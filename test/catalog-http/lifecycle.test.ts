@@ -32,7 +32,10 @@ async function changeAndWait(method: 'PUT' | 'DELETE', url: string, body?: Json)
   expect([200, 201, 202], JSON.stringify(response.body)).toContain(response.status)
   const asyncUrl = response.headers.get('azure-asyncoperation')
   expect(asyncUrl).toEqual(expect.any(String))
-  const done = await until(() => call<Json>(h, 'GET', asyncUrl!), (r) => r.body.status !== 'InProgress')
+  const done = await until(
+    () => call<Json>(h, 'GET', asyncUrl!),
+    (r) => r.body.status !== 'InProgress',
+  )
   return { status: response.status, operation: done.body }
 }
 

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { loadCatalog } from '../../core/catalog/catalog.js'
 import type { RuleName } from '../../core/catalog/rules.js'
-import {
-  checkDistribution,
-  checkInstallable,
-  compatibleTypes,
-  compatibleVersions,
-  newestAutoUpgradeTarget,
-  previewStatusFor,
-  resolveVersion,
-} from '../../core/catalog/rules.js'
+import { checkDistribution, checkInstallable, compatibleTypes, compatibleVersions, newestAutoUpgradeTarget, previewStatusFor, resolveVersion } from '../../core/catalog/rules.js'
 import { validateCatalog } from '../../core/catalog/schema.js'
 import type { ExtensionTypeSpec } from '../../core/catalog/catalog-types.js'
 import type { ClusterFacts } from '../../core/domain/model.js'
@@ -140,8 +132,7 @@ describe('coexistence', () => {
         rule: 'ConflictingExtension',
         status: 409,
         target: 'properties.extensionType',
-        message:
-          "Extension type 'microsoft.app.environment' cannot be installed on the same cluster as extension 'appsvc' (microsoft.web.appservice). Delete extension 'appsvc' first, then retry.",
+        message: "Extension type 'microsoft.app.environment' cannot be installed on the same cluster as extension 'appsvc' (microsoft.web.appservice). Delete extension 'appsvc' first, then retry.",
       },
     ])
   })
@@ -358,7 +349,11 @@ describe('compatibleVersions and compatibleTypes', () => {
 
   it('lists the types a GKE arm64 cluster on Kubernetes 1.26 can run', () => {
     const facts = cluster({ distribution: 'gke', architecture: 'arm64', kubernetesVersion: '1.26.5' })
-    expect(compatibleTypes(catalog, facts).map((t) => t.type).sort()).toEqual(
+    expect(
+      compatibleTypes(catalog, facts)
+        .map((t) => t.type)
+        .sort(),
+    ).toEqual(
       [
         'microsoft.azuremonitor.containers',
         'microsoft.policyinsights',

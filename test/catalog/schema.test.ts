@@ -78,7 +78,13 @@ describe('validateCatalog rejects', () => {
     { name: 'a malformed release date', raw: () => withVersions([version('1.0.0', { releasedOn: 'March 2025' })]), problem: /releasedOn: "March 2025" is not a date/ },
     {
       name: 'release trains differing only in case',
-      raw: () => withType(0, { releaseTrains: [{ name: 'Stable', versions: [version('1.0.0')] }, { name: 'stable', versions: [version('1.0.0')] }] }),
+      raw: () =>
+        withType(0, {
+          releaseTrains: [
+            { name: 'Stable', versions: [version('1.0.0')] },
+            { name: 'stable', versions: [version('1.0.0')] },
+          ],
+        }),
       problem: /duplicate release train/,
     },
     { name: 'no release trains', raw: () => withType(0, { releaseTrains: [] }), problem: /releaseTrains: list at least one release train/ },

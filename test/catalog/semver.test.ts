@@ -52,21 +52,7 @@ describe('strict SemVer 2.0.0 parsing', () => {
 
 describe('precedence', () => {
   // The ordering example from semver.org §11, lowest first, plus numeric-vs-lexical traps.
-  const ascending = [
-    '1.0.0-alpha',
-    '1.0.0-alpha.1',
-    '1.0.0-alpha.beta',
-    '1.0.0-beta',
-    '1.0.0-beta.2',
-    '1.0.0-beta.11',
-    '1.0.0-rc.1',
-    '1.0.0',
-    '1.0.1',
-    '1.2.0',
-    '1.10.0',
-    '2.0.0',
-    '10.0.0',
-  ]
+  const ascending = ['1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0', '1.0.1', '1.2.0', '1.10.0', '2.0.0', '10.0.0']
 
   it.each(ascending.slice(1).map((higher, i) => [ascending[i] as string, higher]))('%s < %s', (lower, higher) => {
     expect(compareSemver(lower, higher)).toBe(-1)
@@ -76,12 +62,7 @@ describe('precedence', () => {
   })
 
   it('sorts newest first, comparing numeric prerelease identifiers as numbers', () => {
-    expect(newestFirst(['1.14.4-msft.9', '1.14.4-msft.10', '1.13.6-msft.1', '1.15.4-msft.1'])).toEqual([
-      '1.15.4-msft.1',
-      '1.14.4-msft.10',
-      '1.14.4-msft.9',
-      '1.13.6-msft.1',
-    ])
+    expect(newestFirst(['1.14.4-msft.9', '1.14.4-msft.10', '1.13.6-msft.1', '1.15.4-msft.1'])).toEqual(['1.15.4-msft.1', '1.14.4-msft.10', '1.14.4-msft.9', '1.13.6-msft.1'])
   })
 
   it('ignores build metadata', () => {

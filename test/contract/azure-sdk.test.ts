@@ -44,7 +44,11 @@ describe('official Azure SDK for JavaScript', () => {
     // ---- beginCreateAndWait: PUT 201 Creating, polls Azure-AsyncOperation, then GETs the resource ----
     const raw: { status: number; headers: Record<string, string> }[] = []
     const created = await client.extensions.beginCreateAndWait(
-      RG, RP, KIND, 'cluster1', 'dapr',
+      RG,
+      RP,
+      KIND,
+      'cluster1',
+      'dapr',
       { extensionType: 'microsoft.dapr', configurationSettings: { 'global.ha.enabled': 'true' }, configurationProtectedSettings: { 'dapr.token': 's3cr3t-sdk' } },
       { ...FAST, onResponse: (response) => raw.push({ status: response.status, headers: response.headers.toJSON() }) },
     )

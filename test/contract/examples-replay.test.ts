@@ -314,7 +314,9 @@ const replays: Record<string, Record<string, [scenario: string, Replay]>> = {
       async (s) => {
         await registerCluster(h, s)
         const put = await createExtension(h, s, s.example.parameters.extensionName, { properties: { extensionType: 'azuremonitor-containers' } })
-        const operationId = expectAsyncHeaders(put, h, { ...s, status: '201' }).split('/operations/')[1]!.split('?')[0]!
+        const operationId = expectAsyncHeaders(put, h, { ...s, status: '201' })
+          .split('/operations/')[1]!
+          .split('?')[0]!
         await waitSucceeded(s)
         const res = await call(h, 'GET', `${s.extensionPath()}/operations/${operationId}?${q(s)}`)
         expectLikeExample(res, s)

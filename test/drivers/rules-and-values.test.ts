@@ -80,7 +80,10 @@ describe('fault rules', () => {
 
 describe('SIMULATED_FAULTS', () => {
   it('reads rules with and without ids; derived ids are stable', () => {
-    const json = JSON.stringify([{ id: 'ci-flux', kind: 'failInstall', extensionType: 'microsoft.flux', remainingCalls: 2 }, { kind: 'latency', durationMs: 100 }])
+    const json = JSON.stringify([
+      { id: 'ci-flux', kind: 'failInstall', extensionType: 'microsoft.flux', remainingCalls: 2 },
+      { kind: 'latency', durationMs: 100 },
+    ])
     const first = parseEnvFaults(json, { isKnownExtensionType: known })
     expect(first.map((f) => f.id)).toEqual(['ci-flux', expect.stringMatching(/^env-2-[0-9a-f]{8}$/)])
     expect(parseEnvFaults(json, { isKnownExtensionType: known })).toEqual(first)
@@ -90,7 +93,11 @@ describe('SIMULATED_FAULTS', () => {
   const bad: [string, string, RegExp][] = [
     ['invalid JSON', '[{', /SIMULATED_FAULTS is not valid JSON/],
     ['not an array', '{"kind":"failInstall"}', /must be a JSON array of fault rules/],
-    ['invalid entries', '[{"kind":"nope"},{"kind":"latency"}]', /2 problem\(s\):\n- The value of 'SIMULATED_FAULTS\[0\]\.kind' must be one of[^\n]*\n- The property 'SIMULATED_FAULTS\[1\]\.durationMs' is required/],
+    [
+      'invalid entries',
+      '[{"kind":"nope"},{"kind":"latency"}]',
+      /2 problem\(s\):\n- The value of 'SIMULATED_FAULTS\[0\]\.kind' must be one of[^\n]*\n- The property 'SIMULATED_FAULTS\[1\]\.durationMs' is required/,
+    ],
     ['duplicate ids', '[{"id":"a","kind":"failInstall"},{"id":"a","kind":"failUpgrade"}]', /the id 'a' is used by more than one rule/],
     ['bad id', '[{"id":"-x","kind":"failInstall"}]', /SIMULATED_FAULTS\[0\]\.id' must be 1-64 letters/],
   ]
@@ -111,10 +118,7 @@ describe('settings → helm values', () => {
   it('nests dotted keys, honours \\. escapes and types values like helm --set', () => {
     expect(settingPath('a.b\\.c.d')).toEqual(['a', 'b.c', 'd'])
     expect(
-      settingsToValues(
-        { 'a.b.c': 'x', 'a.b.d': 'TRUE', 'a.n': '42', 'a.z': '007', 'a.big': '12345678901234567890', e: 'null', f: 'false', 'g.h': '-3', 'i': '1.5' },
-        { 'a.b.c': 'protected-wins' },
-      ),
+      settingsToValues({ 'a.b.c': 'x', 'a.b.d': 'TRUE', 'a.n': '42', 'a.z': '007', 'a.big': '12345678901234567890', e: 'null', f: 'false', 'g.h': '-3', i: '1.5' }, { 'a.b.c': 'protected-wins' }),
     ).toEqual({ a: { b: { c: 'protected-wins', d: true }, n: 42, z: '007', big: '12345678901234567890' }, e: null, f: false, g: { h: -3 }, i: '1.5' })
     expect(typedValue('False')).toBe(false)
     expect(typedValue('0')).toBe(0)

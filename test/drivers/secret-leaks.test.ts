@@ -33,7 +33,12 @@ function forms(value: string): string[] {
   const lines = value.split('\n').filter((line) => line.length >= 8 && !/^-----(BEGIN|END) PRIVATE KEY-----$/.test(line))
   return [value, json, json.slice(1, -1), `'${value.replaceAll("'", "''")}'`, Buffer.from(value).toString('base64'), ...lines]
 }
-const LONG_FORMS = [...Object.values(PROTECTED).filter((value) => value.length >= 4).flatMap(forms), KUBECONFIG_TOKEN]
+const LONG_FORMS = [
+  ...Object.values(PROTECTED)
+    .filter((value) => value.length >= 4)
+    .flatMap(forms),
+  KUBECONFIG_TOKEN,
+]
 /** Text only helm's output contains (fake-helm.mjs echoValues): if none of it appears, no value of any length came along. */
 const HELM_TEXT = ['is ab', 'is 7', 'json: ', 'base64: ', 'Does not match pattern', 'execution error at', 'given: 7']
 
@@ -45,7 +50,8 @@ const TEMPLATE_FAILURE =
   "Helm install of release 'flux' in namespace 'flux-system' failed: the chart's templates could not be rendered with the settings " +
   "(template 'chart/templates/secret.yaml' line 12). Correct configurationSettings / configurationProtectedSettings to what the chart accepts. " +
   'Fix the cause, then send the PUT again to retry, or DELETE the extension.'
-const RETRYING = /^Attempt 1 of 10 of the installation failed: Helm install of release 'flux' in namespace 'flux-system' failed: a temporary network or API server error interrupted helm \(reaching the cluster or the chart's repository\)\. Retrying in \d+ s\.$/
+const RETRYING =
+  /^Attempt 1 of 10 of the installation failed: Helm install of release 'flux' in namespace 'flux-system' failed: a temporary network or API server error interrupted helm \(reaching the cluster or the chart's repository\)\. Retrying in \d+ s\.$/
 
 const logLines: string[] = []
 let h: HelmHarness
@@ -70,13 +76,19 @@ async function redisDump(prefix: string): Promise<string> {
       for (const key of keys) {
         const type = await redis.type(key)
         const value =
-          type === 'string' ? await redis.get(key)
-          : type === 'hash' ? await redis.hgetall(key)
-          : type === 'list' ? await redis.lrange(key, 0, -1)
-          : type === 'set' ? await redis.smembers(key)
-          : type === 'zset' ? await redis.zrange(key, 0, -1, 'WITHSCORES')
-          : type === 'stream' ? await redis.xrange(key, '-', '+')
-          : null
+          type === 'string'
+            ? await redis.get(key)
+            : type === 'hash'
+              ? await redis.hgetall(key)
+              : type === 'list'
+                ? await redis.lrange(key, 0, -1)
+                : type === 'set'
+                  ? await redis.smembers(key)
+                  : type === 'zset'
+                    ? await redis.zrange(key, 0, -1, 'WITHSCORES')
+                    : type === 'stream'
+                      ? await redis.xrange(key, '-', '+')
+                      : null
         parts.push(`${key} ${JSON.stringify(value)}`)
       }
     } while (cursor !== '0')
@@ -141,7 +153,9 @@ describe('no protected value leaks, whatever its shape', () => {
     seen.push(JSON.stringify(extension.body))
     expect(extension.body.properties.errorInfo).toMatchObject({ code: 'InvalidConfigurationSettings', message: TEMPLATE_FAILURE })
     // Short values are checked by what the messages are: fixed sentences with safe facts, nothing else.
-    const retries = seen.flatMap((body) => (JSON.parse(body) as { properties?: { statuses?: { displayStatus: string; message: string }[] } }).properties?.statuses ?? []).filter((s) => s.displayStatus === 'Retrying')
+    const retries = seen
+      .flatMap((body) => (JSON.parse(body) as { properties?: { statuses?: { displayStatus: string; message: string }[] } }).properties?.statuses ?? [])
+      .filter((s) => s.displayStatus === 'Retrying')
     expect(retries.length).toBeGreaterThan(0)
     for (const retry of retries) expect(retry.message).toMatch(RETRYING)
     expect(extension.body.properties.statuses!.map((s) => s.message)).toEqual([TEMPLATE_FAILURE])
@@ -182,8 +196,13 @@ describe('no protected value leaks, whatever its shape', () => {
     expect(digest).toBe(valuesDigest(box, inputs))
 
     // What an unkeyed digest would have been: absent from every store.
-    const sorted = (map: Record<string, string>) => Object.keys(map).sort().map((key) => [key, map[key]])
-    const bare = createHash('sha256').update(JSON.stringify([inputs.version, sorted(inputs.values), sorted(inputs.protectedValues)])).digest()
+    const sorted = (map: Record<string, string>) =>
+      Object.keys(map)
+        .sort()
+        .map((key) => [key, map[key]])
+    const bare = createHash('sha256')
+      .update(JSON.stringify([inputs.version, sorted(inputs.values), sorted(inputs.protectedValues)]))
+      .digest()
     const bareForms = [bare.toString('hex'), bare.toString('base64'), bare.toString('base64url')]
     const everything = [await postgresDump(), await redisDump(`${h.config.queuePrefix}:`), logLines.join(''), JSON.stringify(fake.log().map((c) => c.argv))].join('\n')
     expect(bareForms.filter((form) => everything.includes(form))).toEqual([])

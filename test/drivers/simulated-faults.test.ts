@@ -95,7 +95,9 @@ describe('fail install / upgrade / uninstall', () => {
 
     const op = await runOperation(h, 'DELETE', extensionPath(sub, 'flux'))
     expect(op).toMatchObject({ status: 'Failed', error: { code: 'HelmUninstallFailed' } })
-    expect(op.error!.message).toMatch(/^Helm uninstall of release 'flux' in namespace 'flux-system' failed: uninstallation completed with 1 error\(s\): timed out waiting for the condition \(injected fault /)
+    expect(op.error!.message).toMatch(
+      /^Helm uninstall of release 'flux' in namespace 'flux-system' failed: uninstallation completed with 1 error\(s\): timed out waiting for the condition \(injected fault /,
+    )
     const ext = await getExtension(h, sub, 'flux')
     expect(ext.status).toBe(200)
     expect(ext.body.properties).toMatchObject({ provisioningState: 'Failed', errorInfo: { code: 'HelmUninstallFailed' } })
@@ -162,7 +164,10 @@ describe('hang', () => {
     expect((await call(h, 'GET', asyncUrl)).body).toMatchObject({ status: 'InProgress' })
     expect((await getExtension(h, sub, 'flux')).body.properties).toMatchObject({ provisioningState: 'Creating' })
 
-    const done = await until(() => call(h, 'GET', asyncUrl), (r) => r.body.status !== 'InProgress')
+    const done = await until(
+      () => call(h, 'GET', asyncUrl),
+      (r) => r.body.status !== 'InProgress',
+    )
     expect(done.body).toMatchObject({ status: 'Failed', error: { code: 'HelmInstallFailed' } })
     expect((done.body.error as { message: string }).message).toContain(
       `Helm install of release 'flux' in namespace 'flux-system' failed: timed out waiting for the condition after 1.5s (injected fault ${rule.id}). ` +
@@ -218,7 +223,14 @@ describe('latency', () => {
     const asyncUrl = put.headers.get('azure-asyncoperation')!
     await expect.poll(async () => (await fault(slowCluster.id)).injectedCalls, POLL).toBe(1)
     expect((await call(h, 'GET', asyncUrl)).body).toMatchObject({ status: 'InProgress' })
-    expect((await until(() => call(h, 'GET', asyncUrl), (r) => r.body.status !== 'InProgress')).body).toMatchObject({ status: 'Succeeded' })
+    expect(
+      (
+        await until(
+          () => call(h, 'GET', asyncUrl),
+          (r) => r.body.status !== 'InProgress',
+        )
+      ).body,
+    ).toMatchObject({ status: 'Succeeded' })
 
     expect(await putExtension(h, sub, 'dapr', { extensionType: 'microsoft.dapr' }, 'fast')).toMatchObject({ status: 'Succeeded' })
     expect(await fault(daprOnFast.id)).toMatchObject({ injectedCalls: 1 })
@@ -244,7 +256,7 @@ describe('SIMULATED_FAULTS', () => {
         status: 'Failed',
         error: {
           code: 'HelmInstallFailed',
-          message: expect.stringContaining("failed: pre-install hook failed: job failed: BackoffLimitExceeded (injected fault ci-flux-install)."),
+          message: expect.stringContaining('failed: pre-install hook failed: job failed: BackoffLimitExceeded (injected fault ci-flux-install).'),
         },
       })
     } finally {

@@ -47,18 +47,16 @@ export interface OperationResult {
 }
 
 /** Sends a write, returns the status of its async operation once terminal. */
-export async function runOperation(
-  h: Pick<Harness, 'baseUrl'>,
-  method: 'PUT' | 'DELETE' | 'PATCH',
-  path: string,
-  body?: unknown,
-  timeoutMs = 20_000,
-): Promise<OperationResult> {
+export async function runOperation(h: Pick<Harness, 'baseUrl'>, method: 'PUT' | 'DELETE' | 'PATCH', path: string, body?: unknown, timeoutMs = 20_000): Promise<OperationResult> {
   const response = await call(h, method, `${path}?${EXTENSION_API}`, body)
   if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(response.body)}`)
   const asyncUrl = response.headers.get('azure-asyncoperation')
   if (!asyncUrl) throw new Error(`${method} ${path} answered ${response.status} without Azure-AsyncOperation`)
-  const done = await until(() => call<OperationResult>(h, 'GET', asyncUrl), (r) => r.body.status !== 'InProgress', timeoutMs)
+  const done = await until(
+    () => call<OperationResult>(h, 'GET', asyncUrl),
+    (r) => r.body.status !== 'InProgress',
+    timeoutMs,
+  )
   return done.body
 }
 
@@ -67,17 +65,21 @@ export function putExtension(h: Pick<Harness, 'baseUrl'>, sub: string, name: str
 }
 
 export async function getExtension(h: Pick<Harness, 'baseUrl'>, sub: string, name: string, cluster = 'cluster1') {
-  return call<{ properties: Record<string, unknown> & { errorInfo?: { code: string; message: string } | null; statuses?: { code: string; level: string; message: string; displayStatus: string; time: string }[] } }>(
-    h,
-    'GET',
-    `${extensionPath(sub, name, cluster)}?${EXTENSION_API}`,
-  )
+  return call<{
+    properties: Record<string, unknown> & { errorInfo?: { code: string; message: string } | null; statuses?: { code: string; level: string; message: string; displayStatus: string; time: string }[] }
+  }>(h, 'GET', `${extensionPath(sub, name, cluster)}?${EXTENSION_API}`)
 }
 
 export interface FakeHelm {
   dir: string
   env: Record<string, string>
-  log(): { argv: string[]; env: Record<string, string>; home: { path: string | undefined; isDirectory: boolean }; kubeconfig: (FileCheck & { content?: unknown }) | null; values: (FileCheck & { content?: unknown }) | null }[]
+  log(): {
+    argv: string[]
+    env: Record<string, string>
+    home: { path: string | undefined; isDirectory: boolean }
+    kubeconfig: (FileCheck & { content?: unknown }) | null
+    values: (FileCheck & { content?: unknown }) | null
+  }[]
   releases(): { name: string; namespace: string; version: number; info: { status: string; description: string }; chart: { metadata: { name: string; version: string } } }[]
 }
 

@@ -52,7 +52,10 @@ function compare(a: string, b: string): number {
 
 /** Installable versions of a train, oldest first: the whole train, or its newest n+1 under latestMinus. */
 function expectedVersions(type: RawType, train: string): string[] {
-  const versions = type.releaseTrains.find((t) => t.name.toLowerCase() === train.toLowerCase())!.versions.map((v) => v.version).sort(compare)
+  const versions = type.releaseTrains
+    .find((t) => t.name.toLowerCase() === train.toLowerCase())!
+    .versions.map((v) => v.version)
+    .sort(compare)
   return type.supportPolicy.kind === 'latestMinus' ? versions.slice(-(type.supportPolicy.n + 1)) : versions
 }
 
@@ -120,7 +123,10 @@ describe('location-level extensionTypes', () => {
     expect(got.body).toMatchObject({
       id: `${location}/microsoft.flux`,
       name: 'microsoft.flux',
-      properties: { isManagedIdentityRequired: false, supportedScopes: { defaultScope: 'cluster', clusterScopeSettings: { properties: { defaultReleaseNamespace: 'flux-system', allowMultipleInstances: false } } } },
+      properties: {
+        isManagedIdentityRequired: false,
+        supportedScopes: { defaultScope: 'cluster', clusterScopeSettings: { properties: { defaultReleaseNamespace: 'flux-system', allowMultipleInstances: false } } },
+      },
     })
     const missing = await call<Json>(h, 'GET', `${location}/microsoft.nope?${API}`)
     expect(missing.status).toBe(404)
@@ -294,7 +300,11 @@ describe('cluster-level extensionTypes', () => {
     const missing = await call<Json>(h, 'GET', `${typesPath('ghost')}?${API}`)
     expect(missing.status).toBe(404)
     expect(missing.body).toMatchObject({ error: { code: 'ParentResourceNotFound' } })
-    const badParent = await call<Json>(h, 'GET', `/subscriptions/${sub}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/vm1/providers/Microsoft.KubernetesConfiguration/extensionTypes?${API}`)
+    const badParent = await call<Json>(
+      h,
+      'GET',
+      `/subscriptions/${sub}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/vm1/providers/Microsoft.KubernetesConfiguration/extensionTypes?${API}`,
+    )
     expect(badParent.status).toBe(400)
     expect(badParent.body).toMatchObject({ error: { code: 'InvalidResourceType' } })
   })

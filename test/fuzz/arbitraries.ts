@@ -24,7 +24,15 @@ const CLUSTER_PARENTS: readonly [string, string][] = [
   ['Microsoft.HybridContainerService', 'provisionedClusters'],
   ['Microsoft.ResourceConnector', 'appliances'],
 ]
-const EXTENSION_TYPES = ['microsoft.flux', 'microsoft.dapr', 'microsoft.azuremonitor.containers', 'microsoft.azurekeyvaultsecretsprovider', 'microsoft.openservicemesh', 'Microsoft.AzureML.Kubernetes', 'nope.nothing']
+const EXTENSION_TYPES = [
+  'microsoft.flux',
+  'microsoft.dapr',
+  'microsoft.azuremonitor.containers',
+  'microsoft.azurekeyvaultsecretsprovider',
+  'microsoft.openservicemesh',
+  'Microsoft.AzureML.Kubernetes',
+  'nope.nothing',
+]
 
 /** Strings that broke parsers somewhere once: empty, dots, wildcards, control and bidi characters, non-Latin-1, NUL, surrogates. */
 const nasty = fc.constantFrom(
@@ -86,19 +94,12 @@ const uuid = fc.uuid().map((v) => v.toString())
 
 function clusterPath(world: FuzzWorld): fc.Arbitrary<string> {
   return fc
-    .tuple(
-      spelled(fc.constantFrom(...world.subscriptions)),
-      spelled(fc.constantFrom('rg1', 'rg2')),
-      fc.constantFrom(...CLUSTER_PARENTS),
-      spelled(fc.constantFrom(...world.clusterNames)),
-    )
+    .tuple(spelled(fc.constantFrom(...world.subscriptions)), spelled(fc.constantFrom('rg1', 'rg2')), fc.constantFrom(...CLUSTER_PARENTS), spelled(fc.constantFrom(...world.clusterNames)))
     .map(([sub, rg, [rp, type], name]) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/${rp}/${type}/${name}`)
 }
 
 function extensionPath(world: FuzzWorld): fc.Arbitrary<string> {
-  return fc
-    .tuple(clusterPath(world), spelled(fc.constantFrom(...world.extensionNames)))
-    .map(([cluster, name]) => `${cluster}/providers/Microsoft.KubernetesConfiguration/extensions/${name}`)
+  return fc.tuple(clusterPath(world), spelled(fc.constantFrom(...world.extensionNames))).map(([cluster, name]) => `${cluster}/providers/Microsoft.KubernetesConfiguration/extensions/${name}`)
 }
 
 function routePath(world: FuzzWorld): fc.Arbitrary<string> {
@@ -112,7 +113,10 @@ function routePath(world: FuzzWorld): fc.Arbitrary<string> {
     { weight: 1, arbitrary: fc.tuple(clusterPath(world), spelled(uuid)).map(([c, id]) => `${c}/operations/${id}`) },
     { weight: 1, arbitrary: fc.tuple(clusterPath(world), spelled(uuid)).map(([c, id]) => `${c}/operationResults/${id}`) },
     { weight: 1, arbitrary: clusterPath(world).map((c) => `${c}${kc}/operations`) },
-    { weight: 1, arbitrary: fc.tuple(sub, spelled(fc.constantFrom('rg1', 'rg2')), fc.constantFrom(...CLUSTER_PARENTS)).map(([s, rg, [rp, t]]) => `/subscriptions/${s}/resourceGroups/${rg}/providers/${rp}/${t}`) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(sub, spelled(fc.constantFrom('rg1', 'rg2')), fc.constantFrom(...CLUSTER_PARENTS)).map(([s, rg, [rp, t]]) => `/subscriptions/${s}/resourceGroups/${rg}/providers/${rp}/${t}`),
+    },
     { weight: 1, arbitrary: fc.tuple(sub, fc.constantFrom(...CLUSTER_PARENTS)).map(([s, [rp, t]]) => `/subscriptions/${s}/providers/${rp}/${t}`) },
     {
       weight: 2,
@@ -232,28 +236,52 @@ function optionalHeaders(world: FuzzWorld): fc.Arbitrary<[string, string][]> {
   const header: fc.Arbitrary<[string, string]> = fc.oneof(
     { weight: 4, arbitrary: fc.tuple(fc.constant('referer'), fc.oneof(fc.constantFrom('data:,x', 'http://evil.example/', 'https://[', '::', `http://${world.ownHosts[0]}/x`), headerValue)) },
     { weight: 4, arbitrary: fc.tuple(fc.constantFrom('if-match', 'if-none-match'), fc.oneof(fc.constantFrom('*', '"abc"', 'W/"x"', '""', '"'), headerValue)) },
-    { weight: 4, arbitrary: fc.tuple(fc.constantFrom('x-ms-client-request-id', 'x-ms-correlation-request-id', 'x-ms-client-principal-name', 'accept-language', 'x-ms-async-operation-timeout'), headerValue) },
+    {
+      weight: 4,
+      arbitrary: fc.tuple(fc.constantFrom('x-ms-client-request-id', 'x-ms-correlation-request-id', 'x-ms-client-principal-name', 'accept-language', 'x-ms-async-operation-timeout'), headerValue),
+    },
     {
       weight: 3,
       arbitrary: fc.tuple(
         fc.constant('x-ms-arm-resource-system-data'),
-        fc.oneof(fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify({ createdBy: v, createdByType: v })), fc.constant('{"createdBy":"\\u0000"}'), headerValue),
+        fc.oneof(
+          fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify({ createdBy: v, createdByType: v })),
+          fc.constant('{"createdBy":"\\u0000"}'),
+          headerValue,
+        ),
       ),
     },
-    { weight: 2, arbitrary: fc.tuple(fc.constant('authorization'), fc.oneof(fc.constantFrom('Bearer', 'Bearer garbage', 'Bearer a.b.c', 'Basic x', 'Bearer eyJhbGciOiJub25lIn0.eyJvaWQiOiJ4In0.'), headerValue)) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(fc.constant('authorization'), fc.oneof(fc.constantFrom('Bearer', 'Bearer garbage', 'Bearer a.b.c', 'Basic x', 'Bearer eyJhbGciOiJub25lIn0.eyJvaWQiOiJ4In0.'), headerValue)),
+    },
     { weight: 3, arbitrary: fc.tuple(fc.constant('origin'), fc.oneof(fc.constantFrom('http://evil.example', 'null', `http://${world.ownHosts[0]}`), headerValue)) },
     {
       weight: 3,
       arbitrary: fc.tuple(
         fc.constant('content-type'),
-        fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/merge-patch+json', ''),
+        fc.constantFrom(
+          'application/json',
+          'application/json; charset=utf-8',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data; boundary=x',
+          'application/merge-patch+json',
+          '',
+        ),
       ),
     },
     { weight: 2, arbitrary: fc.tuple(fc.constant('accept'), fc.constantFrom('*/*', 'text/html', 'application/xml')) },
     { weight: 1, arbitrary: fc.tuple(fc.constant('expect'), fc.constantFrom('100-continue', 'foo', '')) },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom('upgrade', 'connection'), fc.constantFrom('websocket', 'h2c', 'upgrade', 'keep-alive')) },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom('transfer-encoding', 'content-length', 'content-encoding'), fc.constantFrom('gzip', 'chunked, identity', '-1', '1e3', 'br')) },
-    { weight: 2, arbitrary: fc.tuple(fc.string({ minLength: 1, maxLength: 12 }).filter((v) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(v)), headerValue) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(
+        fc.string({ minLength: 1, maxLength: 12 }).filter((v) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(v)),
+        headerValue,
+      ),
+    },
   )
   return fc.array(header, { maxLength: 4 })
 }
@@ -266,7 +294,13 @@ function hostHeaders(world: FuzzWorld): fc.Arbitrary<[string, string][]> {
   )
   return fc.oneof(
     { weight: 12, arbitrary: host.map((h): [string, string][] => [['host', h]]) },
-    { weight: 1, arbitrary: fc.tuple(host, host).map(([a, b]): [string, string][] => [['host', a], ['host', b]]) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(host, host).map(([a, b]): [string, string][] => [
+        ['host', a],
+        ['host', b],
+      ]),
+    },
     { weight: 1, arbitrary: fc.constant([] as [string, string][]) },
   )
 }
@@ -283,7 +317,10 @@ export function requestArbitrary(world: FuzzWorld): fc.Arbitrary<RawRequest> {
     {
       weight: 1,
       arbitrary: fc
-        .tuple(fc.constantFrom('http://evil.example', `http://${world.ownHosts[0]}`, 'https://x'), routePath(world).chain((p) => queryString(p).map((q) => `${p}${q}`)))
+        .tuple(
+          fc.constantFrom('http://evil.example', `http://${world.ownHosts[0]}`, 'https://x'),
+          routePath(world).chain((p) => queryString(p).map((q) => `${p}${q}`)),
+        )
         .map(([origin, rest]) => `${origin}${rest}`),
     },
     { weight: 1, arbitrary: fc.constantFrom('*', '', 'subscriptions', '/a b', '/%', '/\u0000', '/' + 'a'.repeat(9000)) },
@@ -296,11 +333,17 @@ export function requestArbitrary(world: FuzzWorld): fc.Arbitrary<RawRequest> {
       version,
       hosts: hostHeaders(world),
       credentials: world.authorizations.length
-        ? fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...world.authorizations).map((v): [string, string][] => [['authorization', v]]) }, { weight: 1, arbitrary: fc.constant([] as [string, string][]) })
+        ? fc.oneof(
+            { weight: 12, arbitrary: fc.constantFrom(...world.authorizations).map((v): [string, string][] => [['authorization', v]]) },
+            { weight: 1, arbitrary: fc.constant([] as [string, string][]) },
+          )
         : fc.constant([] as [string, string][]),
       extra: optionalHeaders(world),
       body: body(),
-      framing: fc.oneof({ weight: 20, arbitrary: fc.constant('length' as const) }, { weight: 1, arbitrary: fc.constantFrom('chunked' as const, 'badChunked' as const, 'shortLength' as const, 'none' as const) }),
+      framing: fc.oneof(
+        { weight: 20, arbitrary: fc.constant('length' as const) },
+        { weight: 1, arbitrary: fc.constantFrom('chunked' as const, 'badChunked' as const, 'shortLength' as const, 'none' as const) },
+      ),
       padding: fc.oneof({ weight: 40, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(50, 999, 1500) }),
     })
     .map(({ method, target, version, hosts, credentials, extra, body, framing, padding }) => {

@@ -3,6 +3,7 @@
 // 10 s) and as a whole (the victim's rows unchanged, no resource stored under an id its path does not spell).
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
+import { expect, it } from 'vitest'
 import pg from 'pg'
 import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, until } from '../helpers/harness.js'
 import { startIsolatedHarness, type IsolatedHarness } from '../drivers/support.js'
@@ -140,7 +141,10 @@ async function seedWorld(h: IsolatedHarness, headers: Record<string, string>): P
       const created = await call(h, 'PUT', `${clusterPath(sub, cluster)}?${CLUSTER_API}`, compatibleCluster, headers)
       if (created.status >= 300) throw new Error(`seeding ${sub}/${cluster}: ${created.status} ${JSON.stringify(created.body)}`)
     }
-    for (const [name, type] of [['flux', 'microsoft.flux'], ['dapr', 'microsoft.dapr']] as const) {
+    for (const [name, type] of [
+      ['flux', 'microsoft.flux'],
+      ['dapr', 'microsoft.dapr'],
+    ] as const) {
       const put = await call(h, 'PUT', `${extensionPath(sub, name, 'c1')}?${EXTENSION_API}`, withProtected(name, type), headers)
       if (put.status >= 300) throw new Error(`seeding ${name} in ${sub}: ${put.status} ${JSON.stringify(put.body)}`)
     }
@@ -227,16 +231,20 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
 }
 
 /** One mode's campaign as a test: a fixed seed in `npm test`, or the seed and length `npm run fuzz` passes. */
-export async function fuzzCampaign(authMode: FuzzOptions['authMode']): Promise<FuzzReport> {
-  const survey = process.env.ARCEXT_FUZZ_SURVEY === '1'
-  const report = await runFuzz({ seed: FUZZ_SEED, seconds: FUZZ_SECONDS, authMode, survey })
-  console.info(`fuzz (${authMode}): ${report.requests} requests, statuses ${JSON.stringify(report.statuses)}`)
-  if (survey) console.info(JSON.stringify(report.examples, null, 1))
-  return report
+export function fuzzTest(authMode: FuzzOptions['authMode']): void {
+  const title = `AUTH_MODE=${authMode}: hostile requests get 4xx envelopes, never a 5xx, and change nothing they may not (seed ${FUZZ_SEED}, ${FUZZ_SECONDS} s)`
+  it(title, { timeout: FUZZ_TIMEOUT_MS }, async () => {
+    const survey = process.env.ARCEXT_FUZZ_SURVEY === '1'
+    const report = await runFuzz({ seed: FUZZ_SEED, seconds: FUZZ_SECONDS, authMode, survey })
+    console.info(`fuzz (${authMode}): ${report.requests} requests, statuses ${JSON.stringify(report.statuses)}`)
+    if (survey) console.info(JSON.stringify(report.examples, null, 1))
+    expect(report.failure).toBeUndefined()
+    expect(report.requests).toBeGreaterThan(100)
+  })
 }
 
-export const FUZZ_SEED = Number(process.env.ARCEXT_FUZZ_SEED ?? 20261205)
+const FUZZ_SEED = Number(process.env.ARCEXT_FUZZ_SEED ?? 20261205)
 /** Per mode; the two modes are two files, so they run side by side. */
-export const FUZZ_SECONDS = Number(process.env.ARCEXT_FUZZ_SECONDS ?? 30)
+const FUZZ_SECONDS = Number(process.env.ARCEXT_FUZZ_SECONDS ?? 30)
 /** Room for seeding the world and for the harness to stop, on top of the campaign itself. */
-export const FUZZ_TIMEOUT_MS = (FUZZ_SECONDS + 120) * 1000
+const FUZZ_TIMEOUT_MS = (FUZZ_SECONDS + 120) * 1000

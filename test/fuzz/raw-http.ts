@@ -76,9 +76,7 @@ export function exchange(endpoint: Endpoint, bytes: Buffer, timeoutMs: number, i
   const started = Date.now()
   return new Promise((resolve) => {
     const chunks: Buffer[] = []
-    const socket = endpoint.tlsCa
-      ? tls.connect({ host: endpoint.host, port: endpoint.port, ca: endpoint.tlsCa, servername: 'localhost' })
-      : net.connect({ host: endpoint.host, port: endpoint.port })
+    const socket = endpoint.tlsCa ? tls.connect({ host: endpoint.host, port: endpoint.port, ca: endpoint.tlsCa, servername: 'localhost' }) : net.connect({ host: endpoint.host, port: endpoint.port })
     let settled = false
     const finish = (outcome: RawOutcome) => {
       if (settled) return

@@ -136,8 +136,7 @@ export async function until<T>(probe: () => Promise<T>, done: (value: T) => bool
   }
 }
 
-export const clusterPath = (subscription: string, cluster = 'cluster1', rg = 'rg1') =>
-  `/subscriptions/${subscription}/resourceGroups/${rg}/providers/Microsoft.Kubernetes/connectedClusters/${cluster}`
+export const clusterPath = (subscription: string, cluster = 'cluster1', rg = 'rg1') => `/subscriptions/${subscription}/resourceGroups/${rg}/providers/Microsoft.Kubernetes/connectedClusters/${cluster}`
 
 export const extensionPath = (subscription: string, name: string, cluster = 'cluster1', rg = 'rg1') =>
   `${clusterPath(subscription, cluster, rg)}/providers/Microsoft.KubernetesConfiguration/extensions/${name}`

@@ -12,7 +12,10 @@ beforeAll(async () => {
   const put = await call(h, 'PUT', ext('flux', '2023-05-01'), { properties: { extensionType: 'microsoft.flux' }, plan: { name: 'p', publisher: 'pub', product: 'prod' } })
   expect(put.status).toBe(201)
   // expect.poll works only inside a test, not in a hook.
-  await until(() => provisioningState(h, ext('flux', '2023-05-01')), (state) => state === 'Succeeded')
+  await until(
+    () => provisioningState(h, ext('flux', '2023-05-01')),
+    (state) => state === 'Succeeded',
+  )
 })
 afterAll(() => h?.close())
 

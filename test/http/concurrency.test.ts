@@ -25,7 +25,9 @@ describe('concurrent writes', () => {
     const sub = freshSubscription()
     await registerCluster(h, sub)
     const puts = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => call<{ error?: { code: string } }>(h, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux', configurationSettings: { n: String(i) } } })),
+      Array.from({ length: 20 }, (_, i) =>
+        call<{ error?: { code: string } }>(h, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux', configurationSettings: { n: String(i) } } }),
+      ),
     )
     expect(puts.filter((p) => p.status === 201)).toHaveLength(1)
     for (const loser of puts.filter((p) => p.status !== 201)) {

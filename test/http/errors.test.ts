@@ -23,17 +23,52 @@ describe('ARM error envelope', () => {
     { name: 'unregistered parent cluster', method: 'PUT', path: () => `${extensionPath(sub, 'x', 'ghost')}?${EXTENSION_API}`, body: flux, status: 404, code: 'ParentResourceNotFound' },
     { name: 'malformed JSON', method: 'PUT', path: () => `${extensionPath(sub, 'x')}?${EXTENSION_API}`, body: '{"properties":', status: 400, code: 'InvalidRequestContent' },
     { name: 'missing properties', method: 'PUT', path: () => `${extensionPath(sub, 'x')}?${EXTENSION_API}`, body: {}, status: 400, code: 'InvalidRequestContent' },
-    { name: 'wrong property type', method: 'PUT', path: () => `${extensionPath(sub, 'x')}?${EXTENSION_API}`, body: { properties: { extensionType: 'microsoft.flux', autoUpgradeMinorVersion: 'yes' } }, status: 400, code: 'InvalidRequestContent' },
+    {
+      name: 'wrong property type',
+      method: 'PUT',
+      path: () => `${extensionPath(sub, 'x')}?${EXTENSION_API}`,
+      body: { properties: { extensionType: 'microsoft.flux', autoUpgradeMinorVersion: 'yes' } },
+      status: 400,
+      code: 'InvalidRequestContent',
+    },
     { name: 'bad subscription id', method: 'GET', path: () => `${extensionPath('not-a-guid', 'x')}?${EXTENSION_API}`, status: 400, code: 'InvalidResourceName' },
-    { name: 'unknown parent type', method: 'GET', path: () => `/subscriptions/${sub}/resourceGroups/rg1/providers/Microsoft.Foo/bars/c/providers/Microsoft.KubernetesConfiguration/extensions/x?${EXTENSION_API}`, status: 400, code: 'InvalidResourceType' },
+    {
+      name: 'unknown parent type',
+      method: 'GET',
+      path: () => `/subscriptions/${sub}/resourceGroups/rg1/providers/Microsoft.Foo/bars/c/providers/Microsoft.KubernetesConfiguration/extensions/x?${EXTENSION_API}`,
+      status: 400,
+      code: 'InvalidResourceType',
+    },
     { name: 'unknown route', method: 'GET', path: () => '/nothing/here', status: 404, code: 'NotFound' },
-    { name: 'non-JSON content type', method: 'PUT', path: () => `${extensionPath(sub, 'x')}?${EXTENSION_API}`, body: 'a=b', headers: { 'content-type': 'text/plain' }, status: 415, code: 'UnsupportedMediaType' },
+    {
+      name: 'non-JSON content type',
+      method: 'PUT',
+      path: () => `${extensionPath(sub, 'x')}?${EXTENSION_API}`,
+      body: 'a=b',
+      headers: { 'content-type': 'text/plain' },
+      status: 415,
+      code: 'UnsupportedMediaType',
+    },
     { name: 'malformed percent-encoding in the URL', method: 'GET', path: () => `${extensionPath(sub, 'a%zz')}?${EXTENSION_API}`, status: 400, code: 'InvalidRequestUri' },
     { name: 'malformed percent-encoding in an admin URL', method: 'DELETE', path: () => '/admin/simulator/faults/%ff', status: 400, code: 'InvalidRequestUri' },
     { name: 'extension name over 253 characters', method: 'PUT', path: () => `${extensionPath(sub, 'n'.repeat(254))}?${EXTENSION_API}`, body: flux, status: 400, code: 'InvalidResourceName' },
     { name: 'URL segment longer than the router matches', method: 'GET', path: () => `${extensionPath(sub, 'n'.repeat(5000))}?${EXTENSION_API}`, status: 414, code: 'RequestUriTooLong' },
-    { name: 'unpaired surrogate in a cluster field', method: 'PUT', path: () => `${clusterPath(sub, 'c-text')}?${CLUSTER_API}`, body: { ...compatibleCluster, tags: { a: '\ud800' } }, status: 400, code: 'InvalidRequestContent' },
-    { name: 'NUL in a configuration setting key', method: 'PUT', path: () => `${extensionPath(sub, 'x')}?${EXTENSION_API}`, body: { properties: { extensionType: 'microsoft.flux', configurationSettings: { 'a\u0000': 'b' } } }, status: 400, code: 'InvalidRequestContent' },
+    {
+      name: 'unpaired surrogate in a cluster field',
+      method: 'PUT',
+      path: () => `${clusterPath(sub, 'c-text')}?${CLUSTER_API}`,
+      body: { ...compatibleCluster, tags: { a: '\ud800' } },
+      status: 400,
+      code: 'InvalidRequestContent',
+    },
+    {
+      name: 'NUL in a configuration setting key',
+      method: 'PUT',
+      path: () => `${extensionPath(sub, 'x')}?${EXTENSION_API}`,
+      body: { properties: { extensionType: 'microsoft.flux', configurationSettings: { 'a\u0000': 'b' } } },
+      status: 400,
+      code: 'InvalidRequestContent',
+    },
     { name: 'NUL in a query parameter', method: 'GET', path: () => `${extensionPath(sub, '').slice(0, -1)}?${EXTENSION_API}&$skipToken=%00`, status: 400, code: 'InvalidRequestContent' },
     { name: 'cluster without location', method: 'PUT', path: () => `${clusterPath(sub, 'c2')}?${CLUSTER_API}`, body: { properties: {} }, status: 400, code: 'InvalidRequestContent' },
   ]
@@ -46,7 +81,7 @@ describe('ARM error envelope', () => {
     expect(response.headers.get('x-ms-request-id')).toMatch(/^[0-9a-f-]{36}$/)
   })
 
-  it('serves extension names longer than the router\'s default parameter limit', async () => {
+  it("serves extension names longer than the router's default parameter limit", async () => {
     // Its own cluster: Flux installs once per cluster.
     expect((await call(h, 'PUT', `${clusterPath(sub, 'long-names')}?${CLUSTER_API}`, compatibleCluster)).status).toBeLessThan(300)
     const name = 'e'.repeat(200)
@@ -157,7 +192,12 @@ describe('requests Node cannot parse as HTTP', () => {
   it.each([
     { name: 'a header line without a colon', raw: 'GET /healthz HTTP/1.1\r\nHost: localhost\r\nNot a header\r\n\r\n', status: 400, code: 'BadRequest' },
     { name: 'a non-numeric Content-Length', raw: 'GET /healthz HTTP/1.1\r\nHost: localhost\r\nContent-Length: abc\r\n\r\n', status: 400, code: 'BadRequest' },
-    { name: 'broken chunked framing', raw: 'POST /admin/simulator/reset HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', status: 400, code: 'BadRequest' },
+    {
+      name: 'broken chunked framing',
+      raw: 'POST /admin/simulator/reset HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+      status: 400,
+      code: 'BadRequest',
+    },
     { name: 'headers over the size limit', raw: `GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, status: 431, code: 'RequestHeaderFieldsTooLarge' },
   ])('answers $name with the error envelope over HTTP and HTTPS', async ({ raw, status, code }) => {
     for (const url of [h.baseUrl, h.api.httpsUrl]) {

@@ -12,7 +12,9 @@ beforeAll(async () => {
   await registerCluster(h, sub, 'empty')
   // Cluster-scoped types with multiple instances allowed? Use one instance per distinct type-compatible name on Flux-free types.
   for (const name of names) {
-    const put = await call(h, 'PUT', `${extensionPath(sub, name)}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.apimanagement', scope: { namespace: { targetNamespace: name.toLowerCase() } } } })
+    const put = await call(h, 'PUT', `${extensionPath(sub, name)}?${EXTENSION_API}`, {
+      properties: { extensionType: 'microsoft.apimanagement', scope: { namespace: { targetNamespace: name.toLowerCase() } } },
+    })
     expect(put.status).toBe(201)
   }
 })
@@ -76,7 +78,9 @@ describe('operation lists', () => {
   it('lists the provider operations tenant-wide', async () => {
     const ops = await call<{ value: { name: string; isDataAction: boolean; display: Record<string, string> }[] }>(h, 'GET', `/providers/Microsoft.KubernetesConfiguration/operations?${EXTENSION_API}`)
     expect(ops.status).toBe(200)
-    expect(ops.body.value.map((o) => o.name)).toEqual(expect.arrayContaining(['Microsoft.KubernetesConfiguration/extensions/write', 'Microsoft.KubernetesConfiguration/extensions/read', 'Microsoft.KubernetesConfiguration/extensions/delete']))
+    expect(ops.body.value.map((o) => o.name)).toEqual(
+      expect.arrayContaining(['Microsoft.KubernetesConfiguration/extensions/write', 'Microsoft.KubernetesConfiguration/extensions/read', 'Microsoft.KubernetesConfiguration/extensions/delete']),
+    )
     for (const op of ops.body.value) expect(op.display).toMatchObject({ provider: expect.any(String), resource: expect.any(String), operation: expect.any(String), description: expect.any(String) })
   })
 

@@ -27,7 +27,10 @@ describe('PATCH extension', () => {
     expect((patch.body.properties as { configurationSettings: Record<string, string> }).configurationSettings).not.toHaveProperty('b')
     expect(patch.headers.get('azure-asyncoperation')).toMatch(/\/operations\/[0-9a-f-]{36}\?api-version=2023-05-01$/)
     expect(patch.headers.get('location')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//)
-    const done = await until(() => call(h, 'GET', patch.headers.get('azure-asyncoperation')!), (r) => r.body.status !== 'InProgress')
+    const done = await until(
+      () => call(h, 'GET', patch.headers.get('azure-asyncoperation')!),
+      (r) => r.body.status !== 'InProgress',
+    )
     expect(done.body.status).toBe('Succeeded')
     const got = await call(h, 'GET', url)
     expect(got.body).toMatchObject({ properties: { provisioningState: 'Succeeded', configurationSettings: { a: '1', c: '3' } } })

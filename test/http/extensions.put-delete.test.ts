@@ -17,7 +17,11 @@ async function newCluster() {
   return sub
 }
 
-const settled = (url: string) => until(() => call<Ext>(h, 'GET', url), (r) => ['Succeeded', 'Failed', 'Canceled'].includes(r.body.properties?.provisioningState as string))
+const settled = (url: string) =>
+  until(
+    () => call<Ext>(h, 'GET', url),
+    (r) => ['Succeeded', 'Failed', 'Canceled'].includes(r.body.properties?.provisioningState as string),
+  )
 
 describe('PUT extension', () => {
   it('creates with 201, replaces with 200, keeps createdAt and identity ids, updates lastModified', async () => {
@@ -35,7 +39,13 @@ describe('PUT extension', () => {
       properties: { autoUpgradeMinorVersion: true, releaseTrain: 'Stable', provisioningState: 'Creating', isSystemExtension: false },
     })
     await settled(url)
-    const replaced = await call<Ext>(h, 'PUT', `${extensionPath(sub, 'MONITOR')}?${EXTENSION_API}`, { ...body, properties: { ...body.properties, configurationSettings: { a: '2' } } }, bearer(unsignedToken({ upn: 'bob@contoso.com' })))
+    const replaced = await call<Ext>(
+      h,
+      'PUT',
+      `${extensionPath(sub, 'MONITOR')}?${EXTENSION_API}`,
+      { ...body, properties: { ...body.properties, configurationSettings: { a: '2' } } },
+      bearer(unsignedToken({ upn: 'bob@contoso.com' })),
+    )
     expect(replaced.status).toBe(200)
     expect(replaced.body.id).toBe(extensionPath(sub, 'Monitor')) // stored casing, not the request's
     expect(replaced.body.properties.provisioningState).toBe('Updating')
@@ -99,7 +109,10 @@ describe('DELETE extension', () => {
     expect(deleted.status).toBe(202)
     expect(deleted.body).toBeUndefined()
     expect(deleted.headers.get('x-ms-async-operation-timeout')).toBe('PT1H')
-    const status = await until(() => call(h, 'GET', deleted.headers.get('azure-asyncoperation')!), (r) => r.body.status !== 'InProgress')
+    const status = await until(
+      () => call(h, 'GET', deleted.headers.get('azure-asyncoperation')!),
+      (r) => r.body.status !== 'InProgress',
+    )
     expect(status.body.status).toBe('Succeeded')
     expect((await call(h, 'GET', url)).status).toBe(404)
     expect((await call(h, 'GET', deleted.headers.get('location')!)).status).toBe(204)

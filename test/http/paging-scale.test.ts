@@ -57,10 +57,9 @@ describe('paging at scale', () => {
   it('answers a deep page from the index, not by scanning', async () => {
     const client = new pg.Client({ connectionString: h.config.databaseUrl })
     await client.connect()
-    const { rows } = await client.query(
-      `EXPLAIN SELECT * FROM extensions WHERE cluster_id = (SELECT id FROM clusters WHERE id_key = $1) AND name_key > 'ext-099000' ORDER BY name_key LIMIT 1001`,
-      [clusterPath(sub, 'big').toLowerCase()],
-    )
+    const { rows } = await client.query(`EXPLAIN SELECT * FROM extensions WHERE cluster_id = (SELECT id FROM clusters WHERE id_key = $1) AND name_key > 'ext-099000' ORDER BY name_key LIMIT 1001`, [
+      clusterPath(sub, 'big').toLowerCase(),
+    ])
     await client.end()
     const plan = rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n')
     expect(plan).toMatch(/Index Scan using extensions_cluster_id_name_key_key/)

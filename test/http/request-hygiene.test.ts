@@ -227,7 +227,9 @@ describe('names follow Azure rules', () => {
 
   it('accepts the names Azure accepts', async () => {
     expect((await call(h, 'PUT', `${clusterPath(sub, 'Edge_01-a')}?${CLUSTER_API}`, compatibleCluster)).status).toBe(201)
-    expect((await call(h, 'PUT', `${extensionPath(sub, 'microsoft.azuremonitor.containers', 'Edge_01-a')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.azuremonitor.containers' } })).status).toBeLessThan(300)
+    expect(
+      (await call(h, 'PUT', `${extensionPath(sub, 'microsoft.azuremonitor.containers', 'Edge_01-a')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.azuremonitor.containers' } })).status,
+    ).toBeLessThan(300)
   })
 })
 
@@ -263,10 +265,14 @@ describe('operator endpoints refuse what a cross-site page can send', () => {
     expect((await call(h, 'POST', '/admin/simulator/faults', 'kind=failInstall', { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(415)
   })
 
-  it('refuses any request whose Origin is not the service\'s own, with 403', async () => {
+  it("refuses any request whose Origin is not the service's own, with 403", async () => {
     const port = new URL(h.baseUrl).port
     for (const origin of ['https://evil.example', 'null', `http://rebind.attacker.example:${port}`, `https://127.0.0.1:${port}`, 'http://127.0.0.1:1']) {
-      for (const [method, path] of [['POST', '/admin/simulator/reset'], ['GET', '/admin/simulator/faults'], ['DELETE', '/admin/simulator/faults/x']] as const) {
+      for (const [method, path] of [
+        ['POST', '/admin/simulator/reset'],
+        ['GET', '/admin/simulator/faults'],
+        ['DELETE', '/admin/simulator/faults/x'],
+      ] as const) {
         const response = await call(h, method, path, method === 'POST' ? {} : undefined, { origin })
         expect(response.status, `${origin} ${method}`).toBe(403)
         expect(response.body).toMatchObject({ error: { code: 'CrossOriginRequestRefused', target: 'Origin' } })
@@ -299,7 +305,13 @@ describe('operator endpoints refuse what a cross-site page can send', () => {
 
 describe('ALLOWED_HOSTS and PUBLIC_BASE_URL', () => {
   it('defaults to loopback names, HOST, TLS_SANS and the host of PUBLIC_BASE_URL; ALLOWED_HOSTS replaces the list', () => {
-    expect(loadConfig({ HOST: '::1', TLS_SANS: 'arcext.test', PUBLIC_BASE_URL: 'https://Arc.Example.com/' }).allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]', 'arcext.test', 'arc.example.com'])
+    expect(loadConfig({ HOST: '::1', TLS_SANS: 'arcext.test', PUBLIC_BASE_URL: 'https://Arc.Example.com/' }).allowedHosts).toEqual([
+      'localhost',
+      '127.0.0.1',
+      '[::1]',
+      'arcext.test',
+      'arc.example.com',
+    ])
     expect(loadConfig({ HOST: '0.0.0.0' }).allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]'])
     expect(loadConfig({ ALLOWED_HOSTS: 'Arcext.Internal, ::1 ,10.0.0.5' }).allowedHosts).toEqual(['arcext.internal', '[::1]', '10.0.0.5'])
     for (const bad of ['http://x.example', 'x.example:8080', 'x.example/path', 'a b']) {

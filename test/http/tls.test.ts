@@ -107,7 +107,7 @@ describe('the generated certificate', () => {
     expect(result.stdout).toBe('200')
   })
 
-  it.skipIf(!hasCommand('python3', ['--version']))('is trusted by Python\'s ssl module given as cafile', async () => {
+  it.skipIf(!hasCommand('python3', ['--version']))("is trusted by Python's ssl module given as cafile", async () => {
     const script = 'import ssl,sys,urllib.request\nctx=ssl.create_default_context(cafile=sys.argv[1])\nprint(urllib.request.urlopen(sys.argv[2],context=ctx,timeout=10).status)'
     const result = await run('python3', ['-c', script, h.api.certFile, `${h.api.httpsUrl}/healthz`], { encoding: 'utf8' })
     expect(result.stderr).toBe('')

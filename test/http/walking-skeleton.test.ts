@@ -44,7 +44,10 @@ describe('walking skeleton', () => {
     const pendingResult = await call(h, 'GET', locationUrl)
     expect(pendingResult.status).toBe(202)
 
-    const done = await until(() => call(h, 'GET', asyncUrl), (r) => r.body.status !== 'InProgress')
+    const done = await until(
+      () => call(h, 'GET', asyncUrl),
+      (r) => r.body.status !== 'InProgress',
+    )
     expect(done.body).toMatchObject({ status: 'Succeeded', percentComplete: 100, error: null })
     expect(done.body.endTime).toEqual(expect.any(String))
 

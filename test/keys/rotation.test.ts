@@ -41,7 +41,8 @@ async function storedKeyIds(): Promise<string[]> {
   return ids
 }
 
-const KUBECONFIG = 'apiVersion: v1\nkind: Config\nclusters:\n- name: c1\n  cluster: {server: "https://10.0.0.1:6443", certificate-authority-data: "Zm9v"}\nusers:\n- name: u\n  user: {token: "kubeconfig-token-rotation"}\ncontexts:\n- name: c\n  context: {cluster: c1, user: u}\ncurrent-context: c\n'
+const KUBECONFIG =
+  'apiVersion: v1\nkind: Config\nclusters:\n- name: c1\n  cluster: {server: "https://10.0.0.1:6443", certificate-authority-data: "Zm9v"}\nusers:\n- name: u\n  user: {token: "kubeconfig-token-rotation"}\ncontexts:\n- name: c\n  context: {cluster: c1, user: u}\ncurrent-context: c\n'
 
 async function extensionWithSecrets(sub: string, name: string, secret: string, extensionType = 'microsoft.flux'): Promise<void> {
   const result = await runOperation(h, 'PUT', extensionPath(sub, name), {
@@ -170,18 +171,19 @@ describe('a value sealed with a key the keyring does not have', () => {
     const response = await call(h, 'PATCH', `${extensionPath(sub, 'flux-w')}?${EXTENSION_API}`, { properties: { configurationSettings: { y: '2' } } })
     expect(response.status).toBe(202)
     const asyncUrl = response.headers.get('azure-asyncoperation')!
-    const done = await until(() => call<{ status: string; error?: { code: string; message: string } }>(h, 'GET', asyncUrl), (r) => r.body.status !== 'InProgress')
+    const done = await until(
+      () => call<{ status: string; error?: { code: string; message: string } }>(h, 'GET', asyncUrl),
+      (r) => r.body.status !== 'InProgress',
+    )
     expect(done.body.status).toBe('Failed')
     expect(done.body.error?.code).toBe('EncryptionKeyUnavailable')
-    expect(done.body.error?.message).toMatch(/^The configurationProtectedSettings of the extension cannot be decrypted: it is sealed with encryption key '[0-9a-f]{12}', which is not in this service's keyring\./)
+    expect(done.body.error?.message).toMatch(
+      /^The configurationProtectedSettings of the extension cannot be decrypted: it is sealed with encryption key '[0-9a-f]{12}', which is not in this service's keyring\./,
+    )
     const operationId = new URL(asyncUrl).pathname.split('/').at(-1)!
     const operation = await db.operation.findUniqueOrThrow({ where: { id: operationId } })
     expect(operation.attempts).toBe(1)
-    const extension = await call<{ properties: { provisioningState: string; statuses: { displayStatus: string; code: string }[] } }>(
-      h,
-      'GET',
-      `${extensionPath(sub, 'flux-w')}?${EXTENSION_API}`,
-    )
+    const extension = await call<{ properties: { provisioningState: string; statuses: { displayStatus: string; code: string }[] } }>(h, 'GET', `${extensionPath(sub, 'flux-w')}?${EXTENSION_API}`)
     expect(extension.body.properties.provisioningState).toBe('Failed')
     expect(extension.body.properties.statuses.some((status) => status.displayStatus === 'Retrying')).toBe(false)
     expect(JSON.stringify(extension.body)).not.toContain('foreign-secret')

@@ -105,7 +105,9 @@ describe('startup check of stored secrets', () => {
     const lines = result.stderr.trim().split('\n')
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatch(
-      new RegExp(`^arcext api: cannot start: stored secrets are sealed with encryption keys that are not in the keyring \\(the keyring file .*keyring\\.json\\): ${oldKeyId} \\(1 in extensions\\.protected_settings_sealed\\); restore the keyring file from a backup`),
+      new RegExp(
+        `^arcext api: cannot start: stored secrets are sealed with encryption keys that are not in the keyring \\(the keyring file .*keyring\\.json\\): ${oldKeyId} \\(1 in extensions\\.protected_settings_sealed\\); restore the keyring file from a backup`,
+      ),
     )
   })
 
@@ -146,9 +148,7 @@ describe('npm run keys (scripts/keys.ts) with env keys', () => {
     const env = { ENCRYPTION_KEY: newKey, ENCRYPTION_KEYS_PREVIOUS: oldKey }
     const refused = await run(['scripts/keys.ts', 'retire', oldKeyId], env)
     expect(refused.code).toBe(1)
-    expect(refused.stderr.trim()).toBe(
-      `arcext keys: cannot retire: key ${oldKeyId} still seals 1 value(s) (extensions.protected_settings_sealed: 1); run npm run keys -- reencrypt first`,
-    )
+    expect(refused.stderr.trim()).toBe(`arcext keys: cannot retire: key ${oldKeyId} still seals 1 value(s) (extensions.protected_settings_sealed: 1); run npm run keys -- reencrypt first`)
     const reencrypted = await run(['scripts/keys.ts', 'reencrypt'], env)
     expect(reencrypted.code).toBe(0)
     expect(reencrypted.stdout).toContain(`re-encrypted 1 value(s) with key ${newKeyId}`)

@@ -44,7 +44,11 @@ const services = () => ({
 
 describe('process startup and shutdown', () => {
   it.each([
-    ['api/main.ts', { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/arcext' }, /^arcext api: cannot start: PostgreSQL is not reachable at postgresql:\/\/postgres@127\.0\.0\.1:1\/arcext; .*docker compose up -d postgres/],
+    [
+      'api/main.ts',
+      { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/arcext' },
+      /^arcext api: cannot start: PostgreSQL is not reachable at postgresql:\/\/postgres@127\.0\.0\.1:1\/arcext; .*docker compose up -d postgres/,
+    ],
     ['workers/main.ts', { REDIS_URL: 'redis://127.0.0.1:1' }, /^arcext worker: cannot start: Redis is not reachable at redis:\/\/127\.0\.0\.1:1.*docker compose up -d redis/],
   ])('%s fails fast with one line naming the unreachable service', async (entry, env, message) => {
     const result = await runEntry(entry, { ...services(), PORT: '0', HTTPS_PORT: '0', ...env })

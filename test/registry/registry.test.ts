@@ -57,11 +57,21 @@ describe('connectedClusters registry', () => {
       location: 'eastus',
       tags: { env: 'dev' },
       identity: { type: 'SystemAssigned' },
-      properties: { distribution: 'k3s', kubernetesVersion: '1.30.4', totalNodeCount: 3, miscellaneousProperties: { architecture: 'amd64' }, provisioningState: 'Succeeded', connectivityStatus: 'Connected' },
+      properties: {
+        distribution: 'k3s',
+        kubernetesVersion: '1.30.4',
+        totalNodeCount: 3,
+        miscellaneousProperties: { architecture: 'amd64' },
+        provisioningState: 'Succeeded',
+        connectivityStatus: 'Connected',
+      },
       systemData: { createdBy: expect.any(String), createdAt: expect.any(String), lastModifiedAt: expect.any(String) },
     })
 
-    const replaced = await call<Json>(h, 'PUT', `${clusterPath(sub, 'c1')}?${CLUSTER_API}`, { location: 'eastus', properties: { distribution: 'eks', kubernetesVersion: 'v1.29.2-eks-1', provisioningState: 'Failed' } })
+    const replaced = await call<Json>(h, 'PUT', `${clusterPath(sub, 'c1')}?${CLUSTER_API}`, {
+      location: 'eastus',
+      properties: { distribution: 'eks', kubernetesVersion: 'v1.29.2-eks-1', provisioningState: 'Failed' },
+    })
     expect(replaced.status).toBe(200)
     expect(replaced.body.properties).toEqual({ distribution: 'eks', kubernetesVersion: 'v1.29.2-eks-1', provisioningState: 'Succeeded', connectivityStatus: 'Connected' })
     expect(replaced.body.tags).toEqual({})
@@ -152,9 +162,7 @@ describe('ETag preconditions', () => {
     const sub = freshSubscription()
     const created = await register(sub, 'cluster1')
     const etag = created.headers.get('etag')!
-    const patches = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => call<Json>(h, 'PATCH', `${clusterPath(sub)}?${CLUSTER_API}`, { tags: { writer: String(i) } }, { 'if-match': etag })),
-    )
+    const patches = await Promise.all(Array.from({ length: 8 }, (_, i) => call<Json>(h, 'PATCH', `${clusterPath(sub)}?${CLUSTER_API}`, { tags: { writer: String(i) } }, { 'if-match': etag })))
     expect(patches.map((p) => p.status).sort()).toEqual([200, 412, 412, 412, 412, 412, 412, 412])
   })
 })

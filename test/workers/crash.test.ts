@@ -95,12 +95,12 @@ describe('Redis losing all of this instance’s keys mid-run', () => {
     expect([...updates, ...deletes].map((r) => r.status)).toEqual([202, 202, 202, 202])
     await rp.flushQueue()
     const ops = await allTerminal(rp.db, second)
-    expect(ops.filter((op) => op.kind !== 'extension.install').map((op) => `${op.kind} ${op.status}`).sort()).toEqual([
-      'extension.delete Succeeded',
-      'extension.delete Succeeded',
-      'extension.update Succeeded',
-      'extension.update Succeeded',
-    ])
+    expect(
+      ops
+        .filter((op) => op.kind !== 'extension.install')
+        .map((op) => `${op.kind} ${op.status}`)
+        .sort(),
+    ).toEqual(['extension.delete Succeeded', 'extension.delete Succeeded', 'extension.update Succeeded', 'extension.update Succeeded'])
     for (const type of TYPES.slice(0, 2)) {
       const got = await call<Body>(rp, 'GET', `${extensionPath(second, type.split('.').pop()!)}?${EXTENSION_API}`)
       expect(got.body.properties).toMatchObject({ provisioningState: 'Succeeded', configurationSettings: { phase: 'two' } })

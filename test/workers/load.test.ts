@@ -125,14 +125,19 @@ describe('load with failures', () => {
     })
     expect(ops.map((op) => op.id).sort()).toEqual([...started].sort())
     const failed = ops.filter((op) => op.status === 'Failed')
-    expect(failed.map((op) => [op.kind, op.resourceId, op.error]), `seed ${seed}`).toEqual([])
+    expect(
+      failed.map((op) => [op.kind, op.resourceId, op.error]),
+      `seed ${seed}`,
+    ).toEqual([])
     // Only a DELETE cancels: every Canceled operation was superseded by one.
     for (const op of ops.filter((o) => o.status === 'Canceled')) expect((op.error as Body).code).toBe('OperationCanceled')
 
     const mismatches: string[] = []
     for (const [path, want] of desired) {
       const got = await call<Body>(rp, 'GET', `${path}?${EXTENSION_API}`)
-      const release = await rp.db.simulatedRelease.findFirst({ where: { releaseName: path.split('/').pop()!, cluster: { idKey: path.split('/providers/Microsoft.KubernetesConfiguration')[0]!.toLowerCase() } } })
+      const release = await rp.db.simulatedRelease.findFirst({
+        where: { releaseName: path.split('/').pop()!, cluster: { idKey: path.split('/providers/Microsoft.KubernetesConfiguration')[0]!.toLowerCase() } },
+      })
       if (want.kind === 'absent') {
         if (got.status !== 404 || release) mismatches.push(`${path}: want absent, got ${got.status} (release ${release ? 'present' : 'absent'})`)
       } else if (

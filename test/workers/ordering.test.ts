@@ -44,9 +44,7 @@ describe('one operation per extension', () => {
     const created = await call(rp, 'PUT', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.dapr' } })
     await settled(rp, asyncUrl(created))
     const updates = await Promise.all(
-      Array.from({ length: 6 }, (_, i) =>
-        call<Body>(rp, 'PATCH', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`, { properties: { configurationSettings: { round: String(i) } } }),
-      ),
+      Array.from({ length: 6 }, (_, i) => call<Body>(rp, 'PATCH', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`, { properties: { configurationSettings: { round: String(i) } } })),
     )
     expect(updates.map((r) => r.status).sort()).toEqual([202, 409, 409, 409, 409, 409])
     const accepted = updates.find((r) => r.status === 202)!

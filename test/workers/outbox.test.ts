@@ -92,9 +92,7 @@ describe('transactional outbox', () => {
     // Namespace-scoped API Management allows many instances per cluster, so 30 creates are all accepted.
     const accepted = []
     for (let i = 0; i < 30; i += 1) {
-      accepted.push(
-        await acceptUndelivered(rp, sub, `apim-${i}`, { ...template, extensionType: 'microsoft.apimanagement', scope: { kind: 'namespace', targetNamespace: `apim-${i}` } }),
-      )
+      accepted.push(await acceptUndelivered(rp, sub, `apim-${i}`, { ...template, extensionType: 'microsoft.apimanagement', scope: { kind: 'namespace', targetNamespace: `apim-${i}` } }))
     }
     const ids = accepted.map((a) => a.operation.id)
     const connection = redisConnection(rp.config.redisUrl)

@@ -61,9 +61,7 @@ describe('failures through the worker', () => {
     const got = await call<Body>(rp, 'GET', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`)
     expect(got.body.properties.provisioningState).toBe('Failed')
     expect(got.body.properties.errorInfo).toEqual(status.error)
-    expect(got.body.properties.statuses).toEqual([
-      { code: 'HelmInstallFailed', displayStatus: 'Failed', level: 'Error', message: status.error.message, time: expect.any(String) },
-    ])
+    expect(got.body.properties.statuses).toEqual([{ code: 'HelmInstallFailed', displayStatus: 'Failed', level: 'Error', message: status.error.message, time: expect.any(String) }])
     const ops = await allTerminal(rp.db, sub)
     expect(ops.map((op) => [op.kind, op.status, op.attempts])).toEqual([['extension.install', 'Failed', 1]])
 

@@ -32,11 +32,7 @@ function sentence(text: string): string {
 export function releaseFailed(kind: DriverErrorKind, failure: ReleaseFailure): DriverError {
   const where = failure.namespace ? ` in namespace '${failure.namespace}'` : ''
   const hint = failure.hint ? ` ${sentence(failure.hint)}` : ''
-  return new DriverError(
-    kind,
-    failure.code ?? ACTION_CODES[failure.action],
-    `Helm ${failure.action} of release '${failure.releaseName}'${where} failed: ${sentence(failure.reason)}${hint}`,
-  )
+  return new DriverError(kind, failure.code ?? ACTION_CODES[failure.action], `Helm ${failure.action} of release '${failure.releaseName}'${where} failed: ${sentence(failure.reason)}${hint}`)
 }
 
 /**
@@ -47,8 +43,7 @@ export function clusterUnreachable(clusterResourceId: string, reason: string, ki
   return new DriverError(
     kind,
     'ClusterUnreachable',
-    `The cluster '${clusterResourceId}' is not reachable: ${sentence(reason)} ` +
-      'Check that the cluster is running and that its API server accepts connections from this service.',
+    `The cluster '${clusterResourceId}' is not reachable: ${sentence(reason)} ` + 'Check that the cluster is running and that its API server accepts connections from this service.',
   )
 }
 

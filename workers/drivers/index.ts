@@ -8,15 +8,11 @@ import { HelmDriver } from './helm/helm-driver.js'
 import { parseEnvFaults } from './simulated/env-faults.js'
 import { SimulatedDriver } from './simulated/simulated-driver.js'
 
-export type DriverConfig = Pick<
-  Config,
-  'simulatedStepLatencyMs' | 'simulatedFaults' | 'helmBin' | 'helmChartRepository' | 'helmTimeoutSeconds' | 'kubeconfigExecAllowlist' | 'helmEnvPassthrough'
->
+export type DriverConfig = Pick<Config, 'simulatedStepLatencyMs' | 'simulatedFaults' | 'helmBin' | 'helmChartRepository' | 'helmTimeoutSeconds' | 'kubeconfigExecAllowlist' | 'helmEnvPassthrough'>
 
 /** Throws ConfigError for an invalid SIMULATED_FAULTS, so a worker with a bad value does not start. */
 export function createDrivers(db: Db, config: DriverConfig): Record<ClusterDriverName, ClusterDriver> {
-  const envFaults =
-    config.simulatedFaults === undefined ? null : parseEnvFaults(config.simulatedFaults, { isKnownExtensionType: (type) => defaultCatalog().findType(type) !== undefined })
+  const envFaults = config.simulatedFaults === undefined ? null : parseEnvFaults(config.simulatedFaults, { isKnownExtensionType: (type) => defaultCatalog().findType(type) !== undefined })
   return {
     simulated: new SimulatedDriver(db, { stepLatencyMs: config.simulatedStepLatencyMs, envFaults }),
     helm: new HelmDriver({

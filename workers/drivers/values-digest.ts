@@ -10,7 +10,10 @@ type DigestInput = Pick<ReleaseSpec, 'version' | 'values' | 'protectedValues'>
 
 /** Keys are sorted so that map order never looks like a change. */
 function canonical(release: DigestInput): string {
-  const sorted = (map: Record<string, string>) => Object.keys(map).sort().map((key) => [key, map[key]])
+  const sorted = (map: Record<string, string>) =>
+    Object.keys(map)
+      .sort()
+      .map((key) => [key, map[key]])
   return JSON.stringify([release.version, sorted(release.values), sorted(release.protectedValues)])
 }
 

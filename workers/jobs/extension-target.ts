@@ -46,10 +46,8 @@ export async function loadExtensionTarget(ctx: WorkerContext, op: Operation): Pr
       id: cluster.id,
       resourceId: cluster.resourceId,
       facts: clusterFacts(cluster),
-      kubeconfig: opened(
-        { what: 'kubeconfig of the cluster', replacedBy: 'Setting the kubeconfig again (PUT /admin/clusters/{cluster id}/driver) replaces it.' },
-        cluster.kubeconfigSealed,
-        (sealed) => ctx.secrets.open(sealed),
+      kubeconfig: opened({ what: 'kubeconfig of the cluster', replacedBy: 'Setting the kubeconfig again (PUT /admin/clusters/{cluster id}/driver) replaces it.' }, cluster.kubeconfigSealed, (sealed) =>
+        ctx.secrets.open(sealed),
       ),
     },
   }

@@ -26,7 +26,9 @@ export interface UpstreamExample {
 }
 
 function stableApiVersions(): string[] {
-  return readdirSync(STABLE_DIR).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort()
+  return readdirSync(STABLE_DIR)
+    .filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d))
+    .sort()
 }
 
 interface OperationRef {
@@ -64,7 +66,9 @@ export function upstreamExamples(): UpstreamExample[] {
     const dir = path.join(STABLE_DIR, apiVersion, 'examples')
     if (!existsSync(dir)) continue
     const operations = exampleOperations(apiVersion)
-    for (const fileName of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const fileName of readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const file = path.join(dir, fileName)
       const ref = operations.get(file)
       const raw = readJson(file)

@@ -86,8 +86,7 @@ export async function startRp(env: Record<string, string> = {}): Promise<Rp> {
   const db = createDb(config.databaseUrl, 4)
   const inProcess: Running[] = []
   const children = new Set<ChildProcess>()
-  const exitOf = (child: ChildProcess) =>
-    new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())))
+  const exitOf = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())))
   let closing = false
 
   function flushQueue(): Promise<number> {

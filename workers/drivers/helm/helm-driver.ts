@@ -175,21 +175,39 @@ export class HelmDriver implements ClusterDriver {
       values = settingsToValues(release.values, release.protectedValues)
     } catch (error) {
       if (!(error instanceof InvalidSettingsError)) throw error
-      throw releaseFailed('permanent', { ...base, code: 'InvalidConfigurationSettings', reason: error.message, hint: 'Correct the setting keys in configurationSettings / configurationProtectedSettings' })
+      throw releaseFailed('permanent', {
+        ...base,
+        code: 'InvalidConfigurationSettings',
+        reason: error.message,
+        hint: 'Correct the setting keys in configurationSettings / configurationProtectedSettings',
+      })
     }
 
     return withHelmFiles({ kubeconfig, values }, async (paths) => {
       const existing = await this.status(paths, { ...base, action: 'status' })
       const call: Call = { ...base, action: existing ? 'upgrade' : 'install', chart, version: release.version }
       const args = [
-        'upgrade', '--install', '--atomic', '--wait', '--create-namespace',
-        '--namespace', release.namespace, release.releaseName, chart,
-        '--version', release.version,
-        '-f', paths.values!,
-        '--kubeconfig', paths.kubeconfig,
-        '--timeout', `${this.options.timeoutSeconds}s`,
-        '--description', releaseDescription(release.extensionType, release.valuesDigest),
-        '--output', 'json',
+        'upgrade',
+        '--install',
+        '--atomic',
+        '--wait',
+        '--create-namespace',
+        '--namespace',
+        release.namespace,
+        release.releaseName,
+        chart,
+        '--version',
+        release.version,
+        '-f',
+        paths.values!,
+        '--kubeconfig',
+        paths.kubeconfig,
+        '--timeout',
+        `${this.options.timeoutSeconds}s`,
+        '--description',
+        releaseDescription(release.extensionType, release.valuesDigest),
+        '--output',
+        'json',
       ]
       const done = await this.run(args, paths, call, this.options.timeoutSeconds * 1000 + PROCESS_GRACE_MS)
       if (done.code !== 0) throw this.fail(done, call)

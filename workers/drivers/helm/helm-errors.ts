@@ -97,7 +97,10 @@ function templateLocation(stderr: string, secrets: readonly string[]): string | 
 }
 
 function referencedValues(stderr: string, secrets: readonly string[]): string[] {
-  return withoutSecrets([...stderr.matchAll(VALUES_REFERENCE)].map((match) => match[1]!), secrets)
+  return withoutSecrets(
+    [...stderr.matchAll(VALUES_REFERENCE)].map((match) => match[1]!),
+    secrets,
+  )
 }
 
 function schemaFields(stderr: string, secrets: readonly string[]): string[] {

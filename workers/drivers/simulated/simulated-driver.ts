@@ -66,10 +66,7 @@ export class SimulatedDriver implements ClusterDriver {
 
   async apply(cluster: TargetCluster, release: ReleaseSpec, options?: DriverCallOptions): Promise<ObservedRelease> {
     const existing = await findSimulatedRelease(this.db, cluster.id, release.releaseName)
-    await this.step(
-      { cluster, operation: existing ? 'upgrade' : 'install', releaseName: release.releaseName, namespace: release.namespace, extensionType: release.extensionType },
-      options,
-    )
+    await this.step({ cluster, operation: existing ? 'upgrade' : 'install', releaseName: release.releaseName, namespace: release.namespace, extensionType: release.extensionType }, options)
     const fields: SimulatedReleaseFields = { namespace: release.namespace, extensionType: release.extensionType, version: release.version, status: 'deployed', valuesDigest: release.valuesDigest }
     await saveSimulatedRelease(this.db, cluster.id, release.releaseName, fields)
     return { releaseName: release.releaseName, ...fields }
@@ -77,10 +74,7 @@ export class SimulatedDriver implements ClusterDriver {
 
   async uninstall(cluster: TargetCluster, releaseName: string, options?: DriverCallOptions): Promise<void> {
     const existing = await findSimulatedRelease(this.db, cluster.id, releaseName)
-    await this.step(
-      { cluster, operation: 'uninstall', releaseName, namespace: existing?.namespace ?? options?.namespace ?? null, extensionType: existing?.extensionType ?? null },
-      options,
-    )
+    await this.step({ cluster, operation: 'uninstall', releaseName, namespace: existing?.namespace ?? options?.namespace ?? null, extensionType: existing?.extensionType ?? null }, options)
     await removeSimulatedRelease(this.db, cluster.id, releaseName)
   }
 }
