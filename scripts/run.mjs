@@ -110,7 +110,7 @@ switch (command) {
     run(process.execPath, [entry('scripts/keys.js'), ...extraArgs])
     break
   case 'test':
-    // Formatting (.prettierrc.json; `npm run format` applies it), then lint.
+    // Formatting (.prettierrc.json; `npm run format` applies it, with the same file list), then lint.
     run(bin('prettier'), ['--check', '--log-level', 'warn', ...FORMATTED])
     run(bin('eslint'), ['.'])
     run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit'])
@@ -120,9 +120,6 @@ switch (command) {
     // (vitest.config.ts), so a failure among the fast suites is reported without waiting for the slow ones.
     if (extraArgs.length > 0) run(bin('vitest'), ['run', ...extraArgs])
     else for (const project of ['fast', 'slow']) run(bin('vitest'), ['run', '--project', project])
-    break
-  case 'format':
-    run(bin('prettier'), ['--write', '--log-level', 'warn', ...FORMATTED])
     break
   case 'fuzz': {
     // npm run fuzz -- --seconds N --seed S: the fuzz suite of npm test, for longer or from another seed.
@@ -142,6 +139,6 @@ switch (command) {
     break
   }
   default:
-    console.error(`arcext: unknown command '${command}' (start | api | worker | migrate | keys | test | fuzz | format)`)
+    console.error(`arcext: unknown command '${command}' (start | api | worker | migrate | keys | test | fuzz)`)
     process.exit(2)
 }
