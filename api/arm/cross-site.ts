@@ -5,6 +5,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { Config } from '../../core/config.js'
 import { ArmErrors } from './errors.js'
+import { rawHeaderValues } from './request-reading.js'
 
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 }
 
@@ -23,11 +24,8 @@ function isOwnOrigin(origin: string, request: FastifyRequest, config: Pick<Confi
 
 /** The declared media type, read from the raw headers: a bodyless request's Content-Type is dropped before routing. */
 function declaredMediaType(request: FastifyRequest): string | undefined {
-  const raw = request.raw.rawHeaders
-  for (let index = 0; index + 1 < raw.length; index += 2) {
-    if (raw[index]!.toLowerCase() === 'content-type') return raw[index + 1]!.split(';')[0]!.trim().toLowerCase() || undefined
-  }
-  return undefined
+  const [declared] = rawHeaderValues(request.raw.rawHeaders, 'content-type')
+  return declared?.split(';')[0]!.trim().toLowerCase() || undefined
 }
 
 /**

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { normalizeHostName } from '../../core/config.js'
 import { generateRequestId } from './request-context.js'
 import { ArmErrors, type ArmError } from './errors.js'
+import { rawHeaderValues } from './request-reading.js'
 
 /** Header fields a request may carry; the listeners keep one more, so reaching it means the request is refused. */
 export const MAX_REQUEST_HEADERS = 100
@@ -21,20 +22,12 @@ export function hostNameOf(hostHeader: string): string | null {
   return normalizeHostName(match[1])
 }
 
-function hostHeaders(rawHeaders: readonly string[]): string[] {
-  const values: string[] = []
-  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
-    if (rawHeaders[index]!.toLowerCase() === 'host') values.push(rawHeaders[index + 1]!)
-  }
-  return values
-}
-
 /** Why the request must not reach the router, or null when it may. */
 export function gateRefusal(req: Pick<IncomingMessage, 'rawHeaders' | 'url'>, allowedHosts: ReadonlySet<string>): ArmError | null {
   if (req.rawHeaders.length / 2 > MAX_REQUEST_HEADERS) return ArmErrors.tooManyHeaders(MAX_REQUEST_HEADERS)
   const target = req.url ?? ''
   if (!target.startsWith('/') || target.startsWith('//')) return ArmErrors.requestTargetNotPath()
-  const hosts = hostHeaders(req.rawHeaders)
+  const hosts = rawHeaderValues(req.rawHeaders, 'host')
   if (hosts.length !== 1) return ArmErrors.invalidHostHeader(hosts.length === 0 ? 'The request has no Host header.' : 'The request has more than one Host header.')
   const hostName = hostNameOf(hosts[0]!)
   if (!hostName) return ArmErrors.invalidHostHeader('The Host header is not a host name or IP address with an optional port.')

@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Redis } from 'ioredis'
 import { waitUnlessAborted } from '../../core/abortable-wait.js'
 import { ArmError } from './errors.js'
+import { requestKind } from './request-reading.js'
 import { isSubscriptionId } from './resource-id.js'
 
 export interface ThrottleLimits {
@@ -29,8 +30,7 @@ const WINDOW_SECONDS = 3600
 const REDIS_TIMEOUT_MS = 250
 
 function budgetOf(method: string): Budget {
-  if (method === 'GET' || method === 'HEAD') return 'reads'
-  return method === 'DELETE' ? 'deletes' : 'writes'
+  return `${requestKind(method)}s`
 }
 
 /** Whose budget a request spends, or null for requests outside the ARM surface (health, operator endpoints). */

@@ -7,13 +7,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AuthConfig } from '../../core/config.js'
 import { parseClusterResourceId } from '../../core/store/cluster-resource-id.js'
 import { ArmErrors, type ArmError } from '../arm/errors.js'
+import { requestKind, type RequestKind } from '../arm/request-reading.js'
 import { requestResourceId } from '../routes/paths.js'
 import { isLoopbackAddress } from './loopback.js'
 import { AccessPolicy, type Role, type RoleAssignment, type RoleScope } from './policy.js'
 import type { Principal } from './principal.js'
 import type { RouteAccess } from './route-access.js'
 
-export type Permission = 'read' | 'write' | 'delete' | 'operator'
+export type Permission = RequestKind | 'operator'
 
 const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   Reader: ['read'],
@@ -23,11 +24,6 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
 
 /** The action named in a refusal, Azure-style, for operator endpoints (which have no ARM resource type). */
 const OPERATOR_ACTION_PREFIX = 'Arcext.Operator/admin'
-
-function permissionOf(method: string): Exclude<Permission, 'operator'> {
-  if (method === 'GET' || method === 'HEAD') return 'read'
-  return method === 'DELETE' ? 'delete' : 'write'
-}
 
 /** An assignment over `assigned` applies to a request over `target` when `target` is inside it. */
 export function covers(assigned: RoleScope, target: RoleScope): boolean {
@@ -75,7 +71,7 @@ function authenticatedPrincipal(request: FastifyRequest): Principal {
 
 function authorizeResource(request: FastifyRequest, policy: AccessPolicy, access: Extract<RouteAccess, { kind: 'resource' }>): void {
   const principal = authenticatedPrincipal(request)
-  const permission = permissionOf(request.method)
+  const permission = requestKind(request.method)
   const target = resourceScope(request)
   const assignments = policy.assignmentsFor(principal)
   if (allows(assignments, permission, target)) return
@@ -104,7 +100,7 @@ function authorizeOperator(request: FastifyRequest, policy: AccessPolicy, access
   const segments = cluster?.idKey.split('/')
   const target: RoleScope = segments ? { subscription: segments[2], resourceGroup: segments[4] } : {}
   if (allows(policy.assignmentsFor(principal), 'operator', target)) return
-  throw denied(principal, `${OPERATOR_ACTION_PREFIX}/${permissionOf(request.method)}`, cluster?.resourceId ?? '/')
+  throw denied(principal, `${OPERATOR_ACTION_PREFIX}/${requestKind(request.method)}`, cluster?.resourceId ?? '/')
 }
 
 export function registerAuthorization(app: FastifyInstance, auth: AuthConfig): void {
