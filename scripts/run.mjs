@@ -52,6 +52,31 @@ function build() {
   run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'])
 }
 
+/**
+ * Runs independent commands at once, each one's output held back and printed whole when it ends (so interleaved
+ * lines never mix), and exits with the first failure's status once all have ended.
+ */
+async function runAll(commands) {
+  const results = await Promise.all(
+    commands.map(
+      ([cmd, args]) =>
+        new Promise((resolve) => {
+          const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+          const output = []
+          for (const stream of [child.stdout, child.stderr]) stream.setEncoding('utf8').on('data', (text) => output.push(text))
+          child.on('error', (error) => resolve({ cmd, args, status: 1, output: [`${error.message}\n`] }))
+          child.on('close', (status) => resolve({ cmd, args, status: status ?? 1, output }))
+        }),
+    ),
+  )
+  for (const { output } of results) process.stderr.write(output.join(''))
+  const failed = results.find(({ status }) => status !== 0)
+  if (failed) {
+    console.error(`arcext: '${[failed.cmd, ...failed.args].join(' ')}' failed`)
+    process.exit(failed.status)
+  }
+}
+
 const bin = (name) => path.join(root, 'node_modules', '.bin', name)
 /** What the formatter owns: the code, not data, documents or generated files (.prettierignore). */
 const FORMATTED = ['**/*.{ts,mjs,js}']
@@ -110,12 +135,14 @@ switch (command) {
     run(process.execPath, [entry('scripts/keys.js'), ...extraArgs])
     break
   case 'test':
-    // Formatting (.prettierrc.json; `npm run format` applies it, with the same file list), then lint.
-    run(bin('prettier'), ['--check', '--log-level', 'warn', ...FORMATTED])
-    run(bin('eslint'), ['.'])
-    run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit'])
-    // Unused files, exports and dependencies (knip.jsonc).
-    run(bin('knip'), ['--no-progress'])
+    // The static checks, side by side: formatting (.prettierrc.json; `npm run format` applies it, with the same file
+    // list), type-aware lint, types, and unused files, exports and dependencies (knip.jsonc).
+    await runAll([
+      [bin('prettier'), ['--check', '--log-level', 'warn', ...FORMATTED]],
+      [bin('eslint'), ['.']],
+      [process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit']],
+      [bin('knip'), ['--no-progress']],
+    ])
     // Named files or options run as given (npm run test:chaos); otherwise the fast project, then the slow one
     // (vitest.config.ts), so a failure among the fast suites is reported without waiting for the slow ones.
     if (extraArgs.length > 0) run(bin('vitest'), ['run', ...extraArgs])

@@ -45,7 +45,8 @@ let h: Harness
 let idle: Harness
 
 beforeAll(async () => {
-  // The catalog is process-wide operator data (CATALOG_FILE); this file runs in its own process.
+  // The catalog is process-wide operator data (CATALOG_FILE): set for this file, restored after it, since test files
+  // share worker processes (vitest.config.ts, isolate: false).
   process.env.CATALOG_FILE = writeExampleCatalog()
   resetDefaultCatalog()
   ;[h, idle] = await Promise.all([startHarness(), startHarness({ worker: false })])
@@ -53,6 +54,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([h?.close(), idle?.close()])
   if (process.env.CATALOG_FILE) rmSync(path.dirname(process.env.CATALOG_FILE), { recursive: true, force: true })
+  delete process.env.CATALOG_FILE
+  resetDefaultCatalog()
 })
 
 // ---- helpers ----

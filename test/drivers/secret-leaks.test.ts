@@ -45,6 +45,10 @@ const HELM_TEXT = ['is ab', 'is 7', 'json: ', 'base64: ', 'Does not match patter
 function leaksIn(text: string): string[] {
   return [...LONG_FORMS, ...HELM_TEXT].filter((needle) => text.includes(needle))
 }
+/** The log lines that leak, so a failure shows where a value escaped rather than only which form of it. */
+function leakingLogLines(lines: readonly string[]): string[] {
+  return lines.filter((line) => leaksIn(line).length > 0)
+}
 
 const TEMPLATE_FAILURE =
   "Helm install of release 'flux' in namespace 'flux-system' failed: the chart's templates could not be rendered with the settings " +
@@ -169,7 +173,7 @@ describe('no protected value leaks, whatever its shape', () => {
     const logs = logLines.join('')
     expect(logs).toMatch(/"msg":"transient failure; will retry"/)
     expect(logs).toMatch(/"failureClass":"valuesRejectedByTemplates"/)
-    expect(leaksIn(logs)).toEqual([])
+    expect(leakingLogLines(logLines)).toEqual([])
     expect(leaksIn(await redisDump(`${h.config.queuePrefix}:`))).toEqual([])
     expect(leaksIn(await postgresDump())).toEqual([])
   })
@@ -220,7 +224,7 @@ describe('no protected value in request errors', () => {
       expect(response.body.error.code).toBe('InvalidRequestContent')
       expect(response.body.error.message).toMatch(/^The request content is not valid JSON( \(at position \d+\))?\.$/)
     }
-    expect(leaksIn(logLines.join(''))).toEqual([])
+    expect(leakingLogLines(logLines)).toEqual([])
   })
 })
 
