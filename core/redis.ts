@@ -1,6 +1,6 @@
 // How a process reaches Redis: one server (REDIS_URL) or a Redis Cluster seeded from REDIS_CLUSTER_NODES. The api's
 // and the workers' clients are all made here, so that choice is made in one place.
-import { Cluster, Redis, type RedisOptions } from 'ioredis'
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis'
 
 export type RedisClient = Redis | Cluster
 
@@ -36,6 +36,9 @@ export function createRedisClient(endpoint: RedisEndpoint, options: RedisOptions
   // These mean the same for the cluster client as for one server, but a cluster client takes them for itself and
   // runs its nodes' connections on its own terms; left out, ioredis's cluster defaults apply.
   const { lazyConnect, enableOfflineQueue, retryStrategy, ...perNode } = options
-  const clusterWide = Object.fromEntries(Object.entries({ lazyConnect, enableOfflineQueue, clusterRetryStrategy: retryStrategy }).filter(([, value]) => value !== undefined))
-  return new Cluster(seeds, { ...clusterWide, redisOptions: { username, password, tls, ...perNode } })
+  const clusterOptions: ClusterOptions = { redisOptions: { username, password, tls, ...perNode } }
+  if (lazyConnect !== undefined) clusterOptions.lazyConnect = lazyConnect
+  if (enableOfflineQueue !== undefined) clusterOptions.enableOfflineQueue = enableOfflineQueue
+  if (retryStrategy !== undefined) clusterOptions.clusterRetryStrategy = retryStrategy
+  return new Cluster(seeds, clusterOptions)
 }
