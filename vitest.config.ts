@@ -11,6 +11,7 @@ export const SLOW_SUITES = [
   'test/workers/crash.test.ts', // SIGKILLed worker processes
   'test/workers/postgres-restart.test.ts',
   'test/workers/redis-restart.test.ts',
+  'test/workers/redis-cluster.test.ts', // its own three redis-server processes
   'test/keys/startup.test.ts', // spawned api and worker processes
   'test/keys/rotation-under-load.test.ts',
   'test/process/startup.test.ts',

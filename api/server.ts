@@ -9,14 +9,14 @@ import { migrate } from '../core/db/migrate.js'
 import { createLogger } from '../core/logger.js'
 import type { Running } from '../core/main-process.js'
 import { assertServicesReachable } from '../core/preflight.js'
-import { OperationQueue, redisConnection } from '../core/queue.js'
+import { OperationQueue, queueConnection } from '../core/queue.js'
+import { createRedisClient } from '../core/redis.js'
 import { loadSecretBox } from '../core/secrets.js'
 import { assertStoredSecretsOpen } from '../core/key-check.js'
 import { buildApp } from './app.js'
 import { loadTlsMaterial } from './tls.js'
 import { checkDevModeExposure } from './auth/loopback.js'
 import { createHttpsListener } from './listeners.js'
-import { Redis } from 'ioredis'
 import type { DestinationStream } from 'pino'
 
 export interface RunningApi extends Running {
@@ -40,9 +40,10 @@ export async function startApi(config: Config, options: { logDestination?: Desti
     await db.$disconnect()
     throw error
   })
-  const queue = new OperationQueue(redisConnection(config.redisUrl), config.queuePrefix)
+  const queueRedis = queueConnection(config)
+  const queue = new OperationQueue(queueRedis.options, config.queuePrefix)
   // No offline queue and one retry: a Redis outage must not stall requests (the limiter fails open).
-  const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+  const redis = createRedisClient(config, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
   redis.on('error', () => undefined)
   const app = await buildApp({ config, db, queue, secrets, redis }, { loggerInstance: log })
   const tls = config.httpsPort === null ? null : await loadTlsMaterial(config)
@@ -77,6 +78,7 @@ export async function startApi(config: Config, options: { logDestination?: Desti
       }
       await app.close()
       await queue.close()
+      queueRedis.close()
       redis.disconnect()
       await db.$disconnect()
     },

@@ -2,7 +2,7 @@ import type { Config } from '../core/config.js'
 import type { Db } from '../core/db/client.js'
 import type { OperationQueue } from '../core/queue.js'
 import type { SecretBox } from '../core/secrets.js'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../core/redis.js'
 
 /** What routes may use; built by api/server.ts (or a test) and decorated onto the app. */
 export interface ApiServices {
@@ -11,7 +11,7 @@ export interface ApiServices {
   queue: OperationQueue
   secrets: SecretBox
   /** For request-scoped counters (throttling); job delivery goes through `queue`. */
-  redis: Redis
+  redis: RedisClient
 }
 
 declare module 'fastify' {

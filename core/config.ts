@@ -13,7 +13,11 @@ export interface Config {
   tlsKeyFile: string | undefined
   dataDir: string
   databaseUrl: string
+  /** The Redis server; with REDIS_CLUSTER_NODES, the first cluster node (what startup messages name). */
   redisUrl: string
+  /** REDIS_CLUSTER_NODES: seed nodes of a Redis Cluster as redis:// URLs; empty for one Redis server (REDIS_URL). */
+  redisClusterNodes: string[]
+  /** Prefix of every BullMQ key; on a Redis Cluster QUEUE_PREFIX wrapped in a hash tag, `{arcext}` (core/queue.ts). */
   queuePrefix: string
   logLevel: string
   /** Jobs one worker process runs at once. */
@@ -256,6 +260,45 @@ function tenantId(env: Env): string {
   return raw
 }
 
+/**
+ * REDIS_CLUSTER_NODES: comma-separated redis:// (or rediss://) URLs of some nodes of one Redis Cluster; the client
+ * learns the others from them. A cluster client uses one set of credentials and one TLS setting for every node, so
+ * the entries must agree on them; a cluster has only database 0. REDIS_URL names one server, so setting both is
+ * refused rather than letting one silently win.
+ */
+function redisClusterNodes(env: Env): string[] {
+  const nodes = list(env, 'REDIS_CLUSTER_NODES')
+  if (nodes.length === 0) return []
+  if (optional(env, 'REDIS_URL') !== undefined) throw new ConfigError('REDIS_URL and REDIS_CLUSTER_NODES are both set; set REDIS_URL for one Redis server or REDIS_CLUSTER_NODES for a Redis Cluster')
+  const urls = nodes.map((node, index) => {
+    let url: URL
+    try {
+      url = new URL(node)
+    } catch {
+      throw new ConfigError(`REDIS_CLUSTER_NODES entry ${index + 1} is not a URL such as redis://10.0.0.1:6379`)
+    }
+    if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname || url.search || url.hash) {
+      throw new ConfigError(`REDIS_CLUSTER_NODES entry ${index + 1} (${redactUrl(node)}) is not a redis:// or rediss:// URL with a host`)
+    }
+    if (url.pathname !== '' && url.pathname !== '/' && url.pathname !== '/0')
+      throw new ConfigError(`REDIS_CLUSTER_NODES entry ${index + 1} (${redactUrl(node)}) names a database; a Redis Cluster has only database 0`)
+    return url
+  })
+  const sharedPart = (url: URL) => `${url.protocol}//${url.username}:${url.password}`
+  if (urls.some((url) => sharedPart(url) !== sharedPart(urls[0]!)))
+    throw new ConfigError('REDIS_CLUSTER_NODES entries differ in scheme or credentials; every node of a cluster is reached with the same ones')
+  return nodes
+}
+
+/**
+ * BullMQ runs Lua scripts over several keys of a queue, which Redis Cluster only allows within one hash slot: a
+ * prefix in braces is a hash tag, so every key of every queue hashes by the prefix alone. One server needs no tag,
+ * and its keys keep the layout they have always had.
+ */
+function bullmqPrefix(queuePrefix: string, cluster: boolean): string {
+  return cluster ? `{${queuePrefix}}` : queuePrefix
+}
+
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/arcext'
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
 
@@ -277,6 +320,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError(`HEADERS_TIMEOUT_MS=${headersTimeoutMs} must not exceed REQUEST_TIMEOUT_MS=${requestTimeoutMs}`)
   const sans = tlsSans(env)
   const baseUrl = publicBaseUrl(env)
+  const clusterNodes = redisClusterNodes(env)
   return {
     host,
     ...listenerPorts,
@@ -284,8 +328,9 @@ export function loadConfig(env: Env = process.env): Config {
     tlsKeyFile,
     dataDir: path.resolve(text(env, 'DATA_DIR', '.arcext')),
     databaseUrl: text(env, 'DATABASE_URL', DEFAULT_DATABASE_URL),
-    redisUrl: text(env, 'REDIS_URL', DEFAULT_REDIS_URL),
-    queuePrefix,
+    redisUrl: clusterNodes[0] ?? text(env, 'REDIS_URL', DEFAULT_REDIS_URL),
+    redisClusterNodes: clusterNodes,
+    queuePrefix: bullmqPrefix(queuePrefix, clusterNodes.length > 0),
     logLevel: text(env, 'LOG_LEVEL', 'info'),
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 16, 1, 1000),
     publicBaseUrl: baseUrl,

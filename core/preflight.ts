@@ -1,8 +1,8 @@
 // Fail fast with one clear line when a backing service is missing, instead of a stack trace from deep inside a driver.
 import net from 'node:net'
 import pg from 'pg'
-import { Redis } from 'ioredis'
 import { redactUrl } from './config.js'
+import { createRedisClient, type RedisEndpoint } from './redis.js'
 
 export class ServiceUnavailableError extends Error {}
 
@@ -46,20 +46,22 @@ export async function assertPostgresReachable(databaseUrl: string, timeoutMs = 3
   throw new ServiceUnavailableError(`PostgreSQL is not reachable at ${redactUrl(databaseUrl)}; ${HOW_TO_GET.postgres}`)
 }
 
-export async function assertRedisReachable(redisUrl: string, timeoutMs = 3000): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null })
+/** On a Redis Cluster, reachable means the client learnt the slots from one of the nodes and a node answered. */
+export async function assertRedisReachable(redisUrl: string, timeoutMs = 3000, redisClusterNodes: RedisEndpoint['redisClusterNodes'] = []): Promise<void> {
+  const redis = createRedisClient({ redisUrl, redisClusterNodes }, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null })
   redis.on('error', () => undefined)
+  const where = redisClusterNodes.length ? `the Redis Cluster nodes ${redisClusterNodes.map(redactUrl).join(', ')}` : redactUrl(redisUrl)
   try {
     await redis.connect()
     await redis.ping()
   } catch (error) {
-    throw new ServiceUnavailableError(`Redis is not reachable at ${redactUrl(redisUrl)} (${(error as Error).message}); ${HOW_TO_GET.redis}`)
+    throw new ServiceUnavailableError(`Redis is not reachable at ${where} (${(error as Error).message}); ${HOW_TO_GET.redis}`)
   } finally {
     redis.disconnect()
   }
 }
 
-export async function assertServicesReachable(config: { databaseUrl: string; redisUrl: string }): Promise<void> {
+export async function assertServicesReachable(config: { databaseUrl: string } & RedisEndpoint): Promise<void> {
   await assertPostgresReachable(config.databaseUrl)
-  await assertRedisReachable(config.redisUrl)
+  await assertRedisReachable(config.redisUrl, undefined, config.redisClusterNodes)
 }

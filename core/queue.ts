@@ -4,6 +4,7 @@ import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { waitUnlessAborted } from './abortable-wait.js'
 import type { OperationKind } from './domain/model.js'
+import { createRedisClient, redisOptionsFromUrl, type RedisEndpoint } from './redis.js'
 
 export const OPERATIONS_QUEUE = 'operations'
 
@@ -27,17 +28,25 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 }
 
 export function redisConnection(redisUrl: string): ConnectionOptions {
-  const url = new URL(redisUrl)
-  return {
-    host: url.hostname || '127.0.0.1',
-    port: Number(url.port || 6379),
-    username: url.username ? decodeURIComponent(url.username) : undefined,
-    password: url.password ? decodeURIComponent(url.password) : undefined,
-    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
-    tls: url.protocol === 'rediss:' ? {} : undefined,
-    // BullMQ workers need blocking commands to wait forever; fail fast is handled by core/preflight.
-    maxRetriesPerRequest: null,
-  }
+  // BullMQ workers need blocking commands to wait forever; fail fast is handled by core/preflight.
+  return { ...redisOptionsFromUrl(redisUrl), maxRetriesPerRequest: null }
+}
+
+/** What every BullMQ Queue and Worker of a process connects with, and how the process lets go of it at the end. */
+export interface QueueConnection {
+  options: ConnectionOptions
+  /** After every Queue and Worker on `options` is closed. */
+  close(): void
+}
+
+export function queueConnection(endpoint: RedisEndpoint): QueueConnection {
+  if (endpoint.redisClusterNodes.length === 0) return { options: redisConnection(endpoint.redisUrl), close: () => undefined }
+  // BullMQ makes only single-server clients from options, so a cluster is handed to it as a client. Queues share
+  // that client and leave it open when they close (Workers block on duplicates they close themselves), so the
+  // process closes it, last.
+  const cluster = createRedisClient(endpoint, { maxRetriesPerRequest: null })
+  cluster.on('error', () => undefined) // every Queue and Worker reports the errors through its own 'error' event
+  return { options: cluster, close: () => cluster.disconnect() }
 }
 
 /**

@@ -10,7 +10,7 @@ import { createLogger } from '../core/logger.js'
 import type { Running } from '../core/main-process.js'
 import { waitUnlessAborted } from '../core/abortable-wait.js'
 import { assertServicesReachable } from '../core/preflight.js'
-import { OperationQueue, closeBullmq, redisConnection } from '../core/queue.js'
+import { OperationQueue, closeBullmq, queueConnection } from '../core/queue.js'
 import { loadSecretBox } from '../core/secrets.js'
 import { assertStoredSecretsOpen } from '../core/key-check.js'
 import { catalogPlanner } from './catalog-planner.js'
@@ -46,7 +46,8 @@ export async function startWorkerProcess(config: Config, options: WorkerProcessO
     await db.$disconnect()
     throw error
   })
-  const connection = redisConnection(config.redisUrl)
+  const redis = queueConnection(config)
+  const connection = redis.options
   const queue = new OperationQueue(connection, config.queuePrefix)
   const context: WorkerContext = {
     db,
@@ -99,6 +100,7 @@ export async function startWorkerProcess(config: Config, options: WorkerProcessO
       clearTimeout(handBack)
       await phase('locks', () => locks.close(), 5000)
       await phase('queue', () => queue.close(), 5000)
+      redis.close()
       await phase('database', () => db.$disconnect(), 5000)
     },
   }

@@ -6,7 +6,7 @@
 // unrouted or misspelt path, a subscription that is not a GUID, the tenant-level operations list) spend the budget
 // of the client's address instead, reported in x-ms-ratelimit-remaining-tenant-* as ARM does for tenant requests.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../../core/redis.js'
 import { waitUnlessAborted } from '../../core/abortable-wait.js'
 import { ArmError } from './errors.js'
 import { requestKind } from './request-reading.js'
@@ -44,7 +44,7 @@ function throttleSubject(request: FastifyRequest): ThrottleSubject | null {
   return { key: `client:${request.ip}`, scope: 'tenant', describe: `client '${request.ip}'` }
 }
 
-export function registerThrottling(app: FastifyInstance, redis: Redis, keyPrefix: string, limits: ThrottleLimits): void {
+export function registerThrottling(app: FastifyInstance, redis: RedisClient, keyPrefix: string, limits: ThrottleLimits): void {
   const limitOf: Record<Budget, number> = { reads: limits.readsPerHour, writes: limits.writesPerHour, deletes: limits.deletesPerHour }
   app.addHook('onRequest', async (request, reply) => {
     const subject = throttleSubject(request)
