@@ -83,7 +83,7 @@ const PREVIEW = 'api-version=2024-11-01-preview'
 const location = `/subscriptions/${sub}/providers/Microsoft.KubernetesConfiguration/locations/eastus/extensionTypes`
 
 beforeAll(async () => {
-  h = await startHarness({ worker: false })
+  h = await startHarness({ worker: false, transport: 'inject' })
 })
 afterAll(() => h?.close())
 

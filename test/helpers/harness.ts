@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import type { InjectOptions } from 'fastify'
 import type { DestinationStream } from 'pino'
 import { inject } from 'vitest'
 import { deleteKeysWithPrefix } from './isolation.js'
@@ -25,6 +26,8 @@ export interface Harness {
   api: ListeningApi
   /** Absolute base URL over plain HTTP. */
   baseUrl: string
+  /** Set with `transport: 'inject'`: `call` hands requests to the app in-process instead of over a socket. */
+  inject?: InProcessTransport
   stopWorker(): Promise<void>
   close(): Promise<void>
 }
@@ -34,6 +37,27 @@ export interface HarnessOptions {
   env?: Record<string, string>
   /** Where the api and the worker log (stdout by default); set LOG_LEVEL in `env` to see anything. */
   logDestination?: DestinationStream
+  /**
+   * 'inject' sends `call`'s requests through Fastify's `inject` (no socket, no HTTP parsing): for suites about what
+   * the api answers, where a socket adds nothing. Suites about the listeners, the request gate, TLS or real clients
+   * keep the default, 'socket'. The listeners still run, and the requests carry the HTTP listener's Host, so every
+   * URL the api writes into an answer is the same either way.
+   */
+  transport?: 'socket' | 'inject'
+}
+
+type InProcessTransport = (method: string, pathAndQuery: string, headers: Record<string, string>, payload: string | undefined) => Promise<ArmResponse<unknown>>
+
+function inProcessTransport(api: ListeningApi): InProcessTransport {
+  const host = new URL(api.httpUrl).host
+  return async (method, pathAndQuery, headers, payload) => {
+    const response = await api.app.inject({ method: method as InjectOptions['method'], url: pathAndQuery, headers: { host, ...headers }, payload, remoteAddress: '127.0.0.1' })
+    const answered = new Headers()
+    for (const [name, value] of Object.entries(response.headers)) {
+      for (const one of Array.isArray(value) ? value : [value]) if (one !== undefined) answered.append(name, String(one))
+    }
+    return { status: response.statusCode, headers: answered, body: response.body ? (JSON.parse(response.body) as unknown) : undefined }
+  }
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
@@ -70,6 +94,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     config,
     api,
     baseUrl: api.httpUrl,
+    ...(options.transport === 'inject' ? { inject: inProcessTransport(api) } : {}),
     async stopWorker() {
       await worker?.stop()
       worker = null
@@ -98,18 +123,19 @@ export interface ArmResponse<T = Record<string, unknown>> {
 }
 
 export async function call<T = Record<string, unknown>>(
-  harness: Pick<Harness, 'baseUrl'>,
+  harness: Pick<Harness, 'baseUrl' | 'inject'>,
   method: string,
   pathAndQuery: string,
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<ArmResponse<T>> {
   const url = pathAndQuery.startsWith('http') ? pathAndQuery : `${harness.baseUrl}${pathAndQuery}`
-  const response = await fetch(url, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  })
+  const allHeaders = { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers }
+  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
+  if (harness.inject && url.startsWith(`${harness.baseUrl}/`)) {
+    return (await harness.inject(method, url.slice(harness.baseUrl.length), allHeaders, payload)) as ArmResponse<T>
+  }
+  const response = await fetch(url, { method, headers: allHeaders, body: payload })
   const text = await response.text()
   return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T }
 }

@@ -8,7 +8,7 @@ let h: Harness
 const sub = freshSubscription()
 
 beforeAll(async () => {
-  h = await startHarness({ worker: false })
+  h = await startHarness({ worker: false, transport: 'inject' })
   await registerCluster(h, sub)
 })
 afterAll(() => h?.close())

@@ -8,7 +8,7 @@ type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-exp
 let h: Harness
 
 beforeAll(async () => {
-  h = await startHarness({ worker: false })
+  h = await startHarness({ worker: false, transport: 'inject' })
 })
 afterAll(() => h?.close())
 
