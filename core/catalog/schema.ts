@@ -45,15 +45,19 @@ function soundCatalog(data: CatalogData, problems: Problems): Catalog {
 }
 
 function dropKey(document: unknown, error: ErrorObject): void {
-  let value = document
-  for (const segment of pointerSegments(error.instancePath)) value = Array.isArray(value) ? value[Number(segment)] : isRecord(value) ? value[segment] : undefined
-  if (isRecord(value)) delete value[String(error.params.additionalProperty)]
+  const parent = pointerSegments(error.instancePath).reduce(childOf, document)
+  if (isRecord(parent)) delete parent[String(error.params.additionalProperty)]
 }
 
 // ---- structure: ajv's errors in the catalog's own wording ----
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function childOf(value: unknown, segment: string): unknown {
+  if (Array.isArray(value)) return value[Number(segment)]
+  return isRecord(value) ? value[segment] : undefined
 }
 
 function describe(value: unknown): string {
@@ -67,13 +71,9 @@ function catalogPath(instancePath: string, document: unknown): string {
   let path = ''
   let value = document
   for (const segment of pointerSegments(instancePath)) {
-    if (Array.isArray(value)) {
-      path += `[${segment}]`
-      value = value[Number(segment)]
-    } else {
-      path += path ? `.${segment}` : segment
-      value = isRecord(value) ? value[segment] : undefined
-    }
+    if (Array.isArray(value)) path += `[${segment}]`
+    else path += path ? `.${segment}` : segment
+    value = childOf(value, segment)
   }
   return path || '(root)'
 }
@@ -98,8 +98,9 @@ function structuralProblem(error: ErrorObject, document: unknown): string | unde
     case 'enum':
       return `${path}: ${describe(value)} is not one of ${(error.params.allowedValues as string[]).join(', ')}`
     case 'pattern':
-      if (typeof value === 'string' && value.trim() === '') return `${path}: expected a non-empty string, got ${describe(value)}`
-      return phrase ? `${path}: ${describe(value)} ${phrase}` : `${path}: expected a non-empty string, got ${describe(value)}`
+      // A blank string is reported as blank whatever else its pattern asks for; `\S` alone asks for nothing else.
+      if (!phrase || (typeof value === 'string' && value.trim() === '')) return `${path}: expected a non-empty string, got ${describe(value)}`
+      return `${path}: ${describe(value)} ${phrase}`
     case 'format':
     case 'const':
       return `${path}: ${describe(value)} ${phrase ?? String(error.message)}`

@@ -176,8 +176,8 @@ export function readFaultRule(raw: unknown, options: ReadFaultRuleOptions = {}):
     // In the order the rule is read: unknown properties first, then the schema's.
     const order = Object.keys(properties)
     const rank = (field: string) => order.indexOf(field)
-    const fields = [...problemByField.keys()].sort((a, b) => rank(a) - rank(b))
-    return { ok: false, problems: fields.map((field) => ({ target: at(field), message: problemByField.get(field) ?? '' })) }
+    const problems = [...problemByField].sort(([a], [b]) => rank(a) - rank(b))
+    return { ok: false, problems: problems.map(([field, message]) => ({ target: at(field), message })) }
   }
   const rule: FaultRuleSpec = {
     kind: raw.kind,
