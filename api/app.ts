@@ -21,6 +21,7 @@ import { extensionTypeRoutes } from './routes/extension-types.js'
 import { operationStatusRoutes } from './routes/operation-status.js'
 import { clusterOperationRoutes } from './routes/cluster-operations.js'
 import { providerOperationRoutes } from './routes/provider-operations.js'
+import { SCHEMA_OPTIONS, addProblemKeyword } from '../core/json-schema.js'
 
 export async function buildApp(services: ApiServices, options: Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -35,7 +36,8 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
     bodyLimit: 4 * 1024 * 1024,
     // The plain listener gets the request gate and the limits the HTTPS one has (api/listeners.ts).
     serverFactory: (handler) => createHttpListener(services.config, handler),
-    ajv: { customOptions: { coerceTypes: false, allowUnionTypes: true, removeAdditional: false, allErrors: true } },
+    // Request bodies and core's own documents are validated alike; core's schemas carry `x-problem` wording hints.
+    ajv: { customOptions: SCHEMA_OPTIONS, plugins: [addProblemKeyword] },
   }) as unknown as FastifyInstance
   app.decorate('services', services)
   // ARM bodies are JSON only; anything else is 415, not a string the schema then rejects.

@@ -7,7 +7,7 @@ import type { RouteAccess } from '../auth/route-access.js'
 import { defaultCatalog } from '../../core/catalog/index.js'
 import { CLUSTER_DRIVERS, InvalidClusterDriverSetting, getClusterDriver, setClusterDriver, type ClusterDriverName } from '../../core/store/cluster-driver.js'
 import { parseClusterResourceId, type ClusterResourceId } from '../../core/store/cluster-resource-id.js'
-import { FAULT_ID_RULE, isFaultId, readFaultRule, type FaultRuleSpec } from '../../core/simulator/fault-rule.js'
+import { FAULT_ID_RULE, faultRuleBodySchema, isFaultId, readFaultRule, type FaultRuleSpec } from '../../core/simulator/fault-rule.js'
 import { createFault, deleteFault, faultToView, findFault, listFaults, listSimulatedReleases, newFaultId, putFault, resetSimulator } from '../../core/simulator/faults.js'
 import { ArmErrors } from '../arm/errors.js'
 import { assertNotCrossSite } from '../arm/cross-site.js'
@@ -26,6 +26,11 @@ const FLEET_WIDE: RouteAccess = { kind: 'operator' }
 const CLUSTER_IN_QUERY: RouteAccess = { kind: 'operator', cluster: (request) => stringField(request.query, 'clusterId') }
 const CLUSTER_IN_BODY: RouteAccess = { kind: 'operator', cluster: (request) => stringField(request.body, 'clusterId') }
 const CLUSTER_IN_PATH: RouteAccess = { kind: 'operator', cluster: (request) => driverClusterId(request as FastifyRequest<{ Params: { '*': string } }>) }
+
+// The body schema's verdict is attached, not thrown: readFaultRule words the same schema's errors the way fault rules
+// are worded everywhere, together with what a schema cannot check (the catalog, the cluster id, kind-bound fields),
+// so a caller sees every problem in one answer.
+const FAULT_RULE_ROUTE = { schema: { hide: true, body: faultRuleBodySchema }, attachValidation: true } as const
 
 function faultRuleFrom(body: unknown): FaultRuleSpec {
   const result = readFaultRule(body, { isKnownExtensionType: (type) => defaultCatalog().findType(type) !== undefined })
@@ -96,12 +101,12 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     return { value: faults.map(faultToView) }
   })
 
-  app.post(FAULTS_PATH, { config: { access: CLUSTER_IN_BODY }, schema: HIDDEN }, async (request, reply) => {
+  app.post(FAULTS_PATH, { config: { access: CLUSTER_IN_BODY }, ...FAULT_RULE_ROUTE }, async (request, reply) => {
     const fault = await createFault(app.services.db, newFaultId(), faultRuleFrom(request.body))
     return reply.code(201).header('location', `${FAULTS_PATH}/${fault.id}`).send(faultToView(fault))
   })
 
-  app.put<{ Params: { faultId: string } }>(`${FAULTS_PATH}/:faultId`, { config: { access: FLEET_WIDE }, schema: HIDDEN }, async (request, reply) => {
+  app.put<{ Params: { faultId: string } }>(`${FAULTS_PATH}/:faultId`, { config: { access: FLEET_WIDE }, ...FAULT_RULE_ROUTE }, async (request, reply) => {
     const id = faultIdFrom(request.params.faultId)
     const { fault, created } = await putFault(app.services.db, id, faultRuleFrom(request.body))
     return reply.code(created ? 201 : 200).send(faultToView(fault))

@@ -1,9 +1,12 @@
-// The shape of the extension-type catalog and its runtime validator. The catalog is operator-editable
-// data (extension-types.json or CATALOG_FILE), so it is checked as untrusted input: every problem is
-// collected and reported at once, so an operator can fix a file in one pass.
-import { CLUSTER_TYPES, EXTENSION_SCOPES, type CatalogData, type DistributionSpec, type ExtensionTypeSpec, type ReleaseTrainSpec, type SupportPolicy, type VersionSpec } from './catalog-types.js'
+// The catalog's runtime validator. The catalog is operator-editable data (extension-types.json or CATALOG_FILE), so
+// it is checked as untrusted input: its structure against one JSON Schema (catalog-schema.ts), then what relates
+// values to each other here. Every problem is collected and reported at once, so an operator can fix a file in one pass.
+import type { ErrorObject } from 'ajv'
+import type { CatalogData, ExtensionTypeSpec } from './catalog-types.js'
+import { RELEASE_DATE, validateCatalogShape, validateExtensionTypeShape } from './catalog-schema.js'
 import { Catalog } from './lookup.js'
-import { compareSemver, parseSemver } from './semver.js'
+import { compareSemver } from './semver.js'
+import { allowedKeys, isSummaryError, pointerSegments, problemPhrase } from '../json-schema.js'
 
 export class CatalogValidationError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -11,26 +14,51 @@ export class CatalogValidationError extends Error {
   }
 }
 
+type Problems = string[]
+
 /** Validates untrusted catalog JSON and returns an immutable Catalog; throws CatalogValidationError listing every problem. */
 export function validateCatalog(raw: unknown): Catalog {
-  const problems: string[] = []
-  const data = readCatalog(raw, problems)
-  // Cross-references (conflicts, distribution ids, duplicates) are checked once the structure is sound;
-  // judged against half-read entries they would report problems that are not there.
-  if (data) checkCrossReferences(data, problems)
-  if (problems.length > 0 || !data) throw new CatalogValidationError(problems)
-  return new Catalog(deepFreeze(data))
+  // A copy: validation fills in defaults, unknown keys are dropped below, and the result is frozen.
+  const document: unknown = structuredClone(raw)
+  if (validateCatalogShape(document)) return soundCatalog(document, [])
+  const errors = validateCatalogShape.errors ?? []
+  const problems = structuralProblems(errors, document)
+  // Unknown keys are reported but hide nothing: without them the rest is judged as if they were not there.
+  if (errors.every((error) => error.keyword === 'additionalProperties')) {
+    for (const error of errors) dropKey(document, error)
+    if (validateCatalogShape(document)) return soundCatalog(document, problems)
+  }
+  // Types that are sound on their own still get their own checks, listed with that type's other problems.
+  const types = isRecord(document) ? document.types : undefined
+  if (Array.isArray(types)) types.forEach((entry: unknown, i) => validateExtensionTypeShape(entry) && checkExtensionType(entry, `types[${i}]`, problems))
+  const typeIndex = (problem: string) => Number(/^types\[(\d+)\]/.exec(problem)?.[1] ?? -1)
+  throw new CatalogValidationError(problems.sort((a, b) => typeIndex(a) - typeIndex(b)))
 }
 
-// ---- structural reading: each reader reports into `problems` and returns undefined when unusable ----
+function soundCatalog(data: CatalogData, problems: Problems): Catalog {
+  data.types.forEach((spec, i) => checkExtensionType(spec, `types[${i}]`, problems))
+  // Cross-references are judged only once every entry is sound; against half-read entries they would report
+  // problems that are not there.
+  checkCrossReferences(data, problems)
+  if (problems.length > 0) throw new CatalogValidationError(problems)
+  return new Catalog(deepFreeze({ distributions: data.distributions, types: data.types }))
+}
 
-type Problems = string[]
-type Fields = Record<string, unknown>
+function dropKey(document: unknown, error: ErrorObject): void {
+  const parent = pointerSegments(error.instancePath).reduce(childOf, document)
+  if (isRecord(parent)) delete parent[String(error.params.additionalProperty)]
+}
 
-const LOWER_NAME = /^[a-z0-9][a-z0-9_.-]*$/
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
-const KUBERNETES_MIN_VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)(\.(0|[1-9]\d*))?$/
-const RELEASE_DATE = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/
+// ---- structure: ajv's errors in the catalog's own wording ----
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function childOf(value: unknown, segment: string): unknown {
+  if (Array.isArray(value)) return value[Number(segment)]
+  return isRecord(value) ? value[segment] : undefined
+}
 
 function describe(value: unknown): string {
   if (value === null) return 'null'
@@ -38,58 +66,68 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? `"${value}"` : `${typeof value} ${JSON.stringify(value)}`
 }
 
-function readObject(value: unknown, path: string, required: readonly string[], optional: readonly string[], problems: Problems): Fields | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    problems.push(`${path}: expected an object, got ${describe(value)}`)
-    return undefined
+/** `/types/1/releaseTrains/0` → `types[1].releaseTrains[0]`: array indexes in brackets, keys after dots. */
+function catalogPath(instancePath: string, document: unknown): string {
+  let path = ''
+  let value = document
+  for (const segment of pointerSegments(instancePath)) {
+    if (Array.isArray(value)) path += `[${segment}]`
+    else path += path ? `.${segment}` : segment
+    value = childOf(value, segment)
   }
-  const fields = value as Fields
-  const allowed = [...required, ...optional]
-  for (const key of Object.keys(fields)) {
-    if (!allowed.includes(key)) problems.push(`${path}: unknown key "${key}" (allowed: ${allowed.join(', ')})`)
-  }
-  for (const key of required) {
-    if (!(key in fields)) problems.push(`${path}: missing required key "${key}"`)
-  }
-  return fields
+  return path || '(root)'
 }
 
-function readString(value: unknown, path: string, problems: Problems, pattern?: RegExp, patternHint?: string): string | undefined {
-  if (typeof value !== 'string' || value.trim() === '') {
-    problems.push(`${path}: expected a non-empty string, got ${describe(value)}`)
-    return undefined
+function expectedOf(type: unknown): string {
+  const types = String(type)
+  if (types.includes('object')) return 'an object'
+  if (types.includes('array')) return 'an array'
+  if (types.includes('boolean')) return 'true or false'
+  return 'a non-empty string'
+}
+
+function structuralProblem(error: ErrorObject, document: unknown): string | undefined {
+  const path = catalogPath(error.instancePath, document)
+  const value: unknown = error.data
+  const phrase = problemPhrase(error)
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${path}: unknown key "${String(error.params.additionalProperty)}" (allowed: ${allowedKeys(error.parentSchema).join(', ')})`
+    case 'required':
+      return `${path}: missing required key "${String(error.params.missingProperty)}"`
+    case 'enum':
+      return `${path}: ${describe(value)} is not one of ${(error.params.allowedValues as string[]).join(', ')}`
+    case 'pattern':
+      // A blank string is reported as blank whatever else its pattern asks for; `\S` alone asks for nothing else.
+      if (!phrase || (typeof value === 'string' && value.trim() === '')) return `${path}: expected a non-empty string, got ${describe(value)}`
+      return `${path}: ${describe(value)} ${phrase}`
+    case 'format':
+    case 'const':
+      return `${path}: ${describe(value)} ${phrase ?? String(error.message)}`
+    case 'minItems':
+      return `${path}: ${phrase ?? String(error.message)}`
+    case 'type':
+    case 'minimum':
+    case 'discriminator':
+      return `${path}: expected ${phrase ?? expectedOf(error.params.type)}, got ${describe(value)}`
   }
-  if (pattern && !pattern.test(value)) {
-    problems.push(`${path}: ${describe(value)} is not ${patternHint ?? `matching ${pattern}`}`)
-    return undefined
+  return isSummaryError(error) ? undefined : `${path}: ${String(error.message)}`
+}
+
+/** In the order a reader meets them: ajv reports an object's missing keys just before its unknown ones, the file shows the unknown ones first. */
+function structuralProblems(errors: readonly ErrorObject[], document: unknown): string[] {
+  const ordered: ErrorObject[] = []
+  for (const error of errors) {
+    let at = ordered.length
+    if (error.keyword === 'additionalProperties') {
+      while (at > 0 && ordered[at - 1]?.keyword === 'required' && ordered[at - 1]?.instancePath === error.instancePath) at--
+    }
+    ordered.splice(at, 0, error)
   }
-  return value
+  return ordered.map((error) => structuralProblem(error, document)).filter((problem) => problem !== undefined)
 }
 
-function readNullableString(value: unknown, path: string, problems: Problems, pattern?: RegExp, patternHint?: string): string | null | undefined {
-  return value === null ? null : readString(value, path, problems, pattern, patternHint)
-}
-
-function readBoolean(value: unknown, path: string, problems: Problems): boolean | undefined {
-  if (typeof value === 'boolean') return value
-  problems.push(`${path}: expected true or false, got ${describe(value)}`)
-  return undefined
-}
-
-function readArray<T>(value: unknown, path: string, problems: Problems, readItem: (item: unknown, itemPath: string) => T | undefined): T[] | undefined {
-  if (!Array.isArray(value)) {
-    problems.push(`${path}: expected an array, got ${describe(value)}`)
-    return undefined
-  }
-  const items = value.map((item, i) => readItem(item, `${path}[${i}]`))
-  return items.every((item) => item !== undefined) ? items : undefined
-}
-
-function readEnum<T extends string>(value: unknown, path: string, allowed: readonly T[], problems: Problems): T | undefined {
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T
-  problems.push(`${path}: ${describe(value)} is not one of ${allowed.join(', ')}`)
-  return undefined
-}
+// ---- relations between values, once the structure holds them ----
 
 function reportDuplicates(values: readonly string[], path: string, what: string, problems: Problems, key = (v: string) => v.toLowerCase()): void {
   const seen = new Set<string>()
@@ -99,175 +137,38 @@ function reportDuplicates(values: readonly string[], path: string, what: string,
   }
 }
 
-function readReleaseDate(value: unknown, path: string, problems: Problems): string | null | undefined {
-  const text = readNullableString(value, path, problems, RELEASE_DATE, 'a date as YYYY-MM-DD or YYYY-MM')
-  if (typeof text !== 'string') return text
-  const [, year, month, day] = RELEASE_DATE.exec(text) as RegExpExecArray
+function isCalendarDate(text: string): boolean {
+  const [, year, month, day] = RELEASE_DATE.exec(text) ?? []
   const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day ?? '1')))
-  if (date.getUTCMonth() !== Number(month) - 1 || (day !== undefined && date.getUTCDate() !== Number(day))) {
-    problems.push(`${path}: "${text}" is not a real calendar date`)
-    return undefined
-  }
-  return text
+  return date.getUTCMonth() === Number(month) - 1 && (day === undefined || date.getUTCDate() === Number(day))
 }
 
-function readStringRecord(value: unknown, path: string, problems: Problems): Record<string, string> | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    problems.push(`${path}: expected an object of name → version strings, got ${describe(value)}`)
-    return undefined
-  }
-  const entries = Object.entries(value as Fields).map(([name, text]) => [name, readString(text, `${path}.${name}`, problems)] as const)
-  return entries.every(([, text]) => text !== undefined) ? (Object.fromEntries(entries) as Record<string, string>) : undefined
-}
-
-function readVersion(value: unknown, path: string, problems: Problems): VersionSpec | undefined {
-  const f = readObject(value, path, ['version', 'releasedOn', 'notes'], ['components', 'breakingChanges'], problems)
-  if (!f) return undefined
-  let version: string | undefined
-  if (typeof f.version === 'string' && !parseSemver(f.version)) {
-    problems.push(`${path}.version: "${f.version}" is not strict SemVer 2.0.0 (MAJOR.MINOR.PATCH, no leading zeros, no "v" prefix)`)
-  } else {
-    version = readString(f.version, `${path}.version`, problems)
-  }
-  const releasedOn = readReleaseDate(f.releasedOn, `${path}.releasedOn`, problems)
-  const notes = readArray(f.notes, `${path}.notes`, problems, (n, p) => readString(n, p, problems))
-  const components = f.components === undefined ? null : readStringRecord(f.components, `${path}.components`, problems)
-  const breakingChanges = f.breakingChanges === undefined ? null : readArray(f.breakingChanges, `${path}.breakingChanges`, problems, (n, p) => readString(n, p, problems))
-  if (version === undefined || releasedOn === undefined || notes === undefined || components === undefined || breakingChanges === undefined) return undefined
-  return { version, releasedOn, notes, ...(components ? { components } : {}), ...(breakingChanges ? { breakingChanges } : {}) }
-}
-
-function readReleaseTrain(value: unknown, path: string, problems: Problems): ReleaseTrainSpec | undefined {
-  const f = readObject(value, path, ['name', 'versions'], [], problems)
-  if (!f) return undefined
-  const name = readString(f.name, `${path}.name`, problems)
-  const versions = readArray(f.versions, `${path}.versions`, problems, (v, p) => readVersion(v, p, problems))
-  if (versions?.length === 0) problems.push(`${path}.versions: a release train needs at least one version`)
-  if (versions) {
-    // Equal precedence (e.g. 1.0.0+a and 1.0.0+b) would make "newest" ambiguous, so it counts as a duplicate.
-    const canonical = versions.map((v) => v.version)
-    for (let i = 0; i < canonical.length; i++) {
-      if (canonical.slice(0, i).some((earlier) => compareSemver(earlier, canonical[i] as string) === 0)) {
-        problems.push(`${path}.versions: duplicate version "${canonical[i]}"`)
-      }
-    }
-  }
-  if (name === undefined || versions === undefined) return undefined
-  return { name, versions }
-}
-
-function readSupportPolicy(value: unknown, path: string, problems: Problems): SupportPolicy | undefined {
-  const probe = typeof value === 'object' && value !== null ? (value as Fields).kind : undefined
-  if (probe === 'all') return readObject(value, path, ['kind'], [], problems) ? { kind: 'all' } : undefined
-  if (probe === 'latestMinus') {
-    const f = readObject(value, path, ['kind', 'n'], [], problems)
-    if (!f) return undefined
-    if (typeof f.n === 'number' && Number.isInteger(f.n) && f.n >= 0) return { kind: 'latestMinus', n: f.n }
-    problems.push(`${path}.n: expected a whole number ≥ 0, got ${describe(f.n)}`)
-    return undefined
-  }
-  problems.push(`${path}: expected {"kind":"all"} or {"kind":"latestMinus","n":<number>}, got ${describe(value)}`)
-  return undefined
-}
-
-function readSupportedDistributions(value: unknown, path: string, problems: Problems): 'any' | string[] | undefined {
-  if (value === 'any') return 'any'
-  if (typeof value === 'string') {
-    problems.push(`${path}: ${describe(value)} must be "any" or a list of distribution ids`)
-    return undefined
-  }
-  const ids = readArray(value, path, problems, (v, p) => readString(v, p, problems, LOWER_NAME, 'a lower-case distribution id'))
-  if (ids?.length === 0) problems.push(`${path}: use "any" or list at least one distribution`)
-  if (ids) reportDuplicates(ids, path, 'distribution', problems)
-  return ids
-}
-
-const TYPE_REQUIRED_KEYS = [
-  'type',
-  'displayName',
-  'publisher',
-  'description',
-  'supportedDistributions',
-  'supportedClusterTypes',
-  'scope',
-  'preview',
-  'minKubernetesVersion',
-  'unsupportedArchitectures',
-  'conflictsWith',
-  'allowMultipleInstances',
-  'defaultReleaseNamespace',
-  'releaseTrains',
-  'supportPolicy',
-  'source',
-] as const
-
-function readExtensionType(value: unknown, path: string, problems: Problems): ExtensionTypeSpec | undefined {
-  const f = readObject(value, path, TYPE_REQUIRED_KEYS, ['singletonName'], problems)
-  if (!f) return undefined
+function checkExtensionType(spec: ExtensionTypeSpec, path: string, problems: Problems): void {
   const at = (key: string) => `${path}.${key}`
-  const spec = {
-    type: readString(f.type, at('type'), problems, LOWER_NAME, 'a lower-case extension type name such as "microsoft.flux"'),
-    displayName: readString(f.displayName, at('displayName'), problems),
-    publisher: readString(f.publisher, at('publisher'), problems),
-    description: readString(f.description, at('description'), problems),
-    supportedDistributions: readSupportedDistributions(f.supportedDistributions, at('supportedDistributions'), problems),
-    supportedClusterTypes: readArray(f.supportedClusterTypes, at('supportedClusterTypes'), problems, (v, p) => readEnum(v, p, CLUSTER_TYPES, problems)),
-    scope: readEnum(f.scope, at('scope'), EXTENSION_SCOPES, problems),
-    preview: readBoolean(f.preview, at('preview'), problems),
-    minKubernetesVersion: readNullableString(f.minKubernetesVersion, at('minKubernetesVersion'), problems, KUBERNETES_MIN_VERSION, 'a Kubernetes version such as "1.27"'),
-    unsupportedArchitectures: readArray(f.unsupportedArchitectures, at('unsupportedArchitectures'), problems, (v, p) =>
-      readString(v, p, problems, LOWER_NAME, 'a lower-case architecture such as "arm64"'),
-    ),
-    conflictsWith: readArray(f.conflictsWith, at('conflictsWith'), problems, (v, p) => readString(v, p, problems, LOWER_NAME, 'a lower-case extension type name')),
-    allowMultipleInstances: readBoolean(f.allowMultipleInstances, at('allowMultipleInstances'), problems),
-    defaultReleaseNamespace: readNullableString(f.defaultReleaseNamespace, at('defaultReleaseNamespace'), problems, DNS_LABEL, 'a Kubernetes namespace name (RFC 1123 label)'),
-    singletonName: f.singletonName === undefined ? null : readNullableString(f.singletonName, at('singletonName'), problems),
-    releaseTrains: readArray(f.releaseTrains, at('releaseTrains'), problems, (v, p) => readReleaseTrain(v, p, problems)),
-    supportPolicy: readSupportPolicy(f.supportPolicy, at('supportPolicy'), problems),
-    source: readString(f.source, at('source'), problems),
-  }
-  if (spec.supportedClusterTypes?.length === 0) problems.push(`${at('supportedClusterTypes')}: list at least one cluster type`)
-  if (spec.supportedClusterTypes) reportDuplicates(spec.supportedClusterTypes, at('supportedClusterTypes'), 'cluster type', problems)
-  if (spec.releaseTrains?.length === 0) problems.push(`${at('releaseTrains')}: list at least one release train`)
-  if (spec.releaseTrains)
-    reportDuplicates(
-      spec.releaseTrains.map((t) => t.name),
-      at('releaseTrains'),
-      'release train (names are case-insensitive)',
-      problems,
-    )
-  if (spec.conflictsWith) reportDuplicates(spec.conflictsWith, at('conflictsWith'), 'conflicting type', problems)
+  if (spec.supportedDistributions !== 'any') reportDuplicates(spec.supportedDistributions, at('supportedDistributions'), 'distribution', problems)
+  spec.releaseTrains.forEach((train, t) => {
+    const trainPath = `${at('releaseTrains')}[${t}]`
+    train.versions.forEach((version, v) => {
+      if (version.releasedOn !== null && !isCalendarDate(version.releasedOn)) problems.push(`${trainPath}.versions[${v}].releasedOn: "${version.releasedOn}" is not a real calendar date`)
+    })
+    // Equal precedence (e.g. 1.0.0+a and 1.0.0+b) would make "newest" ambiguous, so it counts as a duplicate.
+    const canonical = train.versions.map((v) => v.version)
+    canonical.forEach((version, i) => {
+      if (canonical.slice(0, i).some((earlier) => compareSemver(earlier, version) === 0)) problems.push(`${trainPath}.versions: duplicate version "${version}"`)
+    })
+  })
+  reportDuplicates(spec.supportedClusterTypes, at('supportedClusterTypes'), 'cluster type', problems)
+  reportDuplicates(
+    spec.releaseTrains.map((t) => t.name),
+    at('releaseTrains'),
+    'release train (names are case-insensitive)',
+    problems,
+  )
+  reportDuplicates(spec.conflictsWith, at('conflictsWith'), 'conflicting type', problems)
   if (spec.scope === 'namespace' && typeof spec.defaultReleaseNamespace === 'string') {
     problems.push(`${at('defaultReleaseNamespace')}: must be null for a namespace-scoped type (the release goes to scope.namespace.targetNamespace)`)
   }
-  const complete = Object.values(spec).every((v) => v !== undefined)
-  return complete ? (spec as ExtensionTypeSpec) : undefined
 }
-
-function readDistribution(value: unknown, path: string, problems: Problems): DistributionSpec | undefined {
-  const f = readObject(value, path, ['id', 'displayName', 'aliases'], ['impliedByClusterTypes'], problems)
-  if (!f) return undefined
-  const id = readString(f.id, `${path}.id`, problems, LOWER_NAME, 'a lower-case distribution id')
-  const displayName = readString(f.displayName, `${path}.displayName`, problems)
-  const aliases = readArray(f.aliases, `${path}.aliases`, problems, (v, p) => readString(v, p, problems, LOWER_NAME, 'a lower-case distribution alias'))
-  const impliedByClusterTypes =
-    f.impliedByClusterTypes === undefined ? [] : readArray(f.impliedByClusterTypes, `${path}.impliedByClusterTypes`, problems, (v, p) => readEnum(v, p, CLUSTER_TYPES, problems))
-  if (id === undefined || displayName === undefined || aliases === undefined || impliedByClusterTypes === undefined) return undefined
-  return { id, displayName, aliases, impliedByClusterTypes }
-}
-
-function readCatalog(raw: unknown, problems: Problems): CatalogData | undefined {
-  // "$comment" lets operators annotate their copy; JSON has no comments.
-  const f = readObject(raw, '(root)', ['distributions', 'types'], ['$comment'], problems)
-  if (!f) return undefined
-  if (f.$comment !== undefined && typeof f.$comment !== 'string') problems.push(`$comment: expected a string, got ${describe(f.$comment)}`)
-  const distributions = readArray(f.distributions, 'distributions', problems, (v, p) => readDistribution(v, p, problems))
-  const types = readArray(f.types, 'types', problems, (v, p) => readExtensionType(v, p, problems))
-  if (distributions === undefined || types === undefined) return undefined
-  return { distributions, types }
-}
-
-// ---- cross-references: only meaningful once every entry has been read successfully ----
 
 function checkCrossReferences(data: CatalogData, problems: Problems): void {
   reportDuplicates(

@@ -1,7 +1,10 @@
 // The fault-injection rule a caller writes (admin API body or one SIMULATED_FAULTS entry), checked and normalised
-// in one place so the API and the environment variable accept exactly the same rules. Every problem is reported
-// at once, each with the JSON path it concerns, so a rule can be fixed in one pass.
+// in one place so the API and the environment variable accept exactly the same rules: its structure is one JSON
+// Schema (also the admin routes' body schema), what depends on the kind or on other data is checked here. Every
+// problem is reported at once, each with the JSON path it concerns, so a rule can be fixed in one pass.
+import type { ErrorObject } from 'ajv'
 import { parseClusterResourceId, type ClusterResourceId } from '../store/cluster-resource-id.js'
+import { pointerSegments, schemaAjv } from '../json-schema.js'
 
 export const FAULT_KINDS = ['failInstall', 'failUpgrade', 'failUninstall', 'hang', 'unreachable', 'latency'] as const
 export type FaultKind = (typeof FAULT_KINDS)[number]
@@ -53,8 +56,6 @@ export interface ReadFaultRuleOptions {
 
 export type ReadFaultRuleResult = { ok: true; rule: FaultRuleSpec; id: string | undefined } | { ok: false; problems: FaultRuleProblem[] }
 
-const FIELDS = ['kind', 'clusterId', 'extensionType', 'operations', 'transient', 'probability', 'remainingCalls', 'durationMs', 'message'] as const
-
 /** Which operations a rule affects when it fires. */
 export function ruleOperations(kind: FaultKind, operations: readonly DriverOperation[]): DriverOperation[] {
   const bound = BOUND_OPERATION[kind]
@@ -68,111 +69,126 @@ export function isFaultId(id: string): boolean {
 
 export const FAULT_ID_RULE = "1-64 letters, digits, '_', '.' or '-', starting with a letter or digit"
 
+/** A rule as written, once its structure is sound. */
+interface FaultRuleBody {
+  id?: string
+  kind: FaultKind
+  clusterId?: string | null
+  extensionType?: string | null
+  operations?: DriverOperation[]
+  transient?: boolean
+  probability?: number
+  remainingCalls?: number | null
+  durationMs?: number
+  message?: string | null
+}
+
+// `x-problem` "*": how any failure of the field is worded, after "The value of '<field>'".
+const durationProblem = (max: number) => `must be a whole number of milliseconds from 0 to ${max}.`
+const ruleProperties = {
+  kind: { enum: [...FAULT_KINDS], 'x-problem': { required: `is required; one of ${FAULT_KINDS.join(', ')}.`, '*': `must be one of: ${FAULT_KINDS.join(', ')}.` } },
+  clusterId: { type: ['string', 'null'], 'x-problem': { '*': 'must be a cluster resource id string.' } },
+  extensionType: { type: ['string', 'null'], pattern: '\\S', 'x-problem': { '*': "must be an extension type name such as 'microsoft.flux'." } },
+  operations: { type: 'array', minItems: 1, items: { enum: [...DRIVER_OPERATIONS] }, 'x-problem': { '*': `must be a non-empty array of: ${DRIVER_OPERATIONS.join(', ')}.` } },
+  transient: { type: 'boolean', 'x-problem': { '*': 'must be true or false.' } },
+  probability: { type: 'number', minimum: 0, maximum: 1, 'x-problem': { '*': 'must be a number from 0 to 1.' } },
+  remainingCalls: { type: ['integer', 'null'], minimum: 1, maximum: Number.MAX_SAFE_INTEGER, 'x-problem': { '*': 'must be a whole number of at least 1, or null for no limit.' } },
+  // The longest any kind takes; latency's shorter limit is kind-bound, so checked in readFaultRule.
+  durationMs: { type: 'integer', minimum: 0, maximum: MAX_HANG_MS, 'x-problem': { '*': durationProblem(MAX_HANG_MS) } },
+  message: { type: ['string', 'null'], pattern: '\\S', maxLength: MAX_MESSAGE_LENGTH, 'x-problem': { '*': `must be a non-empty string of at most ${MAX_MESSAGE_LENGTH} characters.` } },
+} as const
+
+/** The admin API's fault rule body (POST and PUT /admin/simulator/faults). */
+export const faultRuleBodySchema = { type: 'object', required: ['kind'], additionalProperties: false, properties: ruleProperties } as const
+
+/** A SIMULATED_FAULTS entry: the same rule, plus the id the API takes from the URL. */
+const envFaultRuleSchema = {
+  ...faultRuleBodySchema,
+  properties: { id: { type: 'string', pattern: FAULT_ID.source, 'x-problem': { '*': `must be ${FAULT_ID_RULE}.` } }, ...ruleProperties },
+} as const
+
+const validateRuleBody = schemaAjv.compile<FaultRuleBody>(faultRuleBodySchema)
+const validateEnvRule = schemaAjv.compile<FaultRuleBody>(envFaultRuleSchema)
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The field an ajv error is about (the rule is flat: the first path segment) and its wording. */
+function structuralProblem(error: ErrorObject, properties: Record<string, { 'x-problem': Record<string, string> }>, at: (field: string) => string): [string, string] {
+  if (error.keyword === 'additionalProperties') {
+    const key = String(error.params.additionalProperty)
+    return [key, `The property '${at(key)}' is not allowed here; allowed: ${Object.keys(properties).join(', ')}.`]
+  }
+  if (error.keyword === 'required') {
+    const field = String(error.params.missingProperty)
+    return [field, `The property '${at(field)}' ${properties[field]?.['x-problem'].required ?? 'is required.'}`]
+  }
+  const field = pointerSegments(error.instancePath)[0] ?? ''
+  return [field, `The value of '${at(field)}' ${properties[field]?.['x-problem']['*'] ?? String(error.message)}`]
+}
+
 export function readFaultRule(raw: unknown, options: ReadFaultRuleOptions = {}): ReadFaultRuleResult {
   const prefix = options.path ?? ''
   const at = (field: string) => (prefix ? `${prefix}.${field}` : field)
-  const problems: FaultRuleProblem[] = []
-  const problem = (field: string, message: string) => problems.push({ target: at(field), message })
+  if (!isRecord(raw)) return { ok: false, problems: [{ target: prefix, message: 'A fault rule must be a JSON object.' }] }
 
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { ok: false, problems: [{ target: prefix, message: 'A fault rule must be a JSON object.' }] }
+  // One problem per field: the structure's first, unless a check below knows better.
+  const problemByField = new Map<string, string>()
+  const [validate, properties] = options.allowId ? [validateEnvRule, envFaultRuleSchema.properties] : [validateRuleBody, faultRuleBodySchema.properties]
+  const sound = validate(raw)
+  for (const error of validate.errors ?? []) {
+    const [field, message] = structuralProblem(error, properties, at)
+    if (!problemByField.has(field)) problemByField.set(field, message)
   }
-  const body = raw as Record<string, unknown>
-  const allowed: readonly string[] = options.allowId ? ['id', ...FIELDS] : FIELDS
-  for (const key of Object.keys(body)) {
-    if (!allowed.includes(key)) problem(key, `The property '${at(key)}' is not allowed here; allowed: ${allowed.join(', ')}.`)
-  }
+  const isSound = (field: string) => !problemByField.has(field)
 
-  let id: string | undefined
-  if (options.allowId && body.id !== undefined) {
-    if (typeof body.id === 'string' && isFaultId(body.id)) id = body.id
-    else problem('id', `The value of '${at('id')}' must be ${FAULT_ID_RULE}.`)
-  }
-
-  const kind = body.kind
-  if (kind === undefined) problem('kind', `The property '${at('kind')}' is required; one of ${FAULT_KINDS.join(', ')}.`)
-  else if (!FAULT_KINDS.includes(kind as FaultKind)) problem('kind', `The value of '${at('kind')}' must be one of: ${FAULT_KINDS.join(', ')}.`)
-  const validKind = FAULT_KINDS.includes(kind as FaultKind) ? (kind as FaultKind) : null
+  const kind = FAULT_KINDS.find((known) => known === raw.kind)
   const notFor = (field: string, why: string) => {
-    if (body[field] !== undefined) problem(field, `The property '${at(field)}' is not used by ${validKind} rules: ${why}`)
+    if (raw[field] !== undefined) problemByField.set(field, `The property '${at(field)}' is not used by ${kind} rules: ${why}`)
   }
 
   let cluster: ClusterResourceId | null = null
-  if (body.clusterId !== undefined && body.clusterId !== null) {
-    if (typeof body.clusterId !== 'string') problem('clusterId', `The value of '${at('clusterId')}' must be a cluster resource id string.`)
-    else {
-      const parsed = parseClusterResourceId(body.clusterId)
-      if ('problem' in parsed) problem('clusterId', parsed.problem)
-      else cluster = parsed
-    }
+  if (typeof raw.clusterId === 'string' && isSound('clusterId')) {
+    const parsed = parseClusterResourceId(raw.clusterId)
+    if ('problem' in parsed) problemByField.set('clusterId', parsed.problem)
+    else cluster = parsed
   }
 
-  let extensionType: string | null = null
-  if (body.extensionType !== undefined && body.extensionType !== null) {
-    if (typeof body.extensionType !== 'string' || body.extensionType.trim() === '') {
-      problem('extensionType', `The value of '${at('extensionType')}' must be an extension type name such as 'microsoft.flux'.`)
-    } else if (options.isKnownExtensionType && !options.isKnownExtensionType(body.extensionType)) {
-      problem('extensionType', `The extension type '${body.extensionType}' is not in the catalog, so a rule for it would never fire.`)
-    } else {
-      extensionType = body.extensionType.trim().toLowerCase()
-    }
+  if (typeof raw.extensionType === 'string' && isSound('extensionType') && options.isKnownExtensionType && !options.isKnownExtensionType(raw.extensionType)) {
+    problemByField.set('extensionType', `The extension type '${raw.extensionType}' is not in the catalog, so a rule for it would never fire.`)
   }
 
-  let operations: DriverOperation[] = []
-  if (validKind && BOUND_OPERATION[validKind]) {
-    notFor('operations', `a ${validKind} rule always affects ${BOUND_OPERATION[validKind]} calls.`)
-  } else if (body.operations !== undefined) {
-    const list = body.operations
-    if (!Array.isArray(list) || list.length === 0 || !list.every((op) => DRIVER_OPERATIONS.includes(op as DriverOperation))) {
-      problem('operations', `The value of '${at('operations')}' must be a non-empty array of: ${DRIVER_OPERATIONS.join(', ')}.`)
-    } else {
-      operations = DRIVER_OPERATIONS.filter((op) => list.includes(op))
-    }
-  }
+  const bound = kind && BOUND_OPERATION[kind]
+  if (bound) notFor('operations', `a ${kind} rule always affects ${bound} calls.`)
+  if (kind === 'latency') {
+    notFor('transient', 'latency only slows calls down and never fails them.')
+    notFor('message', 'latency never fails a call.')
+    const duration = raw.durationMs
+    if (duration === undefined) problemByField.set('durationMs', `The property '${at('durationMs')}' is required: the time each step takes, in milliseconds.`)
+    else if (!isSound('durationMs') || (typeof duration === 'number' && duration > MAX_LATENCY_MS))
+      problemByField.set('durationMs', `The value of '${at('durationMs')}' ${durationProblem(MAX_LATENCY_MS)}`)
+  } else if (kind && kind !== 'hang') notFor('durationMs', 'only latency and hang rules take time.')
+  // Without a kind there is no telling which durations are right; the kind's own problem says what to fix.
+  else if (!kind) problemByField.delete('durationMs')
 
-  let transient = validKind === 'unreachable'
-  if (validKind === 'latency') notFor('transient', 'latency only slows calls down and never fails them.')
-  else if (body.transient !== undefined) {
-    if (typeof body.transient === 'boolean') transient = body.transient
-    else problem('transient', `The value of '${at('transient')}' must be true or false.`)
+  if (problemByField.size > 0 || !sound) {
+    // In the order the rule is read: unknown properties first, then the schema's.
+    const order = Object.keys(properties)
+    const rank = (field: string) => order.indexOf(field)
+    const problems = [...problemByField].sort(([a], [b]) => rank(a) - rank(b))
+    return { ok: false, problems: problems.map(([field, message]) => ({ target: at(field), message })) }
   }
-
-  let probability = 1
-  if (body.probability !== undefined) {
-    if (typeof body.probability === 'number' && Number.isFinite(body.probability) && body.probability >= 0 && body.probability <= 1) {
-      probability = body.probability
-    } else problem('probability', `The value of '${at('probability')}' must be a number from 0 to 1.`)
+  const rule: FaultRuleSpec = {
+    kind: raw.kind,
+    cluster,
+    extensionType: raw.extensionType?.trim().toLowerCase() ?? null,
+    operations: bound ? [] : DRIVER_OPERATIONS.filter((op) => raw.operations?.includes(op)),
+    transient: raw.transient ?? raw.kind === 'unreachable',
+    probability: raw.probability ?? 1,
+    remainingCalls: raw.remainingCalls ?? null,
+    durationMs: raw.durationMs ?? (raw.kind === 'hang' ? DEFAULT_HANG_MS : null),
+    message: raw.message?.trim() ?? null,
   }
-
-  let remainingCalls: number | null = null
-  if (body.remainingCalls !== undefined && body.remainingCalls !== null) {
-    if (Number.isSafeInteger(body.remainingCalls) && (body.remainingCalls as number) >= 1) remainingCalls = body.remainingCalls as number
-    else problem('remainingCalls', `The value of '${at('remainingCalls')}' must be a whole number of at least 1, or null for no limit.`)
-  }
-
-  let durationMs: number | null = null
-  const readDuration = (max: number) => {
-    const value = body.durationMs
-    if (Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= max) durationMs = value as number
-    else problem('durationMs', `The value of '${at('durationMs')}' must be a whole number of milliseconds from 0 to ${max}.`)
-  }
-  if (validKind === 'latency') {
-    if (body.durationMs === undefined) problem('durationMs', `The property '${at('durationMs')}' is required: the time each step takes, in milliseconds.`)
-    else readDuration(MAX_LATENCY_MS)
-  } else if (validKind === 'hang') {
-    if (body.durationMs === undefined) durationMs = DEFAULT_HANG_MS
-    else readDuration(MAX_HANG_MS)
-  } else if (validKind) {
-    notFor('durationMs', 'only latency and hang rules take time.')
-  }
-
-  let message: string | null = null
-  if (validKind === 'latency') notFor('message', 'latency never fails a call.')
-  else if (body.message !== undefined && body.message !== null) {
-    if (typeof body.message === 'string' && body.message.trim() !== '' && body.message.length <= MAX_MESSAGE_LENGTH) message = body.message.trim()
-    else problem('message', `The value of '${at('message')}' must be a non-empty string of at most ${MAX_MESSAGE_LENGTH} characters.`)
-  }
-
-  if (problems.length || !validKind) return { ok: false, problems }
-  return { ok: true, id, rule: { kind: validKind, cluster, extensionType, operations, transient, probability, remainingCalls, durationMs, message } }
+  return { ok: true, id: raw.id, rule }
 }

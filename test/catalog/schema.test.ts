@@ -149,4 +149,15 @@ describe('validateCatalog rejects', () => {
     ])
     expect(() => validateCatalog(raw)).toThrow(/Invalid extension-type catalog \(3 problems\):\n- types\[0\]\.preview/)
   })
+
+  it('still checks a sound type while another type is broken', () => {
+    const raw = minimalCatalogJson()
+    raw.types = [typeJson('example.one', { preview: 1 }), typeJson('example.two', { releaseTrains: [{ name: 'Stable', versions: [version('1.0.0'), version('1.0.0')] }] })]
+    expect(problemsOf(raw)).toEqual(['types[0].preview: expected true or false, got number 1', 'types[1].releaseTrains[0].versions: duplicate version "1.0.0"'])
+  })
+
+  it('reports unknown keys without hiding the cross-references they sit beside', () => {
+    const raw = withType(0, { colour: 'blue', conflictsWith: ['example.missing'] })
+    expect(problemsOf(raw)).toEqual([expect.stringMatching(/^types\[0\]: unknown key "colour"/), 'types[0].conflictsWith: "example.missing" is not an extension type in this catalog'])
+  })
 })
