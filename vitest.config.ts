@@ -17,6 +17,7 @@ export const SLOW_SUITES = [
   'test/process/startup.test.ts',
   'test/auth/entry-point.test.ts',
   'test/contract/readme-walkthrough.test.ts', // curl and node child processes
+  'test/contract/smoke-script.test.ts', // scripts/smoke.sh under bash and curl
   'test/http/listener-limits.test.ts', // waits out header and body timeouts
 ]
 

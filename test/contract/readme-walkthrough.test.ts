@@ -76,7 +76,7 @@ describe('README walkthroughs', () => {
     ])
     // Real curl, wrapped only to report each call (method, URL, status) on stderr and end its output with a newline.
     const prelude = `set -e\ncurl() { command curl --write-out '\\n%{stderr}@@curl %{method} %{url_effective} %{http_code}\\n' "$@"; }\n`
-    const { stdout, stderr } = await run('bash', ['-c', prelude + script], { cwd: repoRoot, timeout: 20_000 })
+    const { stdout, stderr } = await run('bash', ['-c', prelude + script], { cwd: repoRoot, timeout: 60_000 })
 
     let block = -1
     const calls: CurlCall[] = []
