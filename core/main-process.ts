@@ -51,6 +51,12 @@ export async function runMain(name: string, start: () => Promise<Running>): Prom
   }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
+  // Started by scripts/run.mjs (npm start) with an IPC channel: when the supervisor is gone, however it ended (even
+  // SIGKILL), the channel closes and this process stops as it would on SIGTERM instead of outliving it.
+  if (process.channel) {
+    process.channel.unref()
+    process.on('disconnect', () => stop('SIGTERM'))
+  }
 
   try {
     resolveRunning(await start())

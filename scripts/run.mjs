@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
+import { setInterval } from 'node:timers'
 import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -84,7 +85,8 @@ const FORMATTED = ['**/*.{ts,mjs,js}']
 /** Runs several long-lived children as one process tree: a signal stops all; one dying stops the rest. */
 function supervise(children) {
   const procs = children.map(({ name, args }) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: process.env })
+    // The IPC channel is how a child learns that this supervisor is gone, even if it was SIGKILLed (core/main-process.ts).
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: process.env })
     child.on('exit', (code, signal) => {
       child.exited = true
       if (!stopping) {
@@ -106,6 +108,12 @@ function supervise(children) {
     if (procs.every((p) => p.exited)) process.exit(exitCode)
   }
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll(signal, 0))
+  // npm does not pass a SIGTERM on to its script (\`npm start & kill $!\`): when the process that started this one
+  // exits, this one is re-parented, and stops its children as if it had been signalled.
+  const parent = process.ppid
+  setInterval(() => {
+    if (process.ppid !== parent) stopAll('SIGTERM', 0)
+  }, 500).unref()
 }
 
 ensureDependencies()

@@ -86,4 +86,35 @@ describe('process startup and shutdown', () => {
     expect(result.stdout).toContain('arcext worker started')
     expect(result.code).toBe(0)
   })
+
+  it('a worker started by a supervisor (npm start) stops when the supervisor is SIGKILLed', async () => {
+    // The supervisor as scripts/run.mjs starts children: with an IPC channel. It prints the worker's pid once the
+    // worker is up, then the test kills the supervisor outright, which no signal handler can see.
+    const supervisor = [
+      "const { spawn } = require('node:child_process')",
+      "const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })",
+      "child.stdout.on('data', (chunk) => { if (String(chunk).includes('arcext worker started')) console.log('worker pid ' + child.pid) })",
+    ].join('\n')
+    const parent = spawn(process.execPath, ['-e', supervisor], { cwd: repoRoot, env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info', ...services() } })
+    const workerPid = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the worker did not start')), 25_000)
+      parent.stdout.on('data', (chunk) => {
+        const match = /worker pid (\d+)/.exec(String(chunk))
+        if (match) {
+          clearTimeout(timer)
+          resolve(Number(match[1]))
+        }
+      })
+    })
+    parent.kill('SIGKILL')
+    const alive = () => {
+      try {
+        process.kill(workerPid, 0)
+        return true
+      } catch {
+        return false
+      }
+    }
+    await expect.poll(alive, { timeout: 15_000, interval: 100 }).toBe(false)
+  })
 })
