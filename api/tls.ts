@@ -1,13 +1,13 @@
 // TLS for the HTTPS listener: the operator's certificate, or a self-signed leaf certificate (not a CA: a stolen key
 // can then sign nothing else a client trusts) for localhost, 127.0.0.1, ::1 and TLS_SANS, generated into DATA_DIR/tls
 // and reused until the wanted names change (Azure SDKs refuse to send bearer tokens over plain http).
-import { X509Certificate } from 'node:crypto'
+import { X509Certificate, createPrivateKey } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import path from 'node:path'
 import type { SecureContextOptions, TlsOptions } from 'node:tls'
 import selfsigned from 'selfsigned'
-import type { Config } from '../core/config.js'
+import { ConfigError, type Config } from '../core/config.js'
 
 export interface TlsMaterial {
   cert: string
@@ -57,9 +57,28 @@ function isCurrent(certFile: string, keyFile: string, namesFile: string, names: 
   }
 }
 
+const TLS_FILES_FIX = 'set TLS_CERT_FILE and TLS_KEY_FILE to a PEM certificate and its private key, or leave both empty to use a generated one'
+
+/** Reads the operator's certificate or key, refusing with one line (never the key's content) what TLS could not use. */
+function operatorPem(name: 'TLS_CERT_FILE' | 'TLS_KEY_FILE', file: string): string {
+  let pem: string
+  try {
+    pem = readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new ConfigError(`${name}=${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ${TLS_FILES_FIX}`)
+  }
+  try {
+    if (name === 'TLS_CERT_FILE') new X509Certificate(pem)
+    else createPrivateKey(pem)
+  } catch {
+    throw new ConfigError(`${name}=${file} does not hold a PEM ${name === 'TLS_CERT_FILE' ? 'certificate' : 'private key'}; ${TLS_FILES_FIX}`)
+  }
+  return pem
+}
+
 export async function loadTlsMaterial(config: Config): Promise<TlsMaterial> {
   if (config.tlsCertFile && config.tlsKeyFile) {
-    return { cert: readFileSync(config.tlsCertFile, 'utf8'), key: readFileSync(config.tlsKeyFile, 'utf8'), certFile: config.tlsCertFile }
+    return { cert: operatorPem('TLS_CERT_FILE', config.tlsCertFile), key: operatorPem('TLS_KEY_FILE', config.tlsKeyFile), certFile: config.tlsCertFile }
   }
   const dir = path.join(config.dataDir, 'tls')
   const certFile = path.join(dir, 'cert.pem')

@@ -90,6 +90,29 @@ function text(env: Env, name: string, fallback: string): string {
   return raw === undefined || raw === '' ? fallback : raw
 }
 
+/** A connection URL with one of `schemes`; the message never repeats a password. */
+function serviceUrl(env: Env, name: string, fallback: string, schemes: readonly string[], example: string): string {
+  const raw = text(env, name, fallback)
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new ConfigError(`${name} is not a URL; set it to one such as ${example}`)
+  }
+  if (!schemes.includes(url.protocol) || !url.hostname)
+    throw new ConfigError(`${name}=${redactUrl(raw)} is not a ${schemes.map((scheme) => `${scheme}//`).join(' or ')} URL with a host; set it to one such as ${example}`)
+  return raw
+}
+
+/** pino's levels, plus silent. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+function logLevel(env: Env): string {
+  const level = text(env, 'LOG_LEVEL', 'info')
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError(`LOG_LEVEL=${level} is not a log level; set it to one of ${LOG_LEVELS.join(', ')}`)
+  return level
+}
+
 function optional(env: Env, name: string): string | undefined {
   const raw = env[name]
   return raw === undefined || raw === '' ? undefined : raw
@@ -327,11 +350,11 @@ export function loadConfig(env: Env = process.env): Config {
     tlsCertFile,
     tlsKeyFile,
     dataDir: path.resolve(text(env, 'DATA_DIR', '.arcext')),
-    databaseUrl: text(env, 'DATABASE_URL', DEFAULT_DATABASE_URL),
-    redisUrl: clusterNodes[0] ?? text(env, 'REDIS_URL', DEFAULT_REDIS_URL),
+    databaseUrl: serviceUrl(env, 'DATABASE_URL', DEFAULT_DATABASE_URL, ['postgresql:', 'postgres:'], DEFAULT_DATABASE_URL),
+    redisUrl: clusterNodes[0] ?? serviceUrl(env, 'REDIS_URL', DEFAULT_REDIS_URL, ['redis:', 'rediss:'], DEFAULT_REDIS_URL),
     redisClusterNodes: clusterNodes,
     queuePrefix: bullmqPrefix(queuePrefix, clusterNodes.length > 0),
-    logLevel: text(env, 'LOG_LEVEL', 'info'),
+    logLevel: logLevel(env),
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 16, 1, 1000),
     publicBaseUrl: baseUrl,
     ...encryptionKeys(env),

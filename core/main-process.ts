@@ -4,7 +4,7 @@
 // delivers two (the terminal's to the process group, and scripts/run.mjs forwarding its own), so every Ctrl-C would
 // cut the graceful stop short. Its fixed delay would also cut a worker's stop, which has its own per-phase limits.
 import { ConfigError } from './config.js'
-import { CatalogValidationError } from './catalog/index.js'
+import { CatalogFileError, CatalogValidationError } from './catalog/index.js'
 import { ServiceUnavailableError } from './preflight.js'
 import { KeyringMismatchError } from './key-check.js'
 import { KeyringError } from './keyring.js'
@@ -20,7 +20,12 @@ function startupFailure(name: string, error: unknown): never {
     process.exit(1)
   }
   const known =
-    error instanceof ServiceUnavailableError || error instanceof ConfigError || error instanceof CatalogValidationError || error instanceof KeyringError || error instanceof KeyringMismatchError
+    error instanceof ServiceUnavailableError ||
+    error instanceof ConfigError ||
+    error instanceof CatalogValidationError ||
+    error instanceof CatalogFileError ||
+    error instanceof KeyringError ||
+    error instanceof KeyringMismatchError
   console.error(`arcext ${name}: cannot start: ${known ? error.message : ((error as Error).stack ?? String(error))}`)
   process.exit(1)
 }

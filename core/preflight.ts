@@ -24,6 +24,19 @@ function tcpReachable(host: string, port: number, timeoutMs: number): Promise<bo
   })
 }
 
+/**
+ * PostgreSQL answers but will not serve this DATABASE_URL: the advice is to fix the URL, not to start a server that
+ * is running. Class 28 is PostgreSQL's "invalid authorization" (wrong password, unknown role, pg_hba refusal).
+ */
+function refusedByRunningPostgres(databaseUrl: string, error: unknown): string {
+  const where = `PostgreSQL at ${redactUrl(databaseUrl)} is running but`
+  const reason = (error as Error).message
+  const code = (error as { code?: unknown }).code
+  if (typeof code === 'string' && code.startsWith('28'))
+    return `${where} refused the credentials (${reason}); fix the user or password in DATABASE_URL (the role must exist and be allowed to create databases)`
+  return `${where} did not accept the connection (${reason}); check DATABASE_URL`
+}
+
 export async function assertPostgresReachable(databaseUrl: string, timeoutMs = 3000): Promise<void> {
   const url = new URL(databaseUrl)
   const host = url.hostname || '127.0.0.1'
@@ -38,7 +51,7 @@ export async function assertPostgresReachable(databaseUrl: string, timeoutMs = 3
       await client.query('SELECT 1')
       return
     } catch (error) {
-      throw new ServiceUnavailableError(`PostgreSQL at ${redactUrl(databaseUrl)} refused the connection (${(error as Error).message}); ${HOW_TO_GET.postgres}`)
+      throw new ServiceUnavailableError(refusedByRunningPostgres(databaseUrl, error))
     } finally {
       await client.end().catch(() => undefined)
     }

@@ -7,6 +7,12 @@ import { repoRoot } from '../paths.js'
 import type { Catalog } from './lookup.js'
 import { CatalogValidationError, validateCatalog } from './schema.js'
 
+/** The catalog file cannot be read or parsed: said in one line, since an operator fixes it by editing the file. */
+export class CatalogFileError extends Error {}
+
+function unreadable(file: string, err: unknown): CatalogFileError {
+  return new CatalogFileError(`Cannot read extension-type catalog ${file} (${(err as Error).message}); check CATALOG_FILE, or unset it to use the shipped catalog`)
+}
 export const CATALOG_FILE_ENV = 'CATALOG_FILE'
 
 /** The shipped catalog. tsc does not copy JSON into dist/, so a compiled build finds it from the repository root. */
@@ -27,13 +33,13 @@ export function loadCatalog(file: string = catalogFile()): Catalog {
   try {
     text = readFileSync(file, 'utf8')
   } catch (err) {
-    throw new Error(`Cannot read extension-type catalog ${file}: ${(err as Error).message}`)
+    throw unreadable(file, err)
   }
   let raw: unknown
   try {
     raw = JSON.parse(text)
   } catch (err) {
-    throw new Error(`Extension-type catalog ${file} is not valid JSON: ${(err as Error).message}`)
+    throw new CatalogFileError(`Extension-type catalog ${file} is not valid JSON: ${(err as Error).message.replace(/\s+/g, ' ')}`)
   }
   try {
     return validateCatalog(raw)
@@ -83,7 +89,7 @@ export function reloadingCatalog(options: ReloadingCatalogOptions = {}): () => C
       stamp = stampOf(file)
     } catch (err) {
       if (good) return good.catalog
-      throw new Error(`Cannot read extension-type catalog ${file}: ${(err as Error).message}`)
+      throw unreadable(file, err)
     }
     if (good && (sameStamp(good.stamp, stamp) || sameStamp(broken, stamp))) return good.catalog
     try {
