@@ -363,7 +363,7 @@ export function loadConfig(env: Env = process.env): Config {
     helmBin: text(env, 'HELM_BIN', 'helm'),
     helmChartRepository: optional(env, 'HELM_CHART_REPOSITORY')?.replace(/\/+$/, ''),
     helmTimeoutSeconds: integer(env, 'HELM_TIMEOUT_SECONDS', 300, 1, 86_400),
-    retryAfterSeconds: integer(env, 'RETRY_AFTER_SECONDS', 10, 1, 600),
+    retryAfterSeconds: integer(env, 'RETRY_AFTER_SECONDS', 1, 1, 600),
     azureTenantId: tenantId(env),
     operationDeadlineSeconds: integer(env, 'OPERATION_DEADLINE_SECONDS', 3600, 1, 7 * 86_400),
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 5000, 100, 3_600_000),

@@ -10,7 +10,7 @@ import { OPERATION_RESULT_SEGMENT, OPERATION_STATUS_SEGMENT, setAsyncOperationHe
 import { publicBaseUrl } from '../arm/base-url.js'
 import { answerOperationResult, failureOf, operationOn } from '../arm/operation-result.js'
 import { addressedCluster } from '../arm/resource-path.js'
-import { operationStatusBody } from './operation-status.js'
+import { answerOperationStatus } from './operation-status.js'
 import { RESOURCE_GROUP_PATH } from './paths.js'
 
 /** The 202 of an accepted cluster deletion: where to poll it. */
@@ -34,7 +34,7 @@ function registerFor(app: FastifyInstance, type: ClusterParentType): void {
   /** The operation named in the URL, only if it acts on the cluster itself (not on one of its extensions). */
   const operationFor = (request: FastifyRequest) => operationOn(db, request, addressedCluster(request).key, (op) => op.extensionId === null)
 
-  app.get(`${clusterPath}/${OPERATION_STATUS_SEGMENT}/:operationId`, { config }, async (request) => operationStatusBody(await operationFor(request)))
+  app.get(`${clusterPath}/${OPERATION_STATUS_SEGMENT}/:operationId`, { config }, async (request, reply) => answerOperationStatus(reply, appConfig.retryAfterSeconds, await operationFor(request)))
 
   app.get(`${clusterPath}/${OPERATION_RESULT_SEGMENT}/:operationId`, { config }, async (request, reply) =>
     answerOperationResult(request, reply, appConfig, await operationFor(request), (op) => {

@@ -1,5 +1,5 @@
 // Async operation status (Azure-AsyncOperation) and result (Location) for extension operations (ARM-CONTRACT 35-40).
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import { findExtension } from '../../core/store/extensions.js'
 import { operationError, type Operation } from '../../core/store/operations.js'
 import { OPERATION_RESULT_SEGMENT, OPERATION_STATUS_SEGMENT, operationStatusPath } from '../arm/async-operation.js'
@@ -27,11 +27,20 @@ export function operationStatusBody(op: Operation): Record<string, unknown> {
   return body
 }
 
+/**
+ * The operation's status. While it runs, Retry-After says when to ask again: clients poll at that pace, and without
+ * it the JS SDK waits 2 s between polls and the Python SDK 30 s, whatever RETRY_AFTER_SECONDS says.
+ */
+export function answerOperationStatus(reply: FastifyReply, retryAfterSeconds: number, op: Operation): Record<string, unknown> {
+  if (op.status === 'InProgress') reply.header('retry-after', String(retryAfterSeconds))
+  return operationStatusBody(op)
+}
+
 export async function operationStatusRoutes(app: FastifyInstance): Promise<void> {
   const { db, config: appConfig } = app.services
 
-  app.get(`${EXTENSION_PATH}/${OPERATION_STATUS_SEGMENT}/:operationId`, { config, schema: extensionRouteSchemas.operationStatus }, async (request) =>
-    operationStatusBody(await operationOn(db, request, addressedExtension(request).key)),
+  app.get(`${EXTENSION_PATH}/${OPERATION_STATUS_SEGMENT}/:operationId`, { config, schema: extensionRouteSchemas.operationStatus }, async (request, reply) =>
+    answerOperationStatus(reply, appConfig.retryAfterSeconds, await operationOn(db, request, addressedExtension(request).key)),
   )
 
   app.get(`${EXTENSION_PATH}/${OPERATION_RESULT_SEGMENT}/:operationId`, { config, schema: extensionRouteSchemas.operationResult }, async (request, reply) => {
