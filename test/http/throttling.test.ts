@@ -3,10 +3,11 @@
 // two apis on one Redis holding the global bucket within the documented bound. Refill rates are tiny where a test
 // counts exactly, so a slow machine cannot refill a bucket between two requests.
 import type { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { startApi } from '../../api/server.js'
 import { loadConfig } from '../../core/config.js'
 import { bearer, unsignedToken } from '../auth/support.js'
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js'
 import { CLUSTER_API, call, clusterPath, freshSubscription, startHarness, withBothListeners, type Harness, type ListeningApi } from '../helpers/harness.js'
 
 const read = (h: Pick<Harness, 'baseUrl'>, subscription: string, headers: Record<string, string> = {}) => call(h, 'GET', `${clusterPath(subscription)}?${CLUSTER_API}`, undefined, headers)
@@ -177,6 +178,41 @@ describe('two apis sharing one Redis', () => {
       expect(answer.status).toBe(429)
       expect(answer.headers.get('x-ms-ratelimit-remaining-subscription-global-reads')).toBe('0')
     }
+  })
+})
+
+describe('Redis out of reach', () => {
+  let h: Harness
+  let proxy: TcpProxy
+  beforeAll(async () => {
+    const redis = new URL(inject('redisUrl'))
+    proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) })
+    redis.port = String(proxy.port)
+    h = await startHarness({ worker: false, env: { REDIS_URL: redis.toString(), THROTTLE_READS_BUCKET: '3', THROTTLE_READS_PER_SECOND: '0.001', THROTTLE_SYNC_MS: '50' } })
+  })
+  afterAll(async () => {
+    await proxy?.restore().catch(() => undefined) // a failed test may have left it cut
+    await h?.close()
+    await proxy?.close()
+  })
+
+  it('never holds a request up: the api goes on limiting with its own buckets, and shares them again when Redis is back', async () => {
+    const sub = freshSubscription()
+    expect((await read(h, sub)).status).toBe(404)
+    await pause(200) // synced: Redis holds 2 of 3 tokens
+    await proxy.cut()
+    await pause(200) // a sync or two fail
+    const during = []
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now()
+      during.push({ answer: await read(h, sub), ms: performance.now() - started })
+    }
+    expect(during.map(({ answer }) => answer.status)).toEqual([404, 404, 429])
+    for (const { ms } of during) expect(ms).toBeLessThan(1000)
+    await proxy.restore()
+    // Back in touch, the api syncs again and takes the level Redis holds (2 tokens: the spending during the outage is
+    // not carried over), so the subscription it had to refuse alone is served again.
+    await expect.poll(async () => (await read(h, sub)).status, { timeout: 10_000, interval: 100 }).toBe(404)
   })
 })
 
