@@ -13,7 +13,7 @@ import type { BucketTable, SharedBucket } from './token-buckets.js'
 
 // KEYS[1]: apis heard lately (sorted set: api id -> Redis time in ms of its last sync); KEYS[2..]: one hash per bucket
 // (level, at, and api:<id> -> last sync for each api drawing on it). ARGV: api id, how long an api counts as present
-// (ms), then per bucket: tokens spent, capacity, tokens per ms. Answers the number of apis, then per bucket its level
+// (ms), then per bucket: tokens spent, how many ms ago the last of them was, capacity, tokens per ms. Answers the number of apis, then per bucket its level
 // (as text: Lua numbers come back truncated to integers) and the number of apis drawing on it.
 const SYNC_SCRIPT = `
 local clock = redis.call('TIME')
@@ -24,12 +24,15 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 redis.call('PEXPIRE', KEYS[1], window * 2)
 local reply = { redis.call('ZCARD', KEYS[1]) }
 for i = 2, #KEYS do
-  local base = 3 + (i - 2) * 3
-  local spend, capacity, rate = tonumber(ARGV[base]), tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2])
+  local base = 3 + (i - 2) * 4
+  local spend, ago, capacity, rate = tonumber(ARGV[base]), tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
   local stored = redis.call('HMGET', KEYS[i], 'level', 'at')
   local level = tonumber(stored[1]) or capacity
-  local at = tonumber(stored[2]) or now
-  level = math.max(-capacity, math.min(capacity, level + math.max(0, now - at) * rate) - spend)
+  -- a bucket Redis has not seen (or has let expire, being full) was full when the spending happened
+  local at = tonumber(stored[2]) or (now - ago)
+  local spentAt = math.max(at, now - ago)
+  level = math.min(capacity, level + (spentAt - at) * rate) - spend
+  level = math.max(-capacity, math.min(capacity, level + (now - spentAt) * rate))
   redis.call('HSET', KEYS[i], 'level', tostring(level), 'at', string.format('%d', now), 'api:' .. me, string.format('%d', now))
   local sharing = 0
   local fields = redis.call('HGETALL', KEYS[i])
@@ -70,7 +73,7 @@ export class ThrottleSync {
     private readonly options: ThrottleSyncOptions,
     private readonly log: FastifyBaseLogger,
   ) {
-    this.presenceMs = Math.max(1000, options.intervalMs * 10)
+    this.presenceMs = Math.max(3000, options.intervalMs * 10)
   }
 
   start(): void {
@@ -79,8 +82,10 @@ export class ThrottleSync {
     this.timer.unref()
   }
 
-  stop(): void {
+  /** Stops syncing, and leaves the apis Redis counts at once, so the others stop keeping a share for this one. */
+  async stop(): Promise<void> {
     clearInterval(this.timer)
+    await waitUnlessAborted(this.redis.zrem(`${this.options.keyPrefix}:apis`, this.apiId), AbortSignal.timeout(REDIS_TIMEOUT_MS)).catch(() => undefined)
   }
 
   private async tick(): Promise<void> {
@@ -88,11 +93,11 @@ export class ThrottleSync {
     const now = performance.now()
     const due = this.table.due(now, this.presenceMs / 2)
     // With nothing to report, an idle api still says it is there now and then, so its peers share buckets with it.
-    if (!due.length && now - this.lastSyncAt < this.presenceMs / 4) return
+    if (!due.length && now - this.lastSyncAt < this.presenceMs / 3) return
     this.running = true
     this.lastSyncAt = now
     try {
-      await this.sync(due)
+      await this.sync(due, now)
       if (this.failing) this.log.info('throttling: Redis answers again; apis share their buckets')
       this.failing = false
     } catch (error) {
@@ -104,21 +109,24 @@ export class ThrottleSync {
     }
   }
 
-  private async sync(due: SharedBucket[]): Promise<void> {
+  private async sync(due: SharedBucket[], now: number): Promise<void> {
     const calls: { buckets: SharedBucket[]; keys: string[]; args: string[] }[] = []
     for (let start = 0; start === 0 || start < due.length; start += BUCKETS_PER_CALL) {
       const buckets = due.slice(start, start + BUCKETS_PER_CALL)
       const keys = [`${this.options.keyPrefix}:apis`, ...buckets.map((bucket) => `${this.options.keyPrefix}:${bucket.key}`)]
       const args = [this.apiId, String(this.presenceMs)]
-      for (const bucket of buckets) args.push(String(bucket.spendToReport()), String(bucket.limit.capacity), String(bucket.limit.perSecond / 1000))
+      for (const bucket of buckets) {
+        const { spend, agoMs } = bucket.spendToReport(now)
+        args.push(String(spend), String(agoMs), String(bucket.limit.capacity), String(bucket.limit.perSecond / 1000))
+      }
       calls.push({ buckets, keys, args })
     }
     const replies = await waitUnlessAborted(this.run(calls), AbortSignal.timeout(Math.max(REDIS_TIMEOUT_MS, this.options.intervalMs)))
-    const now = performance.now()
+    const answeredAt = performance.now()
     calls.forEach(({ buckets }, index) => {
       const reply = replies[index]!
       this.table.apis = Math.max(1, Number(reply[0]))
-      buckets.forEach((bucket, position) => bucket.synced(Number(reply[1 + position * 2]), Number(reply[2 + position * 2]), now))
+      buckets.forEach((bucket, position) => bucket.synced(Number(reply[1 + position * 2]), Number(reply[2 + position * 2]), answeredAt))
     })
   }
 

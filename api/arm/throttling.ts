@@ -71,7 +71,7 @@ export function registerThrottling(app: FastifyInstance, redis: Redis, keyPrefix
   // One hash tag for every throttle key: a sync's script call touches many buckets and must stay on one Cluster slot.
   const sync = new ThrottleSync(redis, table, { keyPrefix: `${keyPrefix}:{throttle}`, intervalMs: config.syncIntervalMs }, app.log)
   app.addHook('onReady', async () => sync.start())
-  app.addHook('onClose', async () => sync.stop())
+  app.addHook('onClose', () => sync.stop())
 
   const describeLimit = (limit: BucketLimit) => `${limit.capacity} tokens refilled at ${limit.perSecond} per second`
 
@@ -86,8 +86,8 @@ export function registerThrottling(app: FastifyInstance, redis: Redis, keyPrefix
     const ownHasToken = ownBucket.hasToken(now)
     const sharedHasToken = sharedBucket?.hasToken(now) ?? true
     if (ownHasToken && sharedHasToken) {
-      ownBucket.take()
-      sharedBucket?.take()
+      ownBucket.take(now)
+      sharedBucket?.take(now)
     }
     reply.header(`x-ms-ratelimit-remaining-${subject.scope}-${budget}`, String(ownBucket.remaining()))
     if (sharedBucket) reply.header(`x-ms-ratelimit-remaining-subscription-global-${budget}`, String(sharedBucket.remaining()))

@@ -17,8 +17,9 @@ export class SharedBucket {
   /** 1 / the number of apis drawing on this bucket. */
   private share: number
   private updatedAt: number
-  /** Tokens spent here that Redis has not been told of. */
+  /** Tokens spent here that Redis has not been told of, and when the last of them was. */
   private unsynced = 0
+  private lastSpentAt = 0
   /** A request asked for a token since the last sync. */
   private asked = false
   /** When a request last asked; a bucket nobody asks for is forgotten (see BucketTable.due). */
@@ -52,10 +53,11 @@ export class SharedBucket {
     return this.allowance >= 1
   }
 
-  take(): void {
+  take(now: number): void {
     this.allowance -= 1
     this.clusterLevel -= 1
     this.unsynced += 1
+    this.lastSpentAt = now
   }
 
   /** Whole tokens left in the cluster's bucket as this api knows it. */
@@ -73,12 +75,16 @@ export class SharedBucket {
     return this.asked || this.unsynced > 0
   }
 
-  /** Starts a sync: the tokens to report, which from now on Redis is told of. */
-  spendToReport(): number {
-    const spend = this.unsynced
+  /**
+   * Starts a sync: the tokens to report, which from now on Redis is told of, and how long ago the last was spent.
+   * Redis charges them all at that moment: later than some were spent, so it may refill a little less than a bucket
+   * that saw each when it came (never more), but not so late that a bucket already full again refills nothing.
+   */
+  spendToReport(now: number): { spend: number; agoMs: number } {
+    const report = { spend: this.unsynced, agoMs: this.unsynced > 0 ? Math.max(0, Math.round(now - this.lastSpentAt)) : 0 }
     this.unsynced = 0
     this.asked = false
-    return spend
+    return report
   }
 
   /** Redis counted the spend: the cluster's level is now `level`, drawn on by `sharing` apis (this one included). */
