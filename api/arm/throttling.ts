@@ -16,7 +16,9 @@
 // sync interval adds at most (N − 1)/N × the tokens the other apis admitted in that interval (less than
 // rate × I at a steady pace, (N − 1)/N × the bucket in the worst burst); an api meeting a bucket for
 // the first time starts from 1/N of a full one. The excess is owed in Redis and paid back before the bucket gives
-// again, so over time the rate is exact. See README, Throttling.
+// again, so over time the rate is exact. The other way round, an api hands out no more than its share before its
+// next sync: a burst shorter than I that reaches one api of N gets 1/N of the bucket at once and the rest after a
+// sync. See README, Throttling.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Redis } from 'ioredis'
 import type { ThrottleConfig } from '../../core/config.js'

@@ -163,13 +163,15 @@ describe('two apis sharing one Redis', () => {
     const principals = ['5a0e0c7e-0001-4000-8000-00000000000a', '5a0e0c7e-0002-4000-8000-00000000000b', '5a0e0c7e-0003-4000-8000-00000000000c', '5a0e0c7e-0004-4000-8000-00000000000d']
     let admitted = 0
     let request = 0
-    // 4 principals × 5 tokens of their own, but the global bucket holds 2 × 5 = 10; requests alternate between apis
+    // 4 principals × 5 tokens of their own, but the global bucket holds 2 × 5 = 10; requests alternate between apis,
+    // in rounds two sync intervals apart, so each api's share is rebalanced as the other spends.
     for (let round = 0; round < 6; round++) {
       for (const principal of principals) {
         const answer = await read(apis[request++ % 2]!, sub, asPrincipal(principal))
         if (answer.status === 404) admitted += 1
         else expect(answer.status).toBe(429)
       }
+      await pause(syncMs * 2)
     }
     // One exact bucket admits 10; two apis each limiting alone would admit 20. The bound (api/arm/throttling.ts):
     // at most (N − 1)/N of one bucket more in the worst burst, owed afterwards.
