@@ -184,6 +184,18 @@ describe('two apis sharing one Redis', () => {
       expect(answer.headers.get('x-ms-ratelimit-remaining-subscription-global-reads')).toBe('0')
     }
   })
+
+  it('admits no more than the documented bound in a burst faster than a sync', async () => {
+    const apis = [h, { baseUrl: second.httpUrl }]
+    const sub = freshSubscription()
+    const principals = ['5a0e0c7e-0006-4000-8000-00000000000f', '5a0e0c7e-0007-4000-8000-000000000010']
+    // Concurrent requests, half to each api: each holds 2.5 of a principal's 5 tokens and 5 of the global 10 until
+    // it syncs; the bound allows (N − 1)/N of the bucket more than 10.
+    const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => read(apis[i % 2]!, sub, asPrincipal(principals[Math.floor(i / 2) % 2]!))))
+    const admitted = answers.filter((answer) => answer.status === 404).length
+    expect(answers.filter((answer) => answer.status !== 404 && answer.status !== 429)).toEqual([])
+    expect(admitted).toBeLessThanOrEqual(15)
+  })
 })
 
 describe('Redis out of reach', () => {
