@@ -12,28 +12,32 @@ import { waitUnlessAborted } from '../../core/abortable-wait.js'
 import type { BucketTable, SharedBucket } from './token-buckets.js'
 
 // KEYS[1]: apis heard lately (sorted set: api id -> Redis time in ms of its last sync); KEYS[2..]: one hash per bucket
-// (level, at, and api:<id> -> last sync for each api drawing on it). ARGV: api id, how long an api counts as present
-// (ms), then per bucket: tokens spent, how many ms ago the last of them was, capacity, tokens per ms. Answers the number of apis, then per bucket its level
-// (as text: Lua numbers come back truncated to integers) and the number of apis drawing on it.
+// (level, at, born, and api:<id> -> last sync for each api drawing on it). ARGV: api id, how long an api counts as
+// present (ms), how long a bucket counts as young (ms), then per bucket: tokens spent, how many ms ago the last of
+// them was, capacity, tokens per ms. Answers the number of apis, then per bucket its level (as text: Lua numbers come
+// back truncated to integers) and the number of apis drawing on it. A young bucket counts every api as drawing on it:
+// one that met it just now has not synced it yet, and must not find its share handed to the first api that did.
 const SYNC_SCRIPT = `
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-local me, window = ARGV[1], tonumber(ARGV[2])
+local me, window, young = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('ZADD', KEYS[1], now, me)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 redis.call('PEXPIRE', KEYS[1], window * 2)
-local reply = { redis.call('ZCARD', KEYS[1]) }
+local alive = redis.call('ZCARD', KEYS[1])
+local reply = { alive }
 for i = 2, #KEYS do
-  local base = 3 + (i - 2) * 4
+  local base = 4 + (i - 2) * 4
   local spend, ago, capacity, rate = tonumber(ARGV[base]), tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
-  local stored = redis.call('HMGET', KEYS[i], 'level', 'at')
+  local stored = redis.call('HMGET', KEYS[i], 'level', 'at', 'born')
   local level = tonumber(stored[1]) or capacity
+  local born = tonumber(stored[3]) or now
   -- a bucket Redis has not seen (or has let expire, being full) was full when the spending happened
   local at = tonumber(stored[2]) or (now - ago)
   local spentAt = math.max(at, now - ago)
   level = math.min(capacity, level + (spentAt - at) * rate) - spend
   level = math.max(-capacity, math.min(capacity, level + (now - spentAt) * rate))
-  redis.call('HSET', KEYS[i], 'level', tostring(level), 'at', string.format('%d', now), 'api:' .. me, string.format('%d', now))
+  redis.call('HSET', KEYS[i], 'level', tostring(level), 'at', string.format('%d', now), 'born', string.format('%d', born), 'api:' .. me, string.format('%d', now))
   local sharing = 0
   local fields = redis.call('HGETALL', KEYS[i])
   for f = 1, #fields, 2 do
@@ -41,6 +45,7 @@ for i = 2, #KEYS do
       if tonumber(fields[f + 1]) < now - window then redis.call('HDEL', KEYS[i], fields[f]) else sharing = sharing + 1 end
     end
   end
+  if now - born < young then sharing = math.max(sharing, alive) end
   redis.call('PEXPIRE', KEYS[i], math.min(86400000, math.ceil((capacity - level) / rate) + window))
   reply[#reply + 1] = tostring(level)
   reply[#reply + 1] = sharing
@@ -77,7 +82,9 @@ export class ThrottleSync {
   }
 
   start(): void {
-    void this.tick()
+    // The first sync, at once, tells the other apis this one is here (a connection still opening would fail it).
+    if (this.redis.status === 'ready') void this.tick()
+    else this.redis.once('ready', () => void this.tick())
     this.timer = setInterval(() => void this.tick(), this.options.intervalMs)
     this.timer.unref()
   }
@@ -114,7 +121,8 @@ export class ThrottleSync {
     for (let start = 0; start === 0 || start < due.length; start += BUCKETS_PER_CALL) {
       const buckets = due.slice(start, start + BUCKETS_PER_CALL)
       const keys = [`${this.options.keyPrefix}:apis`, ...buckets.map((bucket) => `${this.options.keyPrefix}:${bucket.key}`)]
-      const args = [this.apiId, String(this.presenceMs)]
+      // Young for two intervals: by then every api that met the bucket has synced it.
+      const args = [this.apiId, String(this.presenceMs), String(this.options.intervalMs * 2)]
       for (const bucket of buckets) {
         const { spend, agoMs } = bucket.spendToReport(now)
         args.push(String(spend), String(agoMs), String(bucket.limit.capacity), String(bucket.limit.perSecond / 1000))
