@@ -125,7 +125,7 @@ export class ThrottleSync {
       const args = [this.apiId, String(this.presenceMs), String(this.options.intervalMs * 2)]
       for (const bucket of buckets) {
         const { spend, agoMs } = bucket.spendToReport(now)
-        args.push(String(spend), String(agoMs), String(bucket.limit.capacity), String(bucket.limit.perSecond / 1000))
+        args.push(String(spend), String(agoMs), String(bucket.limit.bucket), String(bucket.limit.perSecond / 1000))
       }
       calls.push({ buckets, keys, args })
     }

@@ -21,12 +21,12 @@
 // sync. See README, Throttling.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Redis } from 'ioredis'
-import type { ThrottleConfig } from '../../core/config.js'
+import type { ThrottleConfig, TokenBucketLimit } from '../../core/config.js'
 import { ArmErrors } from './errors.js'
 import { requestKind } from './request-reading.js'
 import { isSubscriptionId } from './resource-id.js'
 import { ThrottleSync } from './throttle-sync.js'
-import { BucketTable, type BucketLimit, type SharedBucket } from './token-buckets.js'
+import { BucketTable, type SharedBucket } from './token-buckets.js'
 
 type Budget = 'reads' | 'writes' | 'deletes'
 
@@ -62,20 +62,16 @@ function throttleSubject(request: FastifyRequest): ThrottleSubject | null {
 
 export function registerThrottling(app: FastifyInstance, redis: Redis, keyPrefix: string, config: ThrottleConfig | null): void {
   if (!config) return
-  const own: Record<Budget, BucketLimit> = {
-    reads: { capacity: config.reads.bucket, perSecond: config.reads.perSecond },
-    writes: { capacity: config.writes.bucket, perSecond: config.writes.perSecond },
-    deletes: { capacity: config.deletes.bucket, perSecond: config.deletes.perSecond },
-  }
-  const shared = (budget: Budget): BucketLimit => ({ capacity: own[budget].capacity * config.globalMultiplier, perSecond: own[budget].perSecond * config.globalMultiplier })
-  const sharedLimits: Record<Budget, BucketLimit> = { reads: shared('reads'), writes: shared('writes'), deletes: shared('deletes') }
+  const own: Record<Budget, TokenBucketLimit> = { reads: config.reads, writes: config.writes, deletes: config.deletes }
+  const shared = (limit: TokenBucketLimit): TokenBucketLimit => ({ bucket: limit.bucket * config.globalMultiplier, perSecond: limit.perSecond * config.globalMultiplier })
+  const sharedLimits: Record<Budget, TokenBucketLimit> = { reads: shared(config.reads), writes: shared(config.writes), deletes: shared(config.deletes) }
   const table = new BucketTable()
   // One hash tag for every throttle key: a sync's script call touches many buckets and must stay on one Cluster slot.
   const sync = new ThrottleSync(redis, table, { keyPrefix: `${keyPrefix}:{throttle}`, intervalMs: config.syncIntervalMs }, app.log)
   app.addHook('onReady', async () => sync.start())
   app.addHook('onClose', () => sync.stop())
 
-  const describeLimit = (limit: BucketLimit) => `${limit.capacity} tokens refilled at ${limit.perSecond} per second`
+  const describeLimit = (limit: TokenBucketLimit) => `${limit.bucket} tokens refilled at ${limit.perSecond} per second`
 
   // Synchronous: nothing on this path waits, so a request costs no round trip and no promise here.
   app.addHook('onRequest', (request, reply, done) => {

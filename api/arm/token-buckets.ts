@@ -3,11 +3,7 @@
 // and hands back the cluster-wide level and how many apis draw on each bucket. Each api then owns an equal share of
 // that level and refills at that share of the rate, so the shares add up to one bucket and one api alone is an exact
 // token bucket. Times are this process's monotonic clock in milliseconds; Redis keeps its own.
-
-export interface BucketLimit {
-  capacity: number
-  perSecond: number
-}
+import type { TokenBucketLimit } from '../../core/config.js'
 
 export class SharedBucket {
   /** Tokens this api may still hand out: its share of the cluster's level, refilled at its share of the rate. */
@@ -27,21 +23,21 @@ export class SharedBucket {
 
   constructor(
     readonly key: string,
-    readonly limit: BucketLimit,
+    readonly limit: TokenBucketLimit,
     share: number,
     now: number,
   ) {
     this.share = share
-    this.allowance = limit.capacity * share
-    this.clusterLevel = limit.capacity
+    this.allowance = limit.bucket * share
+    this.clusterLevel = limit.bucket
     this.updatedAt = now
     this.askedAt = now
   }
 
   private refill(now: number): void {
     const seconds = Math.max(0, now - this.updatedAt) / 1000
-    this.allowance = Math.min(this.limit.capacity * this.share, this.allowance + seconds * this.limit.perSecond * this.share)
-    this.clusterLevel = Math.min(this.limit.capacity, this.clusterLevel + seconds * this.limit.perSecond)
+    this.allowance = Math.min(this.limit.bucket * this.share, this.allowance + seconds * this.limit.perSecond * this.share)
+    this.clusterLevel = Math.min(this.limit.bucket, this.clusterLevel + seconds * this.limit.perSecond)
     this.updatedAt = now
   }
 
@@ -91,8 +87,8 @@ export class SharedBucket {
   synced(level: number, sharing: number, now: number): void {
     this.share = 1 / Math.max(1, sharing)
     // What was spent while the sync was in flight is not in `level` yet.
-    this.allowance = Math.min(this.limit.capacity * this.share, level * this.share - this.unsynced)
-    this.clusterLevel = Math.min(this.limit.capacity, level) - this.unsynced
+    this.allowance = Math.min(this.limit.bucket * this.share, level * this.share - this.unsynced)
+    this.clusterLevel = Math.min(this.limit.bucket, level) - this.unsynced
     this.updatedAt = now
   }
 
@@ -109,7 +105,7 @@ export class BucketTable {
   /** Apis heard of lately, this one included; a bucket met for the first time starts as this api's share of a full one. */
   apis = 1
 
-  bucket(key: string, limit: BucketLimit, now: number): SharedBucket {
+  bucket(key: string, limit: TokenBucketLimit, now: number): SharedBucket {
     let bucket = this.buckets.get(key)
     if (!bucket) {
       bucket = new SharedBucket(key, limit, 1 / this.apis, now)
