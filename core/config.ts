@@ -50,8 +50,8 @@ export interface Config {
   jobStallMs: number
   /** How often workers look for auto-upgradable extensions (a BullMQ job scheduler); 0 turns auto-upgrade off. */
   autoUpgradeIntervalSeconds: number
-  /** Per-subscription hourly request budgets (ARM-CONTRACT 56). */
-  throttle: { readsPerHour: number; writesPerHour: number; deletesPerHour: number }
+  /** Azure's request token buckets (ARM-CONTRACT 56, api/arm/throttling.ts), or null when `THROTTLING=off`. */
+  throttle: ThrottleConfig | null
   /** Who may call the api (api/auth). */
   auth: AuthConfig
   // Cluster credentials (core/kubeconfig-rules.ts, workers/drivers/helm/helm-environment.ts).
@@ -322,6 +322,61 @@ function bullmqPrefix(queuePrefix: string, cluster: boolean): string {
   return cluster ? `{${queuePrefix}}` : queuePrefix
 }
 
+// --- Throttling (THROTTLING, THROTTLE_*), read by api/arm/throttling.ts --------------------------------------------
+
+/** One operation type's token bucket: how many requests it holds, and how many tokens come back each second. */
+export interface TokenBucketLimit {
+  bucket: number
+  perSecond: number
+}
+
+export interface ThrottleConfig {
+  /** Per subscription and principal (tenant-level requests: per client address). Azure: 250/25, 200/10, 200/10. */
+  reads: TokenBucketLimit
+  writes: TokenBucketLimit
+  deletes: TokenBucketLimit
+  /** The bucket a subscription shares across all its principals is this many times a principal's (Azure: 15). */
+  globalMultiplier: number
+  /** How often each api pushes its spending to Redis and pulls back the cluster-wide levels. */
+  syncIntervalMs: number
+}
+
+function positiveNumber(env: Env, name: string, fallback: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!/^\s*\d*\.?\d+\s*$/.test(raw) || !(value > 0) || value > max) throw new ConfigError(`${name}=${raw} is not a number above 0 and at most ${max} (decimals allowed)`)
+  return value
+}
+
+/** The hourly budgets of ARM's old model, which no longer mean anything: naming one is a mistake worth a word. */
+const RETIRED_THROTTLE_VARIABLES = ['THROTTLE_READS_PER_HOUR', 'THROTTLE_WRITES_PER_HOUR', 'THROTTLE_DELETES_PER_HOUR']
+
+function tokenBucket(env: Env, operations: 'READS' | 'WRITES' | 'DELETES', bucket: number, perSecond: number): TokenBucketLimit {
+  return {
+    bucket: integer(env, `THROTTLE_${operations}_BUCKET`, bucket, 1, 1_000_000_000),
+    perSecond: positiveNumber(env, `THROTTLE_${operations}_PER_SECOND`, perSecond, 1_000_000_000),
+  }
+}
+
+function throttleConfig(env: Env): ThrottleConfig | null {
+  const retired = RETIRED_THROTTLE_VARIABLES.find((name) => optional(env, name) !== undefined)
+  if (retired !== undefined) {
+    const operations = retired.split('_')[1]!
+    throw new ConfigError(`${retired} is no longer read: throttling uses token buckets; set THROTTLE_${operations}_BUCKET and THROTTLE_${operations}_PER_SECOND instead, or THROTTLING=off`)
+  }
+  const switchedOn = text(env, 'THROTTLING', 'on')
+  if (switchedOn !== 'on' && switchedOn !== 'off') throw new ConfigError(`THROTTLING=${switchedOn} is not on or off`)
+  if (switchedOn === 'off') return null
+  return {
+    reads: tokenBucket(env, 'READS', 250, 25),
+    writes: tokenBucket(env, 'WRITES', 200, 10),
+    deletes: tokenBucket(env, 'DELETES', 200, 10),
+    globalMultiplier: integer(env, 'THROTTLE_GLOBAL_MULTIPLIER', 15, 1, 1000),
+    syncIntervalMs: integer(env, 'THROTTLE_SYNC_MS', 200, 10, 10_000),
+  }
+}
+
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/arcext'
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
 
@@ -369,11 +424,7 @@ export function loadConfig(env: Env = process.env): Config {
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 5000, 100, 3_600_000),
     jobStallMs: integer(env, 'JOB_STALL_MS', 30_000, 1000, 3_600_000),
     autoUpgradeIntervalSeconds: integer(env, 'AUTO_UPGRADE_INTERVAL_SECONDS', 3600, 0, 7 * 24 * 3600),
-    throttle: {
-      readsPerHour: integer(env, 'THROTTLE_READS_PER_HOUR', 12_000, 1, 1_000_000_000),
-      writesPerHour: integer(env, 'THROTTLE_WRITES_PER_HOUR', 1_200, 1, 1_000_000_000),
-      deletesPerHour: integer(env, 'THROTTLE_DELETES_PER_HOUR', 15_000, 1, 1_000_000_000),
-    },
+    throttle: throttleConfig(env),
     auth: authConfig(env),
     kubeconfigExecAllowlist: execAllowlist(env),
     helmEnvPassthrough: helmEnvPassthrough(env),

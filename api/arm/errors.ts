@@ -55,6 +55,16 @@ export const ArmErrors = {
   preconditionFailed: (message: string) => new ArmError(412, 'PreconditionFailed', message),
   unsupportedMediaType: (contentType: string) => new ArmError(415, 'UnsupportedMediaType', `The content media type '${contentType}' is not supported. Only 'application/json' is supported.`),
   payloadTooLarge: () => new ArmError(413, 'RequestEntityTooLarge', 'The request body is larger than the allowed limit.'),
+  // Throttling (api/arm/throttling.ts): Azure's code for an empty request bucket, subscription- or tenant-level alike.
+  requestsThrottled: (budget: string, whose: string, limit: string, retryAfterSeconds: number) =>
+    new ArmError(
+      429,
+      'SubscriptionRequestsThrottled',
+      `Number of ${budget} requests for ${whose} exceeded the bucket of ${limit}. Please try again after ${retryAfterSeconds} seconds, when a token is available.`,
+      undefined,
+      undefined,
+      { 'retry-after': String(retryAfterSeconds) },
+    ),
   // Authentication and authorization (api/auth), in Azure's codes and wording. 403 means only "not allowed", never a
   // validation or business error (ARM-CONTRACT 18).
   authenticationFailed: (reason: string) => new ArmError(401, 'AuthenticationFailed', `Authentication failed. ${reason}`, undefined, undefined, { 'www-authenticate': bearerChallenge() }),

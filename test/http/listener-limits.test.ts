@@ -65,7 +65,7 @@ describe('timeouts and the connection cap', () => {
 describe('throttling reads the same subscription as storage', () => {
   let h: Harness
   beforeAll(async () => {
-    h = await startHarness({ worker: false, env: { THROTTLE_READS_PER_HOUR: '3' } })
+    h = await startHarness({ worker: false, env: { THROTTLE_READS_BUCKET: '3', THROTTLE_READS_PER_SECOND: '0.001' } })
   })
   afterAll(() => h?.close())
 
@@ -82,7 +82,7 @@ describe('throttling reads the same subscription as storage', () => {
   })
 
   it('throttles misspelt and unrouted paths, and subscriptions that are not GUIDs, by client address', async () => {
-    // this client's tenant-level budget: 3 reads this hour, whichever of these paths spends it
+    // this client's tenant-level bucket: 3 reads (refilled far too slowly to matter here), whichever of these paths spends it
     const paths = [
       `/subcriptions/${freshSubscription()}/resourceGroups/rg1?${CLUSTER_API}`,
       `/subscriptions/not-a-guid/resourceGroups/rg1/providers/Microsoft.Kubernetes/connectedClusters/c1?${CLUSTER_API}`,
