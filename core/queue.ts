@@ -68,6 +68,15 @@ export class OperationQueue {
     this.queue.on('error', () => undefined)
   }
 
+  /**
+   * Forgets every job that is waiting, delayed, finished or failed (POST /admin/reset). A job a worker holds runs on
+   * and finds its operation gone, which ends it; the auto-upgrade schedule lives in its own queue and is kept.
+   */
+  async discardAll(): Promise<void> {
+    await this.queue.drain(true)
+    for (const state of ['completed', 'failed'] as const) await this.queue.clean(0, 0, state)
+  }
+
   /** Adds one job per operation in one round trip; operations whose job exists are left as they are. */
   async enqueueMany(operations: readonly OperationRef[]): Promise<void> {
     if (operations.length === 0) return

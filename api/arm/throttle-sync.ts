@@ -7,6 +7,7 @@
 // alone (an N-api cluster then admits up to N times the budgets) and its spend is not carried over.
 import { createHash, randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
+import { Cluster } from 'ioredis'
 import type { RedisClient } from '../../core/redis.js'
 import { waitUnlessAborted } from '../../core/abortable-wait.js'
 import type { BucketTable, SharedBucket } from './token-buckets.js'
@@ -93,6 +94,21 @@ export class ThrottleSync {
   async stop(): Promise<void> {
     clearInterval(this.timer)
     await waitUnlessAborted(this.redis.zrem(`${this.options.keyPrefix}:apis`, this.apiId), AbortSignal.timeout(REDIS_TIMEOUT_MS)).catch(() => undefined)
+  }
+
+  /**
+   * Drops the shared state of every bucket in Redis: the apis' next syncs start them full (POST /admin/reset). All
+   * throttle keys share one hash tag, so on a Redis Cluster they live on one master, whichever it is.
+   */
+  async forgetShared(): Promise<void> {
+    for (const node of this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis]) {
+      let cursor = '0'
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${this.options.keyPrefix}:*`, 'COUNT', 500)
+        if (keys.length) await node.unlink(...keys)
+        cursor = next
+      } while (cursor !== '0')
+    }
   }
 
   private async tick(): Promise<void> {

@@ -60,8 +60,11 @@ function throttleSubject(request: FastifyRequest): ThrottleSubject | null {
   return { scope: 'tenant', own: `client:${request.ip}`, shared: null, describeOwn: `client '${request.ip}'`, describeShared: '' }
 }
 
-export function registerThrottling(app: FastifyInstance, redis: RedisClient, keyPrefix: string, config: ThrottleConfig | null): void {
-  if (!config) return
+/** Fills every bucket again (POST /admin/reset): this api's, and the shared state in Redis the other apis sync with. */
+export type ThrottleReset = () => Promise<void>
+
+export function registerThrottling(app: FastifyInstance, redis: RedisClient, keyPrefix: string, config: ThrottleConfig | null): ThrottleReset {
+  if (!config) return async () => undefined
   const own: Record<Budget, TokenBucketLimit> = { reads: config.reads, writes: config.writes, deletes: config.deletes }
   const shared = (limit: TokenBucketLimit): TokenBucketLimit => ({ bucket: limit.bucket * config.globalMultiplier, perSecond: limit.perSecond * config.globalMultiplier })
   const sharedLimits: Record<Budget, TokenBucketLimit> = { reads: shared(config.reads), writes: shared(config.writes), deletes: shared(config.deletes) }
@@ -98,4 +101,9 @@ export function registerThrottling(app: FastifyInstance, redis: RedisClient, key
     const retryAfter = Math.max(...empty.map((entry) => entry.bucket.secondsUntilToken()))
     done(ArmErrors.requestsThrottled(budget, empty[0]!.describe, describeLimit(empty[0]!.limit), retryAfter))
   })
+
+  return async () => {
+    table.clear()
+    await sync.forgetShared()
+  }
 }

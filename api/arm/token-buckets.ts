@@ -105,6 +105,11 @@ export class BucketTable {
   /** Apis heard of lately, this one included; a bucket met for the first time starts as this api's share of a full one. */
   apis = 1
 
+  /** Forgets every bucket: the next request of each subject meets a new, full one. */
+  clear(): void {
+    this.buckets.clear()
+  }
+
   bucket(key: string, limit: TokenBucketLimit, now: number): SharedBucket {
     let bucket = this.buckets.get(key)
     if (!bucket) {

@@ -10,6 +10,8 @@ import { parseClusterResourceId, type ClusterResourceId } from '../../core/store
 import { FAULT_ID_RULE, faultRuleBodySchema, isFaultId, readFaultRule, type FaultRuleSpec } from '../../core/simulator/fault-rule.js'
 import { createFault, deleteFault, faultToView, findFault, listFaults, listSimulatedReleases, newFaultId, putFault, resetSimulator } from '../../core/simulator/faults.js'
 import { ArmErrors } from '../arm/errors.js'
+import type { ThrottleReset } from '../arm/throttling.js'
+import { deleteEverything } from '../../core/store/reset.js'
 import { assertNotCrossSite } from '../arm/cross-site.js'
 
 const FAULTS_PATH = '/admin/simulator/faults'
@@ -81,6 +83,9 @@ const resetBodySchema = {
   properties: { clusterId: { type: 'string', minLength: 1 } },
 } as const
 
+/** POST /admin/reset takes no options: an empty object, or no body at all. */
+const emptyBodySchema = { type: ['object', 'null'], additionalProperties: false } as const
+
 const driverBodySchema = {
   type: 'object',
   required: ['driver'],
@@ -91,7 +96,11 @@ const driverBodySchema = {
   },
 } as const
 
-export async function adminRoutes(app: FastifyInstance): Promise<void> {
+export interface AdminRoutesOptions {
+  resetThrottling: ThrottleReset
+}
+
+export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
   // Before the body is read: a cross-site form post is refused whatever it carries.
   app.addHook('onRequest', async (request) => assertNotCrossSite(request, app.services.config))
 
@@ -121,6 +130,14 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
   app.delete<{ Params: { faultId: string } }>(`${FAULTS_PATH}/:faultId`, { config: { access: FLEET_WIDE }, schema: HIDDEN }, async (request, reply) => {
     const deleted = await deleteFault(app.services.db, faultIdFrom(request.params.faultId))
     return reply.code(deleted ? 200 : 204).send()
+  })
+
+  // The clean slate for CI: resources, operations, queued jobs, throttle state, API fault rules, simulated releases.
+  app.post('/admin/reset', { config: { access: FLEET_WIDE }, schema: { hide: true, body: emptyBodySchema } }, async () => {
+    const removed = await deleteEverything(app.services.db)
+    await app.services.queue.discardAll()
+    await options.resetThrottling()
+    return { removed }
   })
 
   app.post<{ Body: { clusterId?: string } | null }>('/admin/simulator/reset', { config: { access: CLUSTER_IN_BODY }, schema: { hide: true, body: resetBodySchema } }, async (request) => {

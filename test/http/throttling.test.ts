@@ -79,7 +79,7 @@ describe('a small bucket', () => {
   beforeAll(async () => {
     h = await startHarness({
       worker: false,
-      env: { THROTTLE_READS_BUCKET: '3', THROTTLE_READS_PER_SECOND: '0.001', THROTTLE_GLOBAL_MULTIPLIER: '2', THROTTLE_WRITES_BUCKET: '2', THROTTLE_WRITES_PER_SECOND: '20' },
+      env: { THROTTLE_READS_BUCKET: '3', THROTTLE_READS_PER_SECOND: '0.001', THROTTLE_GLOBAL_MULTIPLIER: '2', THROTTLE_WRITES_BUCKET: '2', THROTTLE_WRITES_PER_SECOND: '4' },
     })
   })
   afterAll(() => h?.close())
@@ -118,7 +118,7 @@ describe('a small bucket', () => {
     const answers = [await put(), await put(), await put()]
     expect(answers.map((a) => a.status)).toEqual([400, 400, 429])
     expect(answers[2]!.headers.get('retry-after')).toBe('1')
-    await pause(150) // 20 tokens a second: three are back
+    await pause(300) // 4 tokens a second: one is back (a token every 250 ms, so three quick PUTs still met an empty bucket)
     expect((await put()).status).toBe(400)
   })
 })
