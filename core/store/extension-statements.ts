@@ -89,7 +89,7 @@ export interface NewExtensionRow {
 
 /**
  * Inserts the extension, its operation and outbox row unless the guard finds an extension the rules may object to
- * or the extension exists already (`written` is null then).
+ * or the extension exists already, created by a concurrent PUT (`written` is null then, and the request is judged again).
  */
 export async function insertExtension(tx: Tx, guard: CoexistenceGuard, row: NewExtensionRow, operation: NewOperationRow): Promise<Written> {
   return written(
@@ -101,7 +101,6 @@ export async function insertExtension(tx: Tx, guard: CoexistenceGuard, row: NewE
     SELECT ${row.id}::uuid, ${row.idKey}, ${row.resourceId}, ${guard.clusterId}::uuid, ${row.name}, ${guard.nameKey}, ${row.spec.extensionType}, ${JSON.stringify(row.spec)}::jsonb,
            ${row.protectedSettingsSealed}, 'Creating', ${row.activeOperationId}::uuid, ${row.etag}, ${row.caller.id}, ${row.caller.type}, ${row.caller.id}, ${row.caller.type}
     WHERE NOT EXISTS (SELECT 1 FROM blocking)
-    -- A concurrent create of the same extension won: nothing is written and the caller judges the request again.
     ON CONFLICT DO NOTHING
     RETURNING *
   ),
