@@ -15,6 +15,7 @@ import type { Cluster, Extension } from '../db/generated/client.js'
 import { ConcurrentModificationError, OperationInProgressError } from '../domain/errors.js'
 import { OperationErrorCodes, type Caller, type ErrorDetail, type ExtensionSpec, type ExtensionStatus } from '../domain/model.js'
 import { coexistenceTypes } from '../catalog/rules.js'
+import { extensionFromRow } from './rows.js'
 import { defaultCatalog } from '../catalog/catalog.js'
 import { cancelOperation, inTransaction, insertOperation, newOperationId, operationFlag, type Operation } from './operations.js'
 import { coexistingExtensions, insertExtension, lockClusterById, lockForPut, updateExtension, type CoexistenceGuard, type LockedCluster, type PutTarget, type Written } from './extension-statements.js'
@@ -36,8 +37,10 @@ export function extensionDocument(row: Pick<Extension, 'spec' | 'statuses' | 'er
   }
 }
 
-export function findExtension(db: Db, idKey: string): Promise<Extension | null> {
-  return db.extension.findUnique({ where: { idKey } })
+/** One raw statement: every read of a single extension (GET above all) would otherwise pay a query plan. */
+export async function findExtension(db: Db, idKey: string): Promise<Extension | null> {
+  const [found] = await db.$queryRaw<{ row: unknown }[]>`SELECT to_jsonb(e) AS row FROM extensions e WHERE e.id_key = ${idKey}`
+  return found ? extensionFromRow(found.row) : null
 }
 
 /** A page of a cluster's extensions, by lower-cased name: those after `after`, at most `take`. */
