@@ -13,7 +13,6 @@ import {
   acceptExtensionPut,
   extensionDocument,
   findExtension,
-  installedOnCluster,
   listExtensions,
   type Accepted,
   type Extension,
@@ -264,7 +263,6 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     if (unchanged && version.noOpPatchStatus === 200 && current.provisioningState === 'Succeeded') return { unchanged: current }
     const cluster = await findClusterById(db, current.clusterId)
     if (!cluster) throw new ConcurrentModificationError(resourceId) // deleted with its cluster just now: judged again, a 404
-    assertInstallable(spec, cluster, current.name, parent.resourceType, await installedOnCluster(db, cluster.id))
     const accepted = await acceptExtensionChange(db, current, {
       kind: 'extension.update',
       spec,
@@ -272,6 +270,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       caller: request.arm.caller,
       apiVersion: request.arm.apiVersion,
       correlationId: request.arm.correlationId,
+      admit: (installed) => assertInstallable(spec, cluster, current.name, parent.resourceType, installed),
     })
     return { accepted }
   }

@@ -5,14 +5,10 @@
 import type { Tx } from '../db/client.js'
 import { Prisma } from '../db/client.js'
 import type { Cluster, Extension } from '../db/generated/client.js'
+import type { InstalledExtension } from '../catalog/rules.js'
 import type { Caller, ExtensionSpec, OperationKind } from '../domain/model.js'
 import { clusterFromRow, extensionFromRow, operationFromRow, optionalRow } from './rows.js'
 import type { Operation } from './operations.js'
-
-export interface CoexistingExtension {
-  extensionType: string
-  name: string
-}
 
 /** What the coexistence rules may object to: extensions on the cluster of these types, other than this one. */
 export interface CoexistenceGuard {
@@ -26,14 +22,14 @@ export interface CoexistenceGuard {
 export interface Written {
   /** Null when the guard found extensions the rules may object to (then listed in `blocking`) or the row changed. */
   written: { extension: Extension; operation: Operation } | null
-  blocking: CoexistingExtension[]
+  blocking: InstalledExtension[]
 }
 
 const BLOCKING = (guard: CoexistenceGuard) => Prisma.sql`
   SELECT name, extension_type FROM extensions
   WHERE cluster_id = ${guard.clusterId}::uuid AND lower(btrim(extension_type)) = ANY(${[...guard.types]}::text[]) AND name_key <> ${guard.nameKey}`
 
-export async function coexistingExtensions(tx: Tx, guard: CoexistenceGuard): Promise<CoexistingExtension[]> {
+export async function coexistingExtensions(tx: Tx, guard: CoexistenceGuard): Promise<InstalledExtension[]> {
   if (guard.types.length === 0) return []
   const rows = await tx.$queryRaw<{ name: string; extension_type: string }[]>(BLOCKING(guard))
   return rows.map((row) => ({ name: row.name, extensionType: row.extension_type }))

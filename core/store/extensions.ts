@@ -14,7 +14,7 @@ import { Prisma } from '../db/client.js'
 import type { Cluster, Extension } from '../db/generated/client.js'
 import { ConcurrentModificationError, OperationInProgressError } from '../domain/errors.js'
 import { OperationErrorCodes, type Caller, type ErrorDetail, type ExtensionSpec, type ExtensionStatus } from '../domain/model.js'
-import { coexistenceTypes } from '../catalog/rules.js'
+import { coexistenceTypes, type InstalledExtension } from '../catalog/rules.js'
 import { extensionFromRow } from './rows.js'
 import { defaultCatalog } from '../catalog/catalog.js'
 import { cancelOperation, inTransaction, insertOperation, newOperationId, operationFlag, type Operation } from './operations.js'
@@ -52,15 +52,8 @@ export function listExtensions(db: Db, clusterId: string, page: { after: string 
   })
 }
 
-export interface InstalledExtension {
-  extensionType: string
-  name: string
-}
-
-/** The other extensions on a cluster, as the catalog's coexistence rules need them. */
-export async function installedOnCluster(db: Db | Tx, clusterId: string): Promise<InstalledExtension[]> {
-  return db.extension.findMany({ where: { clusterId }, select: { extensionType: true, name: true } })
-}
+/** An extension on a cluster as the catalog's coexistence rules judge it. */
+export type { InstalledExtension }
 
 export function newEtag(): string {
   return randomUUID()
