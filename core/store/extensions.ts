@@ -8,6 +8,11 @@
 //   update: cluster FOR KEY SHARE (only waits for a cluster delete being accepted)
 //   cluster delete: cluster FOR UPDATE, then every extension row
 //   extension delete: the extension row only
+//
+// A PUT is accepted in four statements (acceptExtensionPut): BEGIN; the extension read together with its cluster
+// locked in the mode above; one statement that checks the coexisting extensions the catalog rules judge and writes
+// extension, operation and outbox row; COMMIT. The check runs in a statement begun after the lock was granted, so
+// it sees every create that held the lock before. A refused request costs more statements; an accepted one never.
 import { randomUUID } from 'node:crypto'
 import type { Db, Tx } from '../db/client.js'
 import { Prisma } from '../db/client.js'
