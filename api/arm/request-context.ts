@@ -1,5 +1,6 @@
 // Per-request ARM context: request ids, correlation, caller and chosen api-version (ARM-CONTRACT 11-13, 16).
 import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Caller } from '../../core/domain/model.js'
 import { NO_RESOURCE, type ArmResourceId } from './resource-path.js'
@@ -21,9 +22,42 @@ declare module 'fastify' {
   }
 }
 
-function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name]
+function header(raw: IncomingMessage, name: string): string | undefined {
+  const value = raw.headers[name]
   return Array.isArray(value) ? value[0] : value
+}
+
+interface ArmIds {
+  correlationId: string
+  clientRequestId: string | undefined
+  /** True once the request's logger carries them. */
+  logged: boolean
+}
+
+const idsOfRequest = new WeakMap<IncomingMessage, ArmIds>()
+
+/** The caller's ids for a request, the correlation id generated once when the caller sent none. */
+function armIds(raw: IncomingMessage): ArmIds {
+  let ids = idsOfRequest.get(raw)
+  if (!ids) {
+    ids = { correlationId: header(raw, 'x-ms-correlation-request-id') ?? randomUUID(), clientRequestId: header(raw, 'x-ms-client-request-id'), logged: false }
+    idsOfRequest.set(raw, ids)
+  }
+  return ids
+}
+
+function logBindings(ids: ArmIds): Record<string, string> {
+  return { correlationId: ids.correlationId, ...(ids.clientRequestId !== undefined ? { clientRequestId: ids.clientRequestId } : {}) }
+}
+
+/**
+ * Every log line of a request carries the ids a caller quotes in a support case (ARM-CONTRACT 12). Fastify builds one
+ * child logger per request anyway; this factory puts the ids into that one instead of deriving a second from it.
+ */
+const armChildLoggerFactory: Parameters<FastifyInstance['setChildLoggerFactory']>[0] = function (logger, bindings, options, raw) {
+  const ids = armIds(raw)
+  ids.logged = true
+  return logger.child({ ...bindings, ...logBindings(ids) }, options)
 }
 
 /**
@@ -36,11 +70,11 @@ const ANONYMOUS: Caller = { id: 'anonymous', type: 'Application' }
 
 /** Sets the request's ARM context and echoes its ids; also used for requests the router rejects before any hook. */
 export function stampArmContext(request: FastifyRequest, reply: FastifyReply): void {
-  const clientRequestId = header(request, 'x-ms-client-request-id')
-  const correlationId = header(request, 'x-ms-correlation-request-id') ?? randomUUID()
+  const ids = armIds(request.raw)
+  const { correlationId, clientRequestId } = ids
   request.arm = { requestId: request.id, correlationId, clientRequestId, caller: ANONYMOUS, apiVersion: '', resourceId: NO_RESOURCE }
-  // Every log line of this request carries the ids a caller quotes in a support case (ARM-CONTRACT 12).
-  request.log = request.log.child({ correlationId, ...(clientRequestId !== undefined ? { clientRequestId } : {}) })
+  // Requests whose logger was not made by the factory (those Fastify answers outside a route) get the ids here.
+  if (!ids.logged) request.log = request.log.child(logBindings(ids))
   reply.header('x-ms-request-id', request.id)
   reply.header('x-ms-correlation-request-id', correlationId)
   if (clientRequestId !== undefined) reply.header('x-ms-client-request-id', clientRequestId)
@@ -49,6 +83,8 @@ export function stampArmContext(request: FastifyRequest, reply: FastifyReply): v
 
 export function registerRequestContext(app: FastifyInstance): void {
   app.decorateRequest('arm', null as unknown as ArmRequestContext)
+  // Before any route is added: a route takes the instance's factory when it is registered.
+  app.setChildLoggerFactory(armChildLoggerFactory)
   app.addHook('onRequest', async (request, reply) => {
     stampArmContext(request, reply)
   })

@@ -9,15 +9,15 @@ import { checkInstallable, defaultCatalog } from '../../core/catalog/index.js'
 import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
 import {
   acceptExtensionChange,
-  acceptExtensionCreate,
   acceptExtensionDelete,
+  acceptExtensionPut,
   extensionDocument,
   findExtension,
-  installedOnCluster,
   listExtensions,
   type Accepted,
   type Extension,
   type InstalledExtension,
+  type PutDecision,
 } from '../../core/store/extensions.js'
 import { deliverOrLeaveToOutbox } from '../../core/store/outbox.js'
 import type { Cluster } from '../../core/store/clusters.js'
@@ -142,44 +142,31 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
 
   app.put<{ Body: ExtensionPutBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.create }, async (request, reply) => {
     const parent = knownParent(request)
-    const { accepted, created } = await judgedAgainstLatest(() => acceptPut(request, parent))
+    const { created, ...accepted } = await judgedAgainstLatest(() => acceptPut(request, parent))
     await enqueue(request, accepted)
     return answerAccepted(request, reply, accepted, created ? 201 : 200, 'PT48H').send(extensionToWire(accepted.extension, extensionApiVersion(request.arm.apiVersion)))
   })
 
   /** Judges a PUT against the extension as it is now and accepts it as a create or an update. */
-  async function acceptPut(request: FastifyRequest<{ Body: ExtensionPutBody }>, parent: AddressedCluster): Promise<{ accepted: Accepted; created: boolean }> {
+  function acceptPut(request: FastifyRequest<{ Body: ExtensionPutBody }>, parent: AddressedCluster): Promise<Accepted & { created: boolean }> {
     const { body } = request
     const addressed = addressedExtension(request)
-    const [cluster, current] = await Promise.all([findCluster(db, parent.key), findExtension(db, addressed.key)])
-    if (!cluster) throw ArmErrors.parentResourceNotFound(parent.id)
-    assertPreconditions(request, current)
-    assertPutBodyConsistent(body, addressed.name, current)
-    const spec = withEffectiveScope(extensionSpecFromPut(body, current ? extensionDocument(current).spec : null, appConfig.azureTenantId), current?.name ?? addressed.name)
-    const name = current?.name ?? addressed.name
-    if (current) assertInstallable(spec, cluster, name, parent.resourceType, await installedOnCluster(db, cluster.id))
-    const protectedSettings = body.properties.configurationProtectedSettings
-    // Absent keeps the stored secrets: GET never returns them, so a GET-modify-PUT must not silently drop them.
-    const protectedSettingsSealed = protectedSettings ? secrets.sealJson(protectedSettings) : protectedSettings === null ? null : undefined
-    const caller = request.arm.caller
-    const apiVersion = request.arm.apiVersion
-    const correlationId = request.arm.correlationId
-    const accepted = current
-      ? await acceptExtensionChange(db, current, { kind: 'extension.update', spec, protectedSettingsSealed, caller, apiVersion, correlationId })
-      : await acceptExtensionCreate(db, {
-          resourceId: addressed.id,
-          idKey: addressed.key,
-          clusterId: cluster.id,
-          name: addressed.name,
-          spec,
-          protectedSettingsSealed,
-          caller,
-          apiVersion,
-          correlationId,
-          // A create is judged inside the transaction that serialises creates on the cluster (core/store/extensions.ts).
-          admit: (installed) => assertInstallable(spec, cluster, name, parent.resourceType, installed),
-        })
-    return { accepted, created: !current }
+    const target = { clusterIdKey: parent.key, extensionIdKey: addressed.key }
+    return acceptExtensionPut(db, target, (cluster, current): PutDecision => {
+      if (!cluster) throw ArmErrors.parentResourceNotFound(parent.id)
+      assertPreconditions(request, current)
+      assertPutBodyConsistent(body, addressed.name, current)
+      const name = current?.name ?? addressed.name
+      const spec = withEffectiveScope(extensionSpecFromPut(body, current ? extensionDocument(current).spec : null, appConfig.azureTenantId), name)
+      const protectedSettings = body.properties.configurationProtectedSettings
+      // Absent keeps the stored secrets: GET never returns them, so a GET-modify-PUT must not silently drop them.
+      const protectedSettingsSealed = protectedSettings ? secrets.sealJson(protectedSettings) : protectedSettings === null ? null : undefined
+      const { caller, apiVersion, correlationId } = request.arm
+      // Judged inside the transaction that holds the cluster lock; a create's lock serialises creates on the cluster (core/store/extensions.ts).
+      const admit = (installed: InstalledExtension[]) => assertInstallable(spec, cluster, name, parent.resourceType, installed)
+      if (current) return { change: { kind: 'extension.update', spec, protectedSettingsSealed, caller, apiVersion, correlationId, admit } }
+      return { create: { resourceId: addressed.id, idKey: addressed.key, clusterId: cluster.id, name, spec, protectedSettingsSealed, caller, apiVersion, correlationId, admit } }
+    })
   }
 
   app.get(EXTENSION_PATH, { config, schema: extensionRouteSchemas.get }, async (request, reply) => {
@@ -276,7 +263,6 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     if (unchanged && version.noOpPatchStatus === 200 && current.provisioningState === 'Succeeded') return { unchanged: current }
     const cluster = await findClusterById(db, current.clusterId)
     if (!cluster) throw new ConcurrentModificationError(resourceId) // deleted with its cluster just now: judged again, a 404
-    assertInstallable(spec, cluster, current.name, parent.resourceType, await installedOnCluster(db, cluster.id))
     const accepted = await acceptExtensionChange(db, current, {
       kind: 'extension.update',
       spec,
@@ -284,6 +270,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       caller: request.arm.caller,
       apiVersion: request.arm.apiVersion,
       correlationId: request.arm.correlationId,
+      admit: (installed) => assertInstallable(spec, cluster, current.name, parent.resourceType, installed),
     })
     return { accepted }
   }

@@ -200,6 +200,16 @@ export function checkSingleInstance(spec: ExtensionTypeSpec, installed: readonly
   )
 }
 
+/**
+ * The extension types (trimmed, lower-cased) whose presence on a cluster checkCoexistence and checkSingleInstance
+ * can object to, so a store can read only those extensions instead of every one on the cluster.
+ */
+export function coexistenceTypes(spec: ExtensionTypeSpec): string[] {
+  const types = spec.conflictsWith.map((type) => type.trim().toLowerCase())
+  if (spec.scope === 'cluster' && !spec.allowMultipleInstances) types.push(spec.type.trim().toLowerCase())
+  return [...new Set(types)]
+}
+
 // ---- release train and version ----
 
 export function checkVersionWithAutoUpgrade(autoUpgradeMinorVersion: boolean, version: string | null): RuleViolation | null {

@@ -5,6 +5,7 @@ import { Prisma } from '../db/client.js'
 import type { Cluster } from '../db/generated/client.js'
 import type { Caller } from '../domain/model.js'
 import { newEtag } from './extensions.js'
+import { clusterFromRow } from './rows.js'
 
 export type { Cluster }
 
@@ -25,12 +26,16 @@ export function clusterDocument(cluster: Cluster): ClusterDocument {
   }
 }
 
-export function findCluster(db: Db, idKey: string): Promise<Cluster | null> {
-  return db.cluster.findUnique({ where: { idKey } })
+// Single-row reads are raw statements: on the request paths that use them a query plan per call would cost more
+// than the read.
+export async function findCluster(db: Db, idKey: string): Promise<Cluster | null> {
+  const [found] = await db.$queryRaw<{ row: unknown }[]>`SELECT to_jsonb(c) AS row FROM clusters c WHERE c.id_key = ${idKey}`
+  return found ? clusterFromRow(found.row) : null
 }
 
-export function findClusterById(db: Db, id: string): Promise<Cluster | null> {
-  return db.cluster.findUnique({ where: { id } })
+export async function findClusterById(db: Db, id: string): Promise<Cluster | null> {
+  const [found] = await db.$queryRaw<{ row: unknown }[]>`SELECT to_jsonb(c) AS row FROM clusters c WHERE c.id = ${id}::uuid`
+  return found ? clusterFromRow(found.row) : null
 }
 
 export interface ClusterListQuery {

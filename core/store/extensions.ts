@@ -8,13 +8,22 @@
 //   update: cluster FOR KEY SHARE (only waits for a cluster delete being accepted)
 //   cluster delete: cluster FOR UPDATE, then every extension row
 //   extension delete: the extension row only
+//
+// A PUT is accepted in four statements (acceptExtensionPut): BEGIN; the extension read together with its cluster
+// locked in the mode above; one statement that checks the coexisting extensions the catalog rules judge and writes
+// extension, operation and outbox row; COMMIT. The check runs in a statement begun after the lock was granted, so
+// it sees every create that held the lock before. A refused request costs more statements; an accepted one never.
 import { randomUUID } from 'node:crypto'
 import type { Db, Tx } from '../db/client.js'
 import { Prisma } from '../db/client.js'
 import type { Cluster, Extension } from '../db/generated/client.js'
 import { ConcurrentModificationError, OperationInProgressError } from '../domain/errors.js'
 import { OperationErrorCodes, type Caller, type ErrorDetail, type ExtensionSpec, type ExtensionStatus } from '../domain/model.js'
+import { coexistenceTypes, type InstalledExtension } from '../catalog/rules.js'
+import { extensionFromRow } from './rows.js'
+import { defaultCatalog } from '../catalog/catalog.js'
 import { cancelOperation, inTransaction, insertOperation, newOperationId, operationFlag, type Operation } from './operations.js'
+import { coexistingExtensions, insertExtension, lockClusterById, lockForPut, updateExtension, type CoexistenceGuard, type LockedCluster, type PutTarget, type Written } from './extension-statements.js'
 
 export type { Extension }
 
@@ -33,8 +42,10 @@ export function extensionDocument(row: Pick<Extension, 'spec' | 'statuses' | 'er
   }
 }
 
-export function findExtension(db: Db, idKey: string): Promise<Extension | null> {
-  return db.extension.findUnique({ where: { idKey } })
+/** One raw statement: every read of a single extension (GET above all) would otherwise pay a query plan. */
+export async function findExtension(db: Db, idKey: string): Promise<Extension | null> {
+  const [found] = await db.$queryRaw<{ row: unknown }[]>`SELECT to_jsonb(e) AS row FROM extensions e WHERE e.id_key = ${idKey}`
+  return found ? extensionFromRow(found.row) : null
 }
 
 /** A page of a cluster's extensions, by lower-cased name: those after `after`, at most `take`. */
@@ -46,15 +57,8 @@ export function listExtensions(db: Db, clusterId: string, page: { after: string 
   })
 }
 
-export interface InstalledExtension {
-  extensionType: string
-  name: string
-}
-
-/** The other extensions on a cluster, as the catalog's coexistence rules need them. */
-export async function installedOnCluster(db: Db | Tx, clusterId: string): Promise<InstalledExtension[]> {
-  return db.extension.findMany({ where: { clusterId }, select: { extensionType: true, name: true } })
-}
+/** An extension on a cluster as the catalog's coexistence rules judge it. */
+export type { InstalledExtension }
 
 export function newEtag(): string {
   return randomUUID()
@@ -78,137 +82,160 @@ export interface ExtensionCreate extends ExtensionWrite {
   /**
    * Judges the new extension against the extensions on its cluster (the catalog's coexistence rules among the
    * others) and throws to refuse it. It runs under the cluster lock that serialises creates on one cluster, so of
-   * two creates that may not coexist exactly one is accepted, and the rule is checked once.
+   * two creates that may not coexist exactly one is accepted.
    */
-  admit: (installed: InstalledExtension[]) => void
+  admit: Admit
 }
+
+/** Throws to refuse a write given the extensions on the cluster its coexistence rules look at. */
+export type Admit = (installed: InstalledExtension[]) => void
 
 export interface Accepted {
   extension: Extension
   operation: Operation
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002'
-}
-
-interface ClusterLockRow {
-  id: string
-  resource_id: string
-  provisioning_state: string
-}
-
-type ClusterLockMode = 'FOR UPDATE' | 'FOR NO KEY UPDATE' | 'FOR KEY SHARE'
-
-async function lockCluster(tx: Tx, clusterId: string, mode: ClusterLockMode): Promise<ClusterLockRow | null> {
-  const rows = await tx.$queryRawUnsafe<ClusterLockRow[]>(`SELECT id::text, resource_id, provisioning_state FROM clusters WHERE id = $1::uuid ${mode}`, clusterId)
-  return rows[0] ?? null
+/** The guard for a write of `extensionType`: the types whose presence the catalog's coexistence rules judge. */
+function coexistenceGuard(clusterId: string, extensionType: string, name: string): CoexistenceGuard {
+  const type = defaultCatalog().findType(extensionType)
+  return { clusterId, types: type ? coexistenceTypes(type) : [], nameKey: name.toLowerCase() }
 }
 
 /** A cluster being deleted takes no new work: its deletion owns every extension on it. */
-async function assertClusterAcceptsWork(tx: Tx, cluster: ClusterLockRow | null, resourceId: string): Promise<void> {
-  if (!cluster) throw new ConcurrentModificationError(resourceId)
-  if (cluster.provisioning_state !== 'Deleting') return
+async function clusterDeletionInProgress(tx: Tx, cluster: LockedCluster): Promise<OperationInProgressError> {
   const deletion = await tx.operation.findFirst({ where: { clusterId: cluster.id, kind: 'cluster.delete', status: 'InProgress' }, select: { id: true } })
-  throw new OperationInProgressError(cluster.resource_id, deletion?.id ?? null)
+  return new OperationInProgressError(cluster.resourceId, deletion?.id ?? null)
 }
 
-export async function acceptExtensionCreate(db: Db, write: ExtensionCreate): Promise<Accepted> {
-  const operationId = newOperationId()
-  const extensionId = randomUUID()
+function refusal(admit: Admit): unknown {
   try {
-    return await inTransaction(db, async (tx) => {
-      const cluster = await lockCluster(tx, write.clusterId, 'FOR NO KEY UPDATE')
-      // The request is judged before the cluster's state is: a request the catalog refuses is refused for that.
-      write.admit(await installedOnCluster(tx, write.clusterId))
-      await assertClusterAcceptsWork(tx, cluster, write.resourceId)
-      const extension = await tx.extension.create({
-        data: {
-          id: extensionId,
-          idKey: write.idKey,
-          resourceId: write.resourceId,
-          clusterId: write.clusterId,
-          name: write.name,
-          nameKey: write.name.toLowerCase(),
-          extensionType: write.spec.extensionType,
-          spec: write.spec as unknown as Prisma.InputJsonValue,
-          protectedSettingsSealed: write.protectedSettingsSealed ?? null,
-          provisioningState: 'Creating',
-          activeOperationId: operationId,
-          etag: newEtag(),
-          createdBy: write.caller.id,
-          createdByType: write.caller.type,
-          lastModifiedBy: write.caller.id,
-          lastModifiedByType: write.caller.type,
-        },
-      })
-      const operation = await insertOperation(tx, {
-        id: operationId,
-        kind: 'extension.install',
-        resourceId: write.resourceId,
-        resourceIdKey: write.idKey,
-        extensionId,
-        clusterId: write.clusterId,
-        apiVersion: write.apiVersion,
-        correlationId: write.correlationId,
-      })
-      return { extension, operation }
-    })
+    admit([])
+    return null
   } catch (error) {
-    // A concurrent PUT created the same extension first: the request is judged again against that one.
-    if (isUniqueViolation(error)) throw new ConcurrentModificationError(write.resourceId)
-    throw error
+    return error
   }
 }
 
-/** Starts an operation on an existing extension, guarded by its etag and free operation slot. */
-export async function acceptExtensionChange(
-  db: Db,
-  current: Extension,
-  change: {
-    /** Deletes go through acceptExtensionDelete: a delete supersedes what is in flight rather than being refused. */
-    kind: 'extension.update' | 'extension.upgrade'
-    spec?: ExtensionSpec
-    protectedSettingsSealed?: string | null
-    caller: Caller
-    apiVersion: string
-    correlationId?: string
-  },
-): Promise<Accepted> {
-  if (current.activeOperationId) throw new OperationInProgressError(current.resourceId, current.activeOperationId)
+interface Judged {
+  cluster: LockedCluster
+  guard: CoexistenceGuard
+  admit: Admit
+  /** Set when an operation on the extension is in flight (an update only). */
+  inFlight: OperationInProgressError | null
+}
+
+/**
+ * Refuses the write in the order a caller is told why: the catalog's rules first (coexistence among them), then an
+ * operation in flight, then a cluster being deleted. Only a refusal reads the coexisting extensions on its own; an
+ * accepted write checks them in the statement that writes (`write`), so the common case costs one statement.
+ */
+async function writeUnlessRefused(tx: Tx, judged: Judged, write: (guard: CoexistenceGuard) => Promise<Written>): Promise<Accepted | null> {
+  const deleting = judged.cluster.provisioningState === 'Deleting'
+  const refused = refusal(judged.admit) ?? judged.inFlight
+  if (refused !== null || deleting) {
+    judged.admit(await coexistingExtensions(tx, judged.guard))
+    throw refused ?? (await clusterDeletionInProgress(tx, judged.cluster))
+  }
+  const first = await write(judged.guard)
+  if (first.blocking.length === 0) return first.written
+  judged.admit(first.blocking)
+  // The rules themselves admitted what the guard's coarser reading held back: they are the judge.
+  return (await write({ ...judged.guard, types: [] })).written
+}
+
+/** Accepts a create; the caller supplies the cluster it belongs to. Four statements: BEGIN, lock, write, COMMIT. */
+export async function acceptExtensionCreate(db: Db, write: ExtensionCreate): Promise<Accepted> {
+  return inTransaction(db, async (tx) => createIn(tx, write, await lockClusterById(tx, write.clusterId, 'FOR NO KEY UPDATE')))
+}
+
+async function createIn(tx: Tx, write: ExtensionCreate, cluster: LockedCluster | null): Promise<Accepted> {
+  if (!cluster) throw new ConcurrentModificationError(write.resourceId)
   const operationId = newOperationId()
-  const result = await inTransaction(db, async (tx) => {
-    await assertClusterAcceptsWork(tx, await lockCluster(tx, current.clusterId, 'FOR KEY SHARE'), current.resourceId)
-    const updated = await tx.extension.updateMany({
-      where: { id: current.id, etag: current.etag, activeOperationId: null },
-      data: {
-        provisioningState: 'Updating',
+  const judged = { cluster, guard: coexistenceGuard(cluster.id, write.spec.extensionType, write.name), admit: write.admit, inFlight: null }
+  const accepted = await writeUnlessRefused(tx, judged, (guard) =>
+    insertExtension(
+      tx,
+      guard,
+      {
+        id: randomUUID(),
+        idKey: write.idKey,
+        resourceId: write.resourceId,
+        name: write.name,
+        spec: write.spec,
+        protectedSettingsSealed: write.protectedSettingsSealed ?? null,
         activeOperationId: operationId,
         etag: newEtag(),
-        ...(change.spec ? { spec: change.spec as unknown as Prisma.InputJsonValue } : {}),
-        ...(change.protectedSettingsSealed !== undefined ? { protectedSettingsSealed: change.protectedSettingsSealed } : {}),
-        // Only a caller's change to user-modifiable properties moves lastModified* (ARM-CONTRACT 54): not a delete, not an auto-upgrade.
-        ...(change.kind === 'extension.update' ? { lastModifiedBy: change.caller.id, lastModifiedByType: change.caller.type, lastModifiedAt: new Date() } : {}),
-        errorInfo: Prisma.DbNull,
+        caller: write.caller,
       },
-    })
-    if (updated.count === 0) return null
-    const operation = await insertOperation(tx, {
-      id: operationId,
-      kind: change.kind,
-      resourceId: current.resourceId,
-      resourceIdKey: current.idKey,
-      extensionId: current.id,
-      clusterId: current.clusterId,
-      apiVersion: change.apiVersion,
-      correlationId: change.correlationId,
-    })
-    const extension = await tx.extension.findUniqueOrThrow({ where: { id: current.id } })
-    return { extension, operation }
-  })
+      { id: operationId, kind: 'extension.install', apiVersion: write.apiVersion, correlationId: write.correlationId ?? null },
+    ),
+  )
+  // A concurrent PUT created the same extension first: the request is judged again against that one.
+  if (!accepted) throw new ConcurrentModificationError(write.resourceId)
+  return accepted
+}
+
+export interface ExtensionChange {
+  /** Deletes go through acceptExtensionDelete: a delete supersedes what is in flight rather than being refused. */
+  kind: 'extension.update' | 'extension.upgrade'
+  spec?: ExtensionSpec
+  protectedSettingsSealed?: string | null
+  caller: Caller
+  apiVersion: string
+  correlationId?: string
+  /** Judges the change against the coexisting extensions, as a create's admit does; absent judges nothing. */
+  admit?: Admit
+}
+
+async function changeIn(tx: Tx, cluster: LockedCluster | null, current: Extension, change: ExtensionChange): Promise<Accepted> {
+  if (!cluster) throw new ConcurrentModificationError(current.resourceId)
+  const operationId = newOperationId()
+  const admit = change.admit ?? (() => {})
+  const guard = change.admit ? coexistenceGuard(cluster.id, current.extensionType, current.name) : { clusterId: cluster.id, types: [], nameKey: current.nameKey }
+  const inFlight = current.activeOperationId ? new OperationInProgressError(current.resourceId, current.activeOperationId) : null
+  const accepted = await writeUnlessRefused(tx, { cluster, guard, admit, inFlight }, (guard) =>
+    updateExtension(
+      tx,
+      guard,
+      current,
+      {
+        activeOperationId: operationId,
+        etag: newEtag(),
+        spec: change.spec,
+        protectedSettingsSealed: change.protectedSettingsSealed,
+        // Only a caller's change to user-modifiable properties moves lastModified* (ARM-CONTRACT 54): not a delete, not an auto-upgrade.
+        modifiedBy: change.kind === 'extension.update' ? change.caller : undefined,
+      },
+      { id: operationId, kind: change.kind, apiVersion: change.apiVersion, correlationId: change.correlationId ?? null },
+    ),
+  )
   // Another request changed the extension since it was read: the request is judged again against that change.
-  if (!result) throw new ConcurrentModificationError(current.resourceId)
-  return result
+  if (!accepted) throw new ConcurrentModificationError(current.resourceId)
+  return accepted
+}
+
+/** Starts an operation on an existing extension, guarded by its etag and free operation slot. */
+export async function acceptExtensionChange(db: Db, current: Extension, change: ExtensionChange): Promise<Accepted> {
+  if (current.activeOperationId && !change.admit) throw new OperationInProgressError(current.resourceId, current.activeOperationId)
+  return inTransaction(db, async (tx) => changeIn(tx, await lockClusterById(tx, current.clusterId, 'FOR KEY SHARE'), current, change))
+}
+
+/** What a PUT decided after seeing the extension as it is: a create or a change of the existing one. */
+export type PutDecision = { create: ExtensionCreate } | { change: ExtensionChange }
+
+/**
+ * Accepts a PUT in one transaction of four statements: BEGIN; the cluster (locked) and the extension read together;
+ * the write; COMMIT. `decide` judges the request against what was read and throws to refuse it (nothing written).
+ */
+export async function acceptExtensionPut(db: Db, target: PutTarget, decide: (cluster: Cluster | null, current: Extension | null) => PutDecision): Promise<Accepted & { created: boolean }> {
+  return inTransaction(db, async (tx) => {
+    const { cluster, current } = await lockForPut(tx, target)
+    const decision = decide(cluster, current)
+    const locked = cluster ? { id: cluster.id, resourceId: cluster.resourceId, provisioningState: cluster.provisioningState } : null
+    if ('create' in decision) return { ...(await createIn(tx, decision.create, locked)), created: true }
+    if (!current) throw new Error('a PUT decided to change an extension that does not exist')
+    return { ...(await changeIn(tx, locked, current, decision.change)), created: false }
+  })
 }
 
 export interface DeleteRequest {
@@ -310,7 +337,7 @@ export type ClusterDeleteAccepted =
  */
 export async function acceptClusterDelete(db: Db, cluster: Cluster, request: DeleteRequest): Promise<ClusterDeleteAccepted> {
   return inTransaction(db, async (tx) => {
-    const locked = await lockCluster(tx, cluster.id, 'FOR UPDATE')
+    const locked = await lockClusterById(tx, cluster.id, 'FOR UPDATE')
     if (!locked) return { outcome: 'gone' }
     if (request.expectedEtag !== undefined) {
       const { etag } = await tx.cluster.findUniqueOrThrow({ where: { id: cluster.id }, select: { etag: true } })

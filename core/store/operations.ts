@@ -107,6 +107,15 @@ export interface Outcome {
   properties?: Record<string, unknown>
 }
 
+/** Prisma reports a deadlock or serialization failure as P2034, except from a raw statement (P2010 with the driver's kind). */
+function isWriteConflict(error: unknown): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false
+  if (error.code === 'P2034') return true
+  const adapterError = error.meta?.driverAdapterError
+  const cause = adapterError instanceof Error ? adapterError.cause : undefined
+  return error.code === 'P2010' && typeof cause === 'object' && cause !== null && 'kind' in cause && cause.kind === 'TransactionWriteConflict'
+}
+
 /**
  * Runs a transaction, again when Postgres chose it as a deadlock victim or write-conflict loser (P2034). Every
  * transaction here locks in one order (cluster, extension, operation), so that is rare; a retry makes it invisible.
@@ -118,8 +127,7 @@ export async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, opt
       // Prisma's 2 s default would turn a busy moment into failed requests.
       return await db.$transaction(work, { maxWait: 10_000, timeout: 20_000, ...options })
     } catch (error) {
-      const conflict = error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2034'
-      if (!conflict || attempt >= 3) throw error
+      if (!isWriteConflict(error) || attempt >= 3) throw error
       await new Promise((resolve) => setTimeout(resolve, 10 * attempt * (1 + Math.random())))
     }
   }

@@ -1,0 +1,81 @@
+// A TCP forwarder in front of Postgres that reads the frontend's side of the wire protocol and records every
+// statement a client runs: a simple Query message, or an Execute of the extended protocol (with the SQL of the Parse
+// before it). What it records is what reached the server, whichever library sent it.
+import net from 'node:net'
+
+export interface PgWireCounter {
+  /** host:port to give the client in place of Postgres's. */
+  readonly port: number
+  /** The SQL of every statement executed so far, in the order the server received them. */
+  readonly statements: readonly string[]
+  close(): Promise<void>
+}
+
+/** Splits one connection's client-to-server bytes into messages and reports each executed statement. */
+function frontendReader(onStatement: (sql: string) => void): (chunk: Buffer) => void {
+  let pending = Buffer.alloc(0)
+  let started = false
+  let parsed = ''
+  return (chunk) => {
+    pending = Buffer.concat([pending, chunk])
+    for (;;) {
+      // The startup (and SSL/GSS request) message has no type byte: just its length, then the body.
+      const headerLength = started ? 5 : 4
+      if (pending.length < headerLength) return
+      const length = started ? pending.readInt32BE(1) + 1 : pending.readInt32BE(0)
+      if (pending.length < length) return
+      const message = pending.subarray(0, length)
+      pending = pending.subarray(length)
+      if (!started) {
+        // An SSLRequest (80877103) or GSSENCRequest (80877104) is followed by the real startup message.
+        const code = message.readInt32BE(4)
+        started = code !== 80877103 && code !== 80877104
+        continue
+      }
+      const type = String.fromCharCode(message[0] ?? 0)
+      const body = message.subarray(5)
+      if (type === 'Q') onStatement(body.toString('utf8', 0, body.indexOf(0)))
+      if (type === 'P') {
+        const queryStart = body.indexOf(0) + 1
+        parsed = body.toString('utf8', queryStart, body.indexOf(0, queryStart))
+      }
+      if (type === 'E') onStatement(parsed)
+    }
+  }
+}
+
+export async function startPgWireCounter(target: { host: string; port: number }): Promise<PgWireCounter> {
+  const statements: string[] = []
+  const open = new Set<net.Socket>()
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target.port, target.host)
+    open.add(client).add(upstream)
+    const drop = () => {
+      client.destroy()
+      upstream.destroy()
+      open.delete(client)
+      open.delete(upstream)
+    }
+    client.on('error', drop).on('close', drop)
+    upstream.on('error', drop).on('close', drop)
+    const read = frontendReader((sql) => statements.push(sql))
+    client.on('data', (chunk: Buffer) => {
+      read(chunk)
+      upstream.write(chunk)
+    })
+    upstream.pipe(client)
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
+  })
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    statements,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      for (const socket of open) socket.destroy()
+      await closed
+    },
+  }
+}

@@ -1,0 +1,34 @@
+// Every log line of a request carries the ids a caller quotes in a support case (ARM-CONTRACT 12): the correlation
+// id (sent or generated) and the client request id, on routed requests and on those no route answers.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EXTENSION_API, call, extensionPath, freshSubscription, startHarness, type Harness } from '../helpers/harness.js'
+
+const lines: Record<string, unknown>[] = []
+let h: Harness
+beforeAll(async () => {
+  h = await startHarness({ worker: false, env: { LOG_LEVEL: 'info' }, logDestination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } })
+})
+afterAll(() => h?.close())
+
+function linesOf(requestId: string | null): Record<string, unknown>[] {
+  return lines.filter((line) => line.reqId === requestId)
+}
+
+describe('request log lines', () => {
+  it('carry the correlation and client request ids the caller sent', async () => {
+    const headers = { 'x-ms-correlation-request-id': 'corr-sent-1', 'x-ms-client-request-id': 'client-1' }
+    const get = await call(h, 'GET', `${extensionPath(freshSubscription(), 'flux')}?${EXTENSION_API}`, undefined, headers)
+    expect(get.status).toBe(404)
+    const logged = linesOf(get.headers.get('x-ms-request-id'))
+    expect(logged.length).toBeGreaterThan(0)
+    for (const line of logged) expect(line).toMatchObject({ correlationId: 'corr-sent-1', clientRequestId: 'client-1' })
+  })
+
+  it('carry the generated correlation id the response names, also when no route matches', async () => {
+    const miss = await call(h, 'GET', '/no/such/route')
+    expect(miss.status).toBe(404)
+    const logged = linesOf(miss.headers.get('x-ms-request-id'))
+    expect(logged.length).toBeGreaterThan(0)
+    for (const line of logged) expect(line.correlationId).toBe(miss.headers.get('x-ms-correlation-request-id'))
+  })
+})

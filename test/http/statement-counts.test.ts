@@ -1,0 +1,72 @@
+// The Postgres statements the hot paths send, counted on the wire between the api and Postgres: a PUT is accepted
+// in at most four (BEGIN, read-and-lock, write, COMMIT) and a GET of one extension reads in one. Counts, not timings:
+// a statement more is a round trip more under any load, which is what these ceilings keep out.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
+import { startPgWireCounter, type PgWireCounter } from '../helpers/pg-wire-counter.js'
+
+let counter: PgWireCounter
+let h: Harness
+beforeAll(async () => {
+  const database = new URL(inject('databaseUrl'))
+  counter = await startPgWireCounter({ host: database.hostname, port: Number(database.port || 5432) })
+  database.hostname = '127.0.0.1'
+  database.port = String(counter.port)
+  h = await startHarness({ worker: false, env: { DATABASE_URL: database.toString() } })
+})
+afterAll(async () => {
+  await h?.close()
+  await counter?.close()
+})
+
+/** The statements `work` made the api send. */
+async function statementsOf(work: () => Promise<void>): Promise<string[]> {
+  const before = counter.statements.length
+  await work()
+  return counter.statements.slice(before)
+}
+
+/**
+ * The statements that accept a write: everything up to the COMMIT that lands it. What follows is the delivery of
+ * the committed operation (core/store/outbox.ts), which has its own budget.
+ */
+function acceptStatements(statements: string[]): string[] {
+  const commit = statements.findIndex((sql) => sql.trim().toUpperCase() === 'COMMIT')
+  expect(commit, `no COMMIT among: ${JSON.stringify(statements)}`).toBeGreaterThanOrEqual(0)
+  return statements.slice(0, commit + 1)
+}
+
+describe('statements per request', () => {
+  it('accepts a create and an update of an extension in at most four statements each', async () => {
+    const sub = freshSubscription()
+    await registerCluster(h, sub)
+    const url = `${extensionPath(sub, 'flux')}?${EXTENSION_API}`
+    let status = 0
+    const create = await statementsOf(async () => {
+      status = (await call(h, 'PUT', url, { properties: { extensionType: 'microsoft.flux' } })).status
+    })
+    expect(status).toBe(201)
+    expect(acceptStatements(create).length, JSON.stringify(create, null, 1)).toBeLessThanOrEqual(4)
+
+    // An update needs the extension free of operations: this api has no worker, so the install is ended here.
+    await h.api.app.services.db.$executeRaw`UPDATE extensions SET active_operation_id = NULL, provisioning_state = 'Succeeded' WHERE id_key = ${extensionPath(sub, 'flux').toLowerCase()}`
+    const update = await statementsOf(async () => {
+      status = (await call(h, 'PUT', url, { properties: { extensionType: 'microsoft.flux', configurationSettings: { a: 'b' } } })).status
+    })
+    expect(status).toBe(200)
+    expect(acceptStatements(update).length, JSON.stringify(update, null, 1)).toBeLessThanOrEqual(4)
+  })
+
+  it('reads one extension for a GET in one statement', async () => {
+    const sub = freshSubscription()
+    await registerCluster(h, sub)
+    const url = `${extensionPath(sub, 'flux')}?${EXTENSION_API}`
+    expect((await call(h, 'PUT', url, { properties: { extensionType: 'microsoft.flux' } })).status).toBe(201)
+    let status = 0
+    const get = await statementsOf(async () => {
+      status = (await call(h, 'GET', url)).status
+    })
+    expect(status).toBe(200)
+    expect(get.length, JSON.stringify(get, null, 1)).toBe(1)
+  })
+})
