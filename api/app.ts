@@ -6,6 +6,7 @@ import { registerApiVersion } from './arm/api-version.js'
 import { registerResourcePath } from './arm/resource-path.js'
 import { registerErrorEnvelope, answerClientError, answerRouterError, MAX_PATH_SEGMENT_LENGTH } from './arm/error-envelope.js'
 import { registerThrottling } from './arm/throttling.js'
+import { registerMetrics } from './plugins/metrics.js'
 import { createHttpListener } from './listeners.js'
 import { registerContentLimits } from './arm/content-limits.js'
 import { registerRequestBody } from './arm/request-body.js'
@@ -46,6 +47,7 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))
   registerRequestContext(app)
   registerResponseStats(app)
+  registerMetrics(app)
   registerErrorEnvelope(app)
   registerAuthentication(app, services.config.auth)
   registerApiVersion(app)
