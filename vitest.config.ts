@@ -17,6 +17,7 @@ export const SLOW_SUITES = [
   'test/auth/entry-point.test.ts',
   'test/contract/readme-walkthrough.test.ts', // curl and node child processes
   'test/http/listener-limits.test.ts', // waits out header and body timeouts
+  'test/bench/bench-quick.test.ts', // npm run bench -- --quick: every scenario with real processes
 ]
 
 export default defineConfig({

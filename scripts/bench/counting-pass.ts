@@ -71,10 +71,10 @@ export async function countingPass(context: ScenarioContext, plan: CountingPlan)
     const apiTap = await tap('api', true)
     const workerTap = await tap('worker', true)
     const tappedEnv = (t: Tapped) => ({ ...plan.env, DATABASE_URL: t.postgres.urlFor(databaseUrl), REDIS_URL: t.redis?.urlFor(redisUrl) ?? redisUrl })
-    const api = await startApiProcess(tappedEnv(apiTap))
-    processes.push(api)
     const worker = startWorkerProcess(tappedEnv(workerTap))
     processes.push(worker)
+    const api = await startApiProcess(tappedEnv(apiTap))
+    processes.push(api)
     const baseUrls = [api.url ?? '']
 
     const operations = async (label: string, count: number) => {

@@ -6,8 +6,10 @@ export interface BenchFlags {
   seconds: number
   /** Timed passes per scenario (project and baseline alternate); medians are reported. */
   reps: number
-  /** Clusters in the sustained-install scenarios, each getting one install per pass. */
+  /** Clusters in the sustained-install scenarios, each getting at most one install per pass. */
   clusters: number
+  /** How long one install pass keeps sending PUTs (it ends sooner when every cluster got one). */
+  installSeconds: number
   /** Extensions seeded on the large cluster (create and LIST scenarios). */
   largeCluster: number
   /** Extensions seeded on the small cluster LIST is compared with. */
@@ -21,15 +23,26 @@ export interface BenchFlags {
   quick: boolean
 }
 
-const DEFAULTS: Omit<BenchFlags, 'quick'> = { seconds: 2, reps: 3, clusters: 1000, largeCluster: 10_000, smallCluster: 1000, connections: 16, out: 'bench-results.json', logLevel: 'warn' }
-const QUICK: Partial<BenchFlags> = { seconds: 0.4, reps: 1, clusters: 40, largeCluster: 2000, smallCluster: 200 }
+const DEFAULTS: Omit<BenchFlags, 'quick'> = {
+  seconds: 2,
+  reps: 3,
+  clusters: 1000,
+  installSeconds: 5,
+  largeCluster: 10_000,
+  smallCluster: 1000,
+  connections: 16,
+  out: 'bench-results.json',
+  logLevel: 'warn',
+}
+const QUICK: Partial<BenchFlags> = { seconds: 0.3, reps: 1, clusters: 24, installSeconds: 1, largeCluster: 1000, smallCluster: 100 }
 
-export const USAGE = `npm run bench -- [--quick] [--seconds S] [--reps N] [--clusters N] [--large-cluster N] [--small-cluster N] [--connections N] [--out FILE] [--log-level LEVEL]`
+export const USAGE = `npm run bench -- [--quick] [--seconds S] [--reps N] [--clusters N] [--install-seconds S] [--large-cluster N] [--small-cluster N] [--connections N] [--out FILE] [--log-level LEVEL]`
 
 export class FlagError extends Error {}
 
-const NUMERIC: Record<string, { key: 'seconds' | 'reps' | 'clusters' | 'largeCluster' | 'smallCluster' | 'connections'; integer: boolean; min: number }> = {
+const NUMERIC: Record<string, { key: 'seconds' | 'reps' | 'clusters' | 'installSeconds' | 'largeCluster' | 'smallCluster' | 'connections'; integer: boolean; min: number }> = {
   seconds: { key: 'seconds', integer: false, min: 0.1 },
+  'install-seconds': { key: 'installSeconds', integer: false, min: 0.1 },
   reps: { key: 'reps', integer: true, min: 1 },
   clusters: { key: 'clusters', integer: true, min: 1 },
   'large-cluster': { key: 'largeCluster', integer: true, min: 1 },

@@ -64,7 +64,7 @@ class Fleet {
   }
 }
 
-async function run(flags: BenchFlags, services: BenchServices, dataDir: string): Promise<BenchResults> {
+async function run(flags: BenchFlags, services: BenchServices, dataDir: string, fleet: Fleet): Promise<BenchResults> {
   const startedAt = new Date()
   const loadAverageAtStart = os.loadavg()
   const env: Record<string, string> = {
@@ -86,7 +86,6 @@ async function run(flags: BenchFlags, services: BenchServices, dataDir: string):
   const db = new pg.Client({ connectionString: services.databaseUrl })
   await db.connect()
   const context: ScenarioContext = { flags, db, watcher: new SucceededWatcher(db) }
-  const fleet = new Fleet()
   const scenarios: ScenarioResult[] = []
   const done = (result: ScenarioResult | ScenarioResult[]) => {
     for (const scenario of [result].flat()) {
@@ -96,8 +95,8 @@ async function run(flags: BenchFlags, services: BenchServices, dataDir: string):
   }
   try {
     log('1 api + 1 worker: registering clusters')
-    const api = fleet.track(await startApiProcess(env))
     const worker = fleet.track(startWorkerProcess(env))
+    const api = fleet.track(await startApiProcess(env))
     await registerClusters([api], 'done', 16)
     await registerClusters([api], 'c', flags.clusters)
     done(await putToSucceeded(context, [api, worker], 'done', 1))
@@ -110,8 +109,8 @@ async function run(flags: BenchFlags, services: BenchServices, dataDir: string):
     await fleet.stop(api)
 
     log('2 api + 2 worker')
-    const apis = [fleet.track(await startApiProcess(env)), fleet.track(await startApiProcess(env))]
     const workers = [fleet.track(startWorkerProcess(env)), fleet.track(startWorkerProcess(env))]
+    const apis = (await Promise.all([startApiProcess(env), startApiProcess(env)])).map((server) => fleet.track(server))
     await untilSettled(workers)
     await warmUpOperations(context, [...apis, ...workers], 'done', 16, '2x2')
     done(await sustainedInstalls(context, [...apis, ...workers], 'c', '2x2'))
@@ -142,8 +141,8 @@ async function run(flags: BenchFlags, services: BenchServices, dataDir: string):
     })
 
     log('1 api, no worker, against the bare Fastify + pg server')
-    const reader = fleet.track(await startApiProcess(env))
-    const bare = fleet.track(await startBaselineProcess(services.databaseUrl))
+    const [reader, bare] = (await Promise.all([startApiProcess(env), startBaselineProcess(services.databaseUrl)])).map((server) => fleet.track(server))
+    if (!reader || !bare) throw new Error('the api or the bare server did not start')
     await closedLoop({ baseUrls: [bare.url ?? ''], connections: 1, durationMs: Infinity, maxRequests: 1, request: () => baselineInsert('bench-row'), expect: [201] })
     const seconds = flags.seconds * 1000
     for (const connections of [flags.connections, 1]) {
@@ -231,12 +230,28 @@ async function main(): Promise<void> {
   const services = await createBenchServices(databaseUrl, redisUrl)
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'arcext-bench-'))
   log(`database ${redactUrl(services.databaseUrl)}, queue prefix ${services.queuePrefix}`)
+  const fleet = new Fleet()
+  let cleaning: Promise<void> | null = null
+  const cleanUp = () =>
+    (cleaning ??= (async () => {
+      await fleet.stopAll()
+      await dropBenchServices(services)
+      rmSync(dataDir, { recursive: true, force: true })
+    })())
+  // Ctrl-C stops the children and drops the database instead of leaving them behind.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      log(`${signal}: stopping the processes and dropping the database`)
+      cleanUp()
+        .catch((error: unknown) => log(`cleaning up failed: ${String(error)}`))
+        .finally(() => process.exit(130))
+    })
+  }
   let results: BenchResults
   try {
-    results = await run(flags, services, dataDir)
+    results = await run(flags, services, dataDir, fleet)
   } finally {
-    await dropBenchServices(services)
-    rmSync(dataDir, { recursive: true, force: true })
+    await cleanUp()
   }
   writeFileSync(flags.out, `${JSON.stringify(results, null, 2)}\n`)
   console.log(formatTable(results))

@@ -150,7 +150,7 @@ export async function warmUpOperations(context: ScenarioContext, servers: readon
     baseUrls: urlsOf(servers.filter((server) => server.role === 'api')),
     connections: lanes,
     durationMs: Infinity,
-    maxRequests: lanes * 2,
+    maxRequests: lanes,
     request: (index) => createExtension(`${clusterPrefix}-${index % lanes}`, name(index)),
     expect: [201],
     afterAnswer: async (index) => {
@@ -166,7 +166,7 @@ export async function putToSucceeded(context: ScenarioContext, servers: readonly
     return {
       connections,
       durationMs: context.flags.seconds * 1000,
-      minRequests: connections * 2,
+      minRequests: context.flags.quick ? connections : connections * 2,
       request: (index) => createExtension(`${clusterPrefix}-${index % connections}`, name(index)),
       expect: [201],
       afterAnswer: async (index) => {
@@ -205,8 +205,9 @@ async function untilInstalled(db: pg.Client, name: string, expected: number, onF
 }
 
 /**
- * One new extension on each of the `clusters` clusters, PUT 16 at a time while the workers run: completed installs
- * per second from the first PUT to the last Succeeded, with the api and the workers sharing the machine.
+ * One new extension on each of the `clusters` clusters (or as many as `installSeconds` of PUTs reach), PUT 16 at a
+ * time while the workers run: completed installs per second from the first PUT to the last Succeeded, with the api
+ * and the workers sharing the machine.
  */
 export async function sustainedInstalls(context: ScenarioContext, servers: readonly ServerProcess[], clusterPrefix: string, label: string): Promise<ScenarioResult> {
   const apis = servers.filter((server) => server.role === 'api')
@@ -217,22 +218,22 @@ export async function sustainedInstalls(context: ScenarioContext, servers: reado
     passes.push(
       await timed(servers, async () => {
         const started = performance.now()
-        await closedLoop({
+        const { requests } = await closedLoop({
           baseUrls: urlsOf(apis),
           connections: context.flags.connections,
-          durationMs: Infinity,
+          durationMs: context.flags.installSeconds * 1000,
           maxRequests: clusters,
           request: (i) => createExtension(`${clusterPrefix}-${i}`, name),
           expect: [201],
         })
-        await untilInstalled(context.db, name, clusters)
-        return { count: clusters, elapsedMs: performance.now() - started, latenciesMs: null }
+        await untilInstalled(context.db, name, requests)
+        return { count: requests, elapsedMs: performance.now() - started, latenciesMs: null }
       }),
     )
   }
   return withoutBaseline(
     `installs-${label}`,
-    `sustained completed installs, ${clusters} clusters × 1 install, ${describeProcesses(servers)} on the same cores`,
+    `sustained completed installs, up to ${clusters} clusters × 1 install, ${describeProcesses(servers)} on the same cores`,
     'completed install',
     servers,
     context.flags.connections,
@@ -251,10 +252,10 @@ export async function drainInstalls(context: ScenarioContext, api: ServerProcess
   let workerForReport: ServerProcess | null = null
   for (let rep = 0; rep < context.flags.reps; rep += 1) {
     const name = `inst-drain-${rep + 1}`
-    await closedLoop({
+    const { requests: accepted } = await closedLoop({
       baseUrls: urlsOf([api]),
       connections: context.flags.connections,
-      durationMs: Infinity,
+      durationMs: context.flags.installSeconds * 1000,
       maxRequests: clusters,
       request: (i) => createExtension(`${clusterPrefix}-${i}`, name),
       expect: [201],
@@ -266,21 +267,21 @@ export async function drainInstalls(context: ScenarioContext, api: ServerProcess
       let cpuAtFirst = 0
       let doneAtFirst = 0
       const sampler = new RssSampler([worker])
-      await untilInstalled(context.db, name, clusters, (succeeded) => {
+      await untilInstalled(context.db, name, accepted, (succeeded) => {
         firstAt = performance.now()
         cpuAtFirst = cpuMicros([worker])
         // Those already done when the first was seen count as start-up; the rate is measured from there.
-        doneAtFirst = Math.min(clusters - 1, succeeded)
+        doneAtFirst = Math.min(accepted - 1, succeeded)
       })
       const elapsedMs = Math.max(1, performance.now() - firstAt)
-      passes.push(passFrom(clusters - doneAtFirst, elapsedMs, null, cpuMicros([worker]) - cpuAtFirst, sampler.stop()))
+      passes.push(passFrom(accepted - doneAtFirst, elapsedMs, null, cpuMicros([worker]) - cpuAtFirst, sampler.stop()))
     } finally {
       await worker.stop()
     }
   }
   return withoutBaseline(
     'installs-drain-1-worker',
-    `completed installs, ${clusters} clusters × 1 install accepted beforehand, 1 worker alone`,
+    `completed installs, up to ${clusters} clusters × 1 install accepted beforehand, 1 worker alone`,
     'completed install',
     workerForReport ? [workerForReport] : [],
     0,
