@@ -57,7 +57,7 @@ export function send(agent: http.Agent, baseUrl: string, spec: RequestSpec): Pro
       },
     )
     request.setTimeout(120_000, () => request.destroy(new Error(`${spec.method} ${spec.path} got no answer in 120 s`)))
-    request.on('error', reject)
+    request.on('error', (error) => reject(new Error(`${spec.method} ${url.toString()} failed: ${error.message}`, { cause: error })))
     request.end(payload)
   })
 }

@@ -32,6 +32,11 @@ async function timed(measured: readonly ServerProcess[], work: () => Promise<{ c
   try {
     const { count, elapsedMs, latenciesMs } = await work()
     return passFrom(count, elapsedMs, latenciesMs, cpuMicros(measured) - cpuBefore, sampler.stop())
+  } catch (error) {
+    // A reset connection usually means a process under test died: say which, with the end of its output.
+    const failures = measured.flatMap((server) => (server.failure ? [server.failure] : []))
+    if (failures.length) throw new Error(`${error instanceof Error ? error.message : String(error)}\n${failures.join('\n')}`, { cause: error })
+    throw error
   } finally {
     sampler.stop()
   }
