@@ -24,10 +24,10 @@ export interface BenchFlags {
 }
 
 const DEFAULTS: Omit<BenchFlags, 'quick'> = {
-  seconds: 2,
+  seconds: 1.5,
   reps: 3,
   clusters: 1000,
-  installSeconds: 5,
+  installSeconds: 4,
   largeCluster: 10_000,
   smallCluster: 1000,
   connections: 16,
