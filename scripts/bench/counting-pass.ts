@@ -17,6 +17,10 @@ interface Tapped {
 
 type Snapshot = Map<Role, { postgres: number; redis: number }>
 
+/** Work a process does after its answer (a post-commit delete, a job's completion) still belongs to the request. */
+const TRAILING_WORK_MS = 200
+const settle = () => new Promise((resolve) => setTimeout(resolve, TRAILING_WORK_MS))
+
 const snapshot = (taps: readonly Tapped[]): Snapshot => new Map(taps.map((tap) => [tap.role, { postgres: tap.postgres.count, redis: tap.redis?.count ?? 0 }]))
 
 /** Per-request counts between two snapshots; `idle` (per role, per second of `elapsedMs`) is taken off first. */
@@ -103,13 +107,15 @@ export async function countingPass(context: ScenarioContext, plan: CountingPlan)
     const idleRates = perRequest(idleStart, idleEnd, idleSeconds, 0).byRole.worker ?? { postgres: 0, redis: 0 }
     const idle: Snapshot = new Map([['worker', idleRates]])
     const before = snapshot(taps)
-    const elapsedMs = await operations('op', samples)
+    const elapsedMs = (await operations('op', samples)) + TRAILING_WORK_MS
+    await settle()
     counts.set('operation', perRequest(before, snapshot(taps), samples, elapsedMs, idle))
     await worker.stop()
 
     for (const [key, request] of Object.entries(plan.requests)) {
       const start = snapshot([apiTap])
       await closedLoop({ baseUrls, connections: 1, durationMs: Infinity, maxRequests: samples, request, expect: [200, 201] })
+      await settle()
       counts.set(key, perRequest(start, snapshot([apiTap]), samples, 0))
     }
     await api.stop()
@@ -120,6 +126,7 @@ export async function countingPass(context: ScenarioContext, plan: CountingPlan)
     for (const [key, request] of Object.entries(plan.baselineRequests)) {
       const start = snapshot([bareTap])
       await closedLoop({ baseUrls: [bare.url ?? ''], connections: 1, durationMs: Infinity, maxRequests: samples, request, expect: [200, 201] })
+      await settle()
       counts.set(key, perRequest(start, snapshot([bareTap]), samples, 0))
     }
     return { counts, idleWorker: { postgresPerSecond: idleRates.postgres, redisPerSecond: idleRates.redis } }

@@ -106,23 +106,22 @@ async function run(flags: BenchFlags, services: BenchServices, dataDir: string, 
 
     log('1 worker alone, draining installs accepted beforehand')
     done(await drainInstalls(context, api, 'c', () => fleet.track(startWorkerProcess(env))))
-    await fleet.stop(api)
 
     log('2 api + 2 worker')
     const workers = [fleet.track(startWorkerProcess(env)), fleet.track(startWorkerProcess(env))]
-    const apis = (await Promise.all([startApiProcess(env), startApiProcess(env)])).map((server) => fleet.track(server))
+    // The first api stays up for the whole run (starting one costs seconds, more under tsx); a second joins it here.
+    const second = fleet.track(await startApiProcess(env))
+    const apis = [api, second]
     await untilSettled(workers)
     await warmUpOperations(context, [...apis, ...workers], 'done', 16, '2x2')
     done(await sustainedInstalls(context, [...apis, ...workers], 'c', '2x2'))
-    await fleet.stop(...workers, ...apis)
+    await fleet.stop(...workers, second)
 
     log(`seeding ${flags.largeCluster} and ${flags.smallCluster} extensions`)
-    const single = fleet.track(await startApiProcess(env))
-    await registerClusters([single], 'size', 3)
+    await registerClusters([api], 'size', 3)
     const [large, small, empty] = ['size-0', 'size-1', 'size-2']
     await seedExtensions(db, large, flags.largeCluster, 'seed')
     await seedExtensions(db, small, flags.smallCluster, 'seed')
-    await fleet.stop(single)
 
     log('counting pass: statements and commands per request through counting proxies')
     const readTarget = readExtension('c-0', 'inst-1x1-1')
@@ -141,8 +140,8 @@ async function run(flags: BenchFlags, services: BenchServices, dataDir: string, 
     })
 
     log('1 api, no worker, against the bare Fastify + pg server')
-    const [reader, bare] = (await Promise.all([startApiProcess(env), startBaselineProcess(services.databaseUrl)])).map((server) => fleet.track(server))
-    if (!reader || !bare) throw new Error('the api or the bare server did not start')
+    const reader = api
+    const bare = fleet.track(await startBaselineProcess(services.databaseUrl))
     await closedLoop({ baseUrls: [bare.url ?? ''], connections: 1, durationMs: Infinity, maxRequests: 1, request: () => baselineInsert('bench-row'), expect: [201] })
     const seconds = flags.seconds * 1000
     for (const connections of [flags.connections, 1]) {
