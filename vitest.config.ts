@@ -19,6 +19,7 @@ export const SLOW_SUITES = [
   'test/contract/readme-walkthrough.test.ts', // curl and node child processes
   'test/contract/smoke-script.test.ts', // scripts/smoke.sh under bash and curl
   'test/http/listener-limits.test.ts', // waits out header and body timeouts
+  'test/bench/bench-quick.test.ts', // npm run bench -- --quick: every scenario with real processes
 ]
 
 export default defineConfig({

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The one entry point behind `npm start`, `npm test`, `npm run api|worker|migrate|keys`. On a fresh clone it installs
+// The one entry point behind `npm start`, `npm test`, `npm run api|worker|migrate|keys|fuzz|bench`. On a fresh clone it installs
 // from the lockfile (when node_modules is missing or older than package-lock.json), generates the Prisma client
 // offline, builds, and then runs the requested command. Plain JavaScript so it runs before anything is installed.
 import { spawn, spawnSync } from 'node:child_process'
@@ -156,6 +156,11 @@ switch (command) {
     if (extraArgs.length > 0) run(bin('vitest'), ['run', ...extraArgs])
     else for (const project of ['fast', 'slow']) run(bin('vitest'), ['run', '--project', project])
     break
+  case 'bench':
+    // npm run bench -- [--quick] [--seconds S] ...: its own database and processes (scripts/bench/main.ts).
+    build()
+    run(process.execPath, [entry('scripts/bench/main.js'), ...extraArgs])
+    break
   case 'fuzz': {
     // npm run fuzz -- --seconds N --seed S: the fuzz suite of npm test, for longer or from another seed.
     const option = (name, fallback) => {
@@ -174,6 +179,6 @@ switch (command) {
     break
   }
   default:
-    console.error(`arcext: unknown command '${command}' (start | api | worker | migrate | keys | test | fuzz)`)
+    console.error(`arcext: unknown command '${command}' (start | api | worker | migrate | keys | test | fuzz | bench)`)
     process.exit(2)
 }
