@@ -40,10 +40,41 @@ export class SubjectLocks {
     return this.client
   }
 
-  private query<T extends pg.QueryResultRow>(client: pg.Client, sql: string, subject: string): Promise<pg.QueryResult<T>> {
-    const run = this.queue.then(() => client.query<T>(sql, [subject]))
+  /** Runs `work` on the session after every statement queued before it, and before any queued after it. */
+  private serialised<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work)
     this.queue = run.catch(() => undefined)
     return run
+  }
+
+  private query<T extends pg.QueryResultRow>(client: pg.Client, sql: string, subject: string): Promise<pg.QueryResult<T>> {
+    return this.serialised(() => client.query<T>(sql, [subject]))
+  }
+
+  /**
+   * Runs a statement on the lock session that may take one subject's lock itself (core/store/operation-claim.ts),
+   * given the subjects this process holds so it can refuse them. The held set is read when the statement is sent
+   * and updated before the next one is, so two local jobs can never both take one subject. Returns the statement's
+   * result and the release of the lock it took (a no-op when it took none).
+   */
+  async lockWithin<T extends { subject: string | null; locked: boolean }>(
+    statement: (session: pg.ClientBase, heldSubjects: readonly string[]) => Promise<T>,
+  ): Promise<{ result: T; release: Release }> {
+    const client = await this.connection()
+    let result: T
+    try {
+      result = await this.serialised(async () => {
+        const outcome = await statement(client, [...this.held])
+        if (outcome.locked && outcome.subject) this.held.add(outcome.subject)
+        return outcome
+      })
+    } catch (error) {
+      // The statement may have taken a lock although its answer never arrived: end the session (see tryAcquire).
+      this.resetConnection('locking statement failed')
+      throw error
+    }
+    const subject = result.subject
+    return { result, release: result.locked && subject ? this.releaseOf(client, subject) : async () => undefined }
   }
 
   /** Locks the subject, or returns null when another job (here or in another process) holds it. */
@@ -65,6 +96,10 @@ export class SubjectLocks {
       this.resetConnection('lock query failed')
       throw error
     }
+    return this.releaseOf(client, subject)
+  }
+
+  private releaseOf(client: pg.Client, subject: string): Release {
     let released = false
     return async () => {
       if (released) return
