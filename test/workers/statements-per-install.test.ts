@@ -23,7 +23,7 @@ describe('Postgres statements per worker operation', () => {
     const minutes = 600_000
     worker = await startWorkerProcess(
       { ...rp.config, databaseUrl: counter.urlFor(rp.config.databaseUrl) },
-      { ...FAST_WORKER, reconcileIntervalMs: minutes, dispatcher: { pollMs: minutes }, runner: { ...FAST_WORKER.runner, watchIntervalMs: minutes } },
+      { ...FAST_WORKER, reconcileIntervalMs: minutes, dispatcher: { pollMs: minutes, graceMs: minutes }, runner: { ...FAST_WORKER.runner, watchIntervalMs: minutes } },
     )
   })
   afterAll(async () => {
