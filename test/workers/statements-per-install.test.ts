@@ -53,4 +53,20 @@ describe('Postgres statements per worker operation', () => {
     expect(perInstall).toBeGreaterThan(0)
     expect(perInstall).toBeLessThanOrEqual(MAX_STATEMENTS_PER_OPERATION)
   })
+
+  it('leaves an idle worker with default timings sending fewer than one statement a second', async () => {
+    // Its dispatcher waits on LISTEN (a safety poll every 5 s) and its reconciler looks every RECONCILE_INTERVAL_MS.
+    const idle = await startWorkerProcess({ ...rp.config, databaseUrl: counter.urlFor(rp.config.databaseUrl), reconcileIntervalMs: 5000 })
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1000)) // past startup
+      const before = counter.statements
+      const windowMs = 6000
+      await new Promise((resolve) => setTimeout(resolve, windowMs))
+      const perSecond = (counter.statements - before) / (windowMs / 1000)
+      console.info(`statements per second from an idle worker: ${perSecond}`)
+      expect(perSecond).toBeLessThanOrEqual(1)
+    } finally {
+      await idle.stop()
+    }
+  }, 30_000)
 })
