@@ -1,6 +1,6 @@
 // Issue 15: a worker operation costs at most 8 Postgres statements. Counted on the wire (every statement the worker
 // process sends, on its pool and its lock session), over installs through the simulated driver at zero latency.
-// Background timers are slowed to minutes so the count is the installs' alone. Counts, not timings: this cannot
+// Background timers are slowed to minutes so the count is the installs' alone: a count, not a timing, so it cannot
 // flake on a slow machine.
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import type { Running } from '../../core/main-process.js'
