@@ -109,7 +109,7 @@ export class SubjectLocks {
       } catch (error) {
         // A dead session already dropped the lock; a live one that did not answer is ended so it drops it too.
         this.log.debug({ err: (error as Error).message, subject }, 'advisory unlock failed')
-        this.resetConnection('unlock query failed')
+        this.resetConnection('unlock query failed', client)
       } finally {
         this.held.delete(subject)
       }
@@ -120,9 +120,14 @@ export class SubjectLocks {
    * Ends the session so Postgres drops every lock it holds. Jobs running now finish unprotected (as after a lost
    * connection); new jobs lock on a fresh session.
    */
-  private resetConnection(why: string): void {
+  private resetConnection(why: string, onlyIfStill?: pg.Client): void {
     const client = this.client
     if (!client) return
+    if (onlyIfStill) {
+      // A release on a session already replaced failed because that session is gone: the current one is fine.
+      void client.then((current) => (current === onlyIfStill ? this.resetConnection(why) : undefined)).catch(() => undefined)
+      return
+    }
     this.client = null
     this.log.warn({ reason: why }, 'subject-lock session reset')
     void client.then((c) => c.end()).catch(() => undefined)

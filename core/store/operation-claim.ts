@@ -40,6 +40,8 @@ interface ClaimRow extends Operation {
   extension: ClaimedExtension | null
 }
 
+const OPERATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
 const OPERATION_COLUMNS = (alias: string) => `${alias}.id, ${alias}.kind, ${alias}.resource_id_key AS "resourceIdKey", ${alias}.resource_id AS "resourceId",
   ${alias}.extension_id AS "extensionId", ${alias}.cluster_id AS "clusterId", ${alias}.status, ${alias}.percent_complete AS "percentComplete",
   ${alias}.api_version AS "apiVersion", ${alias}.correlation_id AS "correlationId", ${alias}.error, ${alias}.properties, ${alias}.attempts,
@@ -86,6 +88,8 @@ SELECT CASE WHEN seen.status <> 'InProgress' OR lock.locked THEN 'ended' WHEN se
  * holds the subject's advisory lock on the session; the caller releases it.
  */
 export async function claimOperation(session: pg.ClientBase, operationId: string, options: { deadlineSeconds: number; heldSubjects: readonly string[] }): Promise<Claim> {
+  // Not an operation id: no operation. Checked here, since a statement that fails on the lock session ends it.
+  if (!OPERATION_ID.test(operationId)) return { state: 'ended', subject: null, locked: false }
   const { rows } = await session.query<ClaimRow>(CLAIM_SQL, [operationId, options.deadlineSeconds, [...options.heldSubjects]])
   const row = rows[0]
   if (!row) return { state: 'ended', subject: null, locked: false }
