@@ -1,9 +1,11 @@
 // The outbox's second half (the reasoning is atop core/store/outbox.ts). Rows still there after `graceMs` (the api
 // crashed between commit and enqueue, Redis did not answer, or the job is still waiting behind others) are handed
-// over here. An idle dispatcher sends nothing: it waits on LISTEN (outbox-listener.ts), and a notification schedules
-// a pass for when the new rows are past their grace period. A slow safety poll covers notifications lost while the
-// listening session was being replaced. Any number of workers may run this at once: each batch is claimed with
-// FOR UPDATE SKIP LOCKED, and a job delivered twice is a no-op anyway (job id = operation id).
+// over here. An idle dispatcher sends nothing: it waits on LISTEN (outbox-listener.ts). A row inserted into an empty
+// outbox notifies; the pass that schedules looks again for as long as rows are there, each time for when the oldest
+// is past its grace period, so inserts into an outbox that is not empty need not notify. A slow safety poll covers
+// what a notification can miss: one sent while the listening session was being replaced, or rows whose insert saw
+// another row that was gone by the time this dispatcher looked. Any number of workers may run this at once: each
+// batch is claimed with FOR UPDATE SKIP LOCKED, and a job delivered twice is a no-op anyway (job id = operation id).
 import type { Logger } from 'pino'
 import type { Db } from '../core/db/client.js'
 import type { OperationQueue } from '../core/queue.js'

@@ -12,8 +12,8 @@
 //    delivered again after its earlier job completed and was removed from Redis (a row a dispatcher held locked
 //    while the claim skipped it) only finds its operation ended: the claim statement never counts an attempt for,
 //    or hands the runner, an operation that is not InProgress.
-// Inserting rows notifies OUTBOX_CHANNEL (a trigger, prisma/migrations/*_operation_outbox_notify), which wakes
-// dispatchers waiting on LISTEN.
+// A row inserted into an empty outbox notifies OUTBOX_CHANNEL (a trigger, prisma/migrations/*_operation_outbox_notify,
+// which says why not every insert), which wakes dispatchers waiting on LISTEN.
 import type { Db, Tx } from '../db/client.js'
 import { parseOperationKind, type OperationKind } from '../domain/model.js'
 import { ENQUEUE_TIMEOUT_MS, enqueueWithinDeadline, type OperationQueue, type OperationRef } from '../queue.js'
