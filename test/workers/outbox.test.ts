@@ -6,6 +6,7 @@ import { createDb } from '../../core/db/client.js'
 import type { ExtensionSpec } from '../../core/domain/model.js'
 import { OperationQueue, redisConnection, type OperationRef } from '../../core/queue.js'
 import { acceptExtensionCreate } from '../../core/store/extensions.js'
+import { cancelOperation } from '../../core/store/operations.js'
 import { dispatchOutbox } from '../../workers/dispatcher.js'
 import { EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster, until } from '../helpers/harness.js'
 import { FAST_WORKER, allTerminal, settled, asyncUrl, startRp, type Rp } from './helpers/rp.js'
@@ -117,6 +118,24 @@ describe('transactional outbox', () => {
         await queue.close()
         await db.$disconnect()
       }
+    }
+  })
+  it('removes the rows of operations that already ended without delivering them again', async () => {
+    const sub = freshSubscription()
+    await registerCluster(rp, sub)
+    const template = (await rp.db.extension.findFirst({ where: { extensionType: 'microsoft.flux' } }))?.spec as unknown as ExtensionSpec
+    const ended = await acceptUndelivered(rp, sub, 'ended', { ...template, extensionType: 'microsoft.dapr' })
+    await rp.db.$transaction((tx) => cancelOperation(tx, ended.operation.id, { code: 'OperationCanceled', message: 'Canceled by the test.' }))
+    const queue = new RecordingQueue(redisConnection(rp.config.redisUrl), rp.config.queuePrefix)
+    try {
+      while ((await dispatchOutbox(rp.db, queue, { graceMs: 0, batchSize: 50 })) > 0) {
+        // keep draining
+      }
+      expect(queue.delivered).not.toContain(ended.operation.id)
+      expect(await outboxRows(rp, [ended.operation.id])).toEqual([])
+      expect(await queue.queue.getJobState(ended.operation.id)).toBe('unknown')
+    } finally {
+      await queue.close()
     }
   })
 })
