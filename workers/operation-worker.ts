@@ -8,9 +8,10 @@
 // Postgres decides everything; the BullMQ job only says "look at operation X".
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq'
 import { waitUnlessAborted } from '../core/abortable-wait.js'
-import { isTerminal, type OperationKind } from '../core/domain/model.js'
+import type { OperationKind } from '../core/domain/model.js'
 import { OPERATIONS_QUEUE, type JobPayloads } from '../core/queue.js'
-import { finishOperation, loadOperation, operationStatus, recordAttempt, recordRetry, releaseAttempt, type Operation } from '../core/store/operations.js'
+import { claimOperation, type ClaimedExtension } from '../core/store/operation-claim.js'
+import { finishOperation, operationStatus, recordRetry, releaseAttempt, type Operation } from '../core/store/operations.js'
 import type { WorkerContext } from './context.js'
 import { SecretUnavailableError } from '../core/secrets.js'
 import { DriverError } from './drivers/driver.js'
@@ -51,12 +52,6 @@ class Superseded extends Error {}
 class DeadlineReached extends Error {}
 class ShuttingDown extends Error {}
 
-function subjectOf(op: Operation): string | null {
-  if (op.extensionId) return `arcext:extension:${op.extensionId}`
-  if (op.clusterId) return `arcext:cluster:${op.clusterId}`
-  return null
-}
-
 /** A signal that aborts when `signal` does for one of `reasons`, with the same reason. */
 function abortedFor(signal: AbortSignal, reasons: (new () => Error)[]): AbortSignal {
   const narrowed = new AbortController()
@@ -89,21 +84,20 @@ export class OperationRunner {
 
   /** Runs the operation once. Returns how long to wait before this job runs again, or null when it is done. */
   async run(operationId: string): Promise<number | null> {
-    const seen = await loadOperation(this.ctx.db, operationId)
-    if (!seen || isTerminal(seen.status)) return null // duplicate or late delivery: nothing to do
-    if (this.msToDeadline(seen) <= 0) {
-      await this.failPastDeadline(seen)
-      return null
-    }
-    const subject = subjectOf(seen)
-    const release = subject ? await this.locks.tryAcquire(subject) : async () => undefined
-    if (!release) return jittered(this.options.busyRetryMs)
+    // One statement reads the operation, takes its subject's lock and counts the attempt (operation-claim.ts).
+    const { result: claim, release } = await this.locks.lockWithin((session, heldSubjects) => claimOperation(session, operationId, { deadlineSeconds: this.options.deadlineSeconds, heldSubjects }))
     try {
-      // Read again under the lock (whatever held it may have just finished or canceled this operation) while
-      // counting the attempt.
-      const op = await recordAttempt(this.ctx.db, operationId)
-      if (!op) return null
-      return await this.execute(op, op.attempts)
+      switch (claim.state) {
+        case 'ended':
+          return null // duplicate or late delivery, or whatever held the lock just ended it: nothing to do
+        case 'overdue':
+          await this.failPastDeadline(claim.operation)
+          return null
+        case 'busy':
+          return jittered(this.options.busyRetryMs)
+        case 'claimed':
+          return await this.execute(claim.operation, claim.operation.attempts, claim.extension)
+      }
     } finally {
       await release()
     }
@@ -135,7 +129,7 @@ export class OperationRunner {
     if (await finishOperation(this.ctx.db, op, failedOutcome(detail))) this.log(op).error({ code: detail.code }, 'operation failed: deadline exceeded')
   }
 
-  private async execute(op: Operation, attempt: number): Promise<number | null> {
+  private async execute(op: Operation, attempt: number, extension: ClaimedExtension | null): Promise<number | null> {
     const log = this.log(op, attempt)
     const controller = new AbortController()
     this.inFlight.add(controller)
@@ -150,7 +144,7 @@ export class OperationRunner {
     try {
       const handler = HANDLERS[op.kind as OperationKind]
       if (!handler) throw new DriverError('permanent', 'UnknownOperationKind', `This worker cannot run operations of kind '${op.kind}'.`)
-      const work = handler(this.ctx, op, { signal: controller.signal, attempt })
+      const work = handler(this.ctx, op, { signal: controller.signal, attempt, extension })
       work.catch(() => undefined) // may be abandoned below; its outcome is then ignored
       // A cancellation waits for the driver call to stop, so a superseding delete never overlaps it; a deadline or
       // shutdown stops waiting, since a driver that ignores the signal could otherwise hold the extension forever.

@@ -64,7 +64,7 @@ export async function startWorkerProcess(config: Config, options: WorkerProcessO
     concurrency: config.workerConcurrency,
     stallMs: config.jobStallMs,
   })
-  const dispatcher = startDispatcher(db, queue, log, { ...DEFAULT_DISPATCHER_OPTIONS, ...options.dispatcher })
+  const dispatcher = startDispatcher(db, queue, log, config.databaseUrl, { ...DEFAULT_DISPATCHER_OPTIONS, ...options.dispatcher })
   const reconcileIntervalMs = options.reconcileIntervalMs ?? config.reconcileIntervalMs
   const reconciler = startReconciler(db, queue, log, {
     intervalMs: reconcileIntervalMs,

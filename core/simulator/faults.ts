@@ -134,20 +134,6 @@ export async function syncEnvFaults(db: Db, entries: { id: string; rule: FaultRu
   })
 }
 
-/** Rules that could apply to a call on this cluster and extension type and still have calls left, oldest first. */
-export function candidateFaults(db: Db, clusterIdKey: string, extensionType: string | null): Promise<SimulatedFault[]> {
-  return db.simulatedFault.findMany({
-    where: {
-      AND: [
-        { OR: [{ clusterIdKey: null }, { clusterIdKey }] },
-        { OR: [{ extensionType: null }, ...(extensionType ? [{ extensionType: extensionType.toLowerCase() }] : [])] },
-        { OR: [{ remainingCalls: null }, { remainingCalls: { gt: 0 } }] },
-      ],
-    },
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-  })
-}
-
 /** Spends one injection of a rule; false when another call took its last one (or it was deleted) meanwhile. */
 export async function claimFault(db: Db, id: string): Promise<boolean> {
   const updated = await db.$executeRaw`

@@ -1,9 +1,8 @@
 // The simulated driver's installed releases: what a simulated cluster "has installed", kept in Postgres so an
-// emulator restart keeps it and every worker process sees the same state.
+// emulator restart keeps it and every worker process sees the same state. Raw statements: these run once or twice
+// per operation, and a Prisma query would be planned again on every call.
 import type { Db } from '../db/client.js'
-import type { SimulatedRelease } from '../db/generated/client.js'
-
-export type { SimulatedRelease }
+import type { SimulatedFault } from '../db/generated/client.js'
 
 export interface SimulatedReleaseFields {
   namespace: string
@@ -13,19 +12,60 @@ export interface SimulatedReleaseFields {
   valuesDigest: string
 }
 
-export function findSimulatedRelease(db: Db, clusterId: string, releaseName: string): Promise<SimulatedRelease | null> {
-  return db.simulatedRelease.findUnique({ where: { clusterId_releaseName: { clusterId, releaseName } } })
+export interface StoredRelease {
+  releaseName: string
+  namespace: string
+  extensionType: string
+  version: string
+  status: string
+  valuesDigest: string
+}
+
+/** A fault rule as a simulated step weighs it. */
+export type CandidateFault = Pick<SimulatedFault, 'id' | 'kind' | 'clusterIdKey' | 'extensionType' | 'operations' | 'transient' | 'probability' | 'durationMs' | 'message'>
+
+export async function findSimulatedRelease(db: Db, clusterId: string, releaseName: string): Promise<StoredRelease | null> {
+  const rows = await db.$queryRaw<StoredRelease[]>`
+    SELECT release_name AS "releaseName", namespace, extension_type AS "extensionType", version, status, values_digest AS "valuesDigest"
+      FROM simulated_releases WHERE cluster_id = ${clusterId}::uuid AND release_name = ${releaseName}`
+  return rows[0] ?? null
+}
+
+/**
+ * What one install, upgrade or uninstall step reads, in one statement: the release as installed now, and the fault
+ * rules that could apply to the call and still have calls left, oldest first. The rules are matched on
+ * `extensionType`, or when it is null on the installed release's type (an uninstall knows no other).
+ */
+export async function releaseWithCandidateFaults(
+  db: Db,
+  call: { clusterId: string; clusterIdKey: string; releaseName: string; extensionType: string | null },
+): Promise<{ release: StoredRelease | null; faults: CandidateFault[] }> {
+  const rows = await db.$queryRaw<{ release: StoredRelease | null; faults: CandidateFault[] }[]>`
+    WITH existing AS MATERIALIZED (
+      SELECT release_name AS "releaseName", namespace, extension_type AS "extensionType", version, status, values_digest AS "valuesDigest"
+        FROM simulated_releases WHERE cluster_id = ${call.clusterId}::uuid AND release_name = ${call.releaseName})
+    SELECT (SELECT row_to_json(existing) FROM existing) AS release,
+           COALESCE((SELECT json_agg(json_build_object('id', f.id, 'kind', f.kind, 'clusterIdKey', f.cluster_id_key, 'extensionType', f.extension_type,
+                                                       'operations', f.operations, 'transient', f.transient, 'probability', f.probability,
+                                                       'durationMs', f.duration_ms, 'message', f.message) ORDER BY f.created_at, f.id)
+                       FROM simulated_faults f
+                      WHERE (f.cluster_id_key IS NULL OR f.cluster_id_key = ${call.clusterIdKey})
+                        AND (f.extension_type IS NULL OR f.extension_type = lower(COALESCE(${call.extensionType}, (SELECT "extensionType" FROM existing))))
+                        AND (f.remaining_calls IS NULL OR f.remaining_calls > 0)), '[]'::json) AS faults`
+  const row = rows[0]
+  return { release: row?.release ?? null, faults: row?.faults ?? [] }
 }
 
 /** Installs the release, or upgrades it (one revision more) when it is there. */
 export async function saveSimulatedRelease(db: Db, clusterId: string, releaseName: string, fields: SimulatedReleaseFields): Promise<void> {
-  await db.simulatedRelease.upsert({
-    where: { clusterId_releaseName: { clusterId, releaseName } },
-    create: { clusterId, releaseName, ...fields },
-    update: { ...fields, revision: { increment: 1 }, updatedAt: new Date() },
-  })
+  await db.$executeRaw`
+    INSERT INTO simulated_releases (cluster_id, release_name, namespace, extension_type, version, status, values_digest)
+    VALUES (${clusterId}::uuid, ${releaseName}, ${fields.namespace}, ${fields.extensionType}, ${fields.version}, ${fields.status}, ${fields.valuesDigest})
+    ON CONFLICT (cluster_id, release_name) DO UPDATE
+       SET namespace = EXCLUDED.namespace, extension_type = EXCLUDED.extension_type, version = EXCLUDED.version, status = EXCLUDED.status,
+           values_digest = EXCLUDED.values_digest, revision = simulated_releases.revision + 1, updated_at = now()`
 }
 
 export async function removeSimulatedRelease(db: Db, clusterId: string, releaseName: string): Promise<void> {
-  await db.simulatedRelease.deleteMany({ where: { clusterId, releaseName } })
+  await db.$executeRaw`DELETE FROM simulated_releases WHERE cluster_id = ${clusterId}::uuid AND release_name = ${releaseName}`
 }

@@ -66,17 +66,7 @@ export function loadOperation(db: Db | Tx, id: string): Promise<Operation | null
 }
 
 export async function recordProgress(db: Db, id: string, percentComplete: number): Promise<void> {
-  await db.operation.updateMany({ where: { id, status: 'InProgress' }, data: { percentComplete } })
-}
-
-/** Counts a started attempt and returns the operation as it now is, or null when it is no longer running. */
-export async function recordAttempt(db: Db, id: string): Promise<Operation | null> {
-  try {
-    return await db.operation.update({ where: { id, status: 'InProgress' }, data: { attempts: { increment: 1 } } })
-  } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') return null
-    throw error
-  }
+  await db.$executeRaw`UPDATE operations SET percent_complete = ${percentComplete}, updated_at = now() WHERE id = ${id}::uuid AND status = 'InProgress'`
 }
 
 /** Takes back an attempt that only found its preconditions unmet (waiting is not failing). */
@@ -85,8 +75,8 @@ export async function releaseAttempt(db: Db, id: string): Promise<void> {
 }
 
 export async function operationStatus(db: Db, id: string): Promise<string | null> {
-  const row = await db.operation.findUnique({ where: { id }, select: { status: true } })
-  return row?.status ?? null
+  const rows = await db.$queryRaw<{ status: string }[]>`SELECT status FROM operations WHERE id = ${id}::uuid`
+  return rows[0]?.status ?? null
 }
 
 /** Shows a transient failure on the extension while the operation waits to retry it. */
@@ -148,34 +138,45 @@ async function endOperation(tx: Tx, op: Operation, outcome: Outcome): Promise<bo
   return ended.count === 1
 }
 
+/** A JSON column's new value as a statement parameter: null stores SQL NULL. */
+function jsonParam(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value)
+}
+
 /**
- * Ends an extension operation and applies its outcome to the extension in one transaction.
+ * Ends an extension operation and applies its outcome to the extension, in one statement (a worker's hot path).
  * Only the operation that holds the extension's active slot may change it, so a duplicated or late job is harmless.
  * Returns false when the operation was already terminal.
+ *
+ * The extension is locked before the operation, the order every accepting transaction locks them in
+ * (core/store/extensions.ts): the uncorrelated sub-select on `ext` runs before the operation row is updated.
  */
 export async function finishExtensionOperation(db: Db, op: Operation, outcome: Outcome): Promise<boolean> {
-  return inTransaction(db, async (tx) => {
-    // Extension before operation: the order every accepting transaction locks them in (core/store/extensions.ts).
-    if (op.extensionId) await tx.$queryRaw`SELECT id FROM extensions WHERE id = ${op.extensionId}::uuid FOR UPDATE`
-    if (!(await endOperation(tx, op, outcome))) return false
-    if (!op.extensionId) return true
-    const removeResource = op.kind === 'extension.delete' && outcome.status === 'Succeeded'
-    if (removeResource) {
-      await tx.extension.deleteMany({ where: { id: op.extensionId, activeOperationId: op.id } })
-      return true
-    }
-    await tx.extension.updateMany({
-      where: { id: op.extensionId, activeOperationId: op.id },
-      data: {
-        provisioningState: outcome.status,
-        activeOperationId: null,
-        errorInfo: outcome.error ? (outcome.error as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
-        ...(outcome.statuses ? { statuses: outcome.statuses as unknown as Prisma.InputJsonValue } : {}),
-        ...(outcome.currentVersion !== undefined ? { currentVersion: outcome.currentVersion } : {}),
-      },
-    })
-    return true
-  })
+  const removeResource = op.kind === 'extension.delete' && outcome.status === 'Succeeded'
+  const error = jsonParam(outcome.error)
+  const properties = jsonParam(outcome.properties)
+  const statuses = jsonParam(outcome.statuses)
+  const setVersion = outcome.currentVersion !== undefined
+  const rows = await db.$queryRaw<{ ended: number }[]>`
+    WITH ext AS MATERIALIZED (SELECT id FROM extensions WHERE id = ${op.extensionId}::uuid FOR UPDATE),
+    ended AS (
+      UPDATE operations
+         SET status = ${outcome.status}, end_time = now(), updated_at = now(), error = ${error}::jsonb,
+             percent_complete = CASE WHEN ${outcome.status} = 'Succeeded' THEN 100 ELSE percent_complete END,
+             properties = CASE WHEN ${properties}::jsonb IS NULL THEN properties ELSE properties || ${properties}::jsonb END
+       WHERE id = ${op.id}::uuid AND status = 'InProgress' AND (SELECT count(*) FROM ext) >= 0
+      RETURNING id),
+    removed AS (
+      DELETE FROM extensions
+       WHERE ${removeResource} AND id = ${op.extensionId}::uuid AND active_operation_id = ${op.id}::uuid AND EXISTS (SELECT 1 FROM ended)),
+    applied AS (
+      UPDATE extensions
+         SET provisioning_state = ${outcome.status}, active_operation_id = NULL, error_info = ${error}::jsonb,
+             statuses = COALESCE(${statuses}::jsonb, statuses),
+             current_version = CASE WHEN ${setVersion} THEN ${outcome.currentVersion ?? null} ELSE current_version END
+       WHERE NOT ${removeResource} AND id = ${op.extensionId}::uuid AND active_operation_id = ${op.id}::uuid AND EXISTS (SELECT 1 FROM ended))
+    SELECT count(*)::int AS ended FROM ended`
+  return rows[0]?.ended === 1
 }
 
 export type ClusterFinish = 'finished' | 'alreadyTerminal' | 'extensionsRemain'

@@ -5,7 +5,7 @@ import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SubjectLocks } from '../../workers/subject-locks.js'
 import { CLUSTER_API, EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster, until } from '../helpers/harness.js'
-import { allTerminal, asyncUrl, settled, startRp, type Body, type Rp } from './helpers/rp.js'
+import { addFault, allTerminal, asyncUrl, settled, startRp, type Body, type Rp } from './helpers/rp.js'
 
 /** Both Container Apps and App Service support OpenShift; they may not share a cluster. */
 const openshiftCluster = { location: 'eastus', properties: { distribution: 'openshift', kubernetesVersion: '1.30.4', totalNodeCount: 3, miscellaneousProperties: { architecture: 'amd64' } } }
@@ -21,6 +21,9 @@ describe('one operation per extension', () => {
   it('accepts exactly one of many concurrent PUTs creating the same extension; the rest get 409', async () => {
     const sub = freshSubscription()
     await registerCluster(rp, sub)
+    // The install must still be running when the last of the PUTs is judged, also on a loaded machine where eight
+    // PUTs take longer than the file's 300 ms step.
+    await addFault(rp, { kind: 'latency', clusterId: clusterPath(sub), durationMs: 2000 })
     const responses = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
         call<Body>(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux', configurationSettings: { writer: String(i) } } }),

@@ -1,13 +1,15 @@
 // Item 1: an accepted write commits resource + operation + outbox row together; the api's fast path delivers and
-// clears the row; the dispatcher delivers whatever the api did not, exactly once per row across dispatchers.
+// leaves the row to the worker that starts the operation (issue 15: no delete round trip per request); the
+// dispatcher delivers whatever the api did not, exactly once per row across dispatchers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDb } from '../../core/db/client.js'
 import type { ExtensionSpec } from '../../core/domain/model.js'
 import { OperationQueue, redisConnection, type OperationRef } from '../../core/queue.js'
 import { acceptExtensionCreate } from '../../core/store/extensions.js'
+import { cancelOperation } from '../../core/store/operations.js'
 import { dispatchOutbox } from '../../workers/dispatcher.js'
-import { EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster } from '../helpers/harness.js'
-import { allTerminal, settled, asyncUrl, startRp, type Rp } from './helpers/rp.js'
+import { EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster, until } from '../helpers/harness.js'
+import { FAST_WORKER, allTerminal, settled, asyncUrl, startRp, type Rp } from './helpers/rp.js'
 
 class RecordingQueue extends OperationQueue {
   readonly delivered: string[] = []
@@ -45,14 +47,14 @@ describe('transactional outbox', () => {
   })
   afterAll(() => rp?.close())
 
-  it('writes the outbox row with the operation and clears it once the api has delivered the job', async () => {
+  it('writes the outbox row with the operation and keeps it, once the api has delivered the job, until a worker starts it', async () => {
     const sub = freshSubscription()
     await registerCluster(rp, sub)
     const put = await call(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
     expect(put.status).toBe(201)
     const operationId = asyncUrl(put).split('/operations/')[1]!.split('?')[0]!
-    // Delivered by the api right after commit: the job is in Redis and the row is gone, before any worker ran.
-    expect(await outboxRows(rp, [operationId])).toEqual([])
+    // Delivered by the api right after commit: the job is in Redis; no worker ran, so the row is still there.
+    expect(await outboxRows(rp, [operationId])).toHaveLength(1)
     expect(await rp.api.app.services.queue.queue.getJobState(operationId)).toBe('waiting')
 
     const spec = (await rp.db.extension.findFirstOrThrow({ where: { idKey: extensionPath(sub, 'flux').toLowerCase() } })).spec as unknown as ExtensionSpec
@@ -68,6 +70,8 @@ describe('transactional outbox', () => {
     try {
       const put = await call(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
       expect((await settled(rp, asyncUrl(put))).status).toBe('Succeeded')
+      // The worker that started it removed the row the api left.
+      expect(await outboxRows(rp, [asyncUrl(put).split('/operations/')[1]!.split('?')[0]!])).toEqual([])
       const spec = (await rp.db.extension.findFirstOrThrow({ where: { idKey: extensionPath(sub, 'flux').toLowerCase() } })).spec as unknown as ExtensionSpec
       const lost = await acceptUndelivered(rp, sub, 'dapr', { ...spec, extensionType: 'microsoft.dapr' })
 
@@ -115,5 +119,61 @@ describe('transactional outbox', () => {
         await db.$disconnect()
       }
     }
+  })
+  it('removes the rows of operations that already ended without delivering them again', async () => {
+    const sub = freshSubscription()
+    await registerCluster(rp, sub)
+    const template = (await rp.db.extension.findFirst({ where: { extensionType: 'microsoft.flux' } }))?.spec as unknown as ExtensionSpec
+    const ended = await acceptUndelivered(rp, sub, 'ended', { ...template, extensionType: 'microsoft.dapr' })
+    await rp.db.$transaction((tx) => cancelOperation(tx, ended.operation.id, { code: 'OperationCanceled', message: 'Canceled by the test.' }))
+    const queue = new RecordingQueue(redisConnection(rp.config.redisUrl), rp.config.queuePrefix)
+    try {
+      while ((await dispatchOutbox(rp.db, queue, { graceMs: 0, batchSize: 50 })) > 0) {
+        // keep draining
+      }
+      expect(queue.delivered).not.toContain(ended.operation.id)
+      expect(await outboxRows(rp, [ended.operation.id])).toEqual([])
+      expect(await queue.queue.getJobState(ended.operation.id)).toBe('unknown')
+    } finally {
+      await queue.close()
+    }
+  })
+})
+
+describe('an idle dispatcher', () => {
+  let rp: Rp
+  beforeAll(async () => {
+    rp = await startRp()
+  })
+  afterAll(() => rp?.close())
+
+  const listeners = () =>
+    rp.db.$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'arcext-worker-outbox:%' AND query ILIKE 'LISTEN%'`
+
+  it('is woken by the outbox notification instead of polling, and listens again once its session is dropped', async () => {
+    // No safety poll and no reconciler within the test: only a notification can get the undelivered rows delivered.
+    const never = 600_000
+    await rp.startWorker({ ...FAST_WORKER, reconcileIntervalMs: never, reconcileGraceMs: never, dispatcher: { pollMs: never, graceMs: 200 } })
+    const sub = freshSubscription()
+    await registerCluster(rp, sub)
+    const put = await call(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
+    expect((await settled(rp, asyncUrl(put))).status).toBe('Succeeded')
+    const spec = (await rp.db.extension.findFirstOrThrow({ where: { idKey: extensionPath(sub, 'flux').toLowerCase() } })).spec as unknown as ExtensionSpec
+    const ended = async (operationId: string) =>
+      until(
+        () => rp.db.operation.findUniqueOrThrow({ where: { id: operationId } }),
+        (op) => op.status !== 'InProgress',
+        10_000,
+      )
+
+    const first = await acceptUndelivered(rp, sub, 'dapr', { ...spec, extensionType: 'microsoft.dapr' })
+    expect((await ended(first.operation.id)).status).toBe('Succeeded')
+
+    const [dropped] = await until(listeners, (rows) => rows.length === 1)
+    await rp.db.$queryRaw`SELECT pg_terminate_backend(${dropped!.pid}::int)`
+    await until(listeners, (rows) => rows.length === 1 && rows[0]!.pid !== dropped!.pid)
+    const second = await acceptUndelivered(rp, sub, 'monitor', { ...spec, extensionType: 'microsoft.azuremonitor.containers' })
+    expect((await ended(second.operation.id)).status).toBe('Succeeded')
+    expect(await outboxRows(rp, [first.operation.id, second.operation.id])).toEqual([])
   })
 })

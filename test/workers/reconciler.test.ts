@@ -5,7 +5,7 @@ import { Redis } from 'ioredis'
 import { OPERATIONS_QUEUE } from '../../core/queue.js'
 import { failOverdueOperations, redeliverOrphanedOperations } from '../../workers/reconciler.js'
 import { EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster, until } from '../helpers/harness.js'
-import { addFault, allTerminal, asyncUrl, operationIdOf, settled, startRp, type Body, type Rp } from './helpers/rp.js'
+import { FAST_WORKER, addFault, allTerminal, asyncUrl, operationIdOf, settled, startRp, type Body, type Rp } from './helpers/rp.js'
 
 describe('reconciler recovery', () => {
   let rp: Rp
@@ -23,10 +23,11 @@ describe('reconciler recovery', () => {
     expect(await queue.queue.getJobState(opId)).toBe('waiting')
     await rp.flushQueue()
     expect(await queue.queue.getJobState(opId)).toBe('unknown')
-    // Delivered by the api, so not in the outbox: only the reconciler can find it now.
-    expect(await rp.db.operationOutbox.count({ where: { operationId: opId } })).toBe(0)
+    // Its outbox row stays until a worker starts it; this worker's dispatcher is held back, so only the
+    // reconciler can find it now.
+    expect(await rp.db.operationOutbox.count({ where: { operationId: opId } })).toBe(1)
 
-    await rp.startWorker()
+    await rp.startWorker({ ...FAST_WORKER, dispatcher: { pollMs: 600_000, graceMs: 600_000 } })
     expect((await settled(rp, asyncUrl(put))).status).toBe('Succeeded')
     const ops = await allTerminal(rp.db, sub)
     expect(ops.map((op) => [op.kind, op.status, op.attempts])).toEqual([['extension.install', 'Succeeded', 1]])

@@ -4,7 +4,7 @@ import { OperationErrorCodes, type ExtensionStatus } from '../../core/domain/mod
 import { finishExtensionOperation, recordProgress, type Operation } from '../../core/store/operations.js'
 import type { WorkerContext } from '../context.js'
 import { valuesDigestMatches } from '../drivers/values-digest.js'
-import { loadExtensionTarget, releaseFor } from './extension-target.js'
+import { extensionTarget, releaseFor } from './extension-target.js'
 import type { OperationRun } from './operation-run.js'
 
 const superseded = {
@@ -12,19 +12,19 @@ const superseded = {
   error: { code: OperationErrorCodes.canceled, message: 'Canceled: the extension was changed or removed by a later request before this operation ran.' },
 }
 
-export async function applyExtension(ctx: WorkerContext, op: Operation, run?: OperationRun): Promise<void> {
-  const target = await loadExtensionTarget(ctx, op)
+export async function applyExtension(ctx: WorkerContext, op: Operation, run: OperationRun): Promise<void> {
+  const target = extensionTarget(ctx, op, run.extension)
   if (!target) {
     await finishExtensionOperation(ctx.db, op, superseded)
     return
   }
   const release = releaseFor(ctx, target)
-  const call = { signal: run?.signal, namespace: release.namespace }
+  const call = { signal: run.signal, namespace: release.namespace }
   const observed = await target.driver.observe(target.cluster, release.releaseName, call)
   const inSync = observed?.status === 'deployed' && valuesDigestMatches(ctx.secrets, release, observed.valuesDigest)
   await recordProgress(ctx.db, op.id, 10)
   // A DELETE may have canceled this operation while we looked; starting the install now would only race it.
-  if (run?.signal.aborted) throw run.signal.reason
+  if (run.signal.aborted) throw run.signal.reason
   if (!inSync) await target.driver.apply(target.cluster, release, call)
   const deployed: ExtensionStatus = {
     code: 'ReleaseDeployed',

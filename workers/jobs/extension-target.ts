@@ -1,8 +1,9 @@
-// Loads what a job acts on, always from Postgres (never from job data), with secrets opened only here.
-import type { Extension } from '../../core/db/generated/client.js'
+// What a job acts on, as the runner read it from Postgres when it counted the attempt (never from job data), with
+// secrets opened only here.
 import type { ExtensionSpec } from '../../core/domain/model.js'
 import { clusterFacts } from '../../core/domain/cluster-facts.js'
 import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
+import type { ClaimedExtension } from '../../core/store/operation-claim.js'
 import type { Operation } from '../../core/store/operations.js'
 import { SecretUnavailableError } from '../../core/secrets.js'
 import type { WorkerContext } from '../context.js'
@@ -11,7 +12,7 @@ import { encryptionKeyUnavailable } from '../drivers/driver-errors.js'
 import { valuesDigest } from '../drivers/values-digest.js'
 
 export interface ExtensionTarget {
-  extension: Extension
+  extension: Omit<ClaimedExtension, 'cluster'>
   spec: ExtensionSpec
   cluster: TargetCluster
   driver: ClusterDriver
@@ -29,10 +30,8 @@ function opened<T>(secret: { what: string; replacedBy: string }, sealed: string 
 }
 
 /** The extension this operation holds, or null when the operation no longer owns it (superseded or removed). */
-export async function loadExtensionTarget(ctx: WorkerContext, op: Operation): Promise<ExtensionTarget | null> {
-  if (!op.extensionId) return null
-  const extension = await ctx.db.extension.findUnique({ where: { id: op.extensionId }, include: { cluster: true } })
-  if (!extension || extension.activeOperationId !== op.id) return null
+export function extensionTarget(ctx: WorkerContext, op: Operation, extension: ClaimedExtension | null): ExtensionTarget | null {
+  if (!op.extensionId || !extension || extension.id !== op.extensionId || extension.activeOperationId !== op.id) return null
   const driver = ctx.drivers[extension.cluster.driver]
   if (!driver) {
     throw new DriverError('permanent', 'UnknownClusterDriver', `Cluster driver '${extension.cluster.driver}' is not available in this worker.`)

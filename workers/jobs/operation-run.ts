@@ -1,10 +1,13 @@
-// What the runner hands a job besides the operation: when to stop, and which attempt this is.
+// What the runner hands a job besides the operation: when to stop, which attempt this is, and what it acts on.
+import type { ClaimedExtension } from '../../core/store/operation-claim.js'
 
 export interface OperationRun {
   /** Aborted when the operation is canceled or superseded, runs past its deadline, or the worker shuts down. */
   signal: AbortSignal
   /** 1 for the first attempt. */
   attempt: number
+  /** The operation's extension and its cluster as read when the attempt was counted; null when there is none. */
+  extension: ClaimedExtension | null
 }
 
 /**

@@ -7,7 +7,7 @@ import { finishExtensionOperation, operationFlag, type Operation } from '../../c
 import type { WorkerContext } from '../context.js'
 import { DriverError } from '../drivers/driver.js'
 import { failureReason, loggableError } from '../error-facts.js'
-import { loadExtensionTarget, type ExtensionTarget } from './extension-target.js'
+import { extensionTarget, type ExtensionTarget } from './extension-target.js'
 import type { OperationRun } from './operation-run.js'
 
 /** How long a forced delete gives the uninstall before removing the resource anyway. */
@@ -21,22 +21,22 @@ function namespaceOf(ctx: WorkerContext, target: ExtensionTarget): string | unde
   }
 }
 
-export async function uninstallExtension(ctx: WorkerContext, op: Operation, run?: OperationRun): Promise<void> {
+export async function uninstallExtension(ctx: WorkerContext, op: Operation, run: OperationRun): Promise<void> {
   if (!operationFlag(op, 'forceDelete')) {
-    const target = await loadExtensionTarget(ctx, op)
-    if (target) await target.driver.uninstall(target.cluster, target.extension.name, { signal: run?.signal, namespace: namespaceOf(ctx, target) })
+    const target = extensionTarget(ctx, op, run.extension)
+    if (target) await target.driver.uninstall(target.cluster, target.extension.name, { signal: run.signal, namespace: namespaceOf(ctx, target) })
     await finishExtensionOperation(ctx.db, op, { status: 'Succeeded' })
     return
   }
   let releaseName = op.resourceId.split('/').pop() ?? ''
   let clusterId = ''
   try {
-    const target = await loadExtensionTarget(ctx, op)
+    const target = extensionTarget(ctx, op, run.extension)
     if (target) {
       releaseName = target.extension.name
       clusterId = target.cluster.resourceId
       const limit = AbortSignal.timeout(FORCE_DELETE_UNINSTALL_TIMEOUT_MS)
-      const signal = run ? AbortSignal.any([run.signal, limit]) : limit
+      const signal = AbortSignal.any([run.signal, limit])
       // Stops waiting at the limit even for a driver that ignores its signal.
       await waitUnlessAborted(
         target.driver.uninstall(target.cluster, releaseName, { signal, namespace: namespaceOf(ctx, target) }),
@@ -46,7 +46,7 @@ export async function uninstallExtension(ctx: WorkerContext, op: Operation, run?
     }
   } catch (error) {
     // Canceled or shutting down: not ours to finish.
-    if (run?.signal.aborted) throw run.signal.reason
+    if (run.signal.aborted) throw run.signal.reason
     const said = failureReason(error)
     const reason = /[.!?]$/.test(said) ? said : `${said}.`
     const cleanup =

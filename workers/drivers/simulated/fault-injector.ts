@@ -5,7 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Db } from '../../../core/db/client.js'
 import { ruleOperations, type DriverOperation, type FaultKind } from '../../../core/simulator/fault-rule.js'
-import { candidateFaults, claimFault, type SimulatedFault } from '../../../core/simulator/faults.js'
+import { claimFault, type SimulatedFault } from '../../../core/simulator/faults.js'
+import type { CandidateFault } from '../../../core/simulator/releases.js'
 import type { DriverError, TargetCluster } from '../driver.js'
 import { callInterrupted, clusterUnreachable, releaseFailed } from '../driver-errors.js'
 
@@ -60,9 +61,12 @@ export class FaultInjector {
     this.random = options.random ?? Math.random
   }
 
-  /** Waits the call's latency, then throws the injected fault if one fires; an abort ends either wait at once. */
-  async run(call: FaultCall, signal: AbortSignal): Promise<void> {
-    const rules = (await candidateFaults(this.db, call.cluster.resourceId.toLowerCase(), call.extensionType)).filter((rule) => appliesTo(rule, call.operation))
+  /**
+   * Waits the call's latency, then throws the injected fault if one fires; an abort ends either wait at once.
+   * `candidates` are the rules that could apply to the call's cluster and extension type (releaseWithCandidateFaults).
+   */
+  async run(call: FaultCall, candidates: readonly CandidateFault[], signal: AbortSignal): Promise<void> {
+    const rules = candidates.filter((rule) => appliesTo(rule, call.operation))
     const latencyMs = await this.latency(rules.filter((rule) => rule.kind === 'latency'))
     await this.wait(latencyMs, call, signal)
     for (const rule of rules) {
@@ -71,13 +75,13 @@ export class FaultInjector {
     }
   }
 
-  private async fires(rule: SimulatedFault): Promise<boolean> {
+  private async fires(rule: CandidateFault): Promise<boolean> {
     // probability 1 must always fire and 0 never: random() is in [0, 1).
     if (!(this.random() < rule.probability)) return false
     return claimFault(this.db, rule.id)
   }
 
-  private async latency(rules: SimulatedFault[]): Promise<number> {
+  private async latency(rules: CandidateFault[]): Promise<number> {
     for (const rule of latencyPrecedence(rules)) {
       if (await this.fires(rule)) return rule.durationMs ?? 0
     }
@@ -97,7 +101,7 @@ export class FaultInjector {
     }
   }
 
-  private async inject(rule: SimulatedFault, call: FaultCall, signal: AbortSignal): Promise<DriverError> {
+  private async inject(rule: CandidateFault, call: FaultCall, signal: AbortSignal): Promise<DriverError> {
     const kind = rule.transient ? 'transient' : 'permanent'
     const tag = `(injected fault ${rule.id})`
     const hint = `Remove the fault with DELETE /admin/simulator/faults/${rule.id} to stop injecting it`

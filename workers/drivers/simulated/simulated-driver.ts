@@ -3,7 +3,7 @@
 // injected fault (fault-injector.ts), so CI users can reproduce slow, failing, hanging and unreachable clusters.
 import type { Db } from '../../../core/db/client.js'
 import { syncEnvFaults } from '../../../core/simulator/faults.js'
-import { findSimulatedRelease, removeSimulatedRelease, saveSimulatedRelease, type SimulatedReleaseFields } from '../../../core/simulator/releases.js'
+import { findSimulatedRelease, releaseWithCandidateFaults, removeSimulatedRelease, saveSimulatedRelease, type CandidateFault, type SimulatedReleaseFields } from '../../../core/simulator/releases.js'
 import type { ClusterDriver, DriverCallOptions, ObservedRelease, ReleaseSpec, TargetCluster } from '../driver.js'
 import type { EnvFault } from './env-faults.js'
 import { FaultInjector, type FaultCall } from './fault-injector.js'
@@ -45,10 +45,15 @@ export class SimulatedDriver implements ClusterDriver {
     this.closing.abort(new Error('the worker is shutting down; another attempt will carry it out'))
   }
 
-  private async step(call: FaultCall, options: DriverCallOptions | undefined): Promise<void> {
+  /** The release as installed now and the rules that may fault a step on it, read once SIMULATED_FAULTS is in. */
+  private async stepReads(cluster: TargetCluster, releaseName: string, extensionType: string | null) {
     await this.envFaultsLoaded()
+    return releaseWithCandidateFaults(this.db, { clusterId: cluster.id, clusterIdKey: cluster.resourceId.toLowerCase(), releaseName, extensionType })
+  }
+
+  private async step(call: FaultCall, rules: readonly CandidateFault[], options: DriverCallOptions | undefined): Promise<void> {
     const signal = options?.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal
-    await this.faults.run(call, signal)
+    await this.faults.run(call, rules, signal)
   }
 
   async observe(cluster: TargetCluster, releaseName: string): Promise<ObservedRelease | null> {
@@ -65,16 +70,16 @@ export class SimulatedDriver implements ClusterDriver {
   }
 
   async apply(cluster: TargetCluster, release: ReleaseSpec, options?: DriverCallOptions): Promise<ObservedRelease> {
-    const existing = await findSimulatedRelease(this.db, cluster.id, release.releaseName)
-    await this.step({ cluster, operation: existing ? 'upgrade' : 'install', releaseName: release.releaseName, namespace: release.namespace, extensionType: release.extensionType }, options)
+    const { release: existing, faults } = await this.stepReads(cluster, release.releaseName, release.extensionType)
+    await this.step({ cluster, operation: existing ? 'upgrade' : 'install', releaseName: release.releaseName, namespace: release.namespace, extensionType: release.extensionType }, faults, options)
     const fields: SimulatedReleaseFields = { namespace: release.namespace, extensionType: release.extensionType, version: release.version, status: 'deployed', valuesDigest: release.valuesDigest }
     await saveSimulatedRelease(this.db, cluster.id, release.releaseName, fields)
     return { releaseName: release.releaseName, ...fields }
   }
 
   async uninstall(cluster: TargetCluster, releaseName: string, options?: DriverCallOptions): Promise<void> {
-    const existing = await findSimulatedRelease(this.db, cluster.id, releaseName)
-    await this.step({ cluster, operation: 'uninstall', releaseName, namespace: existing?.namespace ?? options?.namespace ?? null, extensionType: existing?.extensionType ?? null }, options)
+    const { release: existing, faults } = await this.stepReads(cluster, releaseName, null)
+    await this.step({ cluster, operation: 'uninstall', releaseName, namespace: existing?.namespace ?? options?.namespace ?? null, extensionType: existing?.extensionType ?? null }, faults, options)
     await removeSimulatedRelease(this.db, cluster.id, releaseName)
   }
 }
