@@ -24,7 +24,13 @@ export function encodedPath(resourceId: string): string {
   return resourceId.split('/').map(encodeURIComponent).join('/')
 }
 
-export function setAsyncOperationHeaders(reply: FastifyReply, ref: AsyncOperationRef): void {
+/**
+ * The answer of an accepted operation: where and how often to poll it, and the operation's id on the request's
+ * remaining log lines (the completion line among them), so an operation is followed from request to worker by its id.
+ */
+export function announceOperation(reply: FastifyReply, ref: AsyncOperationRef): void {
+  reply.request.log = reply.request.log.child({ operationId: ref.operationId })
+  reply.log = reply.request.log
   const query = `?api-version=${encodeURIComponent(ref.apiVersion)}`
   const statusPath = encodedPath(operationStatusPath(ref.resourceId, ref.operationId))
   reply.header('azure-asyncoperation', `${ref.baseUrl}${statusPath}${query}`)

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { operationFacts } from '../../core/store/operation-facts.js'
+import { probeLogLevel } from '../routes/health.js'
 
 /** Finished operations the duration percentiles look at. */
 const RECENT_WINDOW_SECONDS = 300
@@ -78,7 +79,7 @@ export function registerMetrics(app: FastifyInstance): void {
     for (const state of QUEUE_STATES) jobs.set({ state }, counts[state] ?? 0)
   }
 
-  app.get('/metrics', { config: { access: { kind: 'public' } }, schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => {
+  app.get('/metrics', { config: { access: { kind: 'public' } }, schema: { hide: true }, logLevel: probeLogLevel(app.services.config.logLevel) }, async (_request, reply) => {
     await refreshFleetFacts()
     return reply.type(registry.contentType).send(await registry.metrics())
   })

@@ -6,7 +6,7 @@
 // cluster is gone.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { CLUSTER_PARENT_TYPES, type ClusterParentType } from '../../core/domain/cluster-types.js'
-import { OPERATION_RESULT_SEGMENT, OPERATION_STATUS_SEGMENT, setAsyncOperationHeaders } from '../arm/async-operation.js'
+import { OPERATION_RESULT_SEGMENT, OPERATION_STATUS_SEGMENT, announceOperation } from '../arm/async-operation.js'
 import { publicBaseUrl } from '../arm/base-url.js'
 import { answerOperationResult, failureOf, operationOn } from '../arm/operation-result.js'
 import { addressedCluster } from '../arm/resource-path.js'
@@ -15,7 +15,7 @@ import { RESOURCE_GROUP_PATH } from './paths.js'
 
 /** The 202 of an accepted cluster deletion: where to poll it. */
 export function answerClusterOperation(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, resourceId: string, operationId: string): FastifyReply {
-  setAsyncOperationHeaders(reply, {
+  announceOperation(reply, {
     baseUrl: publicBaseUrl(request, app.services.config),
     resourceId,
     operationId,

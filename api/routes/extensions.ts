@@ -23,7 +23,7 @@ import { deliverOrLeaveToOutbox } from '../../core/store/outbox.js'
 import type { Cluster } from '../../core/store/clusters.js'
 import { clusterFacts } from '../../core/domain/cluster-facts.js'
 import { assertNoViolations } from '../arm/rule-violations.js'
-import { setAsyncOperationHeaders } from '../arm/async-operation.js'
+import { announceOperation } from '../arm/async-operation.js'
 import { publicBaseUrl } from '../arm/base-url.js'
 import { ArmErrors } from '../arm/errors.js'
 import { assertPreconditions, setEtag } from '../arm/etag.js'
@@ -124,7 +124,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
   const { db, queue, secrets, config: appConfig } = app.services
 
   function answerAccepted(request: FastifyRequest, reply: FastifyReply, accepted: Accepted, status: number, timeout: 'PT48H' | 'PT1H') {
-    setAsyncOperationHeaders(reply, {
+    announceOperation(reply, {
       baseUrl: publicBaseUrl(request, appConfig),
       resourceId: accepted.extension.resourceId,
       operationId: accepted.operation.id,

@@ -1,6 +1,6 @@
 // Liveness and readiness for orchestrators: /healthz says the process runs; /readyz that Postgres and Redis
 // answer and the schema is migrated.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, LogLevel } from 'fastify'
 import { pendingMigrations } from '../../core/db/migrate.js'
 
 async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<string> {
@@ -22,10 +22,19 @@ async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<s
 
 const config = { access: { kind: 'public' } } as const
 
-export async function healthRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/healthz', { config, schema: { hide: true } }, async () => ({ status: 'ok' }))
+/**
+ * Probes arrive every few seconds from orchestrators and scrapers: their request lines would drown everything else, so
+ * they are logged only when LOG_LEVEL asks for debug detail (warnings and errors always are).
+ */
+export function probeLogLevel(logLevel: string): LogLevel {
+  return logLevel === 'debug' || logLevel === 'trace' ? logLevel : 'warn'
+}
 
-  app.get('/readyz', { config, schema: { hide: true } }, async (_request, reply) => {
+export async function healthRoutes(app: FastifyInstance): Promise<void> {
+  const logLevel = probeLogLevel(app.services.config.logLevel)
+  app.get('/healthz', { config, logLevel, schema: { hide: true } }, async () => ({ status: 'ok' }))
+
+  app.get('/readyz', { config, logLevel, schema: { hide: true } }, async (_request, reply) => {
     const { db, queue } = app.services
     const [postgres, redis, migrations] = await Promise.all([
       check(() => db.$queryRawUnsafe('SELECT 1')),

@@ -1,7 +1,7 @@
 // Every log line of a request carries the ids a caller quotes in a support case (ARM-CONTRACT 12): the correlation
 // id (sent or generated) and the client request id, on routed requests and on those no route answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EXTENSION_API, call, extensionPath, freshSubscription, startHarness, type Harness } from '../helpers/harness.js'
+import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
 
 const lines: Record<string, unknown>[] = []
 let h: Harness
@@ -30,5 +30,21 @@ describe('request log lines', () => {
     const logged = linesOf(miss.headers.get('x-ms-request-id'))
     expect(logged.length).toBeGreaterThan(0)
     for (const line of logged) expect(line.correlationId).toBe(miss.headers.get('x-ms-correlation-request-id'))
+  })
+
+  it('carry the operation id once a request has started one, the completion line included', async () => {
+    const sub = freshSubscription()
+    await registerCluster(h, sub)
+    const put = await call(h, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
+    expect(put.status).toBe(201)
+    const operationId = new URL(put.headers.get('azure-asyncoperation')!).pathname.split('/').pop()
+    const completed = linesOf(put.headers.get('x-ms-request-id')).find((line) => line.msg === 'request completed')
+    expect(completed).toMatchObject({ operationId, correlationId: put.headers.get('x-ms-correlation-request-id') })
+  })
+
+  it('leave out health probes unless LOG_LEVEL is debug or trace', async () => {
+    const probe = await call(h, 'GET', '/healthz')
+    expect(probe.status).toBe(200)
+    expect(linesOf(probe.headers.get('x-ms-request-id'))).toEqual([])
   })
 })
