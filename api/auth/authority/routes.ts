@@ -46,7 +46,8 @@ export async function authorityRoutes(app: FastifyInstance): Promise<void> {
   const signIn = createSignIn(config.auth)
   const tenantId = config.azureTenantId
 
-  // Only this plugin's routes take forms; ARM routes stay JSON-only.
+  // Only this plugin's routes take forms, and they take nothing else (OAuth 2.0 3.2); ARM routes stay JSON-only.
+  app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_LIMIT_BYTES }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))))
   })
