@@ -19,6 +19,7 @@ export const SLOW_SUITES = [
   'test/contract/readme-walkthrough.test.ts', // curl and node child processes
   'test/contract/smoke-script.test.ts', // scripts/smoke.sh under bash and curl
   'test/http/listener-limits.test.ts', // waits out header and body timeouts
+  'test/front-door/azure-cli.test.ts', // Debian's az, a Python process per command
 ]
 
 export default defineConfig({
