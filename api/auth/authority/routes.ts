@@ -7,12 +7,13 @@ import { isLoopbackAddress } from '../loopback.js'
 import { ownIssuer, type OwnIssuer } from './own-issuer.js'
 import { createSignIn } from './sign-in.js'
 import { accessToken, clientInfo, idToken, TOKEN_LIFETIME_SECONDS, type TokenSubject } from './tokens.js'
+import { HIDDEN } from '../../routes/front-door/hidden.js'
 
 type Form = Record<string, string | undefined>
 
 const FORM_LIMIT_BYTES = 16 * 1024
 const OPENID_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email'])
-const publicRoute = { config: { access: { kind: 'public' } } } as const
+const publicRoute = { config: { access: { kind: 'public' } }, schema: HIDDEN } as const
 
 /** The audience a token request names (v2 `scope=<resource>/.default`, or v1 `resource`), checked to be ours. */
 function requestedAudience(form: Form, own: OwnIssuer): void {

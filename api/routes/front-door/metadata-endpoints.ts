@@ -5,10 +5,11 @@
 import type { FastifyInstance } from 'fastify'
 import { publicBaseUrl } from '../../arm/base-url.js'
 import { authorityUrls } from '../../auth/authority/own-issuer.js'
+import { HIDDEN } from './hidden.js'
 
 export async function metadataEndpointRoutes(app: FastifyInstance): Promise<void> {
   // Before sign-in by nature, like Azure's: it only says where sign-in happens.
-  app.get('/metadata/endpoints', { config: { access: { kind: 'public' } } }, async (request) => {
+  app.get('/metadata/endpoints', { config: { access: { kind: 'public' } }, schema: HIDDEN }, async (request) => {
     const base = publicBaseUrl(request, app.services.config)
     const { issuer, audience } = authorityUrls(base)
     return {

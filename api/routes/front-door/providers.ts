@@ -9,6 +9,7 @@ import { EXTENSION_TYPE_API_VERSIONS } from '../extension-types.js'
 import { RESOURCE_MANAGER_API_VERSIONS } from './api-versions.js'
 import { AZURE_REGIONS } from './locations.js'
 import type { SubscriptionVisibility } from './visible-subscriptions.js'
+import { HIDDEN } from './hidden.js'
 
 interface ResourceTypeEntry {
   resourceType: string
@@ -69,12 +70,12 @@ export function providerRoutes(visibility: SubscriptionVisibility) {
       return providerBody(subscriptionId, served.namespace, served.resourceTypes)
     }
 
-    app.get<{ Params: { subscriptionId: string } }>('/subscriptions/:subscriptionId/providers', { config }, async (request) => {
+    app.get<{ Params: { subscriptionId: string } }>('/subscriptions/:subscriptionId/providers', { config, schema: HIDDEN }, async (request) => {
       const subscriptionId = await visibleSubscription(request)
       return { value: [...NAMESPACES.values()].map((served) => providerBody(subscriptionId, served.namespace, served.resourceTypes)) }
     })
-    app.get('/subscriptions/:subscriptionId/providers/:namespace', { config }, provider)
+    app.get('/subscriptions/:subscriptionId/providers/:namespace', { config, schema: HIDDEN }, provider)
     // Registration is a write in Azure's RBAC (Microsoft.<namespace>/register/action); here it changes nothing.
-    app.post('/subscriptions/:subscriptionId/providers/:namespace/register', { config }, provider)
+    app.post('/subscriptions/:subscriptionId/providers/:namespace/register', { config, schema: HIDDEN }, provider)
   }
 }

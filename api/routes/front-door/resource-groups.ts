@@ -9,6 +9,7 @@ import { ArmErrors } from '../../arm/errors.js'
 import { readableResourceGroups } from '../../auth/route-access.js'
 import { RESOURCE_GROUP_PATH } from '../paths.js'
 import { RESOURCE_MANAGER_API_VERSIONS } from './api-versions.js'
+import { HIDDEN } from './hidden.js'
 
 const RESOURCE_TYPE = 'Microsoft.Resources/resourceGroups'
 const config = { arm: { resourceType: RESOURCE_TYPE, apiVersions: RESOURCE_MANAGER_API_VERSIONS } }
@@ -39,7 +40,7 @@ export async function resourceGroupRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: { subscriptionId: string } }>(
     '/subscriptions/:subscriptionId/resourceGroups',
-    { config: { ...config, access: { kind: 'resource', listsReadableResourceGroups: true } } },
+    { config: { ...config, access: { kind: 'resource', listsReadableResourceGroups: true } }, schema: HIDDEN },
     async (request) => {
       const readable = readableResourceGroups(request)
       const clusters = await db.cluster.findMany({
@@ -51,13 +52,14 @@ export async function resourceGroupRoutes(app: FastifyInstance): Promise<void> {
     },
   )
   // Declared before GET, or Fastify would answer HEAD with GET's handler (a 200, or the 404's envelope).
-  app.head(RESOURCE_GROUP_PATH, { config }, async (request: GroupRequest, reply) => reply.code((await firstCluster(request)) ? 204 : 404).send())
-  app.get(RESOURCE_GROUP_PATH, { config }, existingGroup)
+  app.head(RESOURCE_GROUP_PATH, { config, schema: HIDDEN }, async (request: GroupRequest, reply) => reply.code((await firstCluster(request)) ? 204 : 404).send())
+  app.get(RESOURCE_GROUP_PATH, { config, schema: HIDDEN }, existingGroup)
   app.put<{ Params: { subscriptionId: string; resourceGroupName: string }; Body: { location: string; tags?: Record<string, string> } }>(
     RESOURCE_GROUP_PATH,
     {
       config,
       schema: {
+        ...HIDDEN,
         body: {
           type: 'object',
           required: ['location'],
@@ -71,7 +73,7 @@ export async function resourceGroupRoutes(app: FastifyInstance): Promise<void> {
       return reply.code(201).send(groupBody(request.params.subscriptionId, request.params.resourceGroupName, request.body.location, request.body.tags))
     },
   )
-  app.delete(RESOURCE_GROUP_PATH, { config }, async (request: GroupRequest, reply) => {
+  app.delete(RESOURCE_GROUP_PATH, { config, schema: HIDDEN }, async (request: GroupRequest, reply) => {
     if (await firstCluster(request)) throw ArmErrors.resourceGroupNotEmpty(request.params.resourceGroupName)
     return reply.code(204).send()
   })

@@ -6,6 +6,7 @@ import { ArmErrors } from '../../arm/errors.js'
 import { SUBSCRIPTION_API_VERSIONS } from './api-versions.js'
 import { AZURE_REGIONS } from './locations.js'
 import { callerTenant, type SubscriptionVisibility } from './visible-subscriptions.js'
+import { HIDDEN } from './hidden.js'
 
 const authenticated = { kind: 'authenticated' } as const
 const subscriptionsConfig = { arm: { resourceType: 'Microsoft.Resources/subscriptions', apiVersions: SUBSCRIPTION_API_VERSIONS }, access: authenticated }
@@ -35,21 +36,21 @@ export function subscriptionRoutes(visibility: SubscriptionVisibility) {
       return subscriptionId
     }
 
-    app.get('/subscriptions', { config: subscriptionsConfig }, async (request) => {
+    app.get('/subscriptions', { config: subscriptionsConfig, schema: HIDDEN }, async (request) => {
       const tenantId = callerTenant(request, config)
       return { value: (await visibility.list(request)).map((subscriptionId) => subscriptionBody(subscriptionId, tenantId, config)) }
     })
 
-    app.get<{ Params: { subscriptionId: string } }>('/subscriptions/:subscriptionId', { config: subscriptionsConfig }, async (request) =>
+    app.get<{ Params: { subscriptionId: string } }>('/subscriptions/:subscriptionId', { config: subscriptionsConfig, schema: HIDDEN }, async (request) =>
       subscriptionBody(await visibleSubscription(request), callerTenant(request, config), config),
     )
 
-    app.get('/tenants', { config: tenantsConfig }, async (request) => {
+    app.get('/tenants', { config: tenantsConfig, schema: HIDDEN }, async (request) => {
       const tenantId = callerTenant(request, config)
       return { value: [{ id: `/tenants/${tenantId}`, tenantId, tenantCategory: 'Home', displayName: 'arcext', domains: [], tenantType: 'AAD' }] }
     })
 
-    app.get<{ Params: { subscriptionId: string } }>('/subscriptions/:subscriptionId/locations', { config: locationsConfig }, async (request) => {
+    app.get<{ Params: { subscriptionId: string } }>('/subscriptions/:subscriptionId/locations', { config: locationsConfig, schema: HIDDEN }, async (request) => {
       const subscriptionId = await visibleSubscription(request)
       return {
         value: AZURE_REGIONS.map((region) => ({
