@@ -55,6 +55,8 @@ describe('dev mode', () => {
       scope: `${audience}/.default offline_access openid profile`,
     })
     expect(answer.status).toBe(200)
+    // MSAL files the token under the scopes the answer names and looks it up by the ones it asked for.
+    expect(answer.body.scope).toBe(`${audience}/.default`)
     expect(decodeJwt(String(answer.body.access_token))).toMatchObject({ upn: 'ada@contoso.com', appid: AZ_CLIENT_ID, idtyp: 'user' })
     const idToken = decodeJwt(String(answer.body.id_token))
     expect(idToken).toMatchObject({ aud: AZ_CLIENT_ID, preferred_username: 'ada@contoso.com', tid: h.config.azureTenantId })
@@ -68,6 +70,10 @@ describe('dev mode', () => {
     expect(await postForm(endpoint, { grant_type: 'authorization_code', scope: `${audience}.default` })).toMatchObject({ status: 400, body: { error: 'unsupported_grant_type' } })
     expect(await postForm(endpoint, { grant_type: 'client_credentials', client_id: 'a', scope: `${audience}.default` })).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
     expect(await postForm(endpoint, {})).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
+    const basic = (credentials: string) => ({ authorization: `Basic ${Buffer.from(credentials).toString('base64')}` })
+    const form = { grant_type: 'client_credentials', scope: `${audience}.default` }
+    expect(await postForm(endpoint, form, basic('%zz:secret'))).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
+    expect(decodeJwt(String((await postForm(endpoint, form, basic('my%20app:secret'))).body.access_token)).appid).toBe('my app')
     const json = await call<Json>(h, 'POST', '/adfs/oauth2/token', { grant_type: 'client_credentials' })
     expect(json.status).toBe(415)
   })

@@ -15,15 +15,17 @@ const FORM_LIMIT_BYTES = 16 * 1024
 const OPENID_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email'])
 const publicRoute = { config: { access: { kind: 'public' } }, schema: HIDDEN } as const
 
-/** The audience a token request names (v2 `scope=<resource>/.default`, or v1 `resource`), checked to be ours. */
-function requestedAudience(form: Form, own: OwnIssuer): void {
-  const resources = (form.scope ?? '')
-    .split(/\s+/)
-    .filter((scope) => scope !== '' && !OPENID_SCOPES.has(scope))
-    .map((scope) => scope.replace(/\.default$/, ''))
+/**
+ * The audience a token request names (v2 `scope=<resource>/.default`, or v1 `resource`), checked to be ours; returns
+ * the resource scopes as requested, which the answer echoes so MSAL files the token under the scopes it will look up.
+ */
+function requestedScopes(form: Form, own: OwnIssuer): string {
+  const scopes = (form.scope ?? '').split(/\s+/).filter((scope) => scope !== '' && !OPENID_SCOPES.has(scope))
+  const resources = scopes.map((scope) => scope.replace(/\.default$/, ''))
   if (form.resource !== undefined) resources.push(form.resource)
   const ours = own.audience.replace(/\/+$/, '')
   if (resources.length === 0 || resources.some((resource) => resource.replace(/\/+$/, '') !== ours)) throw OAuthErrors.invalidScope(own.audience)
+  return scopes.join(' ')
 }
 
 /** client_secret_post, or client_secret_basic (RFC 6749 2.3.1: both parts form-encoded). */
@@ -31,7 +33,11 @@ function clientCredentialsOf(request: FastifyRequest, form: Form): { clientId: s
   const basic = /^Basic +(\S+)$/i.exec(request.headers.authorization ?? '')?.[1]
   if (basic !== undefined) {
     const [id, secret] = Buffer.from(basic, 'base64').toString('utf8').split(':', 2)
-    return { clientId: decodeURIComponent(id ?? ''), secret: decodeURIComponent(secret ?? '') }
+    try {
+      return { clientId: decodeURIComponent(id ?? ''), secret: decodeURIComponent(secret ?? '') }
+    } catch {
+      throw OAuthErrors.invalidRequest("The 'Authorization: Basic' credentials are not form-encoded client_id:client_secret.")
+    }
   }
   return { clientId: form.client_id, secret: form.client_secret }
 }
@@ -84,20 +90,20 @@ export async function authorityRoutes(app: FastifyInstance): Promise<void> {
     const own = await ownIssuer(request, config)
     const grantType = required(form, 'grant_type')
     if (grantType !== 'client_credentials' && grantType !== 'password') throw OAuthErrors.unsupportedGrantType(grantType)
-    requestedAudience(form, own)
+    const scope = requestedScopes(form, own)
     if (grantType === 'client_credentials') {
       const { clientId, secret } = clientCredentialsOf(request, form)
       if (!clientId || !secret) throw OAuthErrors.invalidRequest("client_credentials needs 'client_id' and 'client_secret'.")
       const subject = await signIn.clientCredentials(clientId, secret)
       const issued = await accessToken(own, tenantId, subject)
-      return answerTokens(reply, tokenAnswer(issued, own))
+      return answerTokens(reply, { ...tokenAnswer(issued, own), ...(scope ? { scope } : {}) })
     }
     const clientId = required(form, 'client_id')
     const subject: TokenSubject = await signIn.password(clientId, required(form, 'username'), required(form, 'password'))
     const issued = await accessToken(own, tenantId, subject)
     return answerTokens(reply, {
       ...tokenAnswer(issued, own),
-      scope: `${own.audience}user_impersonation`,
+      ...(scope ? { scope } : {}),
       id_token: await idToken(own, tenantId, subject, clientId),
       client_info: clientInfo(tenantId, subject),
     })
@@ -110,7 +116,7 @@ export async function authorityRoutes(app: FastifyInstance): Promise<void> {
     if (request.headers.metadata !== 'true') throw ArmErrors.managedIdentityMetadataMissing()
     const form = request.body ?? {}
     const own = await ownIssuer(request, config)
-    requestedAudience({ resource: required(form, 'resource') }, own)
+    requestedScopes({ resource: required(form, 'resource') }, own)
     if (form.object_id !== undefined || form.msi_res_id !== undefined) throw OAuthErrors.invalidRequest('Managed identities are named here by client_id only.')
     const subject = signIn.managedIdentity(form.client_id)
     if (!subject) throw OAuthErrors.invalidRequest('No managed identity with that client_id is configured (README: Using the Azure CLI).')
