@@ -98,7 +98,6 @@ export const ArmErrors = {
   resourceGroupNotEmpty: (name: string) =>
     new ArmError(409, 'ResourceGroupNotEmpty', `Resource group '${name}' still holds clusters; delete them first (arcext does not delete a group's resources with it).`, name),
   invalidResourceNamespace: (namespace: string) => new ArmError(404, 'InvalidResourceNamespace', `The resource namespace '${namespace}' is invalid.`, namespace),
-  invalidLocation: () => new ArmError(400, 'LocationRequired', 'The location property is required for this definition.', 'location'),
   // The managed-identity endpoint (api/auth/authority), which answers clients on this machine only, as Azure's does.
   managedIdentityNotLoopback: () => new ArmError(403, 'AuthorizationFailed', 'The managed identity endpoint answers only clients on this machine (a loopback address).'),
   managedIdentityMetadataMissing: () => new ArmError(400, 'BadRequest', "The managed identity endpoint requires the header 'Metadata: true'.", 'Metadata'),

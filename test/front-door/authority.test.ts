@@ -86,6 +86,15 @@ describe('dev mode', () => {
     expect(answer.status).toBe(200)
     expect(answer.body).toMatchObject({ token_type: 'Bearer', resource: audience, expires_on: expect.stringMatching(/^\d+$/) })
     expect(decodeJwt(String(answer.body.access_token))).toMatchObject({ appid: DEV_MANAGED_IDENTITY_CLIENT_ID, tid: h.config.azureTenantId })
+    const remote = await h.api.app.inject({
+      method: 'POST',
+      url: '/adfs/managed-identity/token',
+      headers: { host: new URL(h.baseUrl).host, metadata: 'true', 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ resource: audience }).toString(),
+      remoteAddress: '192.0.2.10',
+    })
+    expect(remote.statusCode).toBe(403)
+    expect(remote.json()).toMatchObject({ error: { code: 'AuthorizationFailed' } })
   })
 })
 
