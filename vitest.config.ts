@@ -20,6 +20,7 @@ export const SLOW_SUITES = [
   'test/contract/smoke-script.test.ts', // scripts/smoke.sh under bash and curl
   'test/http/listener-limits.test.ts', // waits out header and body timeouts
   'test/bench/bench-quick.test.ts', // npm run bench -- --quick: every scenario with real processes
+  'test/front-door/azure-cli.test.ts', // Debian's az, a Python process per command
 ]
 
 export default defineConfig({

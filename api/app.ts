@@ -22,6 +22,8 @@ import { extensionTypeRoutes } from './routes/extension-types.js'
 import { operationStatusRoutes } from './routes/operation-status.js'
 import { clusterOperationRoutes } from './routes/cluster-operations.js'
 import { providerOperationRoutes } from './routes/provider-operations.js'
+import { frontDoorRoutes } from './routes/front-door/index.js'
+import { authorityRoutes } from './auth/authority/routes.js'
 import { SCHEMA_OPTIONS, addProblemKeyword } from '../core/json-schema.js'
 
 export async function buildApp(services: ApiServices, options: Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> = {}): Promise<FastifyInstance> {
@@ -66,5 +68,7 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
   await app.register(operationStatusRoutes)
   await app.register(clusterOperationRoutes)
   await app.register(providerOperationRoutes)
+  await app.register(frontDoorRoutes)
+  await app.register(authorityRoutes)
   return app
 }

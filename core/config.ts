@@ -40,8 +40,10 @@ export interface Config {
   helmTimeoutSeconds: number
   /** Seconds clients are told to wait between polls (ARM-CONTRACT 37). */
   retryAfterSeconds: number
-  /** AZURE_TENANT_ID: the tenant reported in extensions' system-assigned identities. */
+  /** AZURE_TENANT_ID: the tenant of extensions' system-assigned identities, of subscriptions and of the built-in authority's tokens. */
   azureTenantId: string
+  /** DEFAULT_SUBSCRIPTION_ID: the subscription dev mode lists even before any cluster is registered (`az login` needs one). */
+  defaultSubscriptionId: string
   /** An operation not terminal this long after it was accepted is failed (workers/operation-worker.ts, reconciler). */
   operationDeadlineSeconds: number
   /** How often each worker's reconciler re-delivers lost jobs and fails overdue operations. */
@@ -277,9 +279,9 @@ function publicBaseUrl(env: Env): string | undefined {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-function tenantId(env: Env): string {
-  const raw = text(env, 'AZURE_TENANT_ID', '72f988bf-86f1-41af-91ab-2d7cd011db47')
-  if (!GUID.test(raw)) throw new ConfigError(`AZURE_TENANT_ID=${raw} is not a GUID`)
+function guid(env: Env, name: string, fallback: string): string {
+  const raw = text(env, name, fallback)
+  if (!GUID.test(raw)) throw new ConfigError(`${name}=${raw} is not a GUID`)
   return raw
 }
 
@@ -419,7 +421,8 @@ export function loadConfig(env: Env = process.env): Config {
     helmChartRepository: optional(env, 'HELM_CHART_REPOSITORY')?.replace(/\/+$/, ''),
     helmTimeoutSeconds: integer(env, 'HELM_TIMEOUT_SECONDS', 300, 1, 86_400),
     retryAfterSeconds: integer(env, 'RETRY_AFTER_SECONDS', 1, 1, 600),
-    azureTenantId: tenantId(env),
+    azureTenantId: guid(env, 'AZURE_TENANT_ID', '72f988bf-86f1-41af-91ab-2d7cd011db47'),
+    defaultSubscriptionId: guid(env, 'DEFAULT_SUBSCRIPTION_ID', '00000000-0000-0000-0000-000000000000').toLowerCase(),
     operationDeadlineSeconds: integer(env, 'OPERATION_DEADLINE_SECONDS', 3600, 1, 7 * 86_400),
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 5000, 100, 3_600_000),
     jobStallMs: integer(env, 'JOB_STALL_MS', 30_000, 1000, 3_600_000),

@@ -102,5 +102,37 @@ export const ArmErrors = {
       `The ${what} cannot be decrypted: ${why}. The service operator must restore the missing encryption key; nothing was changed.${workaround ? ` ${workaround}` : ''}`,
       target,
     ),
+  // The ARM front door (api/routes/front-door), in Azure's codes and wording.
+  subscriptionNotFound: (subscriptionId: string) => new ArmError(404, 'SubscriptionNotFound', `The subscription '${subscriptionId}' could not be found.`, subscriptionId),
+  resourceGroupNotFound: (name: string) => new ArmError(404, 'ResourceGroupNotFound', `Resource group '${name}' could not be found.`, name),
+  resourceGroupNotEmpty: (name: string) =>
+    new ArmError(409, 'ResourceGroupNotEmpty', `Resource group '${name}' still holds clusters; delete them first (arcext does not delete a group's resources with it).`, name),
+  invalidResourceNamespace: (namespace: string) => new ArmError(404, 'InvalidResourceNamespace', `The resource namespace '${namespace}' is invalid.`, namespace),
+  // The managed-identity endpoint (api/auth/authority), which answers clients on this machine only, as Azure's does.
+  managedIdentityNotLoopback: () => new ArmError(403, 'AuthorizationFailed', 'The managed identity endpoint answers only clients on this machine (a loopback address).'),
+  managedIdentityMetadataMissing: () => new ArmError(400, 'BadRequest', "The managed identity endpoint requires the header 'Metadata: true'.", 'Metadata'),
   serviceUnavailable: (message: string) => new ArmError(503, 'ServiceUnavailable', message, undefined, undefined, { 'retry-after': '5' }),
+} as const
+
+/** OAuth 2.0 token-endpoint errors (RFC 6749 5.2): the built-in authority answers MSAL in OAuth's shape, not ARM's. */
+export class OAuthError extends Error {
+  constructor(
+    readonly statusCode: 400 | 401,
+    readonly code: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type' | 'invalid_scope',
+    message: string,
+  ) {
+    super(message)
+  }
+
+  toBody(): { error: string; error_description: string } {
+    return { error: this.code, error_description: this.message }
+  }
+}
+
+export const OAuthErrors = {
+  invalidRequest: (message: string) => new OAuthError(400, 'invalid_request', message),
+  invalidClient: () => new OAuthError(401, 'invalid_client', 'The client id or client secret is not valid.'),
+  invalidGrant: (message: string) => new OAuthError(400, 'invalid_grant', message),
+  unsupportedGrantType: (grantType: string) => new OAuthError(400, 'unsupported_grant_type', `The grant type '${grantType.slice(0, 100)}' is not supported; use client_credentials or password.`),
+  invalidScope: (audience: string) => new OAuthError(400, 'invalid_scope', `Tokens are issued only for this service's own audience, '${audience}' (scope '${audience}.default').`),
 } as const

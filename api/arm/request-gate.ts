@@ -50,9 +50,16 @@ export function answerRefused(res: ServerResponse, error: ArmError): void {
   res.end(body)
 }
 
+/**
+ * The Azure CLI joins its resource manager endpoint, which ends in '/', with '/metadata/endpoints': that one public
+ * path is read with a single slash. No other '//' target is, so nothing else can be read two ways.
+ */
+const CLI_METADATA_TARGET = /^\/\/metadata\/endpoints(?=\?|$)/i
+
 /** Wraps a request listener so refused requests never reach it. */
 export function gated(allowedHosts: ReadonlySet<string>, next: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    if (req.url !== undefined) req.url = req.url.replace(CLI_METADATA_TARGET, '/metadata/endpoints')
     const refusal = gateRefusal(req, allowedHosts)
     if (refusal) answerRefused(res, refusal)
     else next(req, res)

@@ -9,6 +9,7 @@ import { ArmErrors } from '../arm/errors.js'
 import { principalFromClaims } from './principal.js'
 import type { RequestAuth } from './route-access.js'
 import { createTokenVerifier } from './token-verifier.js'
+import { ownIssuer } from './authority/own-issuer.js'
 
 const BEARER = /^Bearer +(\S+) *$/i
 
@@ -37,7 +38,7 @@ export function registerAuthentication(app: FastifyInstance, auth: AuthConfig): 
     request.auth = { principal: null }
     if (request.routeOptions.config.access?.kind === 'public') return
     const header = request.headers.authorization
-    const claims = verify ? await verify(bearerToken(header)) : unverifiedClaims(header)
+    const claims = verify ? await verify(bearerToken(header), await ownIssuer(request, app.services.config)) : unverifiedClaims(header)
     if (!claims) return
     const principal = principalFromClaims(claims)
     request.auth.principal = principal

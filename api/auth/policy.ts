@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { Ajv, type ErrorObject } from 'ajv'
 import { ConfigError } from '../../core/config.js'
+import { SECRET_HASH } from './authority/secret-hash.js'
 import type { Principal } from './principal.js'
 
 export const ROLES = ['Reader', 'Contributor', 'Owner'] as const
@@ -20,8 +21,25 @@ export interface RoleAssignment {
   scope: RoleScope
 }
 
+/**
+ * What the built-in authority (api/auth/authority) checks before it issues a token for a principal: a service
+ * principal (appid) signs in with a client secret or as a managed identity, a user (oid) with userName and password.
+ */
+export interface PrincipalCredentials {
+  secretHash?: string
+  userName?: string
+  managedIdentity?: boolean
+}
+
 interface PolicyFile {
-  principals: { oid?: string; appid?: string; group?: string; description?: string; roleAssignments: { role: Role; scope: string }[] }[]
+  principals: { oid?: string; appid?: string; group?: string; description?: string; credentials?: PrincipalCredentials; roleAssignments: { role: Role; scope: string }[] }[]
+}
+
+/** A principal the authority may issue tokens for: its id as the policy names it, and how it proves who it is. */
+export interface CredentialedPrincipal {
+  oid?: string
+  appid?: string
+  credentials: PrincipalCredentials
 }
 
 const policySchema = {
@@ -40,6 +58,15 @@ const policySchema = {
           appid: { type: 'string', minLength: 1 },
           group: { type: 'string', minLength: 1 },
           description: { type: 'string' },
+          credentials: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              secretHash: { type: 'string', pattern: SECRET_HASH.source },
+              userName: { type: 'string', minLength: 1 },
+              managedIdentity: { type: 'boolean' },
+            },
+          },
           roleAssignments: {
             type: 'array',
             items: {
@@ -75,6 +102,7 @@ export class AccessPolicy {
   private readonly byObjectId = new Map<string, RoleAssignment[]>()
   private readonly byAppId = new Map<string, RoleAssignment[]>()
   private readonly byGroup = new Map<string, RoleAssignment[]>()
+  private readonly credentialed: CredentialedPrincipal[] = []
 
   /** Reads and checks the file; throws a ConfigError naming the first problem. */
   static load(file: string): AccessPolicy {
@@ -93,6 +121,17 @@ export class AccessPolicy {
     document.principals.forEach((principal, i) => {
       const ids = [principal.oid, principal.appid, principal.group].filter((id) => id !== undefined)
       if (ids.length !== 1) fail(`/principals/${i} must name exactly one of oid, appid, group`)
+      const { credentials } = principal
+      if (credentials !== undefined) {
+        if (principal.group !== undefined) fail(`/principals/${i}/credentials: a group cannot sign in; give credentials to a user (oid) or an application (appid)`)
+        if (principal.oid !== undefined && (credentials.userName === undefined || credentials.secretHash === undefined || credentials.managedIdentity !== undefined)) {
+          fail(`/principals/${i}/credentials: a user (oid) signs in with userName and secretHash`)
+        }
+        if (principal.appid !== undefined && (credentials.userName !== undefined || (credentials.secretHash === undefined && credentials.managedIdentity !== true))) {
+          fail(`/principals/${i}/credentials: an application (appid) signs in with secretHash, as a managed identity (managedIdentity: true), or both`)
+        }
+        policy.credentialed.push({ ...(principal.oid !== undefined ? { oid: principal.oid } : { appid: principal.appid! }), credentials })
+      }
       const assignments = principal.roleAssignments.map((assignment, j) => {
         const scope = parseScope(assignment.scope)
         if (!scope) {
@@ -105,6 +144,20 @@ export class AccessPolicy {
       index.set(key, [...(index.get(key) ?? []), ...assignments])
     })
     return policy
+  }
+
+  /** The application with this client id, when it has credentials. */
+  application(clientId: string): CredentialedPrincipal | undefined {
+    return this.credentialed.find((entry) => entry.appid?.toLowerCase() === clientId.toLowerCase())
+  }
+
+  /** The user with this sign-in name, when it has credentials. */
+  user(userName: string): CredentialedPrincipal | undefined {
+    return this.credentialed.find((entry) => entry.credentials.userName?.toLowerCase() === userName.toLowerCase())
+  }
+
+  managedIdentities(): CredentialedPrincipal[] {
+    return this.credentialed.filter((entry) => entry.credentials.managedIdentity === true)
   }
 
   /** Every assignment that applies to the principal: its own, its application's, and its groups'. */

@@ -1,13 +1,23 @@
 // AUTH_MODE=jwt: a bearer token is accepted only when jose verifies its signature against the configured key set
 // (a JWKS endpoint, cached and refetched on an unknown `kid`, or a JWKS file), its issuer and audience are
 // configured ones, it is within its validity window (60 s clock skew) and it is signed with an asymmetric algorithm.
-// A refusal names the check that failed; it never quotes the token.
+// A refusal names the check that failed; it never quotes the token. Tokens of the built-in authority (signed with its
+// key, api/auth/authority) are accepted alongside: their issuer and audience must be the ones it issues for.
 import { readFileSync } from 'node:fs'
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose'
+import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose'
 import { ConfigError, type AuthConfig } from '../../core/config.js'
 import { ArmError, ArmErrors } from '../arm/errors.js'
+import type { OwnIssuer } from './authority/own-issuer.js'
 
-export type TokenVerifier = (token: string) => Promise<JWTPayload>
+export type TokenVerifier = (token: string, own?: OwnIssuer) => Promise<JWTPayload>
+
+function signedBy(token: string, kid: string): boolean {
+  try {
+    return decodeProtectedHeader(token).kid === kid
+  } catch {
+    return false // not a JWS: the configured path reports it as malformed
+  }
+}
 
 /** Asymmetric only: an HMAC key would have to be shared with every client, and `none` is no signature at all. */
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']
@@ -68,8 +78,11 @@ export function createTokenVerifier(auth: AuthConfig): TokenVerifier {
     algorithms: ASYMMETRIC_ALGORITHMS,
     requiredClaims: ['exp'],
   }
-  return async (token) => {
+  return async (token, own) => {
     try {
+      if (own && signedBy(token, own.key.kid)) {
+        return (await jwtVerify(token, own.key.publicKey, { ...options, issuer: own.issuer, audience: audienceVariants([own.audience]) })).payload
+      }
       return (await jwtVerify(token, keys, options)).payload
     } catch (error) {
       if (error instanceof ArmError) throw error

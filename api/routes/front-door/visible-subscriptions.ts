@@ -1,0 +1,51 @@
+// Which subscriptions a caller may use: in dev mode every subscription holding a cluster plus DEFAULT_SUBSCRIPTION_ID
+// (and any other id asked for by name, since dev mode serves every request); in jwt mode those its role assignments
+// name, or all of the former for an assignment over "/".
+import type { FastifyRequest } from 'fastify'
+import { decodeJwt } from 'jose'
+import type { Config } from '../../../core/config.js'
+import type { Db } from '../../../core/db/client.js'
+import type { AccessPolicy } from '../../auth/policy.js'
+
+export interface SubscriptionVisibility {
+  /** Lower-cased ids, sorted. */
+  list(request: FastifyRequest): Promise<string[]>
+  includes(request: FastifyRequest, subscriptionId: string): Promise<boolean>
+}
+
+async function subscriptionsHoldingClusters(db: Db): Promise<string[]> {
+  const rows = await db.cluster.findMany({ distinct: ['subscriptionKey'], select: { subscriptionKey: true } })
+  return rows.map((row) => row.subscriptionKey)
+}
+
+export function subscriptionVisibility(db: Db, config: Pick<Config, 'defaultSubscriptionId'>, policy: AccessPolicy | undefined): SubscriptionVisibility {
+  const everything = async () => [...new Set([config.defaultSubscriptionId.toLowerCase(), ...(await subscriptionsHoldingClusters(db))])].sort()
+  /** Null: every subscription. */
+  const assigned = (request: FastifyRequest): string[] | null => {
+    const principal = request.auth.principal
+    if (!policy) return null
+    if (!principal) return []
+    const scopes = policy.assignmentsFor(principal).map((assignment) => assignment.scope.subscription)
+    return scopes.includes(undefined) ? null : [...new Set(scopes.filter((scope) => scope !== undefined))].sort()
+  }
+  return {
+    list: async (request) => assigned(request) ?? (await everything()),
+    includes: async (request, subscriptionId) => assigned(request)?.includes(subscriptionId.toLowerCase()) ?? true,
+  }
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** The caller's tenant: the `tid` of its token (verified in jwt mode by then), else AZURE_TENANT_ID. */
+export function callerTenant(request: FastifyRequest, config: Pick<Config, 'azureTenantId'>): string {
+  const token = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '')?.[1]
+  if (token !== undefined) {
+    try {
+      const tid = decodeJwt(token).tid
+      if (typeof tid === 'string' && GUID.test(tid)) return tid.toLowerCase()
+    } catch {
+      // not a JWT (dev mode accepts any token): the configured tenant
+    }
+  }
+  return config.azureTenantId
+}
