@@ -7,6 +7,7 @@ import { registerResourcePath } from './arm/resource-path.js'
 import { registerErrorEnvelope, answerClientError, answerRouterError, MAX_PATH_SEGMENT_LENGTH } from './arm/error-envelope.js'
 import { registerThrottling } from './arm/throttling.js'
 import { registerMetrics } from './plugins/metrics.js'
+import { landingRoutes } from './routes/landing.js'
 import { createHttpListener } from './listeners.js'
 import { registerContentLimits } from './arm/content-limits.js'
 import { registerRequestBody } from './arm/request-body.js'
@@ -61,6 +62,7 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
   registerResourcePath(app)
   await registerOpenApi(app)
   await app.register(healthRoutes)
+  await app.register(landingRoutes)
   await app.register(adminRoutes, { resetThrottling })
   await app.register(clusterRoutes)
   await app.register(extensionRoutes)
