@@ -104,7 +104,7 @@ function withEffectiveScope(spec: ExtensionSpec, extensionName: string): Extensi
  * Every catalog rule, server-side, so raw PUTs get what the az CLI would have enforced; `installed` are the
  * extensions on the cluster, for the rules on which types may share it.
  */
-function assertInstallable(spec: ExtensionSpec, cluster: Cluster, extensionName: string, clusterResourceName: string, installed: InstalledExtension[]): void {
+function assertInstallable(spec: ExtensionSpec, cluster: Cluster, extensionName: string, clusterResourceName: string, installed: InstalledExtension[], installedVersion: string | null = null): void {
   assertNoViolations(
     checkInstallable({
       extensionType: spec.extensionType,
@@ -116,6 +116,8 @@ function assertInstallable(spec: ExtensionSpec, cluster: Cluster, extensionName:
       installedTypes: installed,
       extensionName,
       clusterType: clusterResourceName,
+      plan: spec.plan,
+      installedVersion,
     }),
   )
 }
@@ -157,7 +159,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     assertPutBodyConsistent(body, addressed.name, current)
     const spec = withEffectiveScope(extensionSpecFromPut(body, current ? extensionDocument(current).spec : null, appConfig.azureTenantId), current?.name ?? addressed.name)
     const name = current?.name ?? addressed.name
-    if (current) assertInstallable(spec, cluster, name, parent.resourceType, await installedOnCluster(db, cluster.id))
+    if (current) assertInstallable(spec, cluster, name, parent.resourceType, await installedOnCluster(db, cluster.id), current.currentVersion)
     const protectedSettings = body.properties.configurationProtectedSettings
     // Absent keeps the stored secrets: GET never returns them, so a GET-modify-PUT must not silently drop them.
     const protectedSettingsSealed = protectedSettings ? secrets.sealJson(protectedSettings) : protectedSettings === null ? null : undefined
@@ -276,7 +278,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     if (unchanged && version.noOpPatchStatus === 200 && current.provisioningState === 'Succeeded') return { unchanged: current }
     const cluster = await findClusterById(db, current.clusterId)
     if (!cluster) throw new ConcurrentModificationError(resourceId) // deleted with its cluster just now: judged again, a 404
-    assertInstallable(spec, cluster, current.name, parent.resourceType, await installedOnCluster(db, cluster.id))
+    assertInstallable(spec, cluster, current.name, parent.resourceType, await installedOnCluster(db, cluster.id), current.currentVersion)
     const accepted = await acceptExtensionChange(db, current, {
       kind: 'extension.update',
       spec,
