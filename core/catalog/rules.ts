@@ -61,7 +61,7 @@ export interface InstallRequest {
   installedVersion?: string | null
 }
 
-export const DEFAULT_RELEASE_TRAIN = 'Stable'
+export { DEFAULT_RELEASE_TRAIN } from './release-trains.js'
 
 const TARGET = {
   name: 'name',

@@ -191,6 +191,16 @@ describe('the shipped catalog', () => {
     expect(gateway.releaseTrains.map((t) => t.name)).toEqual(['preview'])
   })
 
+  it('installs API Management from its preview train when a request names no train (the default "Stable")', () => {
+    const gateway = type('microsoft.apimanagement')
+    expect(findReleaseTrain(gateway, 'Stable')?.name).toBe('preview')
+    const request = installRequest('microsoft.apimanagement', { scope: { kind: 'namespace', targetNamespace: 'apim' } })
+    expect(checkInstallable(request, shipped)).toEqual([])
+    // A type that has a Stable train keeps the usual meaning, and other unknown names stay unknown.
+    expect(findReleaseTrain(type('microsoft.azuremonitor.containers'), 'stable')?.name).toBe('Stable')
+    expect(rulesOf(checkInstallable({ ...request, releaseTrain: 'nightly' }, shipped))).toEqual(['UnknownReleaseTrain'])
+  })
+
   it('has no invented Dapr Preview train', () => {
     expect(type('microsoft.dapr').releaseTrains.map((t) => t.name)).toEqual(['stable'])
   })
