@@ -66,6 +66,13 @@ const supportedDistributions = {
   else: listOf(matching(LOWER_NAME, 'a lower-case distribution id'), 'use "any" or list at least one distribution'),
 } as const
 
+const planInfo = {
+  type: 'object',
+  required: ['publisherId', 'offerId', 'planId'],
+  additionalProperties: false,
+  properties: { publisherId: nonEmptyString, offerId: nonEmptyString, planId: nonEmptyString },
+} as const
+
 // Properties in the order a reader of the file meets them; `required` is the order unknown-key problems list them in.
 const extensionType = {
   type: 'object',
@@ -104,7 +111,8 @@ const extensionType = {
     allowMultipleInstances: { type: 'boolean' },
     defaultReleaseNamespace: nullable(matching(DNS_LABEL, 'a Kubernetes namespace name (RFC 1123 label)')),
     singletonName: { ...nullable(nonEmptyString), default: null },
-    requiresPlan: { type: 'boolean', default: false },
+    // `required` and `additionalProperties` do not apply to null, so one schema admits both.
+    planInfo: { ...planInfo, type: ['object', 'null'], default: null },
     retiresOn: { ...nullable(matching(RETIREMENT_DATE, 'a date as YYYY-MM-DD')), default: null },
     releaseTrains: listOf(releaseTrain, 'list at least one release train'),
     supportPolicy,
@@ -140,7 +148,7 @@ const catalogSchema = {
   $defs: { extensionType },
 } as const
 
-/** Fills in the defaults (aliases, singletonName, requiresPlan, retiresOn, impliedByClusterTypes) in place, so it is given a copy. */
+/** Fills in the defaults (aliases, singletonName, planInfo, retiresOn, impliedByClusterTypes) in place, so it is given a copy. */
 export const validateCatalogShape = schemaAjv.compile<CatalogData>(catalogSchema)
 /** One entry of `types`, so an entry that is sound gets its own checks while another entry is broken. */
 export const validateExtensionTypeShape = schemaAjv.compile<ExtensionTypeSpec>({ $ref: `${CATALOG_SCHEMA_ID}#/$defs/extensionType` })

@@ -44,6 +44,13 @@ export interface DistributionSpec {
   impliedByClusterTypes: ClusterType[]
 }
 
+/** An Azure Marketplace offer's plan, as the extensionTypes API names it. */
+export interface MarketplacePlan {
+  publisherId: string
+  offerId: string
+  planId: string
+}
+
 export interface ExtensionTypeSpec {
   /** Azure's extension type name, lower-case, e.g. `microsoft.flux`. */
   type: string
@@ -72,10 +79,11 @@ export interface ExtensionTypeSpec {
   /** The extension name Azure forces for this type, or null when the caller chooses. */
   singletonName: string | null
   /**
-   * A marketplace type: sold through an Azure Marketplace offer, so every extension of it must name the offer's plan
-   * (`plan.name`, `plan.product`, `plan.publisher`), which only api-versions from 2022-11-01 can carry.
+   * A marketplace type's offer (Azure's extensionType `planInfo`), or null for a first-party type. Every extension of a
+   * marketplace type must name this plan: `plan.name` = planId, `plan.product` = offerId, `plan.publisher` = publisherId
+   * (which only api-versions from 2022-11-01 can carry).
    */
-  requiresPlan: boolean
+  planInfo: MarketplacePlan | null
   /** YYYY-MM-DD on which Microsoft retires the type, or null; installed extensions carry a warning status until then. */
   retiresOn: string | null
   releaseTrains: ReleaseTrainSpec[]

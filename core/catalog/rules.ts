@@ -26,6 +26,7 @@ export type RuleName =
   | 'UnknownVersion'
   | 'VersionNotSupported'
   | 'PlanRequired'
+  | 'PlanNotOffered'
   | 'UpgradePathNotSupported'
 
 export interface RuleViolation {
@@ -55,7 +56,7 @@ export interface InstallRequest {
   extensionName?: string | null
   /** The parent resource type (connectedClusters, managedClusters, ...); when absent the cluster-type rule is skipped. */
   clusterType?: string | null
-  /** The marketplace plan the request names (`plan`), for plan-based types. */
+  /** The marketplace plan the request names (`plan`), checked against a marketplace type's planInfo. */
   plan?: Plan | null
   /** The version the extension runs now, for an update; null or absent for a first install. */
   installedVersion?: string | null
@@ -155,17 +156,28 @@ export function clusterViolations(catalog: Catalog, spec: ExtensionTypeSpec, clu
 
 // ---- the extension resource itself ----
 
-/** A plan-based (marketplace) type needs the offer's plan, complete, on every request that installs or updates it. */
+/**
+ * A marketplace type needs its offer's plan on every request that installs or updates it: plan.name, plan.product and
+ * plan.publisher naming the type's planId, offerId and publisherId (matched case-insensitively, as Marketplace ids are).
+ */
 export function checkPlan(spec: ExtensionTypeSpec, plan: Plan | null | undefined): RuleViolation | null {
-  if (!spec.requiresPlan) return null
-  const missing = (['name', 'product', 'publisher'] as const).filter((key) => !plan?.[key]?.trim())
-  if (missing.length === 0) return null
-  return badRequest(
-    'PlanRequired',
-    missing.length === 3 ? TARGET.plan : `${TARGET.plan}.${missing[0]}`,
-    `Extension type '${spec.type}' is sold through an Azure Marketplace offer: the request must name its plan (plan.name, plan.product and plan.publisher; api-version 2022-11-01 or later)` +
-      (missing.length === 3 ? '.' : `, but it lacks ${missing.map((key) => `plan.${key}`).join(', ')}.`),
-  )
+  const offer = spec.planInfo
+  if (!offer) return null
+  const expected = { name: offer.planId, product: offer.offerId, publisher: offer.publisherId }
+  const fields = ['name', 'product', 'publisher'] as const
+  const wanted = `plan.name '${offer.planId}', plan.product '${offer.offerId}' and plan.publisher '${offer.publisherId}'`
+  const missing = fields.filter((key) => !plan?.[key]?.trim())
+  if (missing.length > 0) {
+    return badRequest(
+      'PlanRequired',
+      missing.length === fields.length ? TARGET.plan : `${TARGET.plan}.${missing[0]}`,
+      `Extension type '${spec.type}' is sold through an Azure Marketplace offer: the request must name its plan, ${wanted} (api-version 2022-11-01 or later)` +
+        (missing.length === fields.length ? '.' : `, but it lacks ${missing.map((key) => `plan.${key}`).join(', ')}.`),
+    )
+  }
+  const wrong = fields.find((key) => !sameName(plan?.[key] ?? '', expected[key]))
+  if (!wrong) return null
+  return badRequest('PlanNotOffered', `${TARGET.plan}.${wrong}`, `Extension type '${spec.type}' is not offered under plan.${wrong} '${plan?.[wrong] ?? ''}'. Its Azure Marketplace plan is ${wanted}.`)
 }
 
 export function checkScope(spec: ExtensionTypeSpec, scope: ExtensionScope | null): RuleViolation | null {

@@ -66,7 +66,16 @@ describe('a marketplace type', () => {
     expect((await call(h, 'GET', url)).status).toBe(404)
   })
 
-  it('installs with a plan, which the extension then shows', async () => {
+  it("is refused with another offer's plan (400 PlanNotOffered)", async () => {
+    const sub = freshSubscription()
+    await registerCluster(sub)
+    const plan = { name: 'azure-vote-premium', product: 'azure-vote-standard-offer-id', publisher: 'Microsoft' }
+    const res = await call<Json>(h, 'PUT', `${extensionPath(sub, 'vote')}?${EXTENSION_API}`, { properties: { extensionType: 'azure-vote', releaseTrain: 'Preview' }, plan })
+    expect(res.status).toBe(400)
+    expect(res.body.error).toMatchObject({ code: 'PlanNotOffered', target: 'plan.name' })
+  })
+
+  it('installs with its plan, which the extension then shows', async () => {
     const sub = freshSubscription()
     await registerCluster(sub)
     const plan = { name: 'azure-vote-standard', product: 'azure-vote-standard-offer-id', publisher: 'Microsoft' }

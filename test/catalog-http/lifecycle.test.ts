@@ -32,9 +32,10 @@ function requestFor(spec: ExtensionTypeSpec, releaseTrain: string): Json {
   }
 }
 
-/** A marketplace type is installed with its offer's plan (any complete plan: arcext does not check the offer). */
+/** A marketplace type is installed with its offer's plan. */
 function planFor(spec: ExtensionTypeSpec): Json {
-  return spec.requiresPlan ? { plan: { name: 'test-plan', product: 'test-offer', publisher: spec.publisher } } : {}
+  const offer = spec.planInfo
+  return offer ? { plan: { name: offer.planId, product: offer.offerId, publisher: offer.publisherId } } : {}
 }
 
 /** PUT/DELETE, then wait for the operation the Azure-AsyncOperation header names to end. */

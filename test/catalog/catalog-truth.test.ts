@@ -1,5 +1,5 @@
 // The catalog features issue #16 adds, each against a small catalog built for it: aliases (legacy and renamed names),
-// plan-based (marketplace) types, upgrade-from minimums and retirement dates. Then the shipped catalog's own entries
+// marketplace types (planInfo), upgrade-from minimums and retirement dates. Then the shipped catalog's own entries
 // for them, so the data the upstream examples and the refresh rely on cannot drift unnoticed.
 import { describe, expect, it } from 'vitest'
 import { loadCatalog, shippedCatalogFile } from '../../core/catalog/catalog.js'
@@ -64,30 +64,41 @@ describe('aliases', () => {
   })
 })
 
-describe('plan-based (marketplace) types', () => {
-  const catalog = validateCatalog(catalogWith(typeJson('contoso.vote', { requiresPlan: true }), typeJson('contoso.free')))
+describe('marketplace types (planInfo)', () => {
+  const planInfo = { publisherId: 'Contoso', offerId: 'vote-offer', planId: 'vote-standard' }
+  const catalog = validateCatalog(catalogWith(typeJson('contoso.vote', { planInfo }), typeJson('contoso.free')))
   const plan = { name: 'vote-standard', product: 'vote-offer', publisher: 'Contoso' }
 
-  it('install with a complete plan', () => {
+  it("install with the offer's plan, its ids matched case-insensitively", () => {
     expect(checkInstallable(installRequest('contoso.vote', { plan }), catalog)).toEqual([])
+    expect(checkInstallable(installRequest('contoso.vote', { plan: { name: 'Vote-Standard', product: 'VOTE-OFFER', publisher: 'contoso' } }), catalog)).toEqual([])
   })
 
-  it('are refused without a plan, naming the plan as the target', () => {
+  it('are refused without a plan, naming the plan as the target and the plan to send', () => {
     const [violation, ...rest] = checkInstallable(installRequest('contoso.vote', { plan: null }), catalog)
     expect(rest).toEqual([])
     expect(violation).toMatchObject({ rule: 'PlanRequired', target: 'plan', status: 400 })
-    expect(violation?.message).toMatch(/'contoso\.vote' is sold through an Azure Marketplace offer.*plan\.name, plan\.product and plan\.publisher.*2022-11-01/)
+    expect(violation?.message).toBe(
+      "Extension type 'contoso.vote' is sold through an Azure Marketplace offer: the request must name its plan, plan.name 'vote-standard', plan.product 'vote-offer' and plan.publisher 'Contoso' (api-version 2022-11-01 or later).",
+    )
   })
 
   it('are refused with an incomplete plan, naming the first missing field', () => {
     const [violation] = checkInstallable(installRequest('contoso.vote', { plan: { ...plan, product: ' ', publisher: '' } }), catalog)
     expect(violation).toMatchObject({ rule: 'PlanRequired', target: 'plan.product' })
-    expect(violation?.message).toMatch(/lacks plan\.product, plan\.publisher\.$/)
+    expect(violation?.message).toMatch(/, but it lacks plan\.product, plan\.publisher\.$/)
   })
 
-  it('do not make a plan necessary for other types', () => {
+  it('are refused with a plan of another offer (PlanNotOffered)', () => {
+    const [violation] = checkInstallable(installRequest('contoso.vote', { plan: { ...plan, product: 'other-offer' } }), catalog)
+    expect(violation).toMatchObject({ rule: 'PlanNotOffered', target: 'plan.product', status: 400 })
+    expect(violation?.message).toContain("is not offered under plan.product 'other-offer'")
+  })
+
+  it('do not make a plan necessary for other types; planInfo is checked like the rest', () => {
     expect(checkInstallable(installRequest('contoso.free', { plan: null }), catalog)).toEqual([])
-    expect(validateCatalog(minimalCatalogJson()).types[0]?.requiresPlan).toBe(false)
+    expect(validateCatalog(minimalCatalogJson()).types[0]?.planInfo).toBeNull()
+    expect(problemsOf(catalogWith(typeJson('contoso.vote', { planInfo: { publisherId: 'Contoso', offerId: 'vote-offer' } })))).toEqual(['types[0].planInfo: missing required key "planId"'])
   })
 })
 
@@ -180,8 +191,11 @@ describe('the shipped catalog', () => {
     expect(preview?.versions[0]?.source).toMatch(/x-ms-examples.*github\.com\/Azure\/azure-rest-api-specs/s)
   })
 
-  it('lists the marketplace type of the plan examples as plan-based', () => {
-    expect(type('azure-vote')).toMatchObject({ requiresPlan: true, releaseTrains: [{ name: 'Preview', versions: [{ version: '0.1.4' }] }] })
+  it("lists the marketplace type of the plan examples with the examples' plan", () => {
+    expect(type('azure-vote')).toMatchObject({
+      planInfo: { publisherId: 'Microsoft', offerId: 'azure-vote-standard-offer-id', planId: 'azure-vote-standard' },
+      releaseTrains: [{ name: 'Preview', versions: [{ version: '0.1.4' }] }],
+    })
   })
 
   it('knows API Management by its Azure name on the preview train, and by its old name', () => {

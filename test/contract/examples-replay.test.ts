@@ -11,7 +11,7 @@
 //   api-version 2022-04-01-preview) are never compared; ids are compared with the request path instead.
 // - Nothing about the extension types: the replay runs against the shipped catalog, which resolves the examples'
 //   legacy name `azuremonitor-containers` as an alias, has its Preview train, and lists the marketplace type
-//   `azure-vote` as plan-based (docs/catalog.md). Only resources the examples show but never create (Get/List
+//   `azure-vote` as a marketplace type with the plan the examples send (planInfo, docs/catalog.md). Only resources the examples show but never create (Get/List
 //   preconditions) are recreated with what the catalog can install (createBodyFrom).
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -348,7 +348,7 @@ const replays: Record<string, Record<string, [scenario: string, Replay]>> = {
       async (s) => {
         await registerCluster(idle, s)
         const names = (exampleBody(s).value as Json[]).map((op) => String(op.id).split('/extensions/')[1]!.split('/')[0]!)
-        // Two types that may share a cluster, neither plan-based (a plan cannot be sent before 2022-11-01).
+        // Two types that may share a cluster, neither a marketplace type (a plan cannot be sent before 2022-11-01).
         const types = ['azuremonitor-containers', 'microsoft.flux']
         const expectedIds: string[] = []
         for (const [i, name] of names.entries()) {
