@@ -3,7 +3,8 @@
 // for them, so the data the upstream examples and the refresh rely on cannot drift unnoticed.
 import { describe, expect, it } from 'vitest'
 import { loadCatalog, shippedCatalogFile } from '../../core/catalog/catalog.js'
-import { findReleaseTrain } from '../../core/catalog/release-trains.js'
+import { findReleaseTrain, supportedVersions } from '../../core/catalog/release-trains.js'
+import { compareSemver } from '../../core/catalog/semver.js'
 import { advisoryStatusesFor, checkInstallable, newestAutoUpgradeTarget, retirementStatusFor } from '../../core/catalog/rules.js'
 import { CatalogValidationError, validateCatalog } from '../../core/catalog/schema.js'
 import { installRequest, minimalCatalogJson, typeJson } from './fixtures.js'
@@ -215,8 +216,17 @@ describe('the shipped catalog', () => {
     expect(rulesOf(checkInstallable({ ...request, releaseTrain: 'nightly' }, shipped))).toEqual(['UnknownReleaseTrain'])
   })
 
-  it('has no invented Dapr Preview train', () => {
-    expect(type('microsoft.dapr').releaseTrains.map((t) => t.name)).toEqual(['stable'])
+  it('has Dapr on its stable train with an N-1 window, and no invented Preview train', () => {
+    const dapr = type('microsoft.dapr')
+    expect(dapr.releaseTrains.map((t) => t.name)).toEqual(['stable'])
+    expect(dapr.supportPolicy).toEqual({ kind: 'latestMinus', n: 1 })
+    const stable = findReleaseTrain(dapr, 'Stable')!
+    expect(supportedVersions(dapr, stable)).toEqual(
+      stable.versions
+        .map((v) => v.version)
+        .sort((a, b) => compareSemver(b, a))
+        .slice(0, 2),
+    )
   })
 
   it('keeps the Secret Store versions its release notes show (1.5.2, 1.5.3)', () => {
