@@ -234,8 +234,10 @@ describe('the shipped catalog', () => {
     expect(versions).toEqual(expect.arrayContaining(['1.5.3', '1.5.2']))
   })
 
-  it('dates the Open Service Mesh retirement', () => {
+  it('dates the Open Service Mesh and Key Vault Secrets Provider retirements', () => {
     expect(type('microsoft.openservicemesh').retiresOn).toBe('2027-09-30')
+    expect(type('microsoft.azurekeyvaultsecretsprovider').retiresOn).toBe('2027-10-09')
+    expect(shipped.types.filter((t) => t.retiresOn !== null).map((t) => t.type)).toEqual(['microsoft.azurekeyvaultsecretsprovider', 'microsoft.openservicemesh'])
     expect(retirementStatusFor(type('microsoft.openservicemesh'), new Date('2026-12-06T00:00:00Z'))?.code).toBe('ExtensionTypeRetiring')
   })
 
