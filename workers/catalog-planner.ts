@@ -1,5 +1,5 @@
 // The worker's view of the extension-type catalog: which version to install and where.
-import { defaultCatalog, findReleaseTrain, findVersion, newestAutoUpgradeTarget, previewStatusFor, resolveVersion, type Catalog } from '../core/catalog/index.js'
+import { defaultCatalog, findReleaseTrain, findVersion, newestAutoUpgradeTarget, advisoryStatusesFor, resolveVersion, type Catalog } from '../core/catalog/index.js'
 import type { ExtensionSpec } from '../core/domain/model.js'
 import type { ReleasePlanner } from './context.js'
 import { DriverError } from './drivers/driver.js'
@@ -47,8 +47,8 @@ export function catalogPlanner(catalog: Catalog | (() => Catalog) = defaultCatal
       return typeOf(extensionType).defaultReleaseNamespace
     },
     advisoryStatuses(extensionType: string) {
-      const preview = previewStatusFor(typeOf(extensionType))
-      return preview ? [{ ...preview, time: new Date().toISOString() }] : []
+      const now = new Date()
+      return advisoryStatusesFor(typeOf(extensionType), now).map((status) => ({ ...status, time: now.toISOString() }))
     },
   }
 }

@@ -104,7 +104,7 @@ function withEffectiveScope(spec: ExtensionSpec, extensionName: string): Extensi
  * Every catalog rule, server-side, so raw PUTs get what the az CLI would have enforced; `installed` are the
  * extensions on the cluster, for the rules on which types may share it.
  */
-function assertInstallable(spec: ExtensionSpec, cluster: Cluster, extensionName: string, clusterResourceName: string, installed: InstalledExtension[]): void {
+function assertInstallable(spec: ExtensionSpec, cluster: Cluster, extensionName: string, clusterResourceName: string, installed: InstalledExtension[], installedVersion: string | null = null): void {
   assertNoViolations(
     checkInstallable({
       extensionType: spec.extensionType,
@@ -116,6 +116,8 @@ function assertInstallable(spec: ExtensionSpec, cluster: Cluster, extensionName:
       installedTypes: installed,
       extensionName,
       clusterType: clusterResourceName,
+      plan: spec.plan,
+      installedVersion,
     }),
   )
 }
@@ -163,7 +165,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       const protectedSettingsSealed = protectedSettings ? secrets.sealJson(protectedSettings) : protectedSettings === null ? null : undefined
       const { caller, apiVersion, correlationId } = request.arm
       // Judged inside the transaction that holds the cluster lock; a create's lock serialises creates on the cluster (core/store/extensions.ts).
-      const admit = (installed: InstalledExtension[]) => assertInstallable(spec, cluster, name, parent.resourceType, installed)
+      const admit = (installed: InstalledExtension[]) => assertInstallable(spec, cluster, name, parent.resourceType, installed, current?.currentVersion ?? null)
       if (current) return { change: { kind: 'extension.update', spec, protectedSettingsSealed, caller, apiVersion, correlationId, admit } }
       return { create: { resourceId: addressed.id, idKey: addressed.key, clusterId: cluster.id, name, spec, protectedSettingsSealed, caller, apiVersion, correlationId, admit } }
     })
@@ -270,7 +272,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       caller: request.arm.caller,
       apiVersion: request.arm.apiVersion,
       correlationId: request.arm.correlationId,
-      admit: (installed) => assertInstallable(spec, cluster, current.name, parent.resourceType, installed),
+      admit: (installed) => assertInstallable(spec, cluster, current.name, parent.resourceType, installed, current.currentVersion),
     })
     return { accepted }
   }

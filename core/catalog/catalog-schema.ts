@@ -10,6 +10,7 @@ const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'
 const KUBERNETES_MIN_VERSION = '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(\\.(0|[1-9]\\d*))?$'
 /** YYYY-MM-DD or YYYY-MM; whether the day exists is checked in schema.ts. */
 export const RELEASE_DATE = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/
+const RETIREMENT_DATE = '^\\d{4}-\\d{2}-\\d{2}$'
 
 /** Blank strings are reported as such whatever the pattern (schema.ts), so `\S` alone means "non-empty". */
 const nonEmptyString = { type: 'string', pattern: '\\S' } as const
@@ -30,6 +31,8 @@ const version = {
     notes: listOf(nonEmptyString),
     components: { type: 'object', additionalProperties: nonEmptyString, 'x-problem': { type: 'an object of name → version strings' } },
     breakingChanges: listOf(nonEmptyString),
+    upgradeFrom: { type: 'string', format: SEMVER_FORMAT, 'x-problem': { format: 'is not strict SemVer 2.0.0 (the oldest version an upgrade may start from)' } },
+    source: nonEmptyString,
   },
 } as const
 
@@ -63,6 +66,13 @@ const supportedDistributions = {
   else: listOf(matching(LOWER_NAME, 'a lower-case distribution id'), 'use "any" or list at least one distribution'),
 } as const
 
+const planInfo = {
+  type: 'object',
+  required: ['publisherId', 'offerId', 'planId'],
+  additionalProperties: false,
+  properties: { publisherId: nonEmptyString, offerId: nonEmptyString, planId: nonEmptyString },
+} as const
+
 // Properties in the order a reader of the file meets them; `required` is the order unknown-key problems list them in.
 const extensionType = {
   type: 'object',
@@ -87,6 +97,7 @@ const extensionType = {
   additionalProperties: false,
   properties: {
     type: matching(LOWER_NAME, 'a lower-case extension type name such as "microsoft.flux"'),
+    aliases: { ...listOf(matching(LOWER_NAME, 'a lower-case extension type name such as "azuremonitor-containers"')), default: [] },
     displayName: nonEmptyString,
     publisher: nonEmptyString,
     description: nonEmptyString,
@@ -100,6 +111,9 @@ const extensionType = {
     allowMultipleInstances: { type: 'boolean' },
     defaultReleaseNamespace: nullable(matching(DNS_LABEL, 'a Kubernetes namespace name (RFC 1123 label)')),
     singletonName: { ...nullable(nonEmptyString), default: null },
+    // `required` and `additionalProperties` do not apply to null, so one schema admits both.
+    planInfo: { ...planInfo, type: ['object', 'null'], default: null },
+    retiresOn: { ...nullable(matching(RETIREMENT_DATE, 'a date as YYYY-MM-DD')), default: null },
     releaseTrains: listOf(releaseTrain, 'list at least one release train'),
     supportPolicy,
     source: nonEmptyString,
@@ -134,7 +148,7 @@ const catalogSchema = {
   $defs: { extensionType },
 } as const
 
-/** Fills in the defaults (singletonName, impliedByClusterTypes) in place, so it is given a copy. */
+/** Fills in the defaults (aliases, singletonName, planInfo, retiresOn, impliedByClusterTypes) in place, so it is given a copy. */
 export const validateCatalogShape = schemaAjv.compile<CatalogData>(catalogSchema)
 /** One entry of `types`, so an entry that is sound gets its own checks while another entry is broken. */
 export const validateExtensionTypeShape = schemaAjv.compile<ExtensionTypeSpec>({ $ref: `${CATALOG_SCHEMA_ID}#/$defs/extensionType` })

@@ -20,6 +20,13 @@ export interface VersionSpec {
   /** Versions of what the extension ships, e.g. Flux release and each controller. */
   components?: Record<string, string>
   breakingChanges?: string[]
+  /**
+   * The oldest installed version an upgrade to this one may start from (e.g. Flux 1.23.0 needs 1.21.0 or later):
+   * older installations must pass through an intermediate version first. Absent when any version may upgrade.
+   */
+  upgradeFrom?: string
+  /** Where this version was verified, when it differs from the type's `source`. */
+  source?: string
 }
 
 export interface ReleaseTrainSpec {
@@ -37,9 +44,21 @@ export interface DistributionSpec {
   impliedByClusterTypes: ClusterType[]
 }
 
+/** An Azure Marketplace offer's plan, as the extensionTypes API names it. */
+export interface MarketplacePlan {
+  publisherId: string
+  offerId: string
+  planId: string
+}
+
 export interface ExtensionTypeSpec {
   /** Azure's extension type name, lower-case, e.g. `microsoft.flux`. */
   type: string
+  /**
+   * Other names callers may install the type under (legacy or renamed names, e.g. `azuremonitor-containers`); lower-case,
+   * unique across the catalog. Lookups resolve them to this entry; the extension keeps the name the caller sent.
+   */
+  aliases: string[]
   displayName: string
   publisher: string
   description: string
@@ -59,6 +78,14 @@ export interface ExtensionTypeSpec {
   defaultReleaseNamespace: string | null
   /** The extension name Azure forces for this type, or null when the caller chooses. */
   singletonName: string | null
+  /**
+   * A marketplace type's offer (Azure's extensionType `planInfo`), or null for a first-party type. Every extension of a
+   * marketplace type must name this plan: `plan.name` = planId, `plan.product` = offerId, `plan.publisher` = publisherId
+   * (which only api-versions from 2022-11-01 can carry).
+   */
+  planInfo: MarketplacePlan | null
+  /** YYYY-MM-DD on which Microsoft retires the type, or null; installed extensions carry a warning status until then. */
+  retiresOn: string | null
   releaseTrains: ReleaseTrainSpec[]
   supportPolicy: SupportPolicy
   /** Where the version data came from. */

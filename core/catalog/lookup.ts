@@ -1,5 +1,5 @@
 // Read access to a validated catalog. Every name lookup is case-insensitive because ARM matches
-// extension types, distributions and cluster types case-insensitively.
+// extension types, distributions and cluster types case-insensitively; a type is found by its name or any alias.
 import type { CatalogData, DistributionSpec, ExtensionTypeSpec } from './catalog-types.js'
 
 /** The distribution assumed for a cluster that reports none, or one this catalog does not know. */
@@ -15,10 +15,11 @@ export class Catalog {
   constructor(data: CatalogData) {
     this.types = data.types
     this.distributions = data.distributions
-    this.typesByName = new Map(data.types.map((t) => [t.type.toLowerCase(), t]))
+    this.typesByName = new Map(data.types.flatMap((t) => [t.type, ...t.aliases].map((name) => [name.toLowerCase(), t] as const)))
     this.distributionsByName = new Map(data.distributions.flatMap((d) => [d.id, ...d.aliases].map((name) => [name.toLowerCase(), d] as const)))
   }
 
+  /** By name or alias. */
   findType(name: string): ExtensionTypeSpec | undefined {
     return this.typesByName.get(name.trim().toLowerCase())
   }

@@ -2,9 +2,19 @@
 import type { ExtensionTypeSpec, ReleaseTrainSpec, VersionSpec } from './catalog-types.js'
 import { compareSemver, newestFirst, parseSemver } from './semver.js'
 
+/** The train a request that names none is on (the api fills it in). */
+export const DEFAULT_RELEASE_TRAIN = 'Stable'
+
+/**
+ * The type's train of that name, case-insensitively. A type Azure ships without a Stable train (API Management's
+ * gateway on "preview", a marketplace type's own) answers the default name with its first train: requests that name
+ * no train reach the lookup as "Stable", and for such a type that means its default train, not an unknown one.
+ */
 export function findReleaseTrain(spec: ExtensionTypeSpec, name: string): ReleaseTrainSpec | undefined {
   const wanted = name.trim().toLowerCase()
-  return spec.releaseTrains.find((train) => train.name.toLowerCase() === wanted)
+  const named = spec.releaseTrains.find((train) => train.name.toLowerCase() === wanted)
+  if (named || wanted !== DEFAULT_RELEASE_TRAIN.toLowerCase()) return named
+  return spec.releaseTrains[0]
 }
 
 export function releaseTrainNames(spec: ExtensionTypeSpec): string[] {

@@ -1,14 +1,14 @@
 // Install-time rules over the catalog, one pure function per rule. Each returns reasons, not HTTP
 // errors, so api/ and workers/ can share them; `status` only says which ARM status a reason maps to.
 // Every behaviour comes from the catalog data: nothing here knows any extension type by name.
-import type { ClusterFacts, ExtensionScope, ExtensionStatus } from '../domain/model.js'
+import type { ClusterFacts, ExtensionScope, ExtensionStatus, Plan } from '../domain/model.js'
 import { defaultCatalog } from './catalog.js'
 import { isKubernetesVersionBelow, normalizeArchitecture, parseKubernetesVersion } from './reported-facts.js'
 import type { Catalog } from './lookup.js'
 import { GENERIC_DISTRIBUTION } from './lookup.js'
 import { allVersionsNewestFirst, findReleaseTrain, findVersion, isSupported, releaseTrainNames, supportedVersions } from './release-trains.js'
 import type { ExtensionTypeSpec } from './catalog-types.js'
-import { isNewer, parseSemver, sameMajor } from './semver.js'
+import { compareSemver, isNewer, newestFirst, parseSemver, sameMajor } from './semver.js'
 
 export type RuleName =
   | 'UnknownExtensionType'
@@ -25,6 +25,9 @@ export type RuleName =
   | 'UnknownReleaseTrain'
   | 'UnknownVersion'
   | 'VersionNotSupported'
+  | 'PlanRequired'
+  | 'PlanNotOffered'
+  | 'UpgradePathNotSupported'
 
 export interface RuleViolation {
   rule: RuleName
@@ -53,9 +56,13 @@ export interface InstallRequest {
   extensionName?: string | null
   /** The parent resource type (connectedClusters, managedClusters, ...); when absent the cluster-type rule is skipped. */
   clusterType?: string | null
+  /** The marketplace plan the request names (`plan`), checked against a marketplace type's planInfo. */
+  plan?: Plan | null
+  /** The version the extension runs now, for an update; null or absent for a first install. */
+  installedVersion?: string | null
 }
 
-export const DEFAULT_RELEASE_TRAIN = 'Stable'
+export { DEFAULT_RELEASE_TRAIN } from './release-trains.js'
 
 const TARGET = {
   name: 'name',
@@ -64,6 +71,7 @@ const TARGET = {
   targetNamespace: 'properties.scope.namespace.targetNamespace',
   releaseTrain: 'properties.releaseTrain',
   version: 'properties.version',
+  plan: 'plan',
 } as const
 
 function badRequest(rule: RuleName, target: string, message: string): RuleViolation {
@@ -148,6 +156,30 @@ export function clusterViolations(catalog: Catalog, spec: ExtensionTypeSpec, clu
 
 // ---- the extension resource itself ----
 
+/**
+ * A marketplace type needs its offer's plan on every request that installs or updates it: plan.name, plan.product and
+ * plan.publisher naming the type's planId, offerId and publisherId (matched case-insensitively, as Marketplace ids are).
+ */
+export function checkPlan(spec: ExtensionTypeSpec, plan: Plan | null | undefined): RuleViolation | null {
+  const offer = spec.planInfo
+  if (!offer) return null
+  const expected = { name: offer.planId, product: offer.offerId, publisher: offer.publisherId }
+  const fields = ['name', 'product', 'publisher'] as const
+  const wanted = `plan.name '${offer.planId}', plan.product '${offer.offerId}' and plan.publisher '${offer.publisherId}'`
+  const missing = fields.filter((key) => !plan?.[key]?.trim())
+  if (missing.length > 0) {
+    return badRequest(
+      'PlanRequired',
+      missing.length === fields.length ? TARGET.plan : `${TARGET.plan}.${missing[0]}`,
+      `Extension type '${spec.type}' is sold through an Azure Marketplace offer: the request must name its plan, ${wanted} (api-version 2022-11-01 or later)` +
+        (missing.length === fields.length ? '.' : `, but it lacks ${missing.map((key) => `plan.${key}`).join(', ')}.`),
+    )
+  }
+  const wrong = fields.find((key) => !sameName(plan?.[key] ?? '', expected[key]))
+  if (!wrong) return null
+  return badRequest('PlanNotOffered', `${TARGET.plan}.${wrong}`, `Extension type '${spec.type}' is not offered under plan.${wrong} '${plan?.[wrong] ?? ''}'. Its Azure Marketplace plan is ${wanted}.`)
+}
+
 export function checkScope(spec: ExtensionTypeSpec, scope: ExtensionScope | null): RuleViolation | null {
   if (spec.scope === 'cluster') {
     if (scope?.kind !== 'namespace') return null
@@ -204,10 +236,15 @@ export function checkSingleInstance(spec: ExtensionTypeSpec, installed: readonly
  * The extension types (trimmed, lower-cased) whose presence on a cluster checkCoexistence and checkSingleInstance
  * can object to, so a store can read only those extensions instead of every one on the cluster.
  */
-export function coexistenceTypes(spec: ExtensionTypeSpec): string[] {
-  const types = spec.conflictsWith.map((type) => type.trim().toLowerCase())
-  if (spec.scope === 'cluster' && !spec.allowMultipleInstances) types.push(spec.type.trim().toLowerCase())
-  return [...new Set(types)]
+export function coexistenceTypes(spec: ExtensionTypeSpec, catalog: Catalog): string[] {
+  const judged = [...spec.conflictsWith]
+  if (spec.scope === 'cluster' && !spec.allowMultipleInstances) judged.push(spec.type)
+  // An installed extension keeps the type name its caller sent, which may be an alias (checkInstallable resolves it).
+  const spellings = judged.flatMap((name) => {
+    const type = catalog.findType(name)
+    return type ? [type.type, ...type.aliases] : [name]
+  })
+  return [...new Set(spellings.map((name) => name.trim().toLowerCase()))]
 }
 
 // ---- release train and version ----
@@ -261,6 +298,35 @@ export function checkSupportWindow(spec: ExtensionTypeSpec, releaseTrain: string
   )
 }
 
+function versionEntry(spec: ExtensionTypeSpec, releaseTrain: string, version: string) {
+  const train = findReleaseTrain(spec, releaseTrain)
+  return train ? findVersion(train, version) : undefined
+}
+
+/** Whether an extension running `installed` may move straight to `target` (the target's upgradeFrom minimum). */
+function reachableFrom(spec: ExtensionTypeSpec, releaseTrain: string, installed: string, target: string): boolean {
+  const minimum = versionEntry(spec, releaseTrain, target)?.upgradeFrom
+  return minimum === undefined || !parseSemver(installed) || compareSemver(installed, minimum) >= 0
+}
+
+/**
+ * An update that pins a version whose `upgradeFrom` the installed version does not reach is refused, naming the
+ * intermediate version to install first (the newest one reachable from where the extension is).
+ */
+export function checkUpgradePath(spec: ExtensionTypeSpec, releaseTrain: string, installedVersion: string | null | undefined, version: string | null): RuleViolation | null {
+  if (!installedVersion || version === null || !parseSemver(installedVersion) || !parseSemver(version) || !isNewer(version, installedVersion)) return null
+  if (reachableFrom(spec, releaseTrain, installedVersion, version)) return null
+  const minimum = versionEntry(spec, releaseTrain, version)?.upgradeFrom ?? ''
+  const train = findReleaseTrain(spec, releaseTrain)
+  const stepping = train && newestFirst(train.versions.map((v) => v.version)).find((v) => isNewer(v, installedVersion) && isNewer(version, v) && reachableFrom(spec, releaseTrain, installedVersion, v))
+  return badRequest(
+    'UpgradePathNotSupported',
+    TARGET.version,
+    `Version '${version}' of extension type '${spec.type}' can only be installed over version ${minimum} or later, but the extension runs ${installedVersion}.` +
+      (stepping ? ` Update to version '${stepping}' first, then to '${version}'.` : ` Update to version ${minimum} or later first.`),
+  )
+}
+
 // ---- everything, in a stable order ----
 
 /** All violations for installing or updating an extension, in a fixed order; empty when installable. */
@@ -268,17 +334,21 @@ export function checkInstallable(input: InstallRequest, catalog: Catalog = defau
   const unknown = checkExtensionTypeKnown(catalog, input.extensionType)
   if (unknown) return [unknown]
   const spec = catalog.findType(input.extensionType) as ExtensionTypeSpec
+  // Installed extensions may carry an alias (a legacy name); the coexistence rules compare catalog names.
+  const installed = input.installedTypes.map((other) => ({ ...other, extensionType: catalog.findType(other.extensionType)?.type ?? other.extensionType }))
   return [
     ...clusterViolations(catalog, spec, input.cluster, input.clusterType),
     checkScope(spec, input.scope),
     checkExtensionName(spec, input.extensionName),
-    ...checkCoexistence(spec, input.installedTypes, input.extensionName),
-    checkSingleInstance(spec, input.installedTypes, input.extensionName),
+    checkPlan(spec, input.plan),
+    ...checkCoexistence(spec, installed, input.extensionName),
+    checkSingleInstance(spec, installed, input.extensionName),
     checkVersionWithAutoUpgrade(input.autoUpgradeMinorVersion, input.version),
     checkVersionSyntax(input.version),
     checkReleaseTrain(spec, input.releaseTrain),
     checkVersionOnTrain(spec, input.releaseTrain, input.version),
     checkSupportWindow(spec, input.releaseTrain, input.version),
+    checkUpgradePath(spec, input.releaseTrain, input.installedVersion, input.version),
   ].filter((v): v is RuleViolation => v !== null)
 }
 
@@ -302,11 +372,12 @@ export function resolveVersion(spec: ExtensionTypeSpec, releaseTrain: string, pi
 /**
  * The newest version on the train that auto-upgrade may move `currentVersion` to, or null when it is
  * already newest. Never crosses a major version: a major bump may break, so it needs an explicit request.
+ * Never skips a version's upgradeFrom minimum either: the sweep steps through the intermediate version instead.
  */
 export function newestAutoUpgradeTarget(spec: ExtensionTypeSpec, releaseTrain: string, currentVersion: string): string | null {
   const train = findReleaseTrain(spec, releaseTrain)
   if (!train || !parseSemver(currentVersion)) return null
-  return allVersionsNewestFirst(train).find((v) => sameMajor(v, currentVersion) && isNewer(v, currentVersion)) ?? null
+  return allVersionsNewestFirst(train).find((v) => sameMajor(v, currentVersion) && isNewer(v, currentVersion) && reachableFrom(spec, releaseTrain, currentVersion, v)) ?? null
 }
 
 // ---- what the extensionTypes API shows ----
@@ -322,6 +393,33 @@ export function previewStatusFor(spec: ExtensionTypeSpec): PreviewStatus | null 
     level: 'Warning',
     message: `${spec.displayName} (${spec.type}) is in preview. Preview features are provided under the Supplemental Terms of Use for Microsoft Azure Previews and are not recommended for production workloads.`,
   }
+}
+
+export type AdvisoryStatus = PreviewStatus
+
+const DAY_MS = 24 * 60 * 60 * 1000
+
+/**
+ * The warning to add to an extension of a type Microsoft retires (`retiresOn`), or null for a type with no
+ * retirement date. Shown before the date as a notice and after it as retired, so installed extensions say so.
+ */
+export function retirementStatusFor(spec: ExtensionTypeSpec, now: Date = new Date()): AdvisoryStatus | null {
+  if (spec.retiresOn === null) return null
+  const retired = Date.parse(`${spec.retiresOn}T00:00:00Z`) - now.getTime() <= 0
+  const daysLeft = Math.ceil((Date.parse(`${spec.retiresOn}T00:00:00Z`) - now.getTime()) / DAY_MS)
+  return {
+    code: retired ? 'ExtensionTypeRetired' : 'ExtensionTypeRetiring',
+    displayStatus: retired ? 'Retired' : 'Retiring',
+    level: 'Warning',
+    message: retired
+      ? `${spec.displayName} (${spec.type}) was retired on ${spec.retiresOn} and is no longer supported. Migrate to its replacement and delete this extension.`
+      : `${spec.displayName} (${spec.type}) retires on ${spec.retiresOn} (in ${daysLeft} day${daysLeft === 1 ? '' : 's'}); it is not supported after that date. Plan the migration to its replacement.`,
+  }
+}
+
+/** Every catalog-derived warning for an installed extension of this type: preview, then retirement. */
+export function advisoryStatusesFor(spec: ExtensionTypeSpec, now: Date = new Date()): AdvisoryStatus[] {
+  return [previewStatusFor(spec), retirementStatusFor(spec, now)].filter((status): status is AdvisoryStatus => status !== null)
 }
 
 export interface ReleaseTrainVersions {

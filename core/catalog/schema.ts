@@ -150,6 +150,9 @@ function checkExtensionType(spec: ExtensionTypeSpec, path: string, problems: Pro
     const trainPath = `${at('releaseTrains')}[${t}]`
     train.versions.forEach((version, v) => {
       if (version.releasedOn !== null && !isCalendarDate(version.releasedOn)) problems.push(`${trainPath}.versions[${v}].releasedOn: "${version.releasedOn}" is not a real calendar date`)
+      if (version.upgradeFrom !== undefined && compareSemver(version.upgradeFrom, version.version) >= 0) {
+        problems.push(`${trainPath}.versions[${v}].upgradeFrom: "${version.upgradeFrom}" must be older than the version itself ("${version.version}")`)
+      }
     })
     // Equal precedence (e.g. 1.0.0+a and 1.0.0+b) would make "newest" ambiguous, so it counts as a duplicate.
     const canonical = train.versions.map((v) => v.version)
@@ -157,6 +160,9 @@ function checkExtensionType(spec: ExtensionTypeSpec, path: string, problems: Pro
       if (canonical.slice(0, i).some((earlier) => compareSemver(earlier, version) === 0)) problems.push(`${trainPath}.versions: duplicate version "${version}"`)
     })
   })
+  if (spec.retiresOn !== null && !isCalendarDate(spec.retiresOn)) problems.push(`${at('retiresOn')}: "${spec.retiresOn}" is not a real calendar date`)
+  reportDuplicates(spec.aliases, at('aliases'), 'alias', problems)
+  if (spec.aliases.includes(spec.type)) problems.push(`${at('aliases')}: "${spec.type}" is the type's own name, not an alias`)
   reportDuplicates(spec.supportedClusterTypes, at('supportedClusterTypes'), 'cluster type', problems)
   reportDuplicates(
     spec.releaseTrains.map((t) => t.name),
@@ -177,6 +183,16 @@ function checkCrossReferences(data: CatalogData, problems: Problems): void {
     'extension type',
     problems,
   )
+  // An alias is looked up like a name, so it may name one type only: not another type, nor another type's alias.
+  const owners = new Map<string, string>(data.types.map((t) => [t.type, t.type]))
+  data.types.forEach((spec, i) => {
+    for (const alias of new Set(spec.aliases)) {
+      const owner = owners.get(alias)
+      if (owner !== undefined && owner !== spec.type) {
+        problems.push(`types[${i}].aliases: "${alias}" ` + (owner === alias ? 'is the name of another extension type' : `is already an alias of ${owner}`))
+      } else owners.set(alias, spec.type)
+    }
+  })
 
   const distributionNames = data.distributions.flatMap((d) => [d.id, ...d.aliases])
   reportDuplicates(distributionNames, 'distributions', 'distribution id or alias', problems)

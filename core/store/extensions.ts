@@ -97,8 +97,9 @@ export interface Accepted {
 
 /** The guard for a write of `extensionType`: the types whose presence the catalog's coexistence rules judge. */
 function coexistenceGuard(clusterId: string, extensionType: string, name: string): CoexistenceGuard {
-  const type = defaultCatalog().findType(extensionType)
-  return { clusterId, types: type ? coexistenceTypes(type) : [], nameKey: name.toLowerCase() }
+  const catalog = defaultCatalog()
+  const type = catalog.findType(extensionType)
+  return { clusterId, types: type ? coexistenceTypes(type, catalog) : [], nameKey: name.toLowerCase() }
 }
 
 /** A cluster being deleted takes no new work: its deletion owns every extension on it. */

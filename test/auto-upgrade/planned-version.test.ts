@@ -70,9 +70,10 @@ describe('plannedVersion', () => {
   })
 
   it('starts afresh on a train the installed version is not on', () => {
-    const dapr = spec({ extensionType: 'microsoft.dapr', releaseTrain: 'Preview' })
-    const previewNewest = plannedVersion(catalog, dapr, null)
-    expect(plannedVersion(catalog, dapr, '1.15.4-msft.1')).toBe(previewNewest)
+    // Container insights: its Stable versions (3.1.x) are not on its Preview train.
+    const monitor = spec({ extensionType: 'microsoft.azuremonitor.containers', releaseTrain: 'Preview' })
+    const previewNewest = plannedVersion(catalog, monitor, null)
+    expect(plannedVersion(catalog, monitor, '3.1.26')).toBe(previewNewest)
   })
 
   it('fails permanently for a type or train the catalog no longer has', () => {

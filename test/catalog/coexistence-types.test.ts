@@ -8,10 +8,11 @@ const catalog = loadCatalog()
 
 describe('coexistenceTypes', () => {
   it.each(catalog.types.map((spec) => [spec.type, spec] as const))('for %s names every installed type the rules refuse, and only those', (_, spec) => {
-    const judged = new Set(coexistenceTypes(spec))
+    const judged = new Set(coexistenceTypes(spec, catalog))
     for (const other of catalog.types) {
-      for (const spelling of [other.type, other.type.toUpperCase(), ` ${other.type} `]) {
-        const installed = [{ name: 'installed-one', extensionType: spelling }]
+      for (const spelling of [other.type, other.type.toUpperCase(), ` ${other.type} `, ...other.aliases, ...other.aliases.map((alias) => alias.toUpperCase())]) {
+        // As checkInstallable hands them to the rules: an alias resolved to its type.
+        const installed = [{ name: 'installed-one', extensionType: catalog.findType(spelling)?.type ?? spelling }]
         const refused = checkCoexistence(spec, installed, 'new-one').length > 0 || checkSingleInstance(spec, installed, 'new-one') !== null
         expect(refused, `${spec.type} next to '${spelling}'`).toBe(judged.has(spelling.trim().toLowerCase()))
       }
@@ -21,6 +22,6 @@ describe('coexistenceTypes', () => {
   it('is empty for a type that allows several instances and conflicts with nothing', () => {
     const free = catalog.types.find((spec) => spec.conflictsWith.length === 0 && (spec.scope !== 'cluster' || spec.allowMultipleInstances))
     expect(free).toBeDefined()
-    expect(coexistenceTypes(free!)).toEqual([])
+    expect(coexistenceTypes(free!, catalog)).toEqual([])
   })
 })

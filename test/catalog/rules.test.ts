@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { loadCatalog } from '../../core/catalog/catalog.js'
 import type { RuleName } from '../../core/catalog/rules.js'
 import { checkDistribution, checkInstallable, compatibleTypes, compatibleVersions, newestAutoUpgradeTarget, previewStatusFor, resolveVersion } from '../../core/catalog/rules.js'
 import { validateCatalog } from '../../core/catalog/schema.js'
 import type { ExtensionTypeSpec } from '../../core/catalog/catalog-types.js'
 import type { ClusterFacts } from '../../core/domain/model.js'
 import { cluster, installRequest, minimalCatalogJson, typeJson } from './fixtures.js'
-import { SEED } from './seed.js'
+import { SEED, seedCatalog } from './seed.js'
 
-const catalog = loadCatalog()
+const catalog = seedCatalog()
 const spec = (type: string): ExtensionTypeSpec => {
   const found = catalog.findType(type)
   if (!found) throw new Error(`${type} missing from the shipped catalog`)

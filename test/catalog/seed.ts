@@ -1,6 +1,15 @@
 // The seed page ("Available extensions for Azure Arc-enabled Kubernetes clusters", 2025-04-15,
 // shared/reference/seed-available-extensions.txt) transcribed by hand, independently of the JSON
-// catalog, so the tests catch a data file that drifts from the source.
+// catalog, so the tests catch a data file that drifts from the source. The data file they check is the seed-dated
+// fixture (test/fixtures/seed-catalog-2025-04-15.json, the catalog as it stood on the seed page's facts), so refreshing
+// the shipped catalog from newer sources does not erase what these tests pin down.
+import path from 'node:path'
+import { loadCatalog } from '../../core/catalog/catalog.js'
+import { repoRoot } from '../../core/paths.js'
+
+export const SEED_CATALOG_FILE = path.join(repoRoot, 'test', 'fixtures', 'seed-catalog-2025-04-15.json')
+
+export const seedCatalog = () => loadCatalog(SEED_CATALOG_FILE)
 
 export interface SeedConstraint {
   type: string

@@ -9,14 +9,15 @@
 //   the Azure-AsyncOperation header of the operation it started.
 // - Resource ids/names inside response examples (BackupVault01 vs App1Monitor, http://, subId, ConnectedClusters,
 //   api-version 2022-04-01-preview) are never compared; ids are compared with the request path instead.
-// - The examples' extension types are not in the shipped catalog (see support/example-catalog.ts).
+// - Nothing about the extension types: the replay runs against the shipped catalog, which resolves the examples'
+//   legacy name `azuremonitor-containers` as an alias, has its Preview train, and lists the marketplace type
+//   `azure-vote` as a marketplace type with the plan the examples send (planInfo, docs/catalog.md). Only resources the examples show but never create (Get/List
+//   preconditions) are recreated with what the catalog can install (createBodyFrom).
 import { createHash } from 'node:crypto'
-import { rmSync } from 'node:fs'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resetDefaultCatalog } from '../../core/catalog/catalog.js'
+import { loadCatalog, shippedCatalogFile } from '../../core/catalog/catalog.js'
+import { findReleaseTrain, findVersion } from '../../core/catalog/release-trains.js'
 import { CLUSTER_API, call, compatibleCluster, startHarness, until, POLL, type ArmResponse, type Harness } from '../helpers/harness.js'
-import { RESPONSE_ONLY_TYPE_SUBSTITUTES, writeExampleCatalog } from './support/example-catalog.js'
 import { shapeMismatches } from './support/shape.js'
 import { responseSchema, undeclaredProperties, upstreamExamples, type Json, type UpstreamExample } from './support/upstream-spec.js'
 
@@ -40,22 +41,27 @@ const NOT_PRODUCED: Record<string, Record<string, string>> = {
   Extensions_Delete: { '200': 'a synchronous delete: this RP always uninstalls asynchronously (202), or answers 204 when absent' },
 }
 
+/**
+ * The type shown by a list example's item that no one can install: `Microsoft.RecoveryServices/recoveryVault` is a
+ * resource type, not an extension type (`/` is not allowed in one). The list replay recreates that item as a shipped
+ * type that takes the same writable settings (Stable, auto-upgrade, cluster scope); the value is not part of the shape.
+ */
+const RESPONSE_ONLY_TYPE_SUBSTITUTES: Readonly<Record<string, string>> = {
+  'microsoft.recoveryservices/recoveryvault': 'microsoft.flux',
+}
+
+/** The shipped catalog, read directly: the api and worker under test use the same file (no CATALOG_FILE). */
+const shipped = loadCatalog(shippedCatalogFile())
+
 let h: Harness
 /** No worker: operations stay in flight, for the examples about in-progress state (409, OperationStatus_List). */
 let idle: Harness
 
 beforeAll(async () => {
-  // The catalog is process-wide operator data (CATALOG_FILE): set for this file, restored after it, since test files
-  // share worker processes (vitest.config.ts, isolate: false).
-  process.env.CATALOG_FILE = writeExampleCatalog()
-  resetDefaultCatalog()
   ;[h, idle] = await Promise.all([startHarness(), startHarness({ worker: false })])
 })
 afterAll(async () => {
   await Promise.all([h?.close(), idle?.close()])
-  if (process.env.CATALOG_FILE) rmSync(path.dirname(process.env.CATALOG_FILE), { recursive: true, force: true })
-  delete process.env.CATALOG_FILE
-  resetDefaultCatalog()
 })
 
 // ---- helpers ----
@@ -106,17 +112,26 @@ function exampleBody(s: Scene): Json {
   return body as Json
 }
 
+/** Whether the shipped catalog has this version of the type on the train. */
+function catalogHas(type: string, releaseTrain: unknown, version: string): boolean {
+  const spec = shipped.findType(type)
+  const train = spec && findReleaseTrain(spec, typeof releaseTrain === 'string' ? releaseTrain : 'Stable')
+  return train !== undefined && findVersion(train, version) !== undefined
+}
+
 /**
- * A PUT body that recreates a resource an example shows, from its writable properties. An example showing a
- * pinned version together with autoUpgradeMinorVersion=true (refused by the RP: a pinned version needs
- * autoUpgradeMinorVersion=false) gets the version left out.
+ * A PUT body that recreates a resource an example shows, from its writable properties. The version is pinned as
+ * shown only where the RP would accept it: with autoUpgradeMinorVersion=false (a pinned version needs it), and only
+ * when the catalog has that version (the substitute of a response-only type does not have the version the example
+ * shows); otherwise the catalog picks one.
  */
 function createBodyFrom(resource: Json): Json {
   const p = resource.properties as Json
   const type = String(p.extensionType)
   const properties: Json = { extensionType: RESPONSE_ONLY_TYPE_SUBSTITUTES[type.toLowerCase()] ?? type }
   for (const key of ['autoUpgradeMinorVersion', 'releaseTrain', 'scope', 'configurationSettings']) if (p[key] !== undefined) properties[key] = p[key]
-  if (p.version !== null && p.version !== undefined && p.autoUpgradeMinorVersion === false) properties.version = p.version
+  const pinned = typeof p.version === 'string' && p.autoUpgradeMinorVersion === false && catalogHas(String(properties.extensionType), p.releaseTrain, p.version)
+  if (pinned) properties.version = p.version
   return { properties, ...(resource.plan ? { plan: resource.plan } : {}) }
 }
 
@@ -333,7 +348,8 @@ const replays: Record<string, Record<string, [scenario: string, Replay]>> = {
       async (s) => {
         await registerCluster(idle, s)
         const names = (exampleBody(s).value as Json[]).map((op) => String(op.id).split('/extensions/')[1]!.split('/')[0]!)
-        const types = ['azuremonitor-containers', 'azure-vote']
+        // Two types that may share a cluster, neither a marketplace type (a plan cannot be sent before 2022-11-01).
+        const types = ['azuremonitor-containers', 'microsoft.flux']
         const expectedIds: string[] = []
         for (const [i, name] of names.entries()) {
           const put = await createExtension(idle, s, name, { properties: { extensionType: types[i % types.length] } })

@@ -152,11 +152,12 @@ describe('location-level extensionTypes', () => {
   })
 
   it('filters versions by releaseTrain, majorVersion and showLatest', async () => {
-    const dapr = byName('microsoft.dapr')
-    const preview = await call<Json>(h, 'GET', `${location}/microsoft.dapr/versions?${API}&releaseTrain=preview`)
-    expect(preview.body.value).toEqual([{ releaseTrain: 'Preview', versions: expectedVersions(dapr, 'Preview') }])
-    const latest = await call<Json>(h, 'GET', `${location}/microsoft.dapr/versions?${API}&showLatest=true`)
-    expect(latest.body.value).toEqual(dapr.releaseTrains.map((t) => ({ releaseTrain: t.name, versions: expectedVersions(dapr, t.name).slice(-1) })))
+    // Container insights has two trains (Stable, Preview).
+    const monitor = byName('microsoft.azuremonitor.containers')
+    const preview = await call<Json>(h, 'GET', `${location}/microsoft.azuremonitor.containers/versions?${API}&releaseTrain=preview`)
+    expect(preview.body.value).toEqual([{ releaseTrain: 'Preview', versions: expectedVersions(monitor, 'Preview') }])
+    const latest = await call<Json>(h, 'GET', `${location}/microsoft.azuremonitor.containers/versions?${API}&showLatest=true`)
+    expect(latest.body.value).toEqual(monitor.releaseTrains.map((t) => ({ releaseTrain: t.name, versions: expectedVersions(monitor, t.name).slice(-1) })))
     const secretStore = byName('microsoft.azure.secretstore')
     const majorZero = await call<Json>(h, 'GET', `${location}/microsoft.azure.secretstore/versions?${API}&majorVersion=0`)
     expect(majorZero.body.value).toEqual([{ releaseTrain: 'Stable', versions: expectedVersions(secretStore, 'Stable').filter((v) => v.startsWith('0.')) }])
@@ -179,8 +180,8 @@ describe('location-level extensionTypes', () => {
       type: 'Microsoft.KubernetesConfiguration/extensionTypes/versions',
       properties: { version: '1.16.2', supportedClusterTypes: byName('microsoft.flux').supportedClusterTypes },
     })
-    const daprPreview = await call<Json>(h, 'GET', `${location}/microsoft.dapr/versions?${PREVIEW}&releaseTrain=Preview&showLatest=true`)
-    expect(daprPreview.body.value.map((v: Json) => v.name)).toEqual(expectedVersions(byName('microsoft.dapr'), 'Preview').slice(-1))
+    const monitorPreview = await call<Json>(h, 'GET', `${location}/microsoft.azuremonitor.containers/versions?${PREVIEW}&releaseTrain=Preview&showLatest=true`)
+    expect(monitorPreview.body.value.map((v: Json) => v.name)).toEqual(expectedVersions(byName('microsoft.azuremonitor.containers'), 'Preview').slice(-1))
     const wrongClusterType = await call<Json>(h, 'GET', `${location}/microsoft.eventgrid/versions?${PREVIEW}&clusterType=managedCluster`)
     expect(wrongClusterType.body.value).toEqual([])
     const rightClusterType = await call<Json>(h, 'GET', `${location}/microsoft.eventgrid/versions?${PREVIEW}&clusterType=connectedCluster`)
@@ -208,7 +209,7 @@ describe('location-level extensionTypes', () => {
     const singular = await call<Json>(h, 'GET', `${location}?${PREVIEW}&clusterType=managedCluster`)
     expect(singular.body.value).toEqual(managed.body.value)
     const previewTrain = await call<Json>(h, 'GET', `${location}?${API}&releaseTrain=preview`)
-    expect(previewTrain.body.value.map((t: Json) => t.name)).toEqual(TYPES.filter((t) => t.releaseTrains.some((r) => r.name === 'Preview')).map((t) => t.type))
+    expect(previewTrain.body.value.map((t: Json) => t.name)).toEqual(TYPES.filter((t) => t.releaseTrains.some((r) => r.name.toLowerCase() === 'preview')).map((t) => t.type))
     expect(previewTrain.body.value.length).toBeGreaterThan(0)
     const marketplace = await call<Json>(h, 'GET', `${location}?${API}&publisherId=Microsoft&offerId=x`)
     expect(marketplace.body).toEqual({ value: [] })
