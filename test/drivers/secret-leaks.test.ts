@@ -39,8 +39,11 @@ const LONG_FORMS = [
     .flatMap(forms),
   KUBECONFIG_TOKEN,
 ]
-/** Text only helm's output contains (fake-helm.mjs echoValues): if none of it appears, no value of any length came along. */
-const HELM_TEXT = ['is ab', 'is 7', 'json: ', 'base64: ', 'Does not match pattern', 'execution error at', 'given: 7']
+/**
+ * Text only helm's output contains (fake-helm.mjs echoValues): if none of it appears, no value of any length came along.
+ * Specific enough that the service's own words never match (a file name ending in .json once did).
+ */
+const HELM_TEXT = ['is ab', 'is 7', 'echoed json: ', 'echoed base64: ', 'Does not match pattern', 'execution error at', 'given: 7']
 
 function leaksIn(text: string): string[] {
   return [...LONG_FORMS, ...HELM_TEXT].filter((needle) => text.includes(needle))
