@@ -1,7 +1,7 @@
 // A loopback TCP forwarder that counts what its clients send (wire-counters.ts). Only the counting pass goes
 // through it, so the extra hop never slows the timed passes.
-import net from 'node:net'
-import { PostgresStatementCounter, RedisCommandCounter, type CommandCounter } from './wire-counters.js'
+import { PostgresStatementCounter, RedisCommandCounter } from './wire-counters.js'
+import { endpointOf, startTcpForwarder } from './tcp-forwarder.js'
 
 export type WireProtocol = 'postgres' | 'redis'
 
@@ -15,47 +15,19 @@ export interface CountingProxy {
 }
 
 export async function startCountingProxy(targetUrl: string, protocol: WireProtocol): Promise<CountingProxy> {
-  const target = new URL(targetUrl)
-  const targetPort = Number(target.port || (protocol === 'postgres' ? 5432 : 6379))
-  const open = new Set<net.Socket>()
   let count = 0
-  const server = net.createServer((client) => {
-    const counter: CommandCounter = protocol === 'postgres' ? new PostgresStatementCounter() : new RedisCommandCounter()
-    const upstream = net.connect(targetPort, target.hostname)
-    open.add(client).add(upstream)
-    const drop = () => {
-      client.destroy()
-      upstream.destroy()
-      open.delete(client)
-      open.delete(upstream)
-    }
-    client.on('error', drop).on('close', drop)
-    upstream.on('error', drop).on('close', drop)
-    client.on('data', (chunk: Buffer) => (count += counter.feed(chunk)))
-    client.pipe(upstream)
-    upstream.pipe(client)
+  const forwarder = await startTcpForwarder(endpointOf(targetUrl, protocol === 'postgres' ? 5432 : 6379), {
+    tap: () => {
+      const counter = protocol === 'postgres' ? new PostgresStatementCounter() : new RedisCommandCounter()
+      return (chunk) => (count += counter.feed(chunk))
+    },
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const address = server.address()
-  if (address === null || typeof address === 'string') throw new Error('the counting proxy has no TCP port')
   return {
-    port: address.port,
+    port: forwarder.port,
     get count() {
       return count
     },
-    urlFor(url: string) {
-      const proxied = new URL(url)
-      proxied.hostname = '127.0.0.1'
-      proxied.port = String(address.port)
-      return proxied.toString()
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of open) socket.destroy()
-        server.close(() => resolve())
-      }),
+    urlFor: (url) => forwarder.urlFor(url),
+    close: () => forwarder.close(),
   }
 }

@@ -1,13 +1,15 @@
 // A TCP forwarder in front of Postgres that reads the frontend's side of the wire protocol and records every
 // statement a client runs: a simple Query message, or an Execute of the extended protocol (with the SQL of the Parse
 // before it). What it records is what reached the server, whichever library sent it.
-import net from 'node:net'
+import { startTcpForwarder } from '../../scripts/bench/tcp-forwarder.js'
 
 export interface PgWireCounter {
   /** host:port to give the client in place of Postgres's. */
   readonly port: number
   /** The SQL of every statement executed so far, in the order the server received them. */
   readonly statements: readonly string[]
+  /** `url` with its host and port replaced by the counter's. */
+  urlFor(url: string): string
   close(): Promise<void>
 }
 
@@ -46,36 +48,6 @@ function frontendReader(onStatement: (sql: string) => void): (chunk: Buffer) => 
 
 export async function startPgWireCounter(target: { host: string; port: number }): Promise<PgWireCounter> {
   const statements: string[] = []
-  const open = new Set<net.Socket>()
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target.port, target.host)
-    open.add(client).add(upstream)
-    const drop = () => {
-      client.destroy()
-      upstream.destroy()
-      open.delete(client)
-      open.delete(upstream)
-    }
-    client.on('error', drop).on('close', drop)
-    upstream.on('error', drop).on('close', drop)
-    const read = frontendReader((sql) => statements.push(sql))
-    client.on('data', (chunk: Buffer) => {
-      read(chunk)
-      upstream.write(chunk)
-    })
-    upstream.pipe(client)
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    statements,
-    close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-      for (const socket of open) socket.destroy()
-      await closed
-    },
-  }
+  const forwarder = await startTcpForwarder(target, { tap: () => frontendReader((sql) => statements.push(sql)) })
+  return { port: forwarder.port, statements, urlFor: (url) => forwarder.urlFor(url), close: () => forwarder.close() }
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest'
 import type { Running } from '../../core/main-process.js'
 import { startWorkerProcess } from '../../workers/worker-process.js'
 import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster } from '../helpers/harness.js'
-import { startPgStatementCounter, type PgStatementCounter } from '../helpers/pg-statement-counter.js'
+import { startPgWireCounter, type PgWireCounter } from '../helpers/pg-wire-counter.js'
 import { FAST_WORKER, asyncUrl, settled, startRp, type Rp } from './helpers/rp.js'
 
 const INSTALLS = 10
@@ -14,12 +14,12 @@ const MAX_STATEMENTS_PER_OPERATION = 8
 
 describe('Postgres statements per worker operation', () => {
   let rp: Rp
-  let counter: PgStatementCounter
+  let counter: PgWireCounter
   let worker: Running
   beforeAll(async () => {
     rp = await startRp()
     const postgres = new URL(inject('databaseUrl'))
-    counter = await startPgStatementCounter({ host: postgres.hostname, port: Number(postgres.port || 5432) })
+    counter = await startPgWireCounter({ host: postgres.hostname, port: Number(postgres.port || 5432) })
     const minutes = 600_000
     worker = await startWorkerProcess(
       { ...rp.config, databaseUrl: counter.urlFor(rp.config.databaseUrl) },
@@ -41,14 +41,14 @@ describe('Postgres statements per worker operation', () => {
     expect((await settled(rp, asyncUrl(warmup))).status).toBe('Succeeded')
     await new Promise((resolve) => setTimeout(resolve, 200))
 
-    const before = counter.statements
+    const before = counter.statements.length
     for (let i = 1; i < INSTALLS; i += 1) {
       const put = await call(rp, 'PUT', `${extensionPath(sub, 'flux', `c${i}`)}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
       expect(put.status).toBe(201)
       expect((await settled(rp, asyncUrl(put))).status).toBe('Succeeded')
     }
     await new Promise((resolve) => setTimeout(resolve, 200)) // the lock release follows the Succeeded the api shows
-    const perInstall = (counter.statements - before) / (INSTALLS - 1)
+    const perInstall = (counter.statements.length - before) / (INSTALLS - 1)
     console.info(`statements per simulated install: ${perInstall}`)
     expect(perInstall).toBeGreaterThan(0)
     expect(perInstall).toBeLessThanOrEqual(MAX_STATEMENTS_PER_OPERATION)
@@ -59,10 +59,10 @@ describe('Postgres statements per worker operation', () => {
     const idle = await startWorkerProcess({ ...rp.config, databaseUrl: counter.urlFor(rp.config.databaseUrl), reconcileIntervalMs: 5000 })
     try {
       await new Promise((resolve) => setTimeout(resolve, 1000)) // past startup
-      const before = counter.statements
+      const before = counter.statements.length
       const windowMs = 6000
       await new Promise((resolve) => setTimeout(resolve, windowMs))
-      const perSecond = (counter.statements - before) / (windowMs / 1000)
+      const perSecond = (counter.statements.length - before) / (windowMs / 1000)
       console.info(`statements per second from an idle worker: ${perSecond}`)
       expect(perSecond).toBeLessThanOrEqual(1)
     } finally {
