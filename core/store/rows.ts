@@ -62,6 +62,19 @@ function asRow(value: unknown, what: string): Row {
   return value
 }
 
+/** The etag and systemData columns every ARM resource row has. */
+function trackedChanges(row: Row): Pick<Extension & Cluster, 'etag' | 'createdBy' | 'createdByType' | 'createdAt' | 'lastModifiedBy' | 'lastModifiedByType' | 'lastModifiedAt'> {
+  return {
+    etag: text(row, 'etag'),
+    createdBy: text(row, 'created_by'),
+    createdByType: text(row, 'created_by_type'),
+    createdAt: time(row, 'created_at'),
+    lastModifiedBy: text(row, 'last_modified_by'),
+    lastModifiedByType: text(row, 'last_modified_by_type'),
+    lastModifiedAt: time(row, 'last_modified_at'),
+  }
+}
+
 export function extensionFromRow(value: unknown): Extension {
   const row = asRow(value, 'an extensions row')
   return {
@@ -79,13 +92,7 @@ export function extensionFromRow(value: unknown): Extension {
     statuses: json(row, 'statuses'),
     errorInfo: json(row, 'error_info'),
     activeOperationId: textOrNull(row, 'active_operation_id'),
-    etag: text(row, 'etag'),
-    createdBy: text(row, 'created_by'),
-    createdByType: text(row, 'created_by_type'),
-    createdAt: time(row, 'created_at'),
-    lastModifiedBy: text(row, 'last_modified_by'),
-    lastModifiedByType: text(row, 'last_modified_by_type'),
-    lastModifiedAt: time(row, 'last_modified_at'),
+    ...trackedChanges(row),
   }
 }
 
@@ -129,13 +136,7 @@ export function clusterFromRow(value: unknown): Cluster {
     provisioningState: text(row, 'provisioning_state'),
     driver: text(row, 'driver'),
     kubeconfigSealed: textOrNull(row, 'kubeconfig_sealed'),
-    etag: text(row, 'etag'),
-    createdBy: text(row, 'created_by'),
-    createdByType: text(row, 'created_by_type'),
-    createdAt: time(row, 'created_at'),
-    lastModifiedBy: text(row, 'last_modified_by'),
-    lastModifiedByType: text(row, 'last_modified_by_type'),
-    lastModifiedAt: time(row, 'last_modified_at'),
+    ...trackedChanges(row),
   }
 }
 

@@ -1,6 +1,8 @@
 // Shared test inputs for the catalog tests.
 import type { ClusterFacts } from '../../core/domain/model.js'
 import type { InstallRequest } from '../../core/catalog/rules.js'
+import { CatalogValidationError, validateCatalog } from '../../core/catalog/schema.js'
+import { expect } from 'vitest'
 
 export function cluster(facts: Partial<ClusterFacts> = {}): ClusterFacts {
   return { distribution: null, infrastructure: null, kubernetesVersion: '1.30.4', totalNodeCount: 3, architecture: 'amd64', ...facts }
@@ -50,4 +52,15 @@ export function typeJson(type: string, overrides: Record<string, unknown> = {}):
     source: 'test',
     ...overrides,
   }
+}
+
+/** The problems validateCatalog reports for `raw`, which it must refuse. */
+export function problemsOf(raw: unknown): string[] {
+  try {
+    validateCatalog(raw)
+  } catch (err) {
+    expect(err).toBeInstanceOf(CatalogValidationError)
+    return [...(err as CatalogValidationError).problems]
+  }
+  throw new Error('expected the catalog to be rejected')
 }

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { CatalogValidationError, validateCatalog } from '../../core/catalog/schema.js'
-import { minimalCatalogJson, typeJson } from './fixtures.js'
+import { validateCatalog } from '../../core/catalog/schema.js'
+import { minimalCatalogJson, typeJson, problemsOf } from './fixtures.js'
 
 type RawCatalog = ReturnType<typeof minimalCatalogJson>
-
-function problemsOf(raw: unknown): string[] {
-  try {
-    validateCatalog(raw)
-  } catch (err) {
-    expect(err).toBeInstanceOf(CatalogValidationError)
-    return [...(err as CatalogValidationError).problems]
-  }
-  throw new Error('expected the catalog to be rejected')
-}
 
 function withType(index: number, overrides: Record<string, unknown>): RawCatalog {
   const raw = minimalCatalogJson()
