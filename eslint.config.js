@@ -44,4 +44,21 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Routes and ARM rules reach the database only through core/store, so every statement a request sends is in one place.
+    files: ['api/routes/**/*.ts', 'api/arm/**/*.ts', 'api/auth/**/*.ts', 'api/plugins/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'MemberExpression[property.name=/^\\$(queryRaw|queryRawUnsafe|executeRaw|executeRawUnsafe|transaction)$/]',
+          message: 'Database statements belong in core/store (docs/architecture.md).',
+        },
+        {
+          selector: "MemberExpression[object.name='db'][property.name=/^(cluster|extension|operation|operationOutbox|simulatedRelease|simulatedFault)$/]",
+          message: 'Database statements belong in core/store (docs/architecture.md).',
+        },
+      ],
+    },
+  },
 )

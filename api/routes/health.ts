@@ -1,7 +1,7 @@
 // Liveness and readiness for orchestrators: /healthz says the process runs; /readyz that Postgres and Redis
 // answer and the schema is migrated.
 import type { FastifyInstance, LogLevel } from 'fastify'
-import { pendingMigrations } from '../../core/db/migrate.js'
+import { databaseAnswers, unappliedMigrations } from '../../core/store/readiness.js'
 
 async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<string> {
   let timer: NodeJS.Timeout | undefined
@@ -37,10 +37,10 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get('/readyz', { config, logLevel, schema: { hide: true } }, async (_request, reply) => {
     const { db, queue } = app.services
     const [postgres, redis, migrations] = await Promise.all([
-      check(() => db.$queryRawUnsafe('SELECT 1')),
+      check(() => databaseAnswers(db)),
       check(() => queue.ping()),
       check(async () => {
-        const pending = await pendingMigrations((sql) => db.$queryRawUnsafe<{ name: string }[]>(sql))
+        const pending = await unappliedMigrations(db)
         if (pending.length) throw new Error(`pending: ${pending.join(', ')}`)
       }),
     ])

@@ -136,3 +136,25 @@ export function updateClusterDocument(db: Db, current: Cluster, change: Pick<Clu
     ...modifiedBy(caller, new Date()),
   })
 }
+
+// ---- the resource groups and subscriptions clusters imply (the ARM front door stores neither) ----
+
+/** Lower-cased ids of the subscriptions that hold at least one cluster. */
+export async function subscriptionsHoldingClusters(db: Db): Promise<string[]> {
+  const rows = await db.cluster.findMany({ distinct: ['subscriptionKey'], select: { subscriptionKey: true } })
+  return rows.map((row) => row.subscriptionKey)
+}
+
+/** The first cluster (by id) of a resource group, which stands for the group; null when it holds none. */
+export function firstClusterInGroup(db: Db, subscriptionKey: string, resourceGroupKey: string): Promise<Cluster | null> {
+  return db.cluster.findFirst({ where: { subscriptionKey, resourceGroupKey }, orderBy: { idKey: 'asc' } })
+}
+
+/** One cluster per resource group of a subscription (the first by id), by group; `groups` limits which. */
+export function firstClusterPerGroup(db: Db, subscriptionKey: string, groups: readonly string[] | undefined): Promise<Cluster[]> {
+  return db.cluster.findMany({
+    where: { subscriptionKey, ...(groups !== undefined ? { resourceGroupKey: { in: [...groups] } } : {}) },
+    distinct: ['resourceGroupKey'],
+    orderBy: [{ resourceGroupKey: 'asc' }, { idKey: 'asc' }],
+  })
+}

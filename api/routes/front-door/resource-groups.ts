@@ -4,7 +4,7 @@
 // clusters (arcext never deletes clusters as a side effect) and answers 204 for an empty one, which has nothing to
 // delete.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { Cluster } from '../../../core/store/clusters.js'
+import { firstClusterInGroup, firstClusterPerGroup, type Cluster } from '../../../core/store/clusters.js'
 import { ArmErrors } from '../../arm/errors.js'
 import { readableResourceGroups } from '../../auth/route-access.js'
 import { RESOURCE_GROUP_PATH } from '../paths.js'
@@ -27,11 +27,7 @@ function groupNameOf(cluster: Cluster): string {
 
 export async function resourceGroupRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.services
-  const firstCluster = (request: GroupRequest) =>
-    db.cluster.findFirst({
-      where: { subscriptionKey: request.params.subscriptionId.toLowerCase(), resourceGroupKey: request.params.resourceGroupName.toLowerCase() },
-      orderBy: { idKey: 'asc' },
-    })
+  const firstCluster = (request: GroupRequest) => firstClusterInGroup(db, request.params.subscriptionId.toLowerCase(), request.params.resourceGroupName.toLowerCase())
   const existingGroup = async (request: GroupRequest) => {
     const cluster = await firstCluster(request)
     if (!cluster) throw ArmErrors.resourceGroupNotFound(request.params.resourceGroupName)
@@ -43,11 +39,7 @@ export async function resourceGroupRoutes(app: FastifyInstance): Promise<void> {
     { config: { ...config, access: { kind: 'resource', listsReadableResourceGroups: true } }, schema: HIDDEN },
     async (request) => {
       const readable = readableResourceGroups(request)
-      const clusters = await db.cluster.findMany({
-        where: { subscriptionKey: request.params.subscriptionId.toLowerCase(), ...(readable !== undefined ? { resourceGroupKey: { in: readable } } : {}) },
-        distinct: ['resourceGroupKey'],
-        orderBy: [{ resourceGroupKey: 'asc' }, { idKey: 'asc' }],
-      })
+      const clusters = await firstClusterPerGroup(db, request.params.subscriptionId.toLowerCase(), readable)
       return { value: clusters.map((cluster) => groupBody(request.params.subscriptionId, groupNameOf(cluster), cluster.location)) }
     },
   )

@@ -5,17 +5,13 @@ import type { FastifyRequest } from 'fastify'
 import { decodeJwt } from 'jose'
 import type { Config } from '../../../core/config.js'
 import type { Db } from '../../../core/db/client.js'
+import { subscriptionsHoldingClusters } from '../../../core/store/clusters.js'
 import type { AccessPolicy } from '../../auth/policy.js'
 
 export interface SubscriptionVisibility {
   /** Lower-cased ids, sorted. */
   list(request: FastifyRequest): Promise<string[]>
   includes(request: FastifyRequest, subscriptionId: string): Promise<boolean>
-}
-
-async function subscriptionsHoldingClusters(db: Db): Promise<string[]> {
-  const rows = await db.cluster.findMany({ distinct: ['subscriptionKey'], select: { subscriptionKey: true } })
-  return rows.map((row) => row.subscriptionKey)
 }
 
 export function subscriptionVisibility(db: Db, config: Pick<Config, 'defaultSubscriptionId'>, policy: AccessPolicy | undefined): SubscriptionVisibility {
