@@ -32,7 +32,7 @@ export async function startApi(config: Config, options: { logDestination?: Desti
   await assertServicesReachable(config)
   defaultCatalog() // a broken CATALOG_FILE stops startup, not the first request
   await migrate(config.databaseUrl)
-  const log = createLogger(config.logLevel, 'api', options.logDestination)
+  const log = createLogger(config.logLevel, 'api', options.logDestination, config.logFormat)
   if (devModeExposure) log.warn(devModeExposure)
   const secrets = loadSecretBox(config)
   const db = createDb(config.databaseUrl)

@@ -2,6 +2,7 @@
 import { isIP } from 'node:net'
 import path from 'node:path'
 import { decodeKeyText } from './keyring.js'
+import type { LogFormat } from './logger.js'
 
 export interface Config {
   host: string
@@ -20,6 +21,8 @@ export interface Config {
   /** Prefix of every BullMQ key; on a Redis Cluster QUEUE_PREFIX wrapped in a hash tag, `{arcext}` (core/queue.ts). */
   queuePrefix: string
   logLevel: string
+  /** LOG_FORMAT: auto (pretty on a terminal, JSON otherwise), json or pretty. */
+  logFormat: LogFormat
   /** Jobs one worker process runs at once. */
   workerConcurrency: number
   /** Public base URL for Location / Azure-AsyncOperation / nextLink when no `referer` is sent (ARM-CONTRACT 15). */
@@ -108,6 +111,15 @@ function serviceUrl(env: Env, name: string, fallback: string, schemes: readonly 
 
 /** pino's levels, plus silent. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+const LOG_FORMATS = ['auto', 'json', 'pretty'] as const
+
+function logFormat(env: Env): LogFormat {
+  const format = text(env, 'LOG_FORMAT', 'auto')
+  const known = LOG_FORMATS.find((candidate) => candidate === format)
+  if (!known) throw new ConfigError(`LOG_FORMAT=${format} is not a log format; set it to one of ${LOG_FORMATS.join(', ')}`)
+  return known
+}
 
 function logLevel(env: Env): string {
   const level = text(env, 'LOG_LEVEL', 'info')
@@ -412,6 +424,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisClusterNodes: clusterNodes,
     queuePrefix: bullmqPrefix(queuePrefix, clusterNodes.length > 0),
     logLevel: logLevel(env),
+    logFormat: logFormat(env),
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 16, 1, 1000),
     publicBaseUrl: baseUrl,
     ...encryptionKeys(env),

@@ -39,7 +39,7 @@ export async function startWorkerProcess(config: Config, options: WorkerProcessO
   await assertServicesReachable(config)
   defaultCatalog() // a broken CATALOG_FILE stops startup, not the first request
   await migrate(config.databaseUrl)
-  const log = createLogger(config.logLevel, 'worker', options.logDestination)
+  const log = createLogger(config.logLevel, 'worker', options.logDestination, config.logFormat)
   const secrets = loadSecretBox(config)
   const db = createDb(config.databaseUrl, Math.min(config.workerConcurrency + 4, 50))
   await assertStoredSecretsOpen(db, secrets).catch(async (error: unknown) => {

@@ -28,6 +28,7 @@ const oneLine = (message: string) => expect(message).not.toMatch(/\n/)
 describe('configuration errors', () => {
   it.each([
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL=loud is not a log level; set it to one of fatal, error, warn, info, debug, trace, silent'],
+    [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT=xml is not a log format; set it to one of auto, json, pretty'],
     [{ DATABASE_URL: 'notaurl' }, 'DATABASE_URL is not a URL; set it to one such as postgresql://postgres@127.0.0.1:5432/arcext'],
     [
       { DATABASE_URL: 'mysql://root:hunter2@db/x' },

@@ -79,6 +79,19 @@ describe('process startup and shutdown', () => {
     expect(result.code).toBe(0)
   })
 
+  it('logs for people with LOG_FORMAT=pretty, and JSON lines otherwise when not on a terminal', async () => {
+    const pretty = await runEntry('workers/main.ts', { ...services(), LOG_FORMAT: 'pretty' }, (chunk, child) => {
+      if (chunk.includes('arcext worker started')) child.kill('SIGTERM')
+    })
+    const line = pretty.stdout.split('\n').find((text) => text.includes('arcext worker started'))
+    expect(line).toMatch(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO \(worker\): arcext worker started/)
+    const json = await runEntry('workers/main.ts', services(), (chunk, child) => {
+      if (chunk.includes('arcext worker started')) child.kill('SIGTERM')
+    })
+    const jsonLine = json.stdout.split('\n').find((text) => text.includes('arcext worker started'))
+    expect(JSON.parse(jsonLine!)).toMatchObject({ level: 30, name: 'worker', msg: 'arcext worker started' })
+  })
+
   it('worker starts and exits 0 on SIGTERM', async () => {
     const result = await runEntry('workers/main.ts', services(), (chunk, child) => {
       if (chunk.includes('arcext worker started')) child.kill('SIGTERM')
