@@ -41,7 +41,6 @@ import {
   type ExtensionPutBody,
 } from '../versions/extension-convert.js'
 import { extensionRouteSchemas } from './extension-route-schemas.js'
-import { mergeStringMap } from '../arm/merge-patch.js'
 import { pageRequest, toPage } from '../arm/paging.js'
 import { EXTENSION_PATH, EXTENSIONS_PATH } from './paths.js'
 
@@ -213,21 +212,24 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return answerAccepted(request, reply, outcome.accepted, 202, 'PT48H').send(extensionToWire(outcome.accepted.extension, version))
   })
 
-  /** Merging a PATCH needs the stored secrets; one that cannot be opened is the service's fault, answered without any change. */
-  function openStoredProtectedSettings(sealed: string, resourceId: string): Record<string, string> {
+  /**
+   * Whether the stored secrets already are `settings` (then the PATCH may be a no-op). Secrets this service can no
+   * longer open count as different: a replacement never needs the old ones, so it is accepted either way.
+   */
+  function sameProtectedSettings(sealed: string | null, settings: Record<string, string>): boolean {
+    if (sealed === null) return Object.keys(settings).length === 0
     try {
-      return secrets.openJson<Record<string, string>>(sealed)
+      const stored = secrets.openJson<Record<string, string>>(sealed)
+      return JSON.stringify(Object.entries(stored).sort()) === JSON.stringify(Object.entries(settings).sort())
     } catch (error) {
-      if (error instanceof SecretUnavailableError) {
-        throw ArmErrors.encryptionKeyUnavailable(
-          'stored configurationProtectedSettings of this extension',
-          error.message,
-          resourceId,
-          'Sending the complete configurationProtectedSettings with PUT replaces the stored ones without decrypting them.',
-        )
-      }
+      if (error instanceof SecretUnavailableError) return false
       throw error
     }
+  }
+
+  /** The protected settings a PATCH leaves: exactly the map it sends, without its null values. */
+  function replacedProtectedSettings(patch: Record<string, string | null> | null): Record<string, string> {
+    return Object.fromEntries(Object.entries(patch ?? {}).filter((entry): entry is [string, string] => entry[1] !== null))
   }
 
   /** Judges a PATCH against the extension as it is now: nothing to do, or an accepted update. */
@@ -256,9 +258,10 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     let protectedSettingsSealed: string | null | undefined
     let protectedChanged = false
     if (protectedPatch !== undefined) {
-      const before = current.protectedSettingsSealed ? openStoredProtectedSettings(current.protectedSettingsSealed, resourceId) : {}
-      const after = mergeStringMap(before, protectedPatch)
-      protectedChanged = JSON.stringify(Object.entries(before).sort()) !== JSON.stringify(Object.entries(after).sort())
+      // Azure replaces the whole map: "if any are omitted, those settings will be considered obsolete and deleted".
+      // A null value names a key to leave out, as in a merge patch; null for the map removes them all.
+      const after = replacedProtectedSettings(protectedPatch)
+      protectedChanged = !sameProtectedSettings(current.protectedSettingsSealed, after)
       protectedSettingsSealed = Object.keys(after).length ? secrets.sealJson(after) : null
     }
     const unchanged = !protectedChanged && JSON.stringify(spec) === JSON.stringify(currentSpec)

@@ -1,4 +1,5 @@
-// PATCH (Extensions_Update): only patchable properties, merge-patch maps, 200 for no-op, 202 + Updating otherwise.
+// PATCH (Extensions_Update): only patchable properties, a merge patch of configurationSettings and a replacement of
+// configurationProtectedSettings (as Azure documents), 200 for no-op, 202 + Updating otherwise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster, startHarness, until, POLL, provisioningState, type Harness } from '../helpers/harness.js'
 
@@ -50,6 +51,24 @@ describe('PATCH extension', () => {
     expect(patch.status).toBe(202)
     expect(JSON.stringify(patch.body)).not.toContain('two')
     expect(patch.body.properties).not.toHaveProperty('configurationProtectedSettings')
+  })
+
+  it('replaces the whole protected settings map, as Azure does: keys left out are deleted', async () => {
+    const { url } = await installedFlux()
+    const stored = async () => {
+      const row = await h.api.app.services.db.extension.findFirstOrThrow({ where: { resourceId: url.split('?')[0]! } })
+      return row.protectedSettingsSealed === null ? null : h.api.app.services.secrets.openJson<Record<string, string>>(row.protectedSettingsSealed)
+    }
+    expect(await stored()).toEqual({ token: 'one' })
+    const patch = await call(h, 'PATCH', url, { properties: { configurationProtectedSettings: { other: 'o', gone: null } } })
+    expect(patch.status).toBe(202)
+    await expect.poll(() => provisioningState(h, url), POLL).toBe('Succeeded')
+    expect(await stored()).toEqual({ other: 'o' })
+    // The same map again changes nothing; a null map removes them all.
+    expect((await call(h, 'PATCH', url, { properties: { configurationProtectedSettings: { other: 'o' } } })).status).toBe(200)
+    expect((await call(h, 'PATCH', url, { properties: { configurationProtectedSettings: null } })).status).toBe(202)
+    await expect.poll(() => provisioningState(h, url), POLL).toBe('Succeeded')
+    expect(await stored()).toBeNull()
   })
 
   it.each([

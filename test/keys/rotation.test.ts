@@ -96,7 +96,7 @@ describe('rotate, re-encrypt, status, retire', () => {
     expect(await keys('retire', oldKeyId)).toEqual([expect.stringMatching(new RegExp(`^key ${oldKeyId} removed from the keyring file .*keyring\\.json`))])
     expect(loadSecretBox(h.config).keyring.keys.has(oldKeyId)).toBe(false)
     // The running worker still carries out operations that need the kubeconfig and the protected settings.
-    const after = await runOperation(h, 'PATCH', extensionPath(sub, 'dapr-b'), { properties: { configurationProtectedSettings: { extra: 'e' } } })
+    const after = await runOperation(h, 'PATCH', extensionPath(sub, 'dapr-b'), { properties: { configurationProtectedSettings: { sshKey: 'secret-b', extra: 'e' } } })
     expect(after.status).toBe('Succeeded')
     expect(await openStored('dapr-b')).toEqual({ sshKey: 'secret-b', extra: 'e' })
 
@@ -133,28 +133,18 @@ describe('a value sealed with a key the keyring does not have', () => {
     return { sealed, etag }
   }
 
-  it('a PATCH of the protected settings answers 500 EncryptionKeyUnavailable and changes nothing', async () => {
+  it('a PATCH or PUT of the protected settings replaces them without opening the old ones', async () => {
     const sub = freshSubscription()
     await registerCluster(h, sub)
     await extensionWithSecrets(sub, 'flux-p', 'secret-p')
-    const planted = await plantForeignSecret('flux-p')
+    await plantForeignSecret('flux-p')
 
-    const response = await call<{ error: { code: string; message: string; target: string } }>(h, 'PATCH', `${extensionPath(sub, 'flux-p')}?${EXTENSION_API}`, {
-      properties: { configurationProtectedSettings: { other: 'o' } },
-    })
-    expect(response.status).toBe(500)
-    expect(response.body.error).toMatchObject({ code: 'EncryptionKeyUnavailable', target: extensionPath(sub, 'flux-p') })
-    expect(response.body.error.message).toContain(`sealed with encryption key ${foreign.keyring.current.id}, which is not in the keyring`)
-    expect(response.body.error.message).toContain('operator must restore the missing encryption key')
-    expect(JSON.stringify(response.body)).not.toContain('foreign-secret')
-    const row = await db.extension.findFirstOrThrow({ where: { nameKey: 'flux-p' } })
-    expect(row).toMatchObject({ protectedSettingsSealed: planted.sealed, etag: planted.etag, activeOperationId: null })
-    // This answer is expected: it is the only 5xx of the suite, taken out so the harness does not fail on it.
-    const stats = h.api.app.responseStats.recentServerErrors
-    expect(stats.map((entry) => entry.statusCode)).toEqual([500])
-    stats.splice(0)
+    // Azure replaces the whole map on PATCH, so the stored secrets (sealed with a key this keyring lacks) are not needed.
+    const patched = await runOperation(h, 'PATCH', extensionPath(sub, 'flux-p'), { properties: { configurationProtectedSettings: { other: 'o' } } })
+    expect(patched.status).toBe('Succeeded')
+    expect(await openStored('flux-p')).toEqual({ other: 'o' })
 
-    // A PUT with the complete protected settings replaces them without opening the old ones.
+    await plantForeignSecret('flux-p')
     const replaced = await runOperation(h, 'PUT', extensionPath(sub, 'flux-p'), {
       properties: { extensionType: 'microsoft.flux', configurationProtectedSettings: { sshKey: 'new' } },
     })
