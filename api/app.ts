@@ -30,7 +30,7 @@ import { SCHEMA_OPTIONS, addProblemKeyword } from '../core/json-schema.js'
 export async function buildApp(services: ApiServices, options: Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> = {}): Promise<FastifyInstance> {
   const app = Fastify({
     ...options,
-    // ARM matches paths case-insensitively (ARM-CONTRACT 3). Names longer than the router's default 100-character
+    // ARM matches paths case-insensitively (docs/arm-rules.md rule 3). Names longer than the router's default 100-character
     // parameter limit are valid ARM names, so the limit is raised and the name rules answer instead.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: MAX_PATH_SEGMENT_LENGTH },
     frameworkErrors: answerRouterError,

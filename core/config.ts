@@ -25,7 +25,7 @@ export interface Config {
   logFormat: LogFormat
   /** Jobs one worker process runs at once. */
   workerConcurrency: number
-  /** Public base URL for Location / Azure-AsyncOperation / nextLink when no `referer` is sent (ARM-CONTRACT 15). */
+  /** Public base URL for Location / Azure-AsyncOperation / nextLink when no `referer` is sent (docs/arm-rules.md rule 15). */
   publicBaseUrl: string | undefined
   /** Hex/base64 32-byte key for sealing secrets; when absent the keyring file DATA_DIR/keys/keyring.json is used. */
   encryptionKey: string | undefined
@@ -41,7 +41,7 @@ export interface Config {
   helmChartRepository: string | undefined
   /** How long `helm upgrade --wait` and `helm uninstall --wait` wait for resources, in seconds. */
   helmTimeoutSeconds: number
-  /** Seconds clients are told to wait between polls (ARM-CONTRACT 37). */
+  /** Seconds clients are told to wait between polls (docs/arm-rules.md rule 37). */
   retryAfterSeconds: number
   /** AZURE_TENANT_ID: the tenant of extensions' system-assigned identities, of subscriptions and of the built-in authority's tokens. */
   azureTenantId: string
@@ -55,7 +55,7 @@ export interface Config {
   jobStallMs: number
   /** How often workers look for auto-upgradable extensions (a BullMQ job scheduler); 0 turns auto-upgrade off. */
   autoUpgradeIntervalSeconds: number
-  /** Azure's request token buckets (ARM-CONTRACT 56, api/arm/throttling.ts), or null when `THROTTLING=off`. */
+  /** Azure's request token buckets (docs/arm-rules.md rule 56, api/arm/throttling.ts), or null when `THROTTLING=off`. */
   throttle: ThrottleConfig | null
   /** Who may call the api (api/auth). */
   auth: AuthConfig

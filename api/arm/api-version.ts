@@ -1,4 +1,4 @@
-// api-version is required on every ARM route and must be one the resource type supports (ARM-CONTRACT 7-9).
+// api-version is required on every ARM route and must be one the resource type supports (docs/arm-rules.md rules 7-9).
 import type { FastifyInstance } from 'fastify'
 import { ArmErrors } from './errors.js'
 

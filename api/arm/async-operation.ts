@@ -1,4 +1,4 @@
-// Long-running operation headers (ARM-CONTRACT 28, 35-37, 43): absolute Azure-AsyncOperation and Location URLs
+// Long-running operation headers (docs/arm-rules.md rules 28, 35-37, 43): absolute Azure-AsyncOperation and Location URLs
 // on the public address, carrying the request's api-version, plus Retry-After in whole seconds.
 import type { FastifyReply } from 'fastify'
 

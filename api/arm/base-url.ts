@@ -1,4 +1,4 @@
-// Absolute URLs handed to clients are built from the public address, never the RP's internal one (ARM-CONTRACT 15):
+// Absolute URLs handed to clients are built from the public address, never the RP's internal one (docs/arm-rules.md rule 15):
 // PUBLIC_BASE_URL when set; else the origin of the `referer` ARM sends, if it names a host this service answers to;
 // else the request's own scheme and Host (which the request gate has checked against the same allow-list). A
 // malformed referer, or one naming any other host, is ignored: it must not steer clients somewhere else.

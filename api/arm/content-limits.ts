@@ -1,5 +1,5 @@
 // Limits on request content that no schema states but the storage and the process need, checked before validation
-// on the body and query of every route, so breaking one is a 400 naming where, not a 500 (ARM-CONTRACT 17):
+// on the body and query of every route, so breaking one is a 400 naming where, not a 500 (docs/arm-rules.md rule 17):
 // - text Postgres cannot store: text and jsonb reject U+0000, and jsonb (and Prisma's engine) reject unpaired UTF-16
 //   surrogates, which JSON can spell as "\ud800";
 // - nesting deeper than any ARM body needs: every later recursive step (validation, serialisation, the driver's

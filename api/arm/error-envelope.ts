@@ -1,5 +1,5 @@
 // The one place that writes error responses: ArmError as-is, request-shape failures as 400 InvalidRequestContent
-// with the JSON path as target, anything unexpected as a logged 500 with no internal detail (ARM-CONTRACT 17).
+// with the JSON path as target, anything unexpected as a logged 500 with no internal detail (docs/arm-rules.md rule 17).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
@@ -50,7 +50,7 @@ export function toArmError(error: unknown, contentType?: string): ArmError | nul
   if (error instanceof ConcurrentModificationError) return ArmErrors.conflict(error.message, error.resourceId)
   if (error instanceof SecretUnavailableError) return ArmErrors.encryptionKeyUnavailable('stored secret', error.message)
   // The database could not give this request a connection or transaction in time: an overload the client should
-  // retry (ARM-CONTRACT 57), not an internal error.
+  // retry (docs/arm-rules.md rule 57), not an internal error.
   const poolTimeout = error instanceof Error && error.message.startsWith('timeout exceeded when trying to connect') // node-postgres' pool
   if (poolTimeout || (error instanceof Prisma.PrismaClientKnownRequestError && (error.code === 'P2028' || error.code === 'P2024'))) {
     return ArmErrors.serviceUnavailable('The service is busy; retry the request after the Retry-After interval.')

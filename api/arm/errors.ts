@@ -1,4 +1,4 @@
-// Every ARM error code this RP emits, declared once (ARM-CONTRACT 17). Codes are Azure's own spellings.
+// Every ARM error code this RP emits, declared once (docs/arm-rules.md rule 17). Codes are Azure's own spellings.
 import type { ErrorDetail } from '../../core/domain/model.js'
 
 export class ArmError extends Error {
@@ -66,7 +66,7 @@ export const ArmErrors = {
       { 'retry-after': String(retryAfterSeconds) },
     ),
   // Authentication and authorization (api/auth), in Azure's codes and wording. 403 means only "not allowed", never a
-  // validation or business error (ARM-CONTRACT 18).
+  // validation or business error (docs/arm-rules.md rule 18).
   authenticationFailed: (reason: string) => new ArmError(401, 'AuthenticationFailed', `Authentication failed. ${reason}`, undefined, undefined, { 'www-authenticate': bearerChallenge() }),
   invalidAuthenticationToken: (reason: string) =>
     new ArmError(401, 'InvalidAuthenticationToken', `The access token is invalid: ${reason}`, undefined, undefined, {

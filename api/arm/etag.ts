@@ -1,4 +1,4 @@
-// ETag preconditions (ARM-CONTRACT 44-47). Etags are strong, quoted in headers.
+// ETag preconditions (docs/arm-rules.md rules 44-47). Etags are strong, quoted in headers.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ArmErrors } from './errors.js'
 

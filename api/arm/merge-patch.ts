@@ -1,4 +1,4 @@
-// JSON merge patch (RFC 7396, ARM-CONTRACT 29): the one implementation behind every PATCH that merges.
+// JSON merge patch (RFC 7396, docs/arm-rules.md rule 29): the one implementation behind every PATCH that merges.
 export type JsonObject = Record<string, unknown>
 
 export function isJsonObject(value: unknown): value is JsonObject {

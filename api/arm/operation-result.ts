@@ -1,6 +1,6 @@
-// The operation URLs handed out by a 202 (ARM-CONTRACT 35-40), shared by extension and cluster operations: which
+// The operation URLs handed out by a 202 (docs/arm-rules.md rules 35-40), shared by extension and cluster operations: which
 // operation a URL names, and the Location answer (202 while it runs, then what the original request would have
-// answered synchronously, ARM-CONTRACT 36).
+// answered synchronously, docs/arm-rules.md rule 36).
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../../core/config.js'
 import type { Db } from '../../core/db/client.js'

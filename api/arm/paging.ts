@@ -1,4 +1,4 @@
-// List paging (ARM-CONTRACT 49-51): `{value, nextLink}` with an opaque $skipToken over a keyset, so pages stay
+// List paging (docs/arm-rules.md rules 49-51): `{value, nextLink}` with an opaque $skipToken over a keyset, so pages stay
 // correct and fast at any depth while rows are inserted or deleted between requests.
 import type { FastifyRequest } from 'fastify'
 import { ArmErrors } from './errors.js'

@@ -1,4 +1,4 @@
-// Per-request ARM context: request ids, correlation, caller and chosen api-version (ARM-CONTRACT 11-13, 16).
+// Per-request ARM context: request ids, correlation, caller and chosen api-version (docs/arm-rules.md rules 11-13, 16).
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -51,7 +51,7 @@ function logBindings(ids: ArmIds): Record<string, string> {
 }
 
 /**
- * Every log line of a request carries the ids a caller quotes in a support case (ARM-CONTRACT 12). Fastify builds one
+ * Every log line of a request carries the ids a caller quotes in a support case (docs/arm-rules.md rule 12). Fastify builds one
  * child logger per request anyway; this factory puts the ids into that one instead of deriving a second from it.
  */
 const armChildLoggerFactory: Parameters<FastifyInstance['setChildLoggerFactory']>[0] = function (logger, bindings, options, raw) {
@@ -64,7 +64,7 @@ const armChildLoggerFactory: Parameters<FastifyInstance['setChildLoggerFactory']
  * Until authentication names the caller (api/auth/authentication.ts: the token's claims, verified in AUTH_MODE=jwt,
  * decoded in dev mode), nobody is named. Identity headers a client sends (x-ms-arm-resource-system-data,
  * x-ms-client-principal-name) are never believed: this service is the front door, so there is no ARM in front of it
- * whose word they could carry (ARM-CONTRACT 16), and believing them let any caller write someone else's name.
+ * whose word they could carry (docs/arm-rules.md rule 16), and believing them let any caller write someone else's name.
  */
 const ANONYMOUS: Caller = { id: 'anonymous', type: 'Application' }
 

@@ -1,5 +1,5 @@
 // Readings of a request several ARM rules share: what its method does to a resource (throttling budgets,
-// ARM-CONTRACT 56, and RBAC actions count read/write/delete the same way), and its headers as the client sent them.
+// docs/arm-rules.md rule 56, and RBAC actions count read/write/delete the same way), and its headers as the client sent them.
 
 export type RequestKind = 'read' | 'write' | 'delete'
 

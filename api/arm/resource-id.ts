@@ -1,7 +1,7 @@
-// ARM resource ids: built from the request path in the caller's casing, keyed lower-case (ARM-CONTRACT 1-4).
+// ARM resource ids: built from the request path in the caller's casing, keyed lower-case (docs/arm-rules.md rules 1-4).
 import { ArmErrors } from './errors.js'
 
-/** Resource names must avoid these characters (ARM-CONTRACT 4); 260 characters at most. */
+/** Resource names must avoid these characters (docs/arm-rules.md rule 4); 260 characters at most. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what ARM forbids
 const FORBIDDEN_NAME_CHARACTERS = /[<>%&:\\?/\u0000-\u001f\u007f]/
 const RESOURCE_GROUP_NAME = /^[-\w._()]+$/

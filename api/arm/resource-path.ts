@@ -1,5 +1,5 @@
 // The ARM resource a request addresses, read once from the matched route and Fastify's decoded params and checked
-// against the name rules (ARM-CONTRACT 1-4), so handlers read `request.arm.resourceId` instead of parsing paths.
+// against the name rules (docs/arm-rules.md rules 1-4), so handlers read `request.arm.resourceId` instead of parsing paths.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { assertClusterName, assertExtensionName, assertResourceGroupName, assertResourceName, assertSubscriptionId, idKey } from './resource-id.js'
 
@@ -41,7 +41,7 @@ function substituted(segments: readonly string[], params: Params): string {
 }
 
 /**
- * ARM's `id` of the resource a request addresses (ARM-CONTRACT 2): the matched route's path with the router's decoded
+ * ARM's `id` of the resource a request addresses (docs/arm-rules.md rule 2): the matched route's path with the router's decoded
  * parameters in the caller's casing, never the raw request target. It is the one reading of the path that storage
  * keys (idKey), throttling (the subscriptionId parameter) and authorization (subscriptionId, resourceGroupName) share,
  * so '%37e00…' and '7e00…', or a path reached through an absolute-form target, cannot name two resources.

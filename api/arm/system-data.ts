@@ -1,4 +1,4 @@
-// systemData on every resource response (ARM-CONTRACT 53): who created and last changed it, and when.
+// systemData on every resource response (docs/arm-rules.md rule 53): who created and last changed it, and when.
 export interface SystemDataColumns {
   createdBy: string
   createdByType: string

@@ -1,4 +1,4 @@
-// ARM request quotas (ARM-CONTRACT 55-56) as Azure applies them since 2024: token buckets per operation type (reads,
+// ARM request quotas (docs/arm-rules.md rules 55-56) as Azure applies them since 2024: token buckets per operation type (reads,
 // writes, deletes), one per subscription and principal plus one per subscription shared by all its principals at
 // THROTTLE_GLOBAL_MULTIPLIER times the size and rate. Remaining tokens are reported in
 // x-ms-ratelimit-remaining-subscription-* and -subscription-global-*; an empty bucket is 429 with Retry-After, the

@@ -49,7 +49,7 @@ function accessOf(request: FastifyRequest): RouteAccess {
   return { kind: 'operator' } // an undeclared route is fail-closed: fleet Owner only
 }
 
-/** The scope of an ARM request, from Fastify's decoded route params, case-folded (ARM-CONTRACT 3). */
+/** The scope of an ARM request, from Fastify's decoded route params, case-folded (docs/arm-rules.md rule 3). */
 function resourceScope(request: FastifyRequest): RoleScope {
   const params = (request.params ?? {}) as { subscriptionId?: string; resourceGroupName?: string }
   if (params.subscriptionId === undefined) return {}

@@ -10,7 +10,7 @@ import type { Principal } from './principal.js'
 export const ROLES = ['Reader', 'Contributor', 'Owner'] as const
 export type Role = (typeof ROLES)[number]
 
-/** Lower-cased: ARM ids compare case-insensitively (ARM-CONTRACT 3). No subscription means "/". */
+/** Lower-cased: ARM ids compare case-insensitively (docs/arm-rules.md rule 3). No subscription means "/". */
 export interface RoleScope {
   subscription?: string
   resourceGroup?: string

@@ -2,7 +2,7 @@
 // addressed like extension operations, under the resource they act on:
 //   Azure-AsyncOperation  {clusterId}/operations/{operationId}        → the operation status (200 while known)
 //   Location              {clusterId}/operationResults/{operationId}  → 202 while running, then 204, or the error
-// with the api-version of the cluster DELETE that started them (ARM-CONTRACT 35-40). They stay readable after the
+// with the api-version of the cluster DELETE that started them (docs/arm-rules.md rules 35-40). They stay readable after the
 // cluster is gone.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { CLUSTER_PARENT_TYPES, type ClusterParentType } from '../../core/domain/cluster-types.js'

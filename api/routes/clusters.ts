@@ -126,7 +126,7 @@ function operationId(type: ClusterParentType, operation: keyof (typeof OPERATION
   return OPERATION_IDS[type.resourceType]?.[operation]
 }
 
-/** Server-owned properties: a client's value is ignored rather than stored and echoed (ARM-CONTRACT 25). */
+/** Server-owned properties: a client's value is ignored rather than stored and echoed (docs/arm-rules.md rule 25). */
 const SERVER_OWNED_PROPERTIES = ['provisioningState', 'connectivityStatus']
 
 function withoutServerOwned(properties: JsonObject): JsonObject {
@@ -158,7 +158,7 @@ function clusterToWire(cluster: Cluster, type: ClusterParentType): JsonObject {
   }
 }
 
-/** A registration being torn down (its extensions are being deleted) cannot be changed meanwhile (ARM-CONTRACT 48). */
+/** A registration being torn down (its extensions are being deleted) cannot be changed meanwhile (docs/arm-rules.md rule 48). */
 function assertNotDeleting(cluster: Cluster): void {
   if (cluster.provisioningState === 'Deleting') {
     throw ArmErrors.anotherOperationInProgress(`The cluster '${cluster.name}' is being deleted; it cannot be changed.`, cluster.resourceId)
@@ -271,7 +271,7 @@ function registerClusterType(app: FastifyInstance, type: ClusterParentType): voi
   async function patchCluster(request: FastifyRequest<{ Body: ClusterPatchBody }>): Promise<Cluster> {
     const addressed = addressedCluster(request)
     const current = await findCluster(db, addressed.key)
-    // A PATCH never creates (ARM-CONTRACT 46).
+    // A PATCH never creates (docs/arm-rules.md rule 46).
     if (!current) throw ArmErrors.resourceNotFound(config.arm.resourceType, addressed.id)
     assertPreconditions(request, current)
     assertNotDeleting(current)
@@ -281,7 +281,7 @@ function registerClusterType(app: FastifyInstance, type: ClusterParentType): voi
     const tags = body.tags !== undefined ? (body.tags ?? {}) : stored.tags
     const merged = body.properties ? mergePatch(stored.properties, body.properties) : stored.properties
     const properties = isJsonObject(merged) ? merged : {}
-    // Nothing changes, so neither the ETag nor lastModified* moves (ARM-CONTRACT 54).
+    // Nothing changes, so neither the ETag nor lastModified* moves (docs/arm-rules.md rule 54).
     if (canonical(tags) === canonical(stored.tags) && canonical(properties) === canonical(stored.properties)) return current
     const cluster = await updateClusterDocument(db, current, { tags, properties }, arm.caller)
     if (!cluster) throw new ConcurrentModificationError(addressed.id)

@@ -63,7 +63,7 @@ function knownParent(request: FastifyRequest): AddressedCluster {
   return parent
 }
 
-/** Body-only checks a schema cannot express (ARM-CONTRACT 25). */
+/** Body-only checks a schema cannot express (docs/arm-rules.md rule 25). */
 function assertPutBodyConsistent(body: ExtensionPutBody, extensionName: string, current: Extension | null): void {
   const named = (body as { name?: string }).name
   if (named !== undefined && named.toLowerCase() !== extensionName.toLowerCase()) {
@@ -181,7 +181,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
 
   // A DELETE supersedes an install/update in flight (it ends Canceled, the delete runs after it stops); a DELETE
   // while a delete runs answers with that operation; forceDelete=true removes the resource even if the release
-  // cannot be uninstalled (ARM-CONTRACT 31-33).
+  // cannot be uninstalled (docs/arm-rules.md rules 31-33).
   app.delete<{ Querystring: { forceDelete?: string } }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.delete }, async (request, reply) => {
     knownParent(request)
     const accepted = await judgedAgainstLatest(async () => {
@@ -206,7 +206,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     const outcome = await judgedAgainstLatest(() => acceptPatch(request, parent, version))
     if ('unchanged' in outcome) {
       setEtag(reply, outcome.unchanged.etag)
-      return reply.code(200).send(extensionToWire(outcome.unchanged, version)) // ARM-CONTRACT 27: nothing to do
+      return reply.code(200).send(extensionToWire(outcome.unchanged, version)) // docs/arm-rules.md rule 27: nothing to do
     }
     await enqueue(request, outcome.accepted)
     return answerAccepted(request, reply, outcome.accepted, 202, 'PT48H').send(extensionToWire(outcome.accepted.extension, version))
@@ -241,7 +241,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     const { body } = request
     const { id: resourceId, key } = addressedExtension(request)
     const current = await findExtension(db, key)
-    if (!current) throw ArmErrors.resourceNotFound(EXTENSION_RESOURCE_TYPE, resourceId) // ARM-CONTRACT 46: 404 whatever If-Match says
+    if (!current) throw ArmErrors.resourceNotFound(EXTENSION_RESOURCE_TYPE, resourceId) // docs/arm-rules.md rule 46: 404 whatever If-Match says
     assertPreconditions(request, current)
     const immutable = immutablePatchTarget(body as Record<string, unknown>, version)
     if (immutable) {

@@ -1,4 +1,4 @@
-// Async operation status (Azure-AsyncOperation) and result (Location) for extension operations (ARM-CONTRACT 35-40).
+// Async operation status (Azure-AsyncOperation) and result (Location) for extension operations (docs/arm-rules.md rules 35-40).
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { findExtension } from '../../core/store/extensions.js'
 import { operationError, type Operation } from '../../core/store/operations.js'

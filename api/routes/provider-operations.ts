@@ -1,4 +1,4 @@
-// Operations_List (what this provider can do, tenant-wide, ARM-CONTRACT 52) and OperationStatus_List (the async
+// Operations_List (what this provider can do, tenant-wide, docs/arm-rules.md rule 52) and OperationStatus_List (the async
 // operations in progress on one cluster).
 import type { FastifyInstance } from 'fastify'
 import { findCluster } from '../../core/store/clusters.js'

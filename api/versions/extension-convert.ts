@@ -1,5 +1,5 @@
 // The only code that knows both the wire and the internal spelling of an Extension. Responses are built only
-// here, from fields that never include configurationProtectedSettings (ARM-CONTRACT 26).
+// here, from fields that never include configurationProtectedSettings (docs/arm-rules.md rule 26).
 import { systemDataToWire } from '../arm/system-data.js'
 import { randomUUID } from 'node:crypto'
 import { extensionDocument, type Extension } from '../../core/store/extensions.js'
@@ -109,7 +109,7 @@ export interface ExtensionPatchBody {
   }
 }
 
-/** The only properties a PATCH may carry (swagger `patchExtension`, ARM-CONTRACT 30). */
+/** The only properties a PATCH may carry (swagger `patchExtension`, docs/arm-rules.md rule 30). */
 export const PATCHABLE_PROPERTIES = ['autoUpgradeMode', 'autoUpgradeMinorVersion', 'releaseTrain', 'version', 'configurationSettings', 'configurationProtectedSettings'] as const
 
 /** The properties a PATCH may carry at this api-version (autoUpgradeMode only where the version has it). */

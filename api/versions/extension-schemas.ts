@@ -4,7 +4,7 @@
 // JSON.stringify (api/app.ts), so response schemas document the shape without filtering it.
 
 const stringMap = { type: ['object', 'null'], additionalProperties: { type: 'string' } } as const
-/** A merge patch: a null value removes that key (ARM-CONTRACT 29). */
+/** A merge patch: a null value removes that key (docs/arm-rules.md rule 29). */
 const patchStringMap = { type: ['object', 'null'], additionalProperties: { type: ['string', 'null'] } } as const
 
 export const SCHEMA_IDS = {
@@ -175,7 +175,7 @@ const patchExtension = {
   },
 } as const
 
-/** ARM's list envelope (ARM-CONTRACT 49): `value` plus an absolute `nextLink` while more pages exist. */
+/** ARM's list envelope (docs/arm-rules.md rule 49): `value` plus an absolute `nextLink` while more pages exist. */
 function pagedList<Id extends string>(id: Id, description: string, items: Record<string, unknown>) {
   return {
     $id: id,

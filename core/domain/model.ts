@@ -2,7 +2,7 @@
 
 export const TERMINAL_STATES = ['Succeeded', 'Failed', 'Canceled'] as const
 export type TerminalState = (typeof TERMINAL_STATES)[number]
-// Operation status is InProgress or a TerminalState (ARM-CONTRACT 40); `operations.status` has a CHECK constraint with
+// Operation status is InProgress or a TerminalState (docs/arm-rules.md rule 40); `operations.status` has a CHECK constraint with
 // the same values.
 
 export function isTerminal(state: string): state is TerminalState {
@@ -90,7 +90,7 @@ export interface ExtensionSpec {
 
 export type AutoUpgradeMode = 'none' | 'patch' | 'compatible'
 
-/** Who made a change (systemData *By / *ByType, ARM-CONTRACT 53). */
+/** Who made a change (systemData *By / *ByType, docs/arm-rules.md rule 53). */
 export interface Caller {
   id: string
   type: 'User' | 'Application' | 'ManagedIdentity' | 'Key'

@@ -111,7 +111,7 @@ export interface ExtensionChangeRow {
   spec?: ExtensionSpec
   /** undefined keeps the stored secrets; null removes them. */
   protectedSettingsSealed?: string | null
-  /** Set for a caller's change to user-modifiable properties (ARM-CONTRACT 54): lastModified* move to them. */
+  /** Set for a caller's change to user-modifiable properties (docs/arm-rules.md rule 54): lastModified* move to them. */
   modifiedBy?: Caller
 }
 

@@ -1,5 +1,5 @@
 // Extension writes accepted by the api: the resource change, its operation and the operation's outbox row land in
-// one transaction, and a resource with an operation in flight cannot be changed (ARM-CONTRACT 48), checked in the
+// one transaction, and a resource with an operation in flight cannot be changed (docs/arm-rules.md rule 48), checked in the
 // same statement that writes so two racing requests can never both win. A DELETE is the exception: it supersedes
 // an install or update in flight (that operation ends Canceled) instead of waiting for it.
 //
@@ -204,7 +204,7 @@ async function changeIn(tx: Tx, cluster: LockedCluster | null, current: Extensio
         etag: newEtag(),
         spec: change.spec,
         protectedSettingsSealed: change.protectedSettingsSealed,
-        // Only a caller's change to user-modifiable properties moves lastModified* (ARM-CONTRACT 54): not a delete, not an auto-upgrade.
+        // Only a caller's change to user-modifiable properties moves lastModified* (docs/arm-rules.md rule 54): not a delete, not an auto-upgrade.
         modifiedBy: change.kind === 'extension.update' ? change.caller : undefined,
       },
       { id: operationId, kind: change.kind, apiVersion: change.apiVersion, correlationId: change.correlationId ?? null },
@@ -242,7 +242,7 @@ export async function acceptExtensionPut(db: Db, target: PutTarget, decide: (clu
 export interface DeleteRequest {
   apiVersion: string
   correlationId?: string
-  /** Remove the resource even if the release cannot be uninstalled (ARM-CONTRACT 33). */
+  /** Remove the resource even if the release cannot be uninstalled (docs/arm-rules.md rule 33). */
   forceDelete: boolean
   /** Set when the caller sent If-Match: the delete applies only to this version of the resource. */
   expectedEtag?: string

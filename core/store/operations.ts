@@ -210,7 +210,7 @@ export async function finishOperation(db: Db, op: Operation, outcome: Outcome): 
   return finishExtensionOperation(db, op, outcome)
 }
 
-/** Marks a running operation Canceled inside the transaction that supersedes it (ARM-CONTRACT 40: error.code required). */
+/** Marks a running operation Canceled inside the transaction that supersedes it (docs/arm-rules.md rule 40: error.code required). */
 export async function cancelOperation(tx: Tx, operationId: string, error: ErrorDetail): Promise<boolean> {
   const canceled = await tx.operation.updateMany({
     where: { id: operationId, status: 'InProgress' },

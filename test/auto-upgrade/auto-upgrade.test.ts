@@ -108,7 +108,7 @@ describe('auto-upgrade', () => {
     )
     expect(upgraded.body.properties).toMatchObject({ currentVersion: '1.17.0', version: null, autoUpgradeMinorVersion: true, provisioningState: 'Succeeded' })
     expect((upgraded.body.properties.statuses as Json[]).some((s) => s.code === 'ReleaseDeployed' && String(s.message).includes('1.17.0'))).toBe(true)
-    // Not a caller's change: systemData keeps who last changed the extension (ARM-CONTRACT 54).
+    // Not a caller's change: systemData keeps who last changed the extension (docs/arm-rules.md rule 54).
     expect(upgraded.body.systemData.lastModifiedBy).toBe(creator)
 
     const operations = await operationsOf(sub, 'flux')

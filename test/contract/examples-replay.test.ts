@@ -183,7 +183,7 @@ function expectLikeExample(res: ArmResponse, s: Scene, expected: unknown = s.exa
   expect(text).not.toContain('secretKeyValue01')
 }
 
-/** What the caller set comes back as set (ARM-CONTRACT 24), and id/name/type are the request's (ARM-CONTRACT 2). */
+/** What the caller set comes back as set (docs/arm-rules.md rule 24), and id/name/type are the request's (docs/arm-rules.md rule 2). */
 function expectResource(body: Json, s: Scene, name: string, sent?: Json): void {
   expect(body).toMatchObject({ id: s.extensionPath(name), name, type: EXTENSION_TYPE })
   if (!sent) return
@@ -267,7 +267,7 @@ const replays: Record<string, Record<string, [scenario: string, Replay]>> = {
         await registerCluster(h, s)
         const patch = requestBody(s.example)
         const current = createBodyFrom({ ...exampleBody(s), properties: { ...(exampleBody(s).properties as Json), ...(patch.properties as Json) } })
-        // The same protected settings too: a PATCH that changes them is a change (ARM-CONTRACT 30).
+        // The same protected settings too: a PATCH that changes them is a change (docs/arm-rules.md rule 30).
         ;(current.properties as Json).configurationProtectedSettings = (patch.properties as Json).configurationProtectedSettings
         await createExtension(h, s, s.example.parameters.extensionName, current)
         await waitSucceeded(s)

@@ -69,7 +69,7 @@ describe('api-versions', () => {
   })
 })
 
-describe('ETag preconditions (ARM-CONTRACT 44-47)', () => {
+describe('ETag preconditions (docs/arm-rules.md rules 44-47)', () => {
   const url = () => ext('etagged', '2023-05-01')
   const body = { properties: { extensionType: 'microsoft.apimanagement', scope: { namespace: { targetNamespace: 'apim' } } } }
 

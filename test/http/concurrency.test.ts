@@ -1,5 +1,5 @@
 // Bursts of concurrent writes are answered with 2xx or a 4xx the caller can act on, never a 5xx, and racing
-// writes to one extension never both win (ARM-CONTRACT 48).
+// writes to one extension never both win (docs/arm-rules.md rule 48).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
 

@@ -1,4 +1,4 @@
-// Every log line of a request carries the ids a caller quotes in a support case (ARM-CONTRACT 12): the correlation
+// Every log line of a request carries the ids a caller quotes in a support case (docs/arm-rules.md rule 12): the correlation
 // id (sent or generated) and the client request id, on routed requests and on those no route answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster, startHarness, type Harness } from '../helpers/harness.js'

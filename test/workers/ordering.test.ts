@@ -1,4 +1,4 @@
-// Item 2: one operation in flight per extension (later writes get 409 AnotherOperationInProgress, ARM-CONTRACT 48);
+// Item 2: one operation in flight per extension (later writes get 409 AnotherOperationInProgress, docs/arm-rules.md rule 48);
 // conflicting types on one cluster are accepted one at a time, and an uninstall finishes before a conflicting type
 // can be installed; the per-subject lock that keeps jobs from interleaving holds across processes.
 import pino from 'pino'
