@@ -37,6 +37,7 @@ import {
   extensionSpecFromPut,
   extensionToWire,
   immutablePatchTarget,
+  laterVersionPutTarget,
   type ExtensionPatchBody,
   type ExtensionPutBody,
 } from '../versions/extension-convert.js'
@@ -143,6 +144,8 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
 
   app.put<{ Body: ExtensionPutBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.create }, async (request, reply) => {
     const parent = knownParent(request)
+    const laterField = laterVersionPutTarget(request.body, extensionApiVersion(request.arm.apiVersion))
+    if (laterField) throw ArmErrors.invalidRequestContent(`The property '${laterField}' does not exist at api-version ${request.arm.apiVersion}; it was added in 2025-03-01.`, laterField)
     const { created, ...accepted } = await judgedAgainstLatest(() => acceptPut(request, parent))
     await enqueue(request, accepted)
     return answerAccepted(request, reply, accepted, created ? 201 : 200, 'PT48H').send(extensionToWire(accepted.extension, extensionApiVersion(request.arm.apiVersion)))

@@ -9,7 +9,10 @@ export interface ExtensionApiVersion {
   hasPlanAndSystemFlag: boolean
   /** 2021-09-01 and 2022-03-01 answer every accepted PATCH with 202, even when nothing changes. */
   noOpPatchStatus: 200 | 202
-  /** Parent `{clusterRp}/{clusterResourceName}` pairs the version's path enums allow (lower-case). */
+  /**
+   * Parent `{clusterRp}/{clusterResourceName}` pairs the version admits (lower-case): the path enums of 2021-09-01;
+   * from 2022-03-01 the common parameters are free strings, and Azure accepts `appliances` from 2022-11-01.
+   */
   parents: readonly string[]
   /** 2025-03-01 adds autoUpgradeMode, managedBy, managementDetails and additionalDetails. */
   hasAutoUpgradeMode: boolean
@@ -23,8 +26,10 @@ const base = { hasAutoUpgradeMode: false, parents: THREE_PARENTS }
 
 export const EXTENSION_API_VERSIONS: Record<string, ExtensionApiVersion> = {
   '2025-03-01': { ...base, version: '2025-03-01', installedVersionField: 'currentVersion', hasPlanAndSystemFlag: true, noOpPatchStatus: 200, parents: FOUR_PARENTS, hasAutoUpgradeMode: true },
-  '2023-05-01': { ...base, version: '2023-05-01', installedVersionField: 'currentVersion', hasPlanAndSystemFlag: true, noOpPatchStatus: 200 },
-  '2022-11-01': { ...base, version: '2022-11-01', installedVersionField: 'currentVersion', hasPlanAndSystemFlag: true, noOpPatchStatus: 200 },
+  // Same wire shape as 2023-05-01 (spec/README.md §8.2); Terraform's azurerm and Azure Service Operator call it.
+  '2024-11-01': { ...base, version: '2024-11-01', installedVersionField: 'currentVersion', hasPlanAndSystemFlag: true, noOpPatchStatus: 200, parents: FOUR_PARENTS },
+  '2023-05-01': { ...base, version: '2023-05-01', installedVersionField: 'currentVersion', hasPlanAndSystemFlag: true, noOpPatchStatus: 200, parents: FOUR_PARENTS },
+  '2022-11-01': { ...base, version: '2022-11-01', installedVersionField: 'currentVersion', hasPlanAndSystemFlag: true, noOpPatchStatus: 200, parents: FOUR_PARENTS },
   '2022-07-01': { ...base, version: '2022-07-01', installedVersionField: 'installedVersion', hasPlanAndSystemFlag: false, noOpPatchStatus: 200 },
   '2022-03-01': { ...base, version: '2022-03-01', installedVersionField: 'installedVersion', hasPlanAndSystemFlag: false, noOpPatchStatus: 202 },
   '2021-09-01': { ...base, version: '2021-09-01', installedVersionField: null, hasPlanAndSystemFlag: false, noOpPatchStatus: 202, parents: TWO_PARENTS },

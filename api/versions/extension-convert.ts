@@ -98,6 +98,17 @@ export function extensionToWire(row: Extension, version: ExtensionApiVersion): R
   return resource
 }
 
+/**
+ * The first field of a PUT body that only later api-versions define (autoUpgradeMode, managedBy: 2025-03-01), as a
+ * JSON path; null when the body fits the version. Sent at an older version they would otherwise be stored unseen.
+ */
+export function laterVersionPutTarget(body: ExtensionPutBody, version: ExtensionApiVersion): string | null {
+  if (version.hasAutoUpgradeMode) return null
+  if (body.properties.autoUpgradeMode !== undefined) return 'properties.autoUpgradeMode'
+  if (body.managedBy !== undefined) return 'managedBy'
+  return null
+}
+
 export interface ExtensionPatchBody {
   properties?: {
     autoUpgradeMode?: AutoUpgradeMode | null

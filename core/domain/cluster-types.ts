@@ -10,7 +10,7 @@ export const CLUSTER_PARENT_TYPES: readonly ClusterParentType[] = [
   { provider: 'Microsoft.Kubernetes', resourceType: 'connectedClusters', registryApiVersions: ['2024-01-01', '2021-10-01'] },
   { provider: 'Microsoft.ContainerService', resourceType: 'managedClusters', registryApiVersions: ['2024-02-01', '2023-08-01'] },
   { provider: 'Microsoft.HybridContainerService', resourceType: 'provisionedClusters', registryApiVersions: ['2024-01-01', '2022-07-01'] },
-  // Arc resource bridge; a parent of extensions from extensions api-version 2025-03-01 on.
+  // Arc resource bridge; a parent of extensions from extensions api-version 2022-11-01 on, as Azure accepts it.
   { provider: 'Microsoft.ResourceConnector', resourceType: 'appliances', registryApiVersions: ['2022-10-27'] },
 ]
 

@@ -26,6 +26,7 @@ describe('api-versions', () => {
     ['2022-07-01', 'installedVersion', false],
     ['2022-11-01', 'currentVersion', true],
     ['2023-05-01', 'currentVersion', true],
+    ['2024-11-01', 'currentVersion', true],
     ['2025-03-01', 'currentVersion', true],
   ] as const)('%s names the installed version %s and shows plan/isSystemExtension: %s', async (version, field, planAndFlag) => {
     const got = await call<{ plan?: unknown; properties: Record<string, unknown> }>(h, 'GET', ext('flux', version))
@@ -55,6 +56,36 @@ describe('api-versions', () => {
     expect(accepted.body).toMatchObject({ properties: { autoUpgradeMode: 'patch' } })
   })
 
+  // 2024-11-01 has exactly the 2023-05-01 shape (spec/README.md §8.2): the 2025-03-01 fields are refused, not stored.
+  it.each(['2023-05-01', '2024-11-01'])('%s refuses the 2025-03-01 fields in PUT and PATCH and accepts its own shape', async (version) => {
+    // Its own cluster: one flux per cluster, and the shared cluster already has one.
+    const cluster = `shape-${version}`
+    await registerCluster(h, sub, cluster)
+    const at = (v: string) => `${extensionPath(sub, 'flux', cluster)}?api-version=${v}`
+    const body = { properties: { extensionType: 'microsoft.flux', autoUpgradeMinorVersion: true, releaseTrain: 'Stable', configurationSettings: { a: 'b' } } }
+    for (const [extra, target] of [
+      [{ properties: { ...body.properties, autoUpgradeMode: 'patch' } }, 'properties.autoUpgradeMode'],
+      [{ ...body, managedBy: 'someone' }, 'managedBy'],
+    ] as const) {
+      const refused = await call<{ error: { code: string; target: string } }>(h, 'PUT', at(version), extra)
+      expect(refused.status).toBe(400)
+      expect(refused.body.error).toMatchObject({ code: 'InvalidRequestContent', target })
+    }
+    expect((await call(h, 'GET', at('2025-03-01'))).status).toBe(404)
+    const created = await call<{ properties: Record<string, unknown> }>(h, 'PUT', at(version), body)
+    expect(created.status).toBe(201)
+    expect(created.body.properties).toMatchObject(body.properties)
+    expect(created.body.properties).not.toHaveProperty('autoUpgradeMode')
+    await expect.poll(() => provisioningState(h, at(version)), POLL).toBe('Succeeded')
+    const patched = await call<{ error: { target: string } }>(h, 'PATCH', at(version), { properties: { autoUpgradeMode: 'none' } })
+    expect(patched.status).toBe(400)
+    expect(patched.body.error.target).toBe('properties.autoUpgradeMode')
+    expect((await call(h, 'PATCH', at(version), { properties: { configurationSettings: { a: 'b' } } })).status).toBe(200)
+    const seenLater = await call<{ managedBy?: string; properties: Record<string, unknown> }>(h, 'GET', at('2025-03-01'))
+    expect(seenLater.body.properties.autoUpgradeMode).toBe('compatible')
+    expect(seenLater.body).not.toHaveProperty('managedBy')
+  })
+
   it('allows only the parents each version declares', async () => {
     const provisioned = (version: string) =>
       `/subscriptions/${sub}/resourceGroups/rg1/providers/Microsoft.HybridContainerService/provisionedClusters/p1/providers/Microsoft.KubernetesConfiguration/extensions/x?api-version=${version}`
@@ -64,8 +95,9 @@ describe('api-versions', () => {
     expect((await call(h, 'GET', provisioned('2022-03-01'))).status).toBe(404)
     const appliance = (version: string) =>
       `/subscriptions/${sub}/resourceGroups/rg1/providers/Microsoft.ResourceConnector/appliances/a1/providers/Microsoft.KubernetesConfiguration/extensions/x?api-version=${version}`
-    expect((await call(h, 'GET', appliance('2023-05-01'))).status).toBe(400)
-    expect((await call(h, 'GET', appliance('2025-03-01'))).status).toBe(404)
+    // Azure accepts the appliances parent from 2022-11-01 on (its common parameters are free strings).
+    expect((await call(h, 'GET', appliance('2022-07-01'))).status).toBe(400)
+    for (const version of ['2022-11-01', '2023-05-01', '2024-11-01', '2025-03-01']) expect((await call(h, 'GET', appliance(version))).status, version).toBe(404)
   })
 })
 

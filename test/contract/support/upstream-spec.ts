@@ -8,7 +8,9 @@ export type Json = Record<string, any> // eslint-disable-line @typescript-eslint
 
 /** The pack lives next to the repository (as for test/contract/openapi.test.ts); ARCEXT_SPEC_ROOT overrides. */
 const SPEC_ROOT = process.env.ARCEXT_SPEC_ROOT ?? path.join(repoRoot, 'openapi', 'upstream', 'azure-rest-api-specs', 'specification')
-const STABLE_DIR = path.join(SPEC_ROOT, 'kubernetesconfiguration', 'resource-manager', 'Microsoft.KubernetesConfiguration', 'stable')
+const PROVIDER_DIR = path.join(SPEC_ROOT, 'kubernetesconfiguration', 'resource-manager', 'Microsoft.KubernetesConfiguration')
+/** Upstream keeps the versions up to 2023-05-01 in `stable/`, and the later ones in the split layout `extensions/stable/`. */
+const STABLE_DIRS = [path.join(PROVIDER_DIR, 'stable'), path.join(PROVIDER_DIR, 'extensions', 'stable')]
 
 const readJson = (file: string): Json => JSON.parse(readFileSync(file, 'utf8'))
 
@@ -25,10 +27,12 @@ export interface UpstreamExample {
   responses: Record<string, { headers?: Record<string, string>; body?: unknown }>
 }
 
-function stableApiVersions(): string[] {
-  return readdirSync(STABLE_DIR)
-    .filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d))
-    .sort()
+/** Folder of every stable api-version, by api-version, over both layouts. */
+function stableVersionDirs(): [apiVersion: string, dir: string][] {
+  return STABLE_DIRS.filter((root) => existsSync(root))
+    .flatMap((root) => readdirSync(root).map((d): [string, string] => [d, path.join(root, d)]))
+    .filter(([d]) => /^\d{4}-\d{2}-\d{2}$/.test(d))
+    .sort(([a], [b]) => a.localeCompare(b))
 }
 
 interface OperationRef {
@@ -38,8 +42,7 @@ interface OperationRef {
 }
 
 /** example file (absolute) → the operation whose x-ms-examples names it, over every swagger of one api-version. */
-function exampleOperations(apiVersion: string): Map<string, OperationRef> {
-  const dir = path.join(STABLE_DIR, apiVersion)
+function exampleOperations(dir: string): Map<string, OperationRef> {
   const byExample = new Map<string, OperationRef>()
   for (const swaggerName of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
     const swaggerFile = path.join(dir, swaggerName)
@@ -62,10 +65,10 @@ function exampleOperations(apiVersion: string): Map<string, OperationRef> {
  */
 export function upstreamExamples(): UpstreamExample[] {
   const examples: UpstreamExample[] = []
-  for (const apiVersion of stableApiVersions()) {
-    const dir = path.join(STABLE_DIR, apiVersion, 'examples')
+  for (const [apiVersion, versionDir] of stableVersionDirs()) {
+    const dir = path.join(versionDir, 'examples')
     if (!existsSync(dir)) continue
-    const operations = exampleOperations(apiVersion)
+    const operations = exampleOperations(versionDir)
     for (const fileName of readdirSync(dir)
       .filter((f) => f.endsWith('.json'))
       .sort()) {
