@@ -41,6 +41,7 @@ import {
   type ExtensionPatchBody,
   type ExtensionPutBody,
 } from '../versions/extension-convert.js'
+import { callerTenant } from '../auth/caller-tenant.js'
 import { extensionRouteSchemas } from './extension-route-schemas.js'
 import { pageRequest, toPage } from '../arm/paging.js'
 import { EXTENSION_PATH, EXTENSIONS_PATH } from './paths.js'
@@ -161,7 +162,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       assertPreconditions(request, current)
       assertPutBodyConsistent(body, addressed.name, current)
       const name = current?.name ?? addressed.name
-      const spec = withEffectiveScope(extensionSpecFromPut(body, current ? extensionDocument(current).spec : null, appConfig.azureTenantId), name)
+      const spec = withEffectiveScope(extensionSpecFromPut(body, current ? extensionDocument(current).spec : null, callerTenant(request, appConfig)), name)
       const protectedSettings = body.properties.configurationProtectedSettings
       // Absent keeps the stored secrets: GET never returns them, so a GET-modify-PUT must not silently drop them.
       const protectedSettingsSealed = protectedSettings ? secrets.sealJson(protectedSettings) : protectedSettings === null ? null : undefined

@@ -5,7 +5,8 @@ import type { Config } from '../../../core/config.js'
 import { ArmErrors } from '../../arm/errors.js'
 import { SUBSCRIPTION_API_VERSIONS } from './api-versions.js'
 import { AZURE_REGIONS } from './locations.js'
-import { callerTenant, type SubscriptionVisibility } from './visible-subscriptions.js'
+import { callerTenant } from '../../auth/caller-tenant.js'
+import type { SubscriptionVisibility } from './visible-subscriptions.js'
 import { HIDDEN } from './hidden.js'
 
 const authenticated = { kind: 'authenticated' } as const

@@ -2,7 +2,6 @@
 // (and any other id asked for by name, since dev mode serves every request); in jwt mode those its role assignments
 // name, or all of the former for an assignment over "/".
 import type { FastifyRequest } from 'fastify'
-import { decodeJwt } from 'jose'
 import type { Config } from '../../../core/config.js'
 import type { Db } from '../../../core/db/client.js'
 import { subscriptionsHoldingClusters } from '../../../core/store/clusters.js'
@@ -28,20 +27,4 @@ export function subscriptionVisibility(db: Db, config: Pick<Config, 'defaultSubs
     list: async (request) => assigned(request) ?? (await everything()),
     includes: async (request, subscriptionId) => assigned(request)?.includes(subscriptionId.toLowerCase()) ?? true,
   }
-}
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-/** The caller's tenant: the `tid` of its token (verified in jwt mode by then), else AZURE_TENANT_ID. */
-export function callerTenant(request: FastifyRequest, config: Pick<Config, 'azureTenantId'>): string {
-  const token = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '')?.[1]
-  if (token !== undefined) {
-    try {
-      const tid = decodeJwt(token).tid
-      if (typeof tid === 'string' && GUID.test(tid)) return tid.toLowerCase()
-    } catch {
-      // not a JWT (dev mode accepts any token): the configured tenant
-    }
-  }
-  return config.azureTenantId
 }
