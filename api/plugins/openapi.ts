@@ -3,8 +3,9 @@
 // fails if they drift) and browsable at /docs.
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import type { FastifyInstance } from 'fastify'
-import { SHARED_SCHEMAS } from '../versions/extension-schemas.js'
+import type { FastifyInstance, FastifyRequest, FastifySchema, RouteOptions } from 'fastify'
+import { SCHEMA_IDS, SHARED_SCHEMAS, ref } from '../versions/extension-schemas.js'
+import { CLUSTER_SCHEMAS } from '../routes/cluster-route-schemas.js'
 
 const LONG_RUNNING = new Set(['Extensions_Create', 'Extensions_Update', 'Extensions_Delete'])
 const PAGEABLE = new Set(['Extensions_List', 'OperationStatus_List', 'Operations_List'])
@@ -12,6 +13,29 @@ const PAGEABLE = new Set(['Extensions_List', 'OperationStatus_List', 'Operations
 const BODY_PARAMETER_NAMES: Record<string, string> = { Extensions_Create: 'extension', Extensions_Update: 'patchExtension' }
 
 type Json = Record<string, unknown>
+
+/**
+ * Every ARM route requires api-version (api/arm/api-version.ts answers 400 without it), so the document declares it on
+ * each from the versions the route serves, and an ARM error for every status the route does not describe. Only the
+ * document changes: requests are still validated by the route's own schema.
+ */
+function withArmParameters({ schema, url, route }: { schema: FastifySchema; url: string; route: RouteOptions }): { schema: FastifySchema; url: string } {
+  const apiVersions = route.config?.arm?.apiVersions
+  if (!apiVersions || !schema || schema.hide) return { schema, url }
+  const querystring = (schema.querystring ?? { type: 'object', properties: {} }) as Json
+  const others = Object.entries((querystring.properties ?? {}) as Json).filter(([name]) => name !== 'api-version')
+  const required = ((querystring.required ?? []) as string[]).filter((name) => name !== 'api-version')
+  const apiVersion = { type: 'string', enum: [...apiVersions], description: 'The API version to use for this operation.' }
+  const response = (schema.response ?? {}) as Json
+  return {
+    url,
+    schema: {
+      ...schema,
+      querystring: { ...querystring, required: ['api-version', ...required], properties: { 'api-version': apiVersion, ...Object.fromEntries(others) } },
+      response: { ...response, default: response.default ?? { description: 'Error response describing why the operation failed.', ...ref(SCHEMA_IDS.errorResponse) } },
+    },
+  }
+}
 
 /** JSON Schema spellings Swagger 2.0 lacks, rewritten the way autorest reads them. */
 function toSwagger2(node: unknown, path: string[] = []): unknown {
@@ -60,7 +84,7 @@ function armExtensions(doc: Json): Json {
 }
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
-  for (const schema of SHARED_SCHEMAS) app.addSchema(schema)
+  for (const schema of [...SHARED_SCHEMAS, ...CLUSTER_SCHEMAS]) app.addSchema(schema)
   await app.register(swagger, {
     swagger: {
       swagger: '2.0',
@@ -69,7 +93,6 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         description: 'ARM-compatible resource provider for Kubernetes cluster extensions.',
         version: '2023-05-01',
       },
-      schemes: ['https'],
       consumes: ['application/json'],
       produces: ['application/json'],
       securityDefinitions: {
@@ -82,6 +105,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
       security: [{ azure_auth: ['user_impersonation'] }],
     },
+    transform: withArmParameters,
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     transformObject: (documentObject) => armExtensions(toSwagger2((documentObject as { swaggerObject: Json }).swaggerObject) as Json) as never,
   })
@@ -90,12 +114,24 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     docs.addHook('onRoute', (route) => {
       route.config = { ...route.config, access: { kind: 'public' } }
     })
-    await docs.register(swaggerUi, { routePrefix: '/docs' })
+    await docs.register(swaggerUi, { routePrefix: '/docs', transformSpecification: (document, request) => forListener(document, request) })
   })
-  app.get('/openapi.json', { config: { access: { kind: 'public' } }, schema: { hide: true } }, async (_request, reply) => reply.type('application/json; charset=utf-8').send(openApiText(app)))
+  app.get('/openapi.json', { config: { access: { kind: 'public' } }, schema: { hide: true } }, async (request, reply) =>
+    reply.type('application/json; charset=utf-8').send(documentText(forListener(app.swagger(), request))),
+  )
 }
 
-/** The document exactly as committed in openapi/arcext.json. */
+/**
+ * The document as served: it names the scheme and host of the listener that answered, so Swagger UI's "Try it out"
+ * calls back on that listener (http or https) rather than guessing. The committed file names neither.
+ */
+function forListener<Document extends object>(document: Document, request: FastifyRequest): Document & { host: string; schemes: string[] } {
+  return { ...document, host: request.host, schemes: [request.protocol] }
+}
+
+const documentText = (document: object) => JSON.stringify(document, null, 2) + '\n'
+
+/** The document exactly as committed in openapi/arcext.json: the same for every listener. */
 export function openApiText(app: FastifyInstance): string {
-  return JSON.stringify(app.swagger(), null, 2) + '\n'
+  return documentText(app.swagger())
 }
