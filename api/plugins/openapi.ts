@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance, FastifyRequest, FastifySchema, RouteOptions } from 'fastify'
 import { SCHEMA_IDS, SHARED_SCHEMAS, ref } from '../versions/extension-schemas.js'
 import { CLUSTER_SCHEMAS } from '../routes/cluster-route-schemas.js'
+import { EXTENSION_TYPE_SCHEMAS } from '../routes/extension-type-schemas.js'
 
 const LONG_RUNNING = new Set(['Extensions_Create', 'Extensions_Update', 'Extensions_Delete'])
 const PAGEABLE = new Set(['Extensions_List', 'OperationStatus_List', 'Operations_List'])
@@ -84,7 +85,7 @@ function armExtensions(doc: Json): Json {
 }
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
-  for (const schema of [...SHARED_SCHEMAS, ...CLUSTER_SCHEMAS]) app.addSchema(schema)
+  for (const schema of [...SHARED_SCHEMAS, ...CLUSTER_SCHEMAS, ...EXTENSION_TYPE_SCHEMAS]) app.addSchema(schema)
   await app.register(swagger, {
     swagger: {
       swagger: '2.0',
