@@ -8,8 +8,8 @@ import { SCHEMA_IDS, SHARED_SCHEMAS, ref } from '../versions/extension-schemas.j
 import { CLUSTER_SCHEMAS } from '../routes/cluster-route-schemas.js'
 import { EXTENSION_TYPE_SCHEMAS } from '../routes/extension-type-schemas.js'
 
-const LONG_RUNNING = new Set(['Extensions_Create', 'Extensions_Update', 'Extensions_Delete'])
-const PAGEABLE = new Set(['Extensions_List', 'OperationStatus_List', 'Operations_List'])
+/** Long-running besides every write that documents a 202: Extensions_Create answers 201 while its operation runs. */
+const LONG_RUNNING = new Set(['Extensions_Create'])
 /** Upstream names of body parameters, which generated clients use as argument names. */
 const BODY_PARAMETER_NAMES: Record<string, string> = { Extensions_Create: 'extension', Extensions_Update: 'patchExtension' }
 
@@ -43,7 +43,8 @@ function toSwagger2(node: unknown, path: string[] = []): unknown {
   if (Array.isArray(node)) return node.map((item, i) => toSwagger2(item, [...path, String(i)]))
   if (!node || typeof node !== 'object') return node
   const out: Json = {}
-  for (const [key, value] of Object.entries(node as Json)) out[key] = toSwagger2(value, [...path, key])
+  // An example is data, not schema: it is shown exactly as written.
+  for (const [key, value] of Object.entries(node as Json)) out[key] = key === 'example' ? value : toSwagger2(value, [...path, key])
   if (Array.isArray(out.type)) {
     const types = (out.type as string[]).filter((t) => t !== 'null')
     if (types.length === 1) out.type = types[0]
@@ -59,17 +60,27 @@ function toSwagger2(node: unknown, path: string[] = []): unknown {
   return out
 }
 
+/** A list answer (`{value, nextLink}`) is paged: generated clients follow nextLink when told so. */
+function isPageable(operation: Json, definitions: Record<string, Json>): boolean {
+  const ok = (operation.responses as Record<string, Json> | undefined)?.['200']?.schema as Json | undefined
+  const name = typeof ok?.$ref === 'string' ? ok.$ref.replace('#/definitions/', '') : undefined
+  const properties = name ? (definitions[name]?.properties as Json | undefined) : undefined
+  return Boolean(properties?.value && properties.nextLink)
+}
+
 function armExtensions(doc: Json): Json {
+  const definitions = (doc.definitions ?? {}) as Record<string, Json>
   const paths = doc.paths as Record<string, Record<string, Json>>
   for (const item of Object.values(paths)) {
-    for (const operation of Object.values(item)) {
+    for (const [method, operation] of Object.entries(item)) {
       const id = operation.operationId as string | undefined
       if (!id) continue
-      if (LONG_RUNNING.has(id)) {
+      const accepts = method !== 'get' && Object.keys(operation.responses ?? {}).includes('202')
+      if (LONG_RUNNING.has(id) || accepts) {
         operation['x-ms-long-running-operation'] = true
         operation['x-ms-long-running-operation-options'] = { 'final-state-via': 'azure-async-operation' }
       }
-      if (PAGEABLE.has(id)) operation['x-ms-pageable'] = { nextLinkName: 'nextLink' }
+      if (isPageable(operation, definitions)) operation['x-ms-pageable'] = { nextLinkName: 'nextLink' }
       for (const parameter of (operation.parameters ?? []) as Json[]) {
         if (parameter.in === 'body') Object.assign(parameter, { name: BODY_PARAMETER_NAMES[id] ?? parameter.name, required: true })
       }

@@ -36,7 +36,9 @@ function registerFor(app: FastifyInstance, type: ClusterParentType): void {
   /** The operation named in the URL, only if it acts on the cluster itself (not on one of its extensions). */
   const operationFor = (request: FastifyRequest) => operationOn(db, request, addressedCluster(request).key, (op) => op.extensionId === null)
 
-  app.get(`${clusterPath}/${OPERATION_STATUS_SEGMENT}/:operationId`, { config, schema: schemas.operationStatus }, async (request, reply) => answerOperationStatus(reply, appConfig.retryAfterSeconds, await operationFor(request)))
+  app.get(`${clusterPath}/${OPERATION_STATUS_SEGMENT}/:operationId`, { config, schema: schemas.operationStatus }, async (request, reply) =>
+    answerOperationStatus(reply, appConfig.retryAfterSeconds, await operationFor(request)),
+  )
 
   app.get(`${clusterPath}/${OPERATION_RESULT_SEGMENT}/:operationId`, { config, schema: schemas.operationResult }, async (request, reply) =>
     answerOperationResult(request, reply, appConfig, await operationFor(request), (op) => {

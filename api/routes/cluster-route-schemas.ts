@@ -119,7 +119,6 @@ const putExample = {
   tags: { environment: 'dev' },
   identity: { type: 'SystemAssigned' },
   properties: {
-    agentPublicKeyCertificate: '',
     distribution: 'AKS',
     distributionVersion: '1.0',
     infrastructure: 'azure',

@@ -49,7 +49,9 @@ const extensionTypeVersionList = {
   $id: IDS.extensionTypeVersionList,
   type: 'object',
   description: 'The versions of an extension type: per release train (2023-05-01) or as version resources (2024-11-01-preview).',
-  properties: { value: { type: 'array', items: { type: 'object', additionalProperties: true, properties: { releaseTrain: { type: 'string' }, versions: { type: 'array', items: { type: 'string' } } } } } },
+  properties: {
+    value: { type: 'array', items: { type: 'object', additionalProperties: true, properties: { releaseTrain: { type: 'string' }, versions: { type: 'array', items: { type: 'string' } } } } },
+  },
 }
 
 export const EXTENSION_TYPE_SCHEMAS = [extensionType, extensionTypeList, extensionTypeVersion, extensionTypeVersionList]

@@ -273,6 +273,19 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
   route(CLUSTER_TYPES_PATH, 'ExtensionTypes_List', 'List installable Extension Types for the cluster.', listTypes, typeList)
   route(`${CLUSTER_TYPES_PATH}/:extensionTypeName`, 'ExtensionTypes_Get', 'Get an Extension Type installable to the cluster.', getType, type)
   route(`${CLUSTER_TYPES_PATH}/:extensionTypeName/versions`, 'ExtensionTypes_ClusterListVersions', 'List the versions of an Extension Type installable to the cluster.', listVersions, versionList)
-  route(`${CLUSTER_TYPES_PATH}/:extensionTypeName/versions/:versionNumber`, 'ExtensionTypes_ClusterGetVersion', 'Get details of a version of an Extension Type installable to the cluster.', getVersion, version)
-  route(MISSPELT_LOCATION_VERSIONS_PATH, 'ExtensionTypes_ListVersionsMisspeltPath', 'Alias of ExtensionTypes_ListVersions at the path the 2023-05-01 swagger misspells.', listVersions, versionList, true)
+  route(
+    `${CLUSTER_TYPES_PATH}/:extensionTypeName/versions/:versionNumber`,
+    'ExtensionTypes_ClusterGetVersion',
+    'Get details of a version of an Extension Type installable to the cluster.',
+    getVersion,
+    version,
+  )
+  route(
+    MISSPELT_LOCATION_VERSIONS_PATH,
+    'ExtensionTypes_ListVersionsMisspeltPath',
+    'Alias of ExtensionTypes_ListVersions at the path the 2023-05-01 swagger misspells.',
+    listVersions,
+    versionList,
+    true,
+  )
 }

@@ -27,7 +27,7 @@ afterAll(() => h?.close())
 
 /** The served document without what names the listener, in the committed file's layout. */
 function listenerNeutral(document: Json): string {
-  const { host: _host, schemes: _schemes, ...rest } = document // eslint-disable-line @typescript-eslint/no-unused-vars
+  const { host: _host, schemes: _schemes, ...rest } = document
   return JSON.stringify(rest, null, 2) + '\n'
 }
 
