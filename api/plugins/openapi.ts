@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance, FastifyRequest, FastifySchema, RouteOptions } from 'fastify'
 import { SCHEMA_IDS, SHARED_SCHEMAS, ref } from '../versions/extension-schemas.js'
+import { publicBaseUrl, type BaseUrlConfig } from '../arm/base-url.js'
 import { CLUSTER_SCHEMAS } from '../routes/cluster-route-schemas.js'
 import { EXTENSION_TYPE_SCHEMAS } from '../routes/extension-type-schemas.js'
 
@@ -126,19 +127,20 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     docs.addHook('onRoute', (route) => {
       route.config = { ...route.config, access: { kind: 'public' } }
     })
-    await docs.register(swaggerUi, { routePrefix: '/docs', transformSpecification: (document, request) => forListener(document, request) })
+    await docs.register(swaggerUi, { routePrefix: '/docs', transformSpecification: (document, request) => forListener(document, request, app.services.config) })
   })
   app.get('/openapi.json', { config: { access: { kind: 'public' } }, schema: { hide: true } }, async (request, reply) =>
-    reply.type('application/json; charset=utf-8').send(documentText(forListener(app.swagger(), request))),
+    reply.type('application/json; charset=utf-8').send(documentText(forListener(app.swagger(), request, app.services.config))),
   )
 }
 
 /**
- * The document as served: it names the scheme and host of the listener that answered, so Swagger UI's "Try it out"
- * calls back on that listener (http or https) rather than guessing. The committed file names neither.
+ * The document as served: it names the scheme and host of the listener that answered (or PUBLIC_BASE_URL's, when the
+ * service sits behind one), so Swagger UI's "Try it out" calls back there, http or https. The committed file names neither.
  */
-function forListener<Document extends object>(document: Document, request: FastifyRequest): Document & { host: string; schemes: string[] } {
-  return { ...document, host: request.host, schemes: [request.protocol] }
+function forListener<Document extends object>(document: Document, request: FastifyRequest, config: BaseUrlConfig): Document & { host: string; schemes: string[] } {
+  const { host, protocol } = new URL(publicBaseUrl(request, config))
+  return { ...document, host, schemes: [protocol.replace(/:$/, '')] }
 }
 
 const documentText = (document: object) => JSON.stringify(document, null, 2) + '\n'

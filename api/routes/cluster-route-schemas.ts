@@ -71,7 +71,7 @@ export const clusterPatchSchema = {
 
 export const CLUSTER_SCHEMA_IDS = { cluster: 'ConnectedCluster', clusterList: 'ConnectedClusterList' } as const
 
-/** A registration as the routes answer it; free-form parts stay open so the serializer drops nothing a PUT stored. */
+/** A registration as the routes answer it; `properties` stays open because a PUT's properties beyond the facts are kept and echoed. */
 const cluster = {
   $id: CLUSTER_SCHEMA_IDS.cluster,
   type: 'object',

@@ -1,6 +1,6 @@
 // Response schemas of the extension-type routes (api/routes/extension-types.ts), published in the OpenAPI document.
 // The two api-versions served shape a type differently (2023-05-01 repeats cluster scope settings flat), so the parts
-// that differ stay open: the serializer must pass both shapes through untouched.
+// that differ stay open, and the document describes both.
 import { ref } from '../versions/extension-schemas.js'
 
 const IDS = {
