@@ -25,7 +25,7 @@ import { clusterOperationRoutes } from './routes/cluster-operations.js'
 import { providerOperationRoutes } from './routes/provider-operations.js'
 import { frontDoorRoutes } from './routes/front-door/index.js'
 import { authorityRoutes } from './auth/authority/routes.js'
-import { SCHEMA_OPTIONS, addProblemKeyword } from '../core/json-schema.js'
+import { SCHEMA_OPTIONS, addExampleKeyword, addProblemKeyword } from '../core/json-schema.js'
 
 export async function buildApp(services: ApiServices, options: Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -41,7 +41,7 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
     // The plain listener gets the request gate and the limits the HTTPS one has (api/listeners.ts).
     serverFactory: (handler) => createHttpListener(services.config, handler),
     // Request bodies and core's own documents are validated alike; core's schemas carry `x-problem` wording hints.
-    ajv: { customOptions: SCHEMA_OPTIONS, plugins: [addProblemKeyword] },
+    ajv: { customOptions: SCHEMA_OPTIONS, plugins: [addProblemKeyword, addExampleKeyword] },
   }) as unknown as FastifyInstance
   app.decorate('services', services)
   // ARM bodies are JSON only; anything else is 415, not a string the schema then rejects.

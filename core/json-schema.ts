@@ -50,3 +50,8 @@ export function allowedKeys(schema: AnySchemaObject | undefined): string[] {
 export function isSummaryError(error: ErrorObject): boolean {
   return error.keyword === 'if' || error.keyword === 'oneOf' || error.keyword === 'anyOf'
 }
+
+/** `example`: the sample the OpenAPI document shows (Swagger UI pre-fills request bodies with it); it validates nothing. */
+export function addExampleKeyword(ajv: Ajv): Ajv {
+  return ajv.addKeyword({ keyword: 'example' })
+}

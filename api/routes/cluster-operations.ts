@@ -12,6 +12,7 @@ import { answerOperationResult, failureOf, operationOn } from '../arm/operation-
 import { addressedCluster } from '../arm/resource-path.js'
 import { answerOperationStatus } from './operation-status.js'
 import { RESOURCE_GROUP_PATH } from './paths.js'
+import { clusterRouteSchemas } from './cluster-route-schemas.js'
 
 /** The 202 of an accepted cluster deletion: where to poll it. */
 export function answerClusterOperation(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, resourceId: string, operationId: string): FastifyReply {
@@ -30,13 +31,16 @@ function registerFor(app: FastifyInstance, type: ClusterParentType): void {
   const clusterPath = `${RESOURCE_GROUP_PATH}/providers/${type.provider}/${type.resourceType}/:clusterName`
   const config = { arm: { resourceType: `${type.provider}/${type.resourceType}/operations`, apiVersions: type.registryApiVersions } }
   const { db, config: appConfig } = app.services
+  const schemas = clusterRouteSchemas(type)
 
   /** The operation named in the URL, only if it acts on the cluster itself (not on one of its extensions). */
   const operationFor = (request: FastifyRequest) => operationOn(db, request, addressedCluster(request).key, (op) => op.extensionId === null)
 
-  app.get(`${clusterPath}/${OPERATION_STATUS_SEGMENT}/:operationId`, { config }, async (request, reply) => answerOperationStatus(reply, appConfig.retryAfterSeconds, await operationFor(request)))
+  app.get(`${clusterPath}/${OPERATION_STATUS_SEGMENT}/:operationId`, { config, schema: schemas.operationStatus }, async (request, reply) =>
+    answerOperationStatus(reply, appConfig.retryAfterSeconds, await operationFor(request)),
+  )
 
-  app.get(`${clusterPath}/${OPERATION_RESULT_SEGMENT}/:operationId`, { config }, async (request, reply) =>
+  app.get(`${clusterPath}/${OPERATION_RESULT_SEGMENT}/:operationId`, { config, schema: schemas.operationResult }, async (request, reply) =>
     answerOperationResult(request, reply, appConfig, await operationFor(request), (op) => {
       if (op.status === 'Succeeded') return reply.code(204).send()
       return reply.code(op.status === 'Canceled' ? 409 : 400).send({ error: failureOf(op) })

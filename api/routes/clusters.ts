@@ -19,6 +19,7 @@ import { addressedCluster } from '../arm/resource-path.js'
 import { RESOURCE_GROUP_PATH } from './paths.js'
 import { readableResourceGroups } from '../auth/route-access.js'
 import { isJsonObject, mergePatch, type JsonObject } from '../arm/merge-patch.js'
+import { clusterRouteSchemas } from './cluster-route-schemas.js'
 
 interface ClusterPutBody {
   location: string
@@ -30,100 +31,6 @@ interface ClusterPutBody {
 interface ClusterPatchBody {
   tags?: Record<string, string> | null
   properties?: JsonObject | null
-}
-
-const KUBERNETES_VERSION_PATTERN = '^v?\\d+\\.\\d+(\\.\\d+)?([-+].*)?$'
-const ARCHITECTURES = ['amd64', 'arm64']
-const tagsSchema = { type: 'object', additionalProperties: { type: 'string', maxLength: 256 }, maxProperties: 50 } as const
-
-/** The cluster facts the catalog rules read; the same shapes on PUT and PATCH. */
-const factSchemas = {
-  distribution: { type: 'string', minLength: 1, maxLength: 128 },
-  distributionVersion: { type: 'string', maxLength: 128 },
-  infrastructure: { type: 'string', minLength: 1, maxLength: 128 },
-  kubernetesVersion: { type: 'string', pattern: KUBERNETES_VERSION_PATTERN, maxLength: 128 },
-  totalNodeCount: { type: 'integer', minimum: 0 },
-  totalCoreCount: { type: 'integer', minimum: 0 },
-  azureHybridBenefit: { type: 'string', enum: ['True', 'False', 'NotApplicable'] },
-} as const
-
-const clusterPutSchema = {
-  type: 'object',
-  required: ['location'],
-  properties: {
-    location: { type: 'string', minLength: 1 },
-    tags: tagsSchema,
-    identity: { type: ['object', 'null'], properties: { type: { type: 'string', enum: ['SystemAssigned', 'None'] } } },
-    properties: {
-      type: 'object',
-      properties: {
-        ...factSchemas,
-        agentPublicKeyCertificate: { type: 'string' },
-        miscellaneousProperties: {
-          type: 'object',
-          additionalProperties: { type: 'string' },
-          properties: { architecture: { type: 'string', enum: ARCHITECTURES } },
-        },
-      },
-    },
-  },
-} as const
-
-// PATCH is a JSON merge patch (RFC 7396): null removes a fact. Unlike Azure, the facts are patchable here, because
-// nothing else can report that a cluster was upgraded; everything else a PUT sets needs a PUT.
-const nullable = <T extends { type: string }>(schema: T) => ({ ...schema, type: [schema.type, 'null'] })
-const clusterPatchSchema = {
-  type: 'object',
-  properties: {
-    tags: { ...tagsSchema, type: ['object', 'null'] },
-    properties: {
-      type: ['object', 'null'],
-      additionalProperties: false,
-      properties: {
-        distribution: nullable(factSchemas.distribution),
-        distributionVersion: nullable(factSchemas.distributionVersion),
-        infrastructure: nullable(factSchemas.infrastructure),
-        kubernetesVersion: nullable(factSchemas.kubernetesVersion),
-        totalNodeCount: nullable(factSchemas.totalNodeCount),
-        totalCoreCount: nullable(factSchemas.totalCoreCount),
-        azureHybridBenefit: nullable(factSchemas.azureHybridBenefit),
-        miscellaneousProperties: {
-          type: ['object', 'null'],
-          additionalProperties: { type: ['string', 'null'] },
-          properties: { architecture: { type: ['string', 'null'], enum: [...ARCHITECTURES, null] } },
-        },
-      },
-    },
-  },
-} as const
-
-/** Upstream operationIds per parent type, so the generated OpenAPI document names operations as Azure does. */
-const OPERATION_IDS: Record<string, { put: string; get: string; patch: string; listByResourceGroup: string; listBySubscription: string }> = {
-  connectedClusters: {
-    put: 'ConnectedCluster_Create',
-    get: 'ConnectedCluster_Get',
-    patch: 'ConnectedCluster_Update',
-    listByResourceGroup: 'ConnectedCluster_ListByResourceGroup',
-    listBySubscription: 'ConnectedCluster_ListBySubscription',
-  },
-  managedClusters: {
-    put: 'ManagedClusters_CreateOrUpdate',
-    get: 'ManagedClusters_Get',
-    patch: 'ManagedClusters_UpdateTags',
-    listByResourceGroup: 'ManagedClusters_ListByResourceGroup',
-    listBySubscription: 'ManagedClusters_List',
-  },
-  provisionedClusters: {
-    put: 'ProvisionedClusters_CreateOrUpdate',
-    get: 'ProvisionedClusters_Get',
-    patch: 'ProvisionedClusters_Update',
-    listByResourceGroup: 'ProvisionedClusters_ListByResourceGroup',
-    listBySubscription: 'ProvisionedClusters_ListBySubscription',
-  },
-}
-
-function operationId(type: ClusterParentType, operation: keyof (typeof OPERATION_IDS)[string]): string | undefined {
-  return OPERATION_IDS[type.resourceType]?.[operation]
 }
 
 /** Server-owned properties: a client's value is ignored rather than stored and echoed (docs/arm-rules.md rule 25). */
@@ -204,16 +111,17 @@ function registerClusterList(app: FastifyInstance, type: ClusterParentType): voi
     })
     return toPage(request, app.services.config, page, rows, encodeKey, (row) => clusterToWire(row, type))
   }
-  const schema = (operation: 'listByResourceGroup' | 'listBySubscription') => ({ querystring: pagingQuerySchema, operationId: operationId(type, operation) })
-  app.get(`${RESOURCE_GROUP_PATH}${suffix}`, { config, schema: schema('listByResourceGroup') }, list)
+  const schemas = clusterRouteSchemas(type)
+  app.get(`${RESOURCE_GROUP_PATH}${suffix}`, { config, schema: { ...schemas.listByResourceGroup, querystring: pagingQuerySchema } }, list)
   const subscriptionConfig = { ...config, access: { kind: 'resource', listsReadableResourceGroups: true } } as const
-  app.get(`/subscriptions/:subscriptionId${suffix}`, { config: subscriptionConfig, schema: schema('listBySubscription') }, list)
+  app.get(`/subscriptions/:subscriptionId${suffix}`, { config: subscriptionConfig, schema: { ...schemas.listBySubscription, querystring: pagingQuerySchema } }, list)
 }
 
 function registerClusterType(app: FastifyInstance, type: ClusterParentType): void {
   const path = `${RESOURCE_GROUP_PATH}/providers/${type.provider}/${type.resourceType}/:clusterName`
   const config = { arm: { resourceType: `${type.provider}/${type.resourceType}`, apiVersions: type.registryApiVersions } }
   const { db } = app.services
+  const schemas = clusterRouteSchemas(type)
 
   /**
    * Creates or replaces a registration. The write is conditional on the ETag the preconditions were checked
@@ -247,13 +155,13 @@ function registerClusterType(app: FastifyInstance, type: ClusterParentType): voi
     throw new ConcurrentModificationError(addressed.id)
   }
 
-  app.put<{ Body: ClusterPutBody }>(path, { config, schema: { body: clusterPutSchema, operationId: operationId(type, 'put') } }, async (request, reply) => {
+  app.put<{ Body: ClusterPutBody }>(path, { config, schema: schemas.put }, async (request, reply) => {
     const { cluster, created } = await judgedAgainstLatest(() => putCluster(request))
     setEtag(reply, cluster.etag)
     return reply.code(created ? 201 : 200).send(clusterToWire(cluster, type))
   })
 
-  app.get(path, { config, schema: { operationId: operationId(type, 'get') } }, async (request: FastifyRequest, reply: FastifyReply) => {
+  app.get(path, { config, schema: schemas.get }, async (request: FastifyRequest, reply: FastifyReply) => {
     const addressed = addressedCluster(request)
     const cluster = await findCluster(db, addressed.key)
     if (!cluster) throw ArmErrors.resourceNotFound(config.arm.resourceType, addressed.id)
@@ -261,7 +169,7 @@ function registerClusterType(app: FastifyInstance, type: ClusterParentType): voi
     return clusterToWire(cluster, type)
   })
 
-  app.patch<{ Body: ClusterPatchBody }>(path, { config, schema: { body: clusterPatchSchema, operationId: operationId(type, 'patch') } }, async (request, reply) => {
+  app.patch<{ Body: ClusterPatchBody }>(path, { config, schema: schemas.patch }, async (request, reply) => {
     const cluster = await judgedAgainstLatest(() => patchCluster(request))
     setEtag(reply, cluster.etag)
     return reply.code(200).send(clusterToWire(cluster, type))
@@ -292,7 +200,7 @@ function registerClusterType(app: FastifyInstance, type: ClusterParentType): voi
   // that deletes every extension (each its own tracked delete, superseding what it had in flight) and then the
   // cluster; poll it at {clusterId}/operations/{operationId} (api/routes/cluster-operations.ts).
   const deleteQuerySchema = { type: 'object', properties: { forceDelete: { type: 'string', enum: ['true', 'false', 'True', 'False'] } } } as const
-  app.delete<{ Querystring: { forceDelete?: string } }>(path, { config, schema: { querystring: deleteQuerySchema } }, async (request, reply) => {
+  app.delete<{ Querystring: { forceDelete?: string } }>(path, { config, schema: { ...schemas.delete, querystring: deleteQuerySchema } }, async (request, reply) => {
     const { db, queue } = app.services
     const judged = await judgedAgainstLatest(async () => {
       const cluster = await findCluster(db, addressedCluster(request).key)

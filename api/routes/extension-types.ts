@@ -14,6 +14,7 @@ import { ArmError, ArmErrors } from '../arm/errors.js'
 import { pageRequest, toPage } from '../arm/paging.js'
 import type { ArmResourceId } from '../arm/resource-path.js'
 import { CLUSTER_PATH } from './paths.js'
+import { extensionTypeResponses } from './extension-type-schemas.js'
 
 const RESOURCE_TYPE = 'Microsoft.KubernetesConfiguration/extensionTypes'
 const VERSION_RESOURCE_TYPE = `${RESOURCE_TYPE}/versions`
@@ -262,15 +263,29 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
   }
 
   // Upstream operationIds (2024-11-01-preview), so the generated OpenAPI document names them as Azure does.
-  const route = (path: string, operationId: string, summary: string, handler: (request: Request) => Promise<unknown>, hide = false) =>
-    app.get<{ Params: Params; Querystring: Query }>(path, { config, schema: { querystring: querySchema, operationId, summary, tags: ['ExtensionTypes'], hide } }, handler)
-  route(LOCATION_TYPES_PATH, 'ExtensionTypes_LocationList', 'List all Extension Types for the location.', listTypes)
-  route(`${LOCATION_TYPES_PATH}/:extensionTypeName`, 'ExtensionTypes_LocationGet', 'Get an extension type for the location.', getType)
-  route(`${LOCATION_TYPES_PATH}/:extensionTypeName/versions`, 'ExtensionTypes_ListVersions', 'List the versions for an extension type and location.', listVersions)
-  route(`${LOCATION_TYPES_PATH}/:extensionTypeName/versions/:versionNumber`, 'ExtensionTypes_GetVersion', 'Get details of a version for an extension type and location.', getVersion)
-  route(CLUSTER_TYPES_PATH, 'ExtensionTypes_List', 'List installable Extension Types for the cluster.', listTypes)
-  route(`${CLUSTER_TYPES_PATH}/:extensionTypeName`, 'ExtensionTypes_Get', 'Get an Extension Type installable to the cluster.', getType)
-  route(`${CLUSTER_TYPES_PATH}/:extensionTypeName/versions`, 'ExtensionTypes_ClusterListVersions', 'List the versions of an Extension Type installable to the cluster.', listVersions)
-  route(`${CLUSTER_TYPES_PATH}/:extensionTypeName/versions/:versionNumber`, 'ExtensionTypes_ClusterGetVersion', 'Get details of a version of an Extension Type installable to the cluster.', getVersion)
-  route(MISSPELT_LOCATION_VERSIONS_PATH, 'ExtensionTypes_ListVersionsMisspeltPath', 'Alias of ExtensionTypes_ListVersions at the path the 2023-05-01 swagger misspells.', listVersions, true)
+  const route = (path: string, operationId: string, summary: string, handler: (request: Request) => Promise<unknown>, response: Record<number, unknown>, hide = false) =>
+    app.get<{ Params: Params; Querystring: Query }>(path, { config, schema: { querystring: querySchema, operationId, summary, tags: ['ExtensionTypes'], response, hide } }, handler)
+  const { type, typeList, version, versionList } = extensionTypeResponses
+  route(LOCATION_TYPES_PATH, 'ExtensionTypes_LocationList', 'List all Extension Types for the location.', listTypes, typeList)
+  route(`${LOCATION_TYPES_PATH}/:extensionTypeName`, 'ExtensionTypes_LocationGet', 'Get an extension type for the location.', getType, type)
+  route(`${LOCATION_TYPES_PATH}/:extensionTypeName/versions`, 'ExtensionTypes_ListVersions', 'List the versions for an extension type and location.', listVersions, versionList)
+  route(`${LOCATION_TYPES_PATH}/:extensionTypeName/versions/:versionNumber`, 'ExtensionTypes_GetVersion', 'Get details of a version for an extension type and location.', getVersion, version)
+  route(CLUSTER_TYPES_PATH, 'ExtensionTypes_List', 'List installable Extension Types for the cluster.', listTypes, typeList)
+  route(`${CLUSTER_TYPES_PATH}/:extensionTypeName`, 'ExtensionTypes_Get', 'Get an Extension Type installable to the cluster.', getType, type)
+  route(`${CLUSTER_TYPES_PATH}/:extensionTypeName/versions`, 'ExtensionTypes_ClusterListVersions', 'List the versions of an Extension Type installable to the cluster.', listVersions, versionList)
+  route(
+    `${CLUSTER_TYPES_PATH}/:extensionTypeName/versions/:versionNumber`,
+    'ExtensionTypes_ClusterGetVersion',
+    'Get details of a version of an Extension Type installable to the cluster.',
+    getVersion,
+    version,
+  )
+  route(
+    MISSPELT_LOCATION_VERSIONS_PATH,
+    'ExtensionTypes_ListVersionsMisspeltPath',
+    'Alias of ExtensionTypes_ListVersions at the path the 2023-05-01 swagger misspells.',
+    listVersions,
+    versionList,
+    true,
+  )
 }

@@ -113,10 +113,31 @@ const plan = {
   },
 } as const
 
+// Request bodies as in the upstream examples (2023-05-01 CreateExtension.json, PatchExtension.json), with the type's
+// catalog name so that Swagger UI's "Try it out" installs it as shown.
+const extensionExample = {
+  properties: {
+    extensionType: 'microsoft.azuremonitor.containers',
+    autoUpgradeMinorVersion: true,
+    releaseTrain: 'Stable',
+    scope: { cluster: { releaseNamespace: 'kube-system' } },
+    configurationSettings: { 'omsagent.env.clusterName': 'clusterName1' },
+    configurationProtectedSettings: { 'omsagent.secret.key': 'secretKeyValue01' },
+  },
+}
+const patchExtensionExample = {
+  properties: {
+    autoUpgradeMinorVersion: false,
+    configurationSettings: { 'omsagent.env.clusterName': 'clusterName2' },
+    configurationProtectedSettings: { 'omsagent.secret.key': 'secretKeyValue02' },
+  },
+}
+
 const extension = {
   $id: SCHEMA_IDS.extension,
   type: 'object',
   description: 'The Extension object.',
+  example: extensionExample,
   required: ['properties'],
   properties: {
     id: { type: 'string', readOnly: true },
@@ -160,6 +181,7 @@ const patchExtension = {
   $id: SCHEMA_IDS.patchExtension,
   type: 'object',
   description: 'The Extension Patch Request object.',
+  example: patchExtensionExample,
   properties: {
     properties: {
       type: ['object', 'null'],

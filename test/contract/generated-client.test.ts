@@ -16,6 +16,38 @@ beforeAll(async () => {
 afterAll(() => h?.close())
 
 describe('client generated from openapi/', () => {
+  it('registers a cluster and installs an extension with the bodies the document shows as examples', async () => {
+    const doc = loadCommittedDocument()
+    const clusterArgs = { subscriptionId: sub, resourceGroupName: 'rg-examples', clusterName: 'example-cluster' }
+    const put = Object.values(doc.paths as Record<string, Record<string, { operationId?: string; parameters: { in: string; schema?: { example?: unknown } }[] }>>)
+      .flatMap((item) => Object.values(item))
+      .find((operation) => operation.operationId === 'ConnectedCluster_Create')!
+    const clusterExample = put.parameters.find((p) => p.in === 'body')!.schema!.example
+    const created = await client.operations.ConnectedCluster_Create!({ ...clusterArgs, 'api-version': '2024-01-01' }, clusterExample)
+    expect(created.status, JSON.stringify(created.body)).toBe(201)
+    expect(created.body).toMatchObject({ name: 'example-cluster', properties: { provisioningState: 'Succeeded', kubernetesVersion: expect.any(String) } })
+    const replaced = await client.operations.ConnectedCluster_Create!({ ...clusterArgs, 'api-version': '2024-01-01' }, clusterExample)
+    expect(replaced.status).toBe(200)
+    const listed = await client.listAll('ConnectedCluster_ListByResourceGroup', { subscriptionId: sub, resourceGroupName: 'rg-examples', 'api-version': '2024-01-01' })
+    expect(listed.map((c) => c.name)).toEqual(['example-cluster'])
+
+    const extensionArgs = { ...clusterArgs, clusterRp: 'Microsoft.Kubernetes', clusterResourceName: 'connectedClusters', extensionName: 'monitor', 'api-version': '2023-05-01' }
+    const { initial, status } = await client.runToCompletion('Extensions_Create', extensionArgs, doc.definitions.Extension.example)
+    expect(initial.status, JSON.stringify(initial.body)).toBe(201)
+    expect(status).toMatchObject({ status: 'Succeeded' })
+    const patched = await client.runToCompletion('Extensions_Update', extensionArgs, doc.definitions.patchExtension.example)
+    expect(patched.status).toMatchObject({ status: 'Succeeded' })
+
+    // With an extension installed, the cluster delete is long-running: it deletes the extension first.
+    const deleted = await client.runToCompletion('ConnectedCluster_Delete', { ...clusterArgs, 'api-version': '2024-01-01' })
+    expect(deleted.initial.status).toBe(202)
+    expect(deleted.status).toMatchObject({ status: 'Succeeded' })
+    const operationId = deleted.initial.headers.get('azure-asyncoperation')!.split('/operations/')[1]!.split('?')[0]!
+    const clusterStatus = await client.operations.ConnectedCluster_GetOperationStatus!({ ...clusterArgs, operationId, 'api-version': '2024-01-01' })
+    expect(clusterStatus.body).toMatchObject({ name: operationId, status: 'Succeeded' })
+    expect((await client.operations.ConnectedCluster_Get!({ ...clusterArgs, 'api-version': '2024-01-01' })).status).toBe(404)
+  })
+
   it('creates, reads, lists, updates, polls and deletes extensions', async () => {
     const names = ['dapr', 'flux', 'monitor']
     const types: Record<string, string> = { dapr: 'microsoft.dapr', flux: 'microsoft.flux', monitor: 'microsoft.azuremonitor.containers' }

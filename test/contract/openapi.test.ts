@@ -1,6 +1,8 @@
-// The served OpenAPI document is the committed one, byte for byte, and its extensions API matches the upstream
-// swagger (paths, methods, operationIds, parameters, status codes, definitions).
+// The served OpenAPI document is the committed one, byte for byte once the listener's scheme and host are taken out,
+// and its extensions API matches the upstream swagger (paths, methods, operationIds, parameters, status codes,
+// definitions).
 import { readFileSync } from 'node:fs'
+import https from 'node:https'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot } from '../../core/paths.js'
@@ -22,6 +24,25 @@ beforeAll(async () => {
   doc = JSON.parse(served)
 })
 afterAll(() => h?.close())
+
+/** The served document without what names the listener, in the committed file's layout. */
+function listenerNeutral(document: Json): string {
+  const { host: _host, schemes: _schemes, ...rest } = document
+  return JSON.stringify(rest, null, 2) + '\n'
+}
+
+function getOverHttps(url: string, ca: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { ca }, (response) => {
+        let text = ''
+        response.setEncoding('utf8')
+        response.on('data', (chunk: string) => (text += chunk))
+        response.on('end', () => resolve(text))
+      })
+      .on('error', reject)
+  })
+}
 
 /** `{anyName}` → `{}` so paths compare by shape. */
 const shape = (p: string) => p.replace(/\{[^}]+\}/g, '{}').toLowerCase()
@@ -49,8 +70,21 @@ function propertyNames(file: string, definition: Json): string[] {
 }
 
 describe('OpenAPI document', () => {
-  it('is served byte-identical to the committed openapi/arcext.json (run `npm run openapi` after changing routes)', () => {
-    expect(served).toBe(readFileSync(path.join(repoRoot, 'openapi', 'arcext.json'), 'utf8'))
+  it('is served byte-identical to the committed openapi/arcext.json but for scheme and host (run `npm run openapi` after changing routes)', () => {
+    const committed = readFileSync(path.join(repoRoot, 'openapi', 'arcext.json'), 'utf8')
+    expect(listenerNeutral(doc)).toBe(committed)
+    expect(JSON.parse(committed)).not.toHaveProperty('host')
+    expect(JSON.parse(committed)).not.toHaveProperty('schemes')
+  })
+
+  it('names the scheme and host of the listener that served it, on /openapi.json and to Swagger UI', async () => {
+    const http = new URL(h.api.httpUrl)
+    expect(doc).toMatchObject({ host: http.host, schemes: ['http'] })
+    const secure = new URL(h.api.httpsUrl)
+    const ca = readFileSync(h.api.certFile)
+    expect(JSON.parse(await getOverHttps(`${h.api.httpsUrl}/openapi.json`, ca))).toMatchObject({ host: secure.host, schemes: ['https'] })
+    expect(JSON.parse(await getOverHttps(`${h.api.httpsUrl}/docs/json`, ca))).toMatchObject({ host: secure.host, schemes: ['https'] })
+    expect(await (await fetch(`${h.baseUrl}/docs/json`)).json()).toMatchObject({ host: http.host, schemes: ['http'] })
   })
 
   it('has a definition for every $ref it uses and a described response for every operation', () => {

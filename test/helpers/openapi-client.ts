@@ -58,6 +58,8 @@ export function generateClient(doc: Json, baseUrl: string): GeneratedClient {
             if (parameter.required) throw new Error(`${operation.operationId}: parameter '${parameter.name}' is required`)
             continue
           }
+          // Generators turn an enum into a union type, so a value outside it would not compile.
+          if (parameter.enum && !parameter.enum.includes(value)) throw new Error(`${operation.operationId}: '${value}' is not one of ${parameter.name} ${parameter.enum.join(', ')}`)
           if (parameter.in === 'path') urlPath = urlPath.replace(`{${parameter.name}}`, encodeURIComponent(value))
           else if (parameter.in === 'query') query.set(parameter.name, value)
         }
