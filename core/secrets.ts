@@ -120,9 +120,17 @@ export class SecretBox {
 
 const MAC_FORMAT = 'hmac-sha256'
 
+/** MAC keys by the key they come from: derived once per key, not per digest (the worker takes one per operation). */
+const macKeys = new WeakMap<Key, Buffer>()
+
 /** A separate key for MACs, so the sealing key is never used for two purposes. */
 function macKey(key: Key): Buffer {
-  return Buffer.from(hkdfSync('sha256', key.material, Buffer.alloc(0), 'arcext values digest', 32))
+  let derived = macKeys.get(key)
+  if (!derived) {
+    derived = Buffer.from(hkdfSync('sha256', key.material, Buffer.alloc(0), 'arcext values digest', 32))
+    macKeys.set(key, derived)
+  }
+  return derived
 }
 
 /**

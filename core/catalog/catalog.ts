@@ -15,10 +15,18 @@ function unreadable(file: string, err: unknown): CatalogFileError {
 }
 export const CATALOG_FILE_ENV = 'CATALOG_FILE'
 
-/** The shipped catalog. tsc does not copy JSON into dist/, so a compiled build finds it from the repository root. */
+let shippedFile: string | undefined
+
+/**
+ * The shipped catalog. tsc does not copy JSON into dist/, so a compiled build finds it from the repository root.
+ * Where it lies does not change while the process runs, so it is found once: the worker asks per operation.
+ */
 export function shippedCatalogFile(): string {
-  const besideThisModule = fileURLToPath(new URL('./extension-types.json', import.meta.url))
-  return existsSync(besideThisModule) ? besideThisModule : path.join(repoRoot, 'core', 'catalog', 'extension-types.json')
+  if (shippedFile === undefined) {
+    const besideThisModule = fileURLToPath(new URL('./extension-types.json', import.meta.url))
+    shippedFile = existsSync(besideThisModule) ? besideThisModule : path.join(repoRoot, 'core', 'catalog', 'extension-types.json')
+  }
+  return shippedFile
 }
 
 /** The file loadCatalog() reads when given none: CATALOG_FILE if set, else the shipped catalog. */
