@@ -42,9 +42,12 @@ export function extensionDocument(row: Pick<Extension, 'spec' | 'statuses' | 'er
   }
 }
 
-/** Straight to the driver: every read of a single extension (GET above all) would otherwise pay Prisma's plan. */
+/**
+ * Straight to the driver: every read of a single extension (GET above all) would otherwise pay Prisma's plan. A named
+ * statement is parsed once per connection, not per call (about 15 µs of the api's CPU and a parse in Postgres).
+ */
 export async function findExtension(db: Db, idKey: string): Promise<Extension | null> {
-  const { rows } = await driverPool(db).query<{ row: unknown }>('SELECT to_jsonb(e) AS row FROM extensions e WHERE e.id_key = $1', [idKey])
+  const { rows } = await driverPool(db).query<{ row: unknown }>({ name: 'find-extension', text: 'SELECT to_jsonb(e) AS row FROM extensions e WHERE e.id_key = $1', values: [idKey] })
   const [found] = rows
   return found ? extensionFromRow(found.row) : null
 }
