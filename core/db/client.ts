@@ -25,7 +25,8 @@ export function createDb(databaseUrl: string, poolSize = 10): Db {
 /**
  * The node-postgres pool under a client, for the few hottest single-statement reads. Prisma 6 runs even a raw
  * statement through its query compiler and interpreter: about a quarter of the api's CPU per GET in a profile
- * (BENCHMARKS.md). Same connections and limits as Prisma's own statements, which share the pool.
+ * (BENCHMARKS.md). Same connections and limits as Prisma's own statements, which share the pool; `$disconnect` ends
+ * it, so it is for clients that stay connected until the process stops.
  */
 export function driverPool(db: Db): pg.Pool {
   const pool = driverPools.get(db)
