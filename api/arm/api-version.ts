@@ -15,13 +15,14 @@ declare module 'fastify' {
 }
 
 export function registerApiVersion(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const arm = request.routeOptions.config.arm
-    if (!arm) return
+    if (!arm) return done()
     const raw = (request.query as Record<string, unknown> | undefined)?.['api-version']
     const version = Array.isArray(raw) ? raw[0] : raw
     if (typeof version !== 'string' || version === '') throw ArmErrors.missingApiVersion()
     if (!arm.apiVersions.includes(version)) throw ArmErrors.unsupportedApiVersion(version, arm.resourceType, arm.apiVersions)
     request.arm.apiVersion = version
+    done()
   })
 }

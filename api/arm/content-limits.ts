@@ -66,7 +66,7 @@ function describe(violation: ContentViolation, where: 'query' | 'body'): string 
 }
 
 export function registerContentLimits(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, reply, done) => {
     for (const [where, content] of [
       ['query', request.query],
       ['body', request.body],
@@ -74,5 +74,6 @@ export function registerContentLimits(app: FastifyInstance): void {
       const violation = findContentViolation(content)
       if (violation) throw ArmErrors.invalidRequestContent(describe(violation, where), violation.path.join('.'))
     }
+    done()
   })
 }

@@ -13,13 +13,15 @@ function hasNoContent(headers: IncomingHttpHeaders): boolean {
 }
 
 export function registerRequestBody(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, reply, done) => {
     // Fastify parses by Content-Type before any route code runs; without it, a request with no content is bodyless.
     // The raw headers are the ones its parser reads.
     const headers = request.raw.headers
     if (headers['content-type'] !== undefined && hasNoContent(headers)) delete headers['content-type']
+    done()
   })
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, reply, done) => {
     if (request.body === undefined && METHODS_THAT_NEED_A_BODY.has(request.method)) throw ArmErrors.emptyRequestContent()
+    done()
   })
 }

@@ -85,8 +85,9 @@ export function registerRequestContext(app: FastifyInstance): void {
   app.decorateRequest('arm', null as unknown as ArmRequestContext)
   // Before any route is added: a route takes the instance's factory when it is registered.
   app.setChildLoggerFactory(armChildLoggerFactory)
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     stampArmContext(request, reply)
+    done()
   })
 }
 

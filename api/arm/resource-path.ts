@@ -112,8 +112,9 @@ function readArmResourceId(request: FastifyRequest): ArmResourceId {
  * gets the same first error as when every handler checked its own path.
  */
 export function registerResourcePath(app: FastifyInstance): void {
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', (request, reply, done) => {
     if (request.routeOptions.config.arm) request.arm.resourceId = readArmResourceId(request)
+    done()
   })
 }
 

@@ -35,11 +35,12 @@ export function registerMetrics(app: FastifyInstance): void {
     registers: [registry],
   })
   const throttled = new Counter({ name: 'arcext_throttled_requests_total', help: 'Requests refused with 429 because a throttle bucket was empty', registers: [registry] })
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = routeOf(request)
     requests.inc({ route, method: request.method, status: String(reply.statusCode) })
     durations.observe({ route, method: request.method }, reply.elapsedTime / 1000)
     if (reply.statusCode === 429) throttled.inc()
+    done()
   })
 
   const { db, queue } = app.services

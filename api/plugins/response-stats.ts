@@ -18,7 +18,7 @@ const RECENT_LIMIT = 20
 export function registerResponseStats(app: FastifyInstance): void {
   const stats: ResponseStats = { byClass: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, recentServerErrors: [] }
   app.decorate('responseStats', stats)
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const statusClass = `${Math.floor(reply.statusCode / 100)}xx` as keyof ResponseStats['byClass']
     if (statusClass in stats.byClass) stats.byClass[statusClass] += 1
     // /readyz answers 503 by design when a dependency is down; that is a report, not a failure.
@@ -26,5 +26,6 @@ export function registerResponseStats(app: FastifyInstance): void {
       stats.recentServerErrors.push({ method: request.method, url: request.url, statusCode: reply.statusCode })
       if (stats.recentServerErrors.length > RECENT_LIMIT) stats.recentServerErrors.shift()
     }
+    done()
   })
 }

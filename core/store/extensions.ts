@@ -15,7 +15,7 @@
 // it sees every create that held the lock before. A refused request costs more statements; an accepted one never.
 import { randomUUID } from 'node:crypto'
 import type { Db, Tx } from '../db/client.js'
-import { Prisma } from '../db/client.js'
+import { Prisma, driverPool } from '../db/client.js'
 import type { Cluster, Extension } from '../db/generated/client.js'
 import { ConcurrentModificationError, OperationInProgressError } from '../domain/errors.js'
 import { OperationErrorCodes, type Caller, type ErrorDetail, type ExtensionSpec, type ExtensionStatus } from '../domain/model.js'
@@ -42,9 +42,13 @@ export function extensionDocument(row: Pick<Extension, 'spec' | 'statuses' | 'er
   }
 }
 
-/** One raw statement: every read of a single extension (GET above all) would otherwise pay a query plan. */
+/**
+ * Straight to the driver: every read of a single extension (GET above all) would otherwise pay Prisma's plan. A named
+ * statement is parsed once per connection, not per call (about 15 µs of the api's CPU and a parse in Postgres).
+ */
 export async function findExtension(db: Db, idKey: string): Promise<Extension | null> {
-  const [found] = await db.$queryRaw<{ row: unknown }[]>`SELECT to_jsonb(e) AS row FROM extensions e WHERE e.id_key = ${idKey}`
+  const { rows } = await driverPool(db).query<{ row: unknown }>({ name: 'find-extension', text: 'SELECT to_jsonb(e) AS row FROM extensions e WHERE e.id_key = $1', values: [idKey] })
+  const [found] = rows
   return found ? extensionFromRow(found.row) : null
 }
 

@@ -1,6 +1,7 @@
 // A TCP forwarder in front of Postgres that reads the frontend's side of the wire protocol and records every
 // statement a client runs: a simple Query message, or an Execute of the extended protocol (with the SQL of the Parse
-// before it). What it records is what reached the server, whichever library sent it.
+// before it, or of the named statement its Bind uses, which a connection parses only once). What it records is what
+// reached the server, whichever library sent it.
 import { startTcpForwarder } from '../../scripts/bench/tcp-forwarder.js'
 
 export interface PgWireCounter {
@@ -18,6 +19,7 @@ function frontendReader(onStatement: (sql: string) => void): (chunk: Buffer) => 
   let pending = Buffer.alloc(0)
   let started = false
   let parsed = ''
+  const named = new Map<string, string>()
   return (chunk) => {
     pending = Buffer.concat([pending, chunk])
     for (;;) {
@@ -40,6 +42,12 @@ function frontendReader(onStatement: (sql: string) => void): (chunk: Buffer) => 
       if (type === 'P') {
         const queryStart = body.indexOf(0) + 1
         parsed = body.toString('utf8', queryStart, body.indexOf(0, queryStart))
+        if (queryStart > 1) named.set(body.toString('utf8', 0, queryStart - 1), parsed)
+      }
+      if (type === 'B') {
+        const statementStart = body.indexOf(0) + 1
+        const statement = body.toString('utf8', statementStart, body.indexOf(0, statementStart))
+        if (statement !== '') parsed = named.get(statement) ?? parsed
       }
       if (type === 'E') onStatement(parsed)
     }

@@ -64,5 +64,12 @@ describe('statements per request', () => {
     })
     expect(status).toBe(200)
     expect(get.length, JSON.stringify(get, null, 1)).toBe(1)
+    // Again, once the connection has the statement prepared: still one, and recorded as the read it is.
+    const again = await statementsOf(async () => {
+      status = (await call(h, 'GET', url)).status
+    })
+    expect(status).toBe(200)
+    expect(again, JSON.stringify(again, null, 1)).toEqual(get)
+    expect(get[0]).toContain('FROM extensions e WHERE e.id_key')
   })
 })
