@@ -1,5 +1,5 @@
-// Key rotation while the service works: clients keep writing protected settings (PUT replaces them, PATCH merges
-// them, so the api opens stored values too) and the worker keeps opening them, while `npm run keys -- rotate` runs
+// Key rotation while the service works: clients keep writing protected settings (PUT and PATCH each replace the whole
+// map, as in Azure) and the worker keeps opening them, while `npm run keys -- rotate` runs
 // twice (the keyring file changes under the running api and worker, which pick it up without a restart) and
 // re-encrypts. Every operation must succeed, every value must end up on the newest key with the value last written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -47,10 +47,11 @@ async function runClient(client: Client, index: number, stop: () => boolean): Pr
       client.results.push({ method: 'PUT', status: result.status, code: result.error?.code })
       client.expected = settings
     } else {
+      // A PATCH replaces the whole map: what it leaves out is deleted.
       const patch = { token: `patched-${index}-${n}` }
       const result = await runOperation(h, 'PATCH', path, { properties: { configurationProtectedSettings: patch } })
       client.results.push({ method: 'PATCH', status: result.status, code: result.error?.code })
-      client.expected = { ...client.expected, ...patch }
+      client.expected = patch
     }
   }
 }
