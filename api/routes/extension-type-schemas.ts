@@ -1,6 +1,7 @@
 // Response schemas of the extension-type routes (api/routes/extension-types.ts), published in the OpenAPI document.
-// The two api-versions served shape a type differently (2023-05-01 repeats cluster scope settings flat), so the parts
-// that differ stay open, and the document describes both.
+// The api-versions served shape a type differently (api/versions/extension-type-api-versions.ts: 2023-05-01 repeats
+// cluster scope settings flat, 2022-01-15-preview names the cluster types `clusterTypes`), so the parts that differ
+// stay open, and the document describes them all.
 import { ref } from '../versions/extension-schemas.js'
 
 const IDS = {
@@ -28,6 +29,7 @@ const extensionType = resource(IDS.extensionType, 'An extension type of the cata
   publisher: { type: 'string' },
   releaseTrains: { type: 'array', items: { type: 'string' } },
   supportedClusterTypes: { type: 'array', items: { type: 'string' } },
+  clusterTypes: { type: 'array', items: { type: 'string' }, description: 'The supported cluster types, at 2022-01-15-preview (instead of supportedClusterTypes).' },
   supportedScopes: { type: 'object', additionalProperties: true },
 })
 
@@ -44,11 +46,11 @@ const extensionTypeList = {
   properties: { value: { type: 'array', items: ref(IDS.extensionType) }, nextLink: { type: 'string' } },
 }
 
-// 2023-05-01 lists `{releaseTrain, versions}` per release train; 2024-11-01-preview lists version resources.
+// 2023-05-01 and 2022-01-15-preview list `{releaseTrain, versions}` per release train; the later previews list version resources.
 const extensionTypeVersionList = {
   $id: IDS.extensionTypeVersionList,
   type: 'object',
-  description: 'The versions of an extension type: per release train (2023-05-01) or as version resources (2024-11-01-preview).',
+  description: 'The versions of an extension type: per release train (2023-05-01, 2022-01-15-preview) or as version resources (2023-05-01-preview, 2024-11-01-preview).',
   properties: {
     value: { type: 'array', items: { type: 'object', additionalProperties: true, properties: { releaseTrain: { type: 'string' }, versions: { type: 'array', items: { type: 'string' } } } } },
   },

@@ -1,7 +1,8 @@
 // Microsoft.KubernetesConfiguration/extensionTypes: the catalog, read-only, as the upstream extensionTypes API
-// shapes it. 2023-05-01 follows its examples (spec/README.md §7: the swagger itself is ill-formed); 2024-11-01-preview
-// follows its well-formed swagger, which adds the version resources and the clusterType/majorVersion/showLatest
-// filters. At location level every catalog type is listed; at cluster level only what that cluster can run,
+// shapes it, each api-version in its own shape (api/versions/extension-type-api-versions.ts): 2024-11-01-preview and
+// 2023-05-01-preview follow their swaggers, with version resources and the clusterType/majorVersion/showLatest
+// filters; 2022-01-15-preview its older, smaller one; 2023-05-01 (a leniency) its examples (spec/README.md §7: the
+// swagger itself is ill-formed). At location level every catalog type is listed; at cluster level only what that cluster can run,
 // judged by the same rules the extension PUT enforces (core/catalog/rules.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { clusterViolations, defaultCatalog, findReleaseTrain, requireSemver, supportedVersions, type Catalog, type ExtensionTypeSpec, type ReleaseTrainSpec } from '../../core/catalog/index.js'
@@ -15,13 +16,12 @@ import { pageRequest, toPage } from '../arm/paging.js'
 import type { ArmResourceId } from '../arm/resource-path.js'
 import { CLUSTER_PATH } from './paths.js'
 import { extensionTypeResponses } from './extension-type-schemas.js'
+import { EXTENSION_TYPE_API_VERSIONS, FULL_EXTENSION_TYPE_API_VERSIONS, extensionTypeApiVersion, type ExtensionTypeApiVersion } from '../versions/extension-type-api-versions.js'
+import { EXTENSION_TYPE_RESOURCE_TYPE, extensionTypeToWire, extensionTypeVersionToWire } from '../versions/extension-type-convert.js'
 
-const RESOURCE_TYPE = 'Microsoft.KubernetesConfiguration/extensionTypes'
-const VERSION_RESOURCE_TYPE = `${RESOURCE_TYPE}/versions`
-const PREVIEW_API_VERSION = '2024-11-01-preview'
-export const EXTENSION_TYPE_API_VERSIONS = [PREVIEW_API_VERSION, '2023-05-01'] as const
-
-const config = { arm: { resourceType: RESOURCE_TYPE, apiVersions: EXTENSION_TYPE_API_VERSIONS } }
+const config = { arm: { resourceType: EXTENSION_TYPE_RESOURCE_TYPE, apiVersions: EXTENSION_TYPE_API_VERSIONS } }
+// Operations 2022-01-15-preview does not declare (location-level get, version resources, cluster-level version list).
+const fullConfig = { arm: { resourceType: EXTENSION_TYPE_RESOURCE_TYPE, apiVersions: FULL_EXTENSION_TYPE_API_VERSIONS } }
 
 const LOCATION_TYPES_PATH = '/subscriptions/:subscriptionId/providers/Microsoft.KubernetesConfiguration/locations/:location/extensionTypes'
 const CLUSTER_TYPES_PATH = `${CLUSTER_PATH}/providers/Microsoft.KubernetesConfiguration/extensionTypes`
@@ -131,55 +131,6 @@ function typeMatches(spec: ExtensionTypeSpec, query: Query): boolean {
   return true
 }
 
-// ---- wire shapes ----
-
-function typeToWire(spec: ExtensionTypeSpec, view: View, apiVersion: string): Record<string, unknown> {
-  const clusterSettings = {
-    allowMultipleInstances: spec.allowMultipleInstances,
-    ...(spec.defaultReleaseNamespace ? { defaultReleaseNamespace: spec.defaultReleaseNamespace } : {}),
-  }
-  // The 2023-05-01 examples disagree (flat in GetExtensionType, under `properties` in ListExtensionTypes); both are sent.
-  const clusterScopeSettings = apiVersion === PREVIEW_API_VERSION ? { properties: clusterSettings } : { ...clusterSettings, properties: clusterSettings }
-  return {
-    id: `${view.collectionId}/${spec.type}`,
-    name: spec.type,
-    type: RESOURCE_TYPE,
-    properties: {
-      isSystemExtension: false,
-      ...(apiVersion === PREVIEW_API_VERSION ? { isManagedIdentityRequired: false } : {}),
-      description: spec.description,
-      publisher: spec.publisher,
-      releaseTrains: spec.releaseTrains.map((train) => train.name),
-      supportedClusterTypes: [...spec.supportedClusterTypes],
-      supportedScopes: { defaultScope: spec.scope, ...(spec.scope === 'cluster' ? { clusterScopeSettings } : {}) },
-    },
-  }
-}
-
-/** Catalog cluster types are plural resource names; the version resource's matrix keys are singular. */
-function unsupportedKubernetesVersions(spec: ExtensionTypeSpec): Record<string, unknown> | undefined {
-  if (!spec.minKubernetesVersion) return undefined
-  const item = {
-    ...(spec.supportedDistributions === 'any' ? {} : { distributions: [...spec.supportedDistributions] }),
-    unsupportedVersions: [`<${spec.minKubernetesVersion}`],
-  }
-  return Object.fromEntries(spec.supportedClusterTypes.map((type) => [type === 'appliances' ? type : type.replace(/s$/, ''), [item]]))
-}
-
-function versionToWire(spec: ExtensionTypeSpec, view: View, version: string): Record<string, unknown> {
-  const unsupported = unsupportedKubernetesVersions(spec)
-  return {
-    id: `${view.collectionId}/${spec.type}/versions/${version}`,
-    name: version,
-    type: VERSION_RESOURCE_TYPE,
-    properties: {
-      version,
-      ...(unsupported ? { unsupportedKubernetesVersions: unsupported } : {}),
-      supportedClusterTypes: [...spec.supportedClusterTypes],
-    },
-  }
-}
-
 // ---- versions ----
 
 /** Installable versions of one train (inside the support window) after the version filters, oldest first as upstream lists them. */
@@ -193,9 +144,8 @@ function trainVersions(spec: ExtensionTypeSpec, train: ReleaseTrainSpec, query: 
   return versions.reverse()
 }
 
-function trainsFor(spec: ExtensionTypeSpec, query: Query, apiVersion: string): ReleaseTrainSpec[] {
-  // 2024-11-01-preview: "Filter results by release train (default value is stable)".
-  const wanted = query.releaseTrain ?? (apiVersion === PREVIEW_API_VERSION ? DEFAULT_RELEASE_TRAIN : undefined)
+function trainsFor(spec: ExtensionTypeSpec, query: Query, apiVersion: ExtensionTypeApiVersion): ReleaseTrainSpec[] {
+  const wanted = query.releaseTrain ?? (apiVersion.stableByDefault ? DEFAULT_RELEASE_TRAIN : undefined)
   if (wanted === undefined) return [...spec.releaseTrains]
   const train = findReleaseTrain(spec, wanted)
   return train ? [train] : []
@@ -222,26 +172,26 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
       page,
       rows,
       (spec) => spec.type,
-      (spec) => typeToWire(spec, view, request.arm.apiVersion),
+      (spec) => extensionTypeToWire(spec, view.collectionId, extensionTypeApiVersion(request.arm.apiVersion)),
     )
   }
 
   const getType = async (request: Request) => {
     const view = await resolveView(app, request.arm.resourceId)
-    return typeToWire(visibleType(catalog(), view, request.params.extensionTypeName as string), view, request.arm.apiVersion)
+    return extensionTypeToWire(visibleType(catalog(), view, request.params.extensionTypeName as string), view.collectionId, extensionTypeApiVersion(request.arm.apiVersion))
   }
 
   const listVersions = async (request: Request) => {
     const view = await resolveView(app, request.arm.resourceId)
     const spec = visibleType(catalog(), view, request.params.extensionTypeName as string)
-    const apiVersion = request.arm.apiVersion
+    const apiVersion = extensionTypeApiVersion(request.arm.apiVersion)
     const trains = supportsClusterTypeFilter(spec, request.query) ? trainsFor(spec, request.query, apiVersion) : []
-    if (apiVersion !== PREVIEW_API_VERSION) {
-      // 2023-05-01 (ListExtensionTypeVersions.json): one entry per release train.
+    if (apiVersion.versionList === 'perTrain') {
+      // 2023-05-01 (ListExtensionTypeVersions.json) and 2022-01-15-preview (ExtensionVersionList): one entry per release train.
       return { value: trains.map((train) => ({ releaseTrain: train.name, versions: trainVersions(spec, train, request.query) })) }
     }
     // Versions are few per type (and capped by the support window), so one page always holds them.
-    return { value: trains.flatMap((train) => trainVersions(spec, train, request.query).map((version) => versionToWire(spec, view, version))) }
+    return { value: trains.flatMap((train) => trainVersions(spec, train, request.query).map((version) => extensionTypeVersionToWire(spec, view.collectionId, version))) }
   }
 
   const getVersion = async (request: Request) => {
@@ -251,7 +201,7 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
     const id = `${view.collectionId}/${spec.type}/versions/${wanted}`
     for (const train of spec.releaseTrains) {
       const match = supportedVersions(spec, train).find((v) => v === wanted)
-      if (match) return versionToWire(spec, view, match)
+      if (match) return extensionTypeVersionToWire(spec, view.collectionId, match)
     }
     const known = spec.releaseTrains.some((train) => train.versions.some((v) => v.version === wanted))
     throw notFound(
@@ -262,16 +212,23 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
     )
   }
 
-  // Upstream operationIds (2024-11-01-preview), so the generated OpenAPI document names them as Azure does.
-  const route = (path: string, operationId: string, summary: string, handler: (request: Request) => Promise<unknown>, response: Record<number, unknown>, hide = false) =>
-    app.get<{ Params: Params; Querystring: Query }>(path, { config, schema: { querystring: querySchema, operationId, summary, tags: ['ExtensionTypes'], response, hide } }, handler)
+  // Upstream operationIds (2024-11-01-preview), so the generated OpenAPI document names them as Azure does. `inLegacy`:
+  // 2022-01-15-preview declares the operation too.
+  type Options = { inLegacy?: boolean; hide?: boolean }
+  const route = (path: string, operationId: string, summary: string, handler: (request: Request) => Promise<unknown>, response: Record<number, unknown>, options: Options = {}) =>
+    app.get<{ Params: Params; Querystring: Query }>(
+      path,
+      { config: options.inLegacy ? config : fullConfig, schema: { querystring: querySchema, operationId, summary, tags: ['ExtensionTypes'], response, hide: options.hide ?? false } },
+      handler,
+    )
   const { type, typeList, version, versionList } = extensionTypeResponses
-  route(LOCATION_TYPES_PATH, 'ExtensionTypes_LocationList', 'List all Extension Types for the location.', listTypes, typeList)
+  const inLegacy = { inLegacy: true }
+  route(LOCATION_TYPES_PATH, 'ExtensionTypes_LocationList', 'List all Extension Types for the location.', listTypes, typeList, inLegacy)
   route(`${LOCATION_TYPES_PATH}/:extensionTypeName`, 'ExtensionTypes_LocationGet', 'Get an extension type for the location.', getType, type)
-  route(`${LOCATION_TYPES_PATH}/:extensionTypeName/versions`, 'ExtensionTypes_ListVersions', 'List the versions for an extension type and location.', listVersions, versionList)
+  route(`${LOCATION_TYPES_PATH}/:extensionTypeName/versions`, 'ExtensionTypes_ListVersions', 'List the versions for an extension type and location.', listVersions, versionList, inLegacy)
   route(`${LOCATION_TYPES_PATH}/:extensionTypeName/versions/:versionNumber`, 'ExtensionTypes_GetVersion', 'Get details of a version for an extension type and location.', getVersion, version)
-  route(CLUSTER_TYPES_PATH, 'ExtensionTypes_List', 'List installable Extension Types for the cluster.', listTypes, typeList)
-  route(`${CLUSTER_TYPES_PATH}/:extensionTypeName`, 'ExtensionTypes_Get', 'Get an Extension Type installable to the cluster.', getType, type)
+  route(CLUSTER_TYPES_PATH, 'ExtensionTypes_List', 'List installable Extension Types for the cluster.', listTypes, typeList, inLegacy)
+  route(`${CLUSTER_TYPES_PATH}/:extensionTypeName`, 'ExtensionTypes_Get', 'Get an Extension Type installable to the cluster.', getType, type, inLegacy)
   route(`${CLUSTER_TYPES_PATH}/:extensionTypeName/versions`, 'ExtensionTypes_ClusterListVersions', 'List the versions of an Extension Type installable to the cluster.', listVersions, versionList)
   route(
     `${CLUSTER_TYPES_PATH}/:extensionTypeName/versions/:versionNumber`,
@@ -280,12 +237,7 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
     getVersion,
     version,
   )
-  route(
-    MISSPELT_LOCATION_VERSIONS_PATH,
-    'ExtensionTypes_ListVersionsMisspeltPath',
-    'Alias of ExtensionTypes_ListVersions at the path the 2023-05-01 swagger misspells.',
-    listVersions,
-    versionList,
-    true,
-  )
+  route(MISSPELT_LOCATION_VERSIONS_PATH, 'ExtensionTypes_ListVersionsMisspeltPath', 'Alias of ExtensionTypes_ListVersions at the path the 2023-05-01 swagger misspells.', listVersions, versionList, {
+    hide: true,
+  })
 }

@@ -17,7 +17,7 @@ export interface FuzzWorld {
 
 const EXTENSION_API_VERSIONS = ['2025-03-01', '2024-11-01', '2023-05-01', '2022-11-01', '2022-07-01', '2022-03-01', '2021-09-01']
 const CLUSTER_API_VERSIONS = ['2024-01-01', '2021-10-01', '2024-02-01', '2023-08-01', '2022-07-01', '2022-10-27']
-const TYPES_API_VERSIONS = ['2023-05-01', '2024-11-01-preview']
+const TYPES_API_VERSIONS = ['2023-05-01', '2024-11-01-preview', '2023-05-01-preview', '2022-01-15-preview']
 const CLUSTER_PARENTS: readonly [string, string][] = [
   ['Microsoft.Kubernetes', 'connectedClusters'],
   ['Microsoft.ContainerService', 'managedClusters'],

@@ -97,11 +97,21 @@ interface SchemaAt {
   node: Json
 }
 
+/**
+ * The file a relative $ref names. Upstream's split-layout extensionTypes swaggers reach common-types from the wrong
+ * depth (openapi/upstream/README.md); such a ref is read from the one common-types folder under the spec root.
+ */
+function refFile(from: string, relative: string): string {
+  const file = path.resolve(path.dirname(from), relative)
+  const commonTypes = relative.indexOf('common-types/')
+  return existsSync(file) || commonTypes < 0 ? file : path.join(SPEC_ROOT, relative.slice(commonTypes))
+}
+
 function resolve(at: SchemaAt): SchemaAt {
   let current = at
   for (let hops = 0; current.node.$ref && hops < 20; hops++) {
     const [relative, pointer] = (current.node.$ref as string).split('#')
-    const file = relative ? path.resolve(path.dirname(current.file), relative) : current.file
+    const file = relative ? refFile(current.file, relative) : current.file
     let node: Json = readJson(file)
     for (const part of (pointer ?? '').split('/').filter(Boolean)) node = node[part.replace(/~1/g, '/').replace(/~0/g, '~')]
     current = { file, node }
@@ -155,4 +165,43 @@ export function undeclaredProperties(value: unknown, at: SchemaAt, tolerated: re
     else if (additional !== true && props.size > 0 && !tolerated.includes(path)) problems.push(path)
   }
   return problems
+}
+
+// ---- whole swaggers: the extensionTypes preview versions, which the examples replay does not cover ----
+
+/** A vendored swagger under the provider folder, e.g. `extensionTypes/preview/2022-01-15-preview/extensionTypes.json`. */
+export function providerSwagger(relative: string): string {
+  return path.join(PROVIDER_DIR, relative)
+}
+
+export interface SwaggerOperation {
+  operationId: string
+  /** The path template, e.g. `/subscriptions/{subscriptionId}/...`. */
+  path: string
+  response: SchemaAt
+}
+
+/** Every GET of a swagger with its 200 response schema. */
+export function swaggerGets(swaggerFile: string): SwaggerOperation[] {
+  const swagger = readJson(swaggerFile)
+  return Object.entries(swagger.paths as Json).flatMap(([template, item]) => {
+    const get = (item as Json).get as Json | undefined
+    return get ? [{ operationId: get.operationId as string, path: template, response: { file: swaggerFile, node: get.responses['200'].schema as Json } }] : []
+  })
+}
+
+/** The schema with every $ref inlined and swagger's annotations (x-ms-*, format) dropped, for ajv. */
+export function inlinedSchema(at: SchemaAt, depth = 0): Json {
+  if (depth > 40) throw new Error(`schema in ${at.file} nests deeper than 40 levels`)
+  const { file, node } = resolve(at)
+  const child = (value: unknown) => inlinedSchema({ file, node: value as Json }, depth + 1)
+  const out: Json = {}
+  for (const [key, value] of Object.entries(node)) {
+    if (key.startsWith('x-') || key === 'format' || key === '$ref') continue
+    if (key === 'properties') out[key] = Object.fromEntries(Object.entries(value as Json).map(([name, schema]) => [name, child(schema)]))
+    else if (key === 'items' || (key === 'additionalProperties' && typeof value === 'object')) out[key] = child(value)
+    else if (key === 'allOf') out[key] = (value as unknown[]).map(child)
+    else out[key] = value
+  }
+  return out
 }
