@@ -2,6 +2,7 @@
 // status and kind, newest first, and follow one through its timeline as the api and a real worker wrote it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster, startHarness, until, type Harness } from '../helpers/harness.js'
+import { startIsolatedHarness, type IsolatedHarness } from '../drivers/support.js'
 
 interface OperationView {
   id: string
@@ -120,5 +121,35 @@ describe('the operation list', () => {
 
   it('is an operator request', async () => {
     expect((await call(h, 'GET', '/admin/operations', undefined, { origin: 'https://evil.example' })).status).toBe(403)
+  })
+})
+
+describe('a superseded operation', () => {
+  let idle: IsolatedHarness
+  beforeAll(async () => {
+    // No worker, and a database of its own (the other harness's dispatcher would deliver its jobs to a worker):
+    // the install is still waiting when the DELETE cancels it.
+    idle = await startIsolatedHarness({ worker: false })
+  })
+  afterAll(() => idle?.close())
+
+  it('ends Canceled with its code on the timeline, and the delete that superseded it is listed by kind', async () => {
+    const sub = freshSubscription()
+    await registerCluster(idle, sub)
+    const put = await call(idle, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
+    expect(put.status).toBe(201)
+    const installId = new URL(put.headers.get('azure-asyncoperation')!, idle.baseUrl).pathname.split('/').pop()!
+    expect((await call(idle, 'DELETE', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`)).status).toBe(202)
+
+    const install = await call<OperationView>(idle, 'GET', `/admin/operations/${installId}`)
+    expect(install.body).toMatchObject({ status: 'Canceled', attempts: 0 })
+    // No worker claimed its job and no dispatcher delivered it: accepted, then ended by the DELETE.
+    expect(install.body.timeline!.map((e) => e.event)).toEqual(['accepted', 'finished'])
+    expect(install.body.timeline![1]).toMatchObject({ status: 'Canceled', errorCode: install.body.error!.code })
+
+    const deletes = await call<{ value: OperationView[] }>(idle, 'GET', `/admin/operations?subscription=${sub}&kind=extension.delete&status=InProgress`)
+    expect(deletes.body.value).toHaveLength(1)
+    const running = await call<OperationView>(idle, 'GET', `/admin/operations/${deletes.body.value[0]!.id}`)
+    expect(running.body.timeline!.map((e) => e.event)).toEqual(['accepted'])
   })
 })

@@ -2,8 +2,10 @@
 -- operation from request to worker. Events are written by triggers on the rows the store already changes, so they
 -- ride in the statements that run anyway (an accept stays at its statement count, a worker install at its own):
 --   accepted        an operation row is inserted (with its resource change, in the accepting transaction)
---   dispatched      its outbox row is deleted: the job reached Redis, or a worker claimed it (core/store/outbox.ts,
---                   operation-claim.ts)
+--   dispatched      its outbox row is removed while it runs: a worker's claim took its job (operation-claim.ts), or a
+--                   dispatcher delivered the job the api left to the outbox (core/store/outbox.ts). The api's own
+--                   enqueue right after commit is not recorded: it writes nothing, to keep each request's statements
+--                   to what it needs, so a timeline shows when a job reached a worker or a dispatcher, not the queue.
 --   attemptStarted  a worker counts an attempt (operation-claim.ts); `attempt` is the count
 --   retryScheduled  written by recordRetry (core/store/operations.ts) with the error code as `reason`
 --   finished        the status leaves InProgress; `status` and the error's code, never its message
@@ -49,11 +51,12 @@ CREATE TRIGGER "operation_events_accepted" AFTER INSERT ON "operations"
 CREATE TRIGGER "operation_events_changed" AFTER UPDATE OF "attempts", "status" ON "operations"
   FOR EACH ROW EXECUTE FUNCTION "arcext_operation_events"();
 
--- An outbox row outlives its operation only inside POST /admin/reset, which deletes both: no event then.
+-- Rows of operations that already ended are removed without delivering anything (a dispatcher's clean-up, or
+-- POST /admin/reset, which deletes the operations too): no event then.
 CREATE FUNCTION "arcext_operation_dispatched"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO "operation_events" ("operation_id", "kind")
-    SELECT OLD."operation_id", 'dispatched' WHERE EXISTS (SELECT 1 FROM "operations" WHERE "id" = OLD."operation_id");
+    SELECT OLD."operation_id", 'dispatched' WHERE EXISTS (SELECT 1 FROM "operations" WHERE "id" = OLD."operation_id" AND "status" = 'InProgress');
   RETURN NULL;
 END
 $$;
