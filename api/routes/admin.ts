@@ -1,5 +1,6 @@
 // Operator endpoints outside ARM's resource model (no api-version): the simulated driver's fault-injection rules
-// and installed releases, and which driver serves a cluster. Errors use the same ARM envelope as everything else.
+// and installed releases, which driver serves a cluster, and operations with their timelines (admin-operations.ts).
+// Errors use the same ARM envelope as everything else.
 // Who may call them is declared per route (`config.access`, enforced by api/auth/authorization.ts): Owner in
 // AUTH_MODE=jwt (over a scope containing the cluster a request names, else at "/"), loopback peers in dev mode.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -13,6 +14,7 @@ import { ArmErrors } from '../arm/errors.js'
 import type { ThrottleReset } from '../arm/throttling.js'
 import { deleteEverything } from '../../core/store/reset.js'
 import { assertNotCrossSite } from '../arm/cross-site.js'
+import { operationHistoryRoutes } from './admin-operations.js'
 
 const FAULTS_PATH = '/admin/simulator/faults'
 // Operator endpoints are not part of the ARM surface the OpenAPI document describes.
@@ -103,6 +105,7 @@ export interface AdminRoutesOptions {
 export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
   // Before the body is read: a cross-site form post is refused whatever it carries.
   app.addHook('onRequest', async (request) => assertNotCrossSite(request, app.services.config))
+  operationHistoryRoutes(app)
 
   app.get<{ Querystring: { clusterId?: string } }>(FAULTS_PATH, { config: { access: CLUSTER_IN_QUERY }, schema: { hide: true, querystring: clusterQuerySchema } }, async (request) => {
     const cluster = request.query.clusterId ? clusterIdFrom(request.query.clusterId, 'clusterId') : undefined

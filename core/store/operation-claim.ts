@@ -50,6 +50,8 @@ const OPERATION_COLUMNS = (alias: string) => `${alias}.id, ${alias}.kind, ${alia
 // $1 operation id, $2 deadline in seconds, $3 subjects this process already holds (advisory locks are re-entrant
 // within a session, so the statement must refuse those itself). CASE evaluates lazily: the lock is only tried for
 // a running operation within its deadline. The outbox row is skipped when a dispatcher has it locked: it deletes it.
+// `lock` reads `delivered` so the delete runs before the attempt is counted (an unreferenced data-modifying CTE runs
+// last), which keeps the timeline's "dispatched" before "attemptStarted" (the events are written by triggers).
 const CLAIM_SQL = `
 WITH seen AS MATERIALIZED (
   SELECT o.*, CASE WHEN o.extension_id IS NOT NULL THEN 'arcext:extension:' || o.extension_id
@@ -59,12 +61,13 @@ WITH seen AS MATERIALIZED (
 ),
 delivered AS (
   DELETE FROM operation_outbox WHERE id IN (SELECT id FROM operation_outbox WHERE operation_id = $1::uuid FOR UPDATE SKIP LOCKED)
+  RETURNING id
 ),
 lock AS MATERIALIZED (
   SELECT CASE WHEN seen.status <> 'InProgress' OR seen.overdue OR seen.subject = ANY($3::text[]) THEN false
               WHEN seen.subject IS NULL THEN true
               ELSE pg_try_advisory_lock(hashtextextended(seen.subject, 0)) END AS locked
-    FROM seen
+    FROM seen WHERE (SELECT count(*) FROM delivered) >= 0
 ),
 counted AS (
   UPDATE operations o SET attempts = o.attempts + 1, updated_at = now()

@@ -79,13 +79,17 @@ export async function operationStatus(db: Db, id: string): Promise<string | null
   return rows[0]?.status ?? null
 }
 
-/** Shows a transient failure on the extension while the operation waits to retry it. */
+/**
+ * Puts the retry on the operation's timeline, its failure's code as the reason, and shows the failure on the
+ * extension while the operation waits to retry it: one statement.
+ */
 export async function recordRetry(db: Db, op: Operation, status: ExtensionStatus): Promise<void> {
-  if (!op.extensionId) return
-  await db.extension.updateMany({
-    where: { id: op.extensionId, activeOperationId: op.id },
-    data: { statuses: [status] as unknown as Prisma.InputJsonValue },
-  })
+  await db.$executeRaw`
+    WITH event AS (
+      INSERT INTO operation_events (operation_id, kind, attempt, reason)
+      SELECT id, 'retryScheduled', attempts, ${status.code} FROM operations WHERE id = ${op.id}::uuid AND status = 'InProgress')
+    UPDATE extensions SET statuses = ${JSON.stringify([status])}::jsonb
+     WHERE ${op.extensionId}::uuid IS NOT NULL AND id = ${op.extensionId}::uuid AND active_operation_id = ${op.id}::uuid`
 }
 
 export interface Outcome {
