@@ -85,6 +85,7 @@ const settingsRules = {
     configurationProtectedSettings: settingsSchema,
     anySettings: settingsSchema,
     keysInOneMapOnly: { type: 'boolean', default: false },
+    exampleSettings: { type: ['object', 'null'], additionalProperties: { type: 'string' }, default: null, 'x-problem': { type: 'an object of key → string value' } },
   },
   default: null,
 } as const

@@ -69,6 +69,11 @@ export interface SettingsRules {
   anySettings: Record<string, unknown> | null
   /** Whether a key may appear in only one of the two maps (the chart would get two competing values). */
   keysInOneMapOnly: boolean
+  /**
+   * The smallest configurationSettings the rules accept, for a type that accepts none empty (the catalog loader checks it
+   * against the type's own schemas), so callers and tests have a sound starting point.
+   */
+  exampleSettings: Record<string, string> | null
 }
 
 export interface ExtensionTypeSpec {

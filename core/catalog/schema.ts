@@ -3,7 +3,7 @@
 // values to each other here. Every problem is collected and reported at once, so an operator can fix a file in one pass.
 import type { ErrorObject } from 'ajv'
 import type { CatalogData, ExtensionTypeSpec } from './catalog-types.js'
-import { compileSettingsSchema } from './settings-schema.js'
+import { compileSettingsSchema, settingsProblems } from './settings-schema.js'
 import { RELEASE_DATE, validateCatalogShape, validateExtensionTypeShape } from './catalog-schema.js'
 import { Catalog } from './lookup.js'
 import { compareSemver } from './semver.js'
@@ -193,6 +193,10 @@ function checkSettingsRules(spec: ExtensionTypeSpec, path: string, problems: Pro
       problems.push(`${path}.${map}: not a JSON Schema this service can check settings with (${error instanceof Error ? error.message : String(error)})`)
     }
   }
+  if (problems.length > 0 || !rules.exampleSettings) return
+  const example = rules.exampleSettings
+  const broken = [rules.configurationSettings, rules.anySettings].flatMap((schema) => (schema ? settingsProblems(schema, example) : []))
+  broken.forEach((problem) => problems.push(`${path}.exampleSettings: ${problem.key === null ? '' : `key '${problem.key}' `}${problem.phrase}`))
 }
 
 function checkCrossReferences(data: CatalogData, problems: Problems): void {

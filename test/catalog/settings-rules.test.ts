@@ -147,6 +147,19 @@ describe('the catalog refuses unsound settings rules', () => {
     expect(withRules({ configurationSettings: { type: 'object', required: ['a'] } })).toThrow(/settingsRules\.configurationSettings: not a JSON Schema/)
   })
 
+  it('refuses an example that breaks its own rules', () => {
+    expect(withRules({ configurationSettings: { type: 'object', properties: { a: { enum: ['x'] } } }, exampleSettings: { a: 'y' } })).toThrow(
+      /settingsRules\.exampleSettings: key 'a' must be one of x/,
+    )
+  })
+
+  it('ships an example for every type whose rules refuse empty settings', () => {
+    for (const type of catalog.types.filter((t) => t.settingsRules)) {
+      const settings = type.settingsRules?.exampleSettings ?? {}
+      expect(check(type.type, { ...settings }), type.type).toEqual([])
+    }
+  })
+
   it('refuses a forced namespace that is not the default one', () => {
     expect(withRules({ releaseNamespace: 'other' })).toThrow(/settingsRules\.releaseNamespace/)
   })
