@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { checkInstallable, type InstallRequest, type RuleViolation } from '../../core/catalog/rules.js'
 import { defaultCatalog, validateCatalog } from '../../core/catalog/index.js'
-import { installRequest, minimalCatalogJson, typeJson } from './fixtures.js'
+import { cluster, installRequest, minimalCatalogJson, typeJson } from './fixtures.js'
 
 const catalog = defaultCatalog()
 const WORKSPACE = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.OperationalInsights/workspaces/ws1'
@@ -117,6 +117,28 @@ describe('microsoft.azureml.kubernetes', () => {
   })
 })
 
+describe('microsoft.azuredefender.kubernetes', () => {
+  const type = 'microsoft.azuredefender.kubernetes'
+  // Defender does not run on generic clusters; EKS is one it lists.
+  const named = { extensionName: type, cluster: cluster({ distribution: 'eks' }) }
+
+  it('accepts its own name, mdc and a workspace id', () => {
+    expect(check(type, { logAnalyticsWorkspaceResourceID: WORKSPACE }, {}, { ...named, scope: { kind: 'cluster', releaseNamespace: 'mdc' } })).toEqual([])
+  })
+
+  it('requires the workspace id, as an ARM id', () => {
+    expect(brief(check(type, {}, {}, named))).toEqual([['InvalidConfigurationSetting', "properties.configurationSettings['logAnalyticsWorkspaceResourceID']"]])
+    expect(check(type, {}, {}, named)[0]?.message).toContain("key 'logAnalyticsWorkspaceResourceID' is required")
+    expect(brief(check(type, { logAnalyticsWorkspaceResourceID: 'ws1' }, {}, named))).toEqual([['InvalidConfigurationSetting', "properties.configurationSettings['logAnalyticsWorkspaceResourceID']"]])
+  })
+
+  it('is named after its type and installed into mdc', () => {
+    const settings = { logAnalyticsWorkspaceResourceID: WORKSPACE }
+    expect(check(type, settings, {}, { ...named, extensionName: 'defender' }).map((v) => v.rule)).toEqual(['ExtensionNameNotAllowed'])
+    expect(check(type, settings, {}, { ...named, scope: { kind: 'cluster', releaseNamespace: 'security' } }).map((v) => v.rule)).toEqual(['ReleaseNamespaceNotAllowed'])
+  })
+})
+
 describe('every type: a plan is all or none', () => {
   const plan = { name: 'p', product: 'o', publisher: 'pub' }
 
@@ -156,7 +178,8 @@ describe('the catalog refuses unsound settings rules', () => {
   it('ships an example for every type whose rules refuse empty settings', () => {
     for (const type of catalog.types.filter((t) => t.settingsRules)) {
       const settings = type.settingsRules?.exampleSettings ?? {}
-      expect(check(type.type, { ...settings }), type.type).toEqual([])
+      const distribution = type.supportedDistributions === 'any' ? null : (type.supportedDistributions[0] ?? null)
+      expect(check(type.type, { ...settings }, {}, { extensionName: type.singletonName, cluster: cluster({ distribution }) }), type.type).toEqual([])
     }
   })
 
