@@ -105,7 +105,15 @@ function withEffectiveScope(spec: ExtensionSpec, extensionName: string): Extensi
  * Every catalog rule, server-side, so raw PUTs get what the az CLI would have enforced; `installed` are the
  * extensions on the cluster, for the rules on which types may share it.
  */
-function assertInstallable(spec: ExtensionSpec, cluster: Cluster, extensionName: string, clusterResourceName: string, installed: InstalledExtension[], installedVersion: string | null = null): void {
+function assertInstallable(
+  spec: ExtensionSpec,
+  protectedSettings: Readonly<Record<string, string>> | null,
+  cluster: Cluster,
+  extensionName: string,
+  clusterResourceName: string,
+  installed: InstalledExtension[],
+  installedVersion: string | null = null,
+): void {
   assertNoViolations(
     checkInstallable({
       extensionType: spec.extensionType,
@@ -119,6 +127,8 @@ function assertInstallable(spec: ExtensionSpec, cluster: Cluster, extensionName:
       clusterType: clusterResourceName,
       plan: spec.plan,
       installedVersion,
+      configurationSettings: spec.configurationSettings,
+      protectedSettings,
     }),
   )
 }
@@ -168,7 +178,8 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       const protectedSettingsSealed = protectedSettings ? secrets.sealJson(protectedSettings) : protectedSettings === null ? null : undefined
       const { caller, apiVersion, correlationId } = request.arm
       // Judged inside the transaction that holds the cluster lock; a create's lock serialises creates on the cluster (core/store/extensions.ts).
-      const admit = (installed: InstalledExtension[]) => assertInstallable(spec, cluster, name, parent.resourceType, installed, current?.currentVersion ?? null)
+      const inForce = protectedSettingsInForce(spec.extensionType, protectedSettings, current?.protectedSettingsSealed ?? null)
+      const admit = (installed: InstalledExtension[]) => assertInstallable(spec, inForce, cluster, name, parent.resourceType, installed, current?.currentVersion ?? null)
       if (current) return { change: { kind: 'extension.update', spec, protectedSettingsSealed, caller, apiVersion, correlationId, admit } }
       return { create: { resourceId: addressed.id, idKey: addressed.key, clusterId: cluster.id, name, spec, protectedSettingsSealed, caller, apiVersion, correlationId, admit } }
     })
@@ -231,6 +242,22 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     }
   }
 
+  /**
+   * The protected settings the request leaves in force, for the settings rules: those it sends, else the stored ones.
+   * Opened only for a type with settings rules (it costs a decryption); null when they cannot be opened, which skips
+   * the rules that need them rather than refusing a change that does not touch them.
+   */
+  function protectedSettingsInForce(extensionType: string, sent: Record<string, string> | null | undefined, storedSealed: string | null): Record<string, string> | null {
+    if (sent !== undefined) return sent ?? {}
+    if (!defaultCatalog().findType(extensionType)?.settingsRules || storedSealed === null) return {}
+    try {
+      return secrets.openJson<Record<string, string>>(storedSealed)
+    } catch (error) {
+      if (error instanceof SecretUnavailableError) return null
+      throw error
+    }
+  }
+
   /** The protected settings a PATCH leaves: exactly the map it sends, without its null values. */
   function replacedProtectedSettings(patch: Record<string, string | null> | null): Record<string, string> {
     return Object.fromEntries(Object.entries(patch ?? {}).filter((entry): entry is [string, string] => entry[1] !== null))
@@ -261,10 +288,12 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     const protectedPatch = body.properties?.configurationProtectedSettings
     let protectedSettingsSealed: string | null | undefined
     let protectedChanged = false
+    let protectedAfter: Record<string, string> | undefined
     if (protectedPatch !== undefined) {
       // Azure replaces the whole map: "if any are omitted, those settings will be considered obsolete and deleted".
       // A null value names a key to leave out, as in a merge patch; null for the map removes them all.
       const after = replacedProtectedSettings(protectedPatch)
+      protectedAfter = after
       protectedChanged = !sameProtectedSettings(current.protectedSettingsSealed, after)
       protectedSettingsSealed = Object.keys(after).length ? secrets.sealJson(after) : null
     }
@@ -272,6 +301,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     if (unchanged && version.noOpPatchStatus === 200 && current.provisioningState === 'Succeeded') return { unchanged: current }
     const cluster = await findClusterById(db, current.clusterId)
     if (!cluster) throw new ConcurrentModificationError(resourceId) // deleted with its cluster just now: judged again, a 404
+    const inForce = protectedSettingsInForce(spec.extensionType, protectedAfter, current.protectedSettingsSealed)
     const accepted = await acceptExtensionChange(db, current, {
       kind: 'extension.update',
       spec,
@@ -279,7 +309,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       caller: request.arm.caller,
       apiVersion: request.arm.apiVersion,
       correlationId: request.arm.correlationId,
-      admit: (installed) => assertInstallable(spec, cluster, current.name, parent.resourceType, installed, current.currentVersion),
+      admit: (installed) => assertInstallable(spec, inForce, cluster, current.name, parent.resourceType, installed, current.currentVersion),
     })
     return { accepted }
   }

@@ -73,6 +73,23 @@ const planInfo = {
   properties: { publisherId: nonEmptyString, offerId: nonEmptyString, planId: nonEmptyString },
 } as const
 
+/** A JSON Schema over a settings map: compiled and checked for soundness in schema.ts, not here. */
+const settingsSchema = { type: ['object', 'null'], default: null } as const
+const settingsRules = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: {
+    $comment: { type: 'string', 'x-problem': { type: 'a string' } },
+    releaseNamespace: { ...nullable(matching(DNS_LABEL, 'a Kubernetes namespace name (RFC 1123 label)')), default: null },
+    configurationSettings: settingsSchema,
+    configurationProtectedSettings: settingsSchema,
+    anySettings: settingsSchema,
+    keysInOneMapOnly: { type: 'boolean', default: false },
+    exampleSettings: { type: ['object', 'null'], additionalProperties: { type: 'string' }, default: null, 'x-problem': { type: 'an object of key → string value' } },
+  },
+  default: null,
+} as const
+
 // Properties in the order a reader of the file meets them; `required` is the order unknown-key problems list them in.
 const extensionType = {
   type: 'object',
@@ -113,6 +130,7 @@ const extensionType = {
     singletonName: { ...nullable(nonEmptyString), default: null },
     // `required` and `additionalProperties` do not apply to null, so one schema admits both.
     planInfo: { ...planInfo, type: ['object', 'null'], default: null },
+    settingsRules,
     retiresOn: { ...nullable(matching(RETIREMENT_DATE, 'a date as YYYY-MM-DD')), default: null },
     releaseTrains: listOf(releaseTrain, 'list at least one release train'),
     supportPolicy,
@@ -148,7 +166,7 @@ const catalogSchema = {
   $defs: { extensionType },
 } as const
 
-/** Fills in the defaults (aliases, singletonName, planInfo, retiresOn, impliedByClusterTypes) in place, so it is given a copy. */
+/** Fills in the defaults (aliases, singletonName, planInfo, settingsRules, retiresOn, impliedByClusterTypes) in place, so it is given a copy. */
 export const validateCatalogShape = schemaAjv.compile<CatalogData>(catalogSchema)
 /** One entry of `types`, so an entry that is sound gets its own checks while another entry is broken. */
 export const validateExtensionTypeShape = schemaAjv.compile<ExtensionTypeSpec>({ $ref: `${CATALOG_SCHEMA_ID}#/$defs/extensionType` })

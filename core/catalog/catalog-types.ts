@@ -51,6 +51,31 @@ export interface MarketplacePlan {
   planId: string
 }
 
+/**
+ * The per-type settings rules Azure's CLI enforces only client-side, as data: JSON Schemas (draft 2020-12 subset, checked
+ * by core/json-schema.ts's ajv) over the settings maps, whose keys are Helm value paths such as `dataCollectionSettings.interval`.
+ * Violations name keys and rules only, never a value (protected values are secrets, plain ones may hold ids).
+ */
+export interface SettingsRules {
+  /** Where the rules come from; JSON has no comments. */
+  $comment?: string
+  /** The only release namespace the type may be installed into, or null when the caller chooses. */
+  releaseNamespace: string | null
+  /** Checked against properties.configurationSettings. */
+  configurationSettings: Record<string, unknown> | null
+  /** Checked against properties.configurationProtectedSettings. */
+  configurationProtectedSettings: Record<string, unknown> | null
+  /** Checked against both maps merged, for rules a key satisfies in either (the CLI reads such keys from both). */
+  anySettings: Record<string, unknown> | null
+  /** Whether a key may appear in only one of the two maps (the chart would get two competing values). */
+  keysInOneMapOnly: boolean
+  /**
+   * The smallest configurationSettings the rules accept, for a type that accepts none empty (the catalog loader checks it
+   * against the type's own schemas), so callers and tests have a sound starting point.
+   */
+  exampleSettings: Record<string, string> | null
+}
+
 export interface ExtensionTypeSpec {
   /** Azure's extension type name, lower-case, e.g. `microsoft.flux`. */
   type: string
@@ -84,6 +109,8 @@ export interface ExtensionTypeSpec {
    * (which only api-versions from 2022-11-01 can carry).
    */
   planInfo: MarketplacePlan | null
+  /** Settings rules enforced at PUT and PATCH, or null when the type has none. */
+  settingsRules: SettingsRules | null
   /** YYYY-MM-DD on which Microsoft retires the type, or null; installed extensions carry a warning status until then. */
   retiresOn: string | null
   releaseTrains: ReleaseTrainSpec[]

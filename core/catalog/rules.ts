@@ -8,6 +8,7 @@ import type { Catalog } from './lookup.js'
 import { GENERIC_DISTRIBUTION } from './lookup.js'
 import { allVersionsNewestFirst, findReleaseTrain, findVersion, isSupported, releaseTrainNames, supportedVersions } from './release-trains.js'
 import type { ExtensionTypeSpec } from './catalog-types.js'
+import { settingsProblems, type SettingsProblem } from './settings-schema.js'
 import { compareSemver, isNewer, newestFirst, parseSemver, sameMajor } from './semver.js'
 
 export type RuleName =
@@ -28,6 +29,11 @@ export type RuleName =
   | 'PlanRequired'
   | 'PlanNotOffered'
   | 'UpgradePathNotSupported'
+  | 'PlanIncomplete'
+  | 'ReleaseNamespaceNotAllowed'
+  | 'InvalidConfigurationSetting'
+  | 'InvalidProtectedSetting'
+  | 'SettingInBothMaps'
 
 export interface RuleViolation {
   rule: RuleName
@@ -60,6 +66,13 @@ export interface InstallRequest {
   plan?: Plan | null
   /** The version the extension runs now, for an update; null or absent for a first install. */
   installedVersion?: string | null
+  /** properties.configurationSettings as they will be stored; absent skips the settings rules on them. */
+  configurationSettings?: Readonly<Record<string, string>>
+  /**
+   * The protected settings as they will be stored (sent, or kept from before); null or absent when they cannot be read,
+   * which skips the rules that need them. Rules name their keys only, never a value.
+   */
+  protectedSettings?: Readonly<Record<string, string>> | null
 }
 
 export { DEFAULT_RELEASE_TRAIN } from './release-trains.js'
@@ -72,6 +85,9 @@ const TARGET = {
   releaseTrain: 'properties.releaseTrain',
   version: 'properties.version',
   plan: 'plan',
+  releaseNamespace: 'properties.scope.cluster.releaseNamespace',
+  configurationSettings: 'properties.configurationSettings',
+  protectedSettings: 'properties.configurationProtectedSettings',
 } as const
 
 function badRequest(rule: RuleName, target: string, message: string): RuleViolation {
@@ -180,6 +196,18 @@ export function checkPlan(spec: ExtensionTypeSpec, plan: Plan | null | undefined
   return badRequest('PlanNotOffered', `${TARGET.plan}.${wrong}`, `Extension type '${spec.type}' is not offered under plan.${wrong} '${plan?.[wrong] ?? ''}'. Its Azure Marketplace plan is ${wanted}.`)
 }
 
+/** Every type: a plan names its name, product and publisher all, or is left out (a marketplace type's is checkPlan's). */
+export function checkPlanComplete(spec: ExtensionTypeSpec, plan: Plan | null | undefined): RuleViolation | null {
+  if (spec.planInfo || !plan) return null
+  const missing = (['name', 'product', 'publisher'] as const).filter((key) => !plan[key]?.trim())
+  if (missing.length === 0) return null
+  return badRequest(
+    'PlanIncomplete',
+    `${TARGET.plan}.${missing[0]}`,
+    `A plan names plan.name, plan.product and plan.publisher together or not at all, but this one lacks ${missing.map((key) => `plan.${key}`).join(', ')}. Complete the plan or remove it.`,
+  )
+}
+
 export function checkScope(spec: ExtensionTypeSpec, scope: ExtensionScope | null): RuleViolation | null {
   if (spec.scope === 'cluster') {
     if (scope?.kind !== 'namespace') return null
@@ -201,6 +229,60 @@ export function checkScope(spec: ExtensionTypeSpec, scope: ExtensionScope | null
 export function checkExtensionName(spec: ExtensionTypeSpec, extensionName: string | null | undefined): RuleViolation | null {
   if (!spec.singletonName || !extensionName || sameName(spec.singletonName, extensionName)) return null
   return badRequest('ExtensionNameNotAllowed', TARGET.name, `Extension type '${spec.type}' must be installed as an extension named '${spec.singletonName}', not '${extensionName}'.`)
+}
+
+/** A type whose release must live in one namespace refuses any other releaseNamespace (the effective scope defaults to it). */
+export function checkReleaseNamespace(spec: ExtensionTypeSpec, scope: ExtensionScope | null): RuleViolation | null {
+  const forced = spec.settingsRules?.releaseNamespace
+  if (!forced || scope?.kind !== 'cluster' || !scope.releaseNamespace || sameName(scope.releaseNamespace, forced)) return null
+  return badRequest(
+    'ReleaseNamespaceNotAllowed',
+    TARGET.releaseNamespace,
+    `Extension type '${spec.type}' must be installed into release namespace '${forced}', not '${scope.releaseNamespace}'. Set properties.scope.cluster.releaseNamespace to '${forced}' or omit it.`,
+  )
+}
+
+// ---- settings (messages name keys and rules, never values: protected ones are secrets) ----
+
+type SettingsMap = Readonly<Record<string, string>>
+
+function settingsViolation(spec: ExtensionTypeSpec, problem: SettingsProblem, inProtected: boolean): RuleViolation {
+  const map = inProtected ? TARGET.protectedSettings : TARGET.configurationSettings
+  const rule: RuleName = inProtected ? 'InvalidProtectedSetting' : 'InvalidConfigurationSetting'
+  if (problem.key === null) return badRequest(rule, map, `Extension type '${spec.type}': ${map} ${problem.phrase}.`)
+  return badRequest(rule, `${map}['${problem.key}']`, `Extension type '${spec.type}': ${map} key '${problem.key}' ${problem.phrase}.`)
+}
+
+export function checkConfigurationSettings(spec: ExtensionTypeSpec, settings: SettingsMap | undefined): RuleViolation[] {
+  const schema = spec.settingsRules?.configurationSettings
+  if (!schema || !settings) return []
+  return settingsProblems(schema, settings).map((problem) => settingsViolation(spec, problem, false))
+}
+
+export function checkProtectedSettings(spec: ExtensionTypeSpec, protectedSettings: SettingsMap | null | undefined): RuleViolation[] {
+  const schema = spec.settingsRules?.configurationProtectedSettings
+  if (!schema || !protectedSettings) return []
+  return settingsProblems(schema, protectedSettings).map((problem) => settingsViolation(spec, problem, true))
+}
+
+/** Rules a key satisfies in either map (the CLI reads such keys from both); reported against the map that holds the key. */
+export function checkAnySettings(spec: ExtensionTypeSpec, settings: SettingsMap | undefined, protectedSettings: SettingsMap | null | undefined): RuleViolation[] {
+  const schema = spec.settingsRules?.anySettings
+  if (!schema || !settings || !protectedSettings) return []
+  return settingsProblems(schema, { ...settings, ...protectedSettings }).map((problem) => settingsViolation(spec, problem, problem.key !== null && problem.key in protectedSettings))
+}
+
+export function checkKeysInOneMap(spec: ExtensionTypeSpec, settings: SettingsMap | undefined, protectedSettings: SettingsMap | null | undefined): RuleViolation[] {
+  if (!spec.settingsRules?.keysInOneMapOnly || !settings || !protectedSettings) return []
+  return Object.keys(settings)
+    .filter((key) => key in protectedSettings)
+    .map((key) =>
+      badRequest(
+        'SettingInBothMaps',
+        `${TARGET.protectedSettings}['${key}']`,
+        `Extension type '${spec.type}': key '${key}' is in both properties.configurationSettings and properties.configurationProtectedSettings. Set it in only one of them.`,
+      ),
+    )
 }
 
 function othersOnCluster(installed: readonly InstalledExtension[], extensionName: string | null | undefined): InstalledExtension[] {
@@ -341,6 +423,12 @@ export function checkInstallable(input: InstallRequest, catalog: Catalog = defau
     checkScope(spec, input.scope),
     checkExtensionName(spec, input.extensionName),
     checkPlan(spec, input.plan),
+    checkPlanComplete(spec, input.plan),
+    checkReleaseNamespace(spec, input.scope),
+    ...checkConfigurationSettings(spec, input.configurationSettings),
+    ...checkProtectedSettings(spec, input.protectedSettings),
+    ...checkAnySettings(spec, input.configurationSettings, input.protectedSettings),
+    ...checkKeysInOneMap(spec, input.configurationSettings, input.protectedSettings),
     ...checkCoexistence(spec, installed, input.extensionName),
     checkSingleInstance(spec, installed, input.extensionName),
     checkVersionWithAutoUpgrade(input.autoUpgradeMinorVersion, input.version),

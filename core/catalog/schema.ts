@@ -3,6 +3,7 @@
 // values to each other here. Every problem is collected and reported at once, so an operator can fix a file in one pass.
 import type { ErrorObject } from 'ajv'
 import type { CatalogData, ExtensionTypeSpec } from './catalog-types.js'
+import { compileSettingsSchema, settingsProblems } from './settings-schema.js'
 import { RELEASE_DATE, validateCatalogShape, validateExtensionTypeShape } from './catalog-schema.js'
 import { Catalog } from './lookup.js'
 import { compareSemver } from './semver.js'
@@ -171,9 +172,31 @@ function checkExtensionType(spec: ExtensionTypeSpec, path: string, problems: Pro
     problems,
   )
   reportDuplicates(spec.conflictsWith, at('conflictsWith'), 'conflicting type', problems)
+  checkSettingsRules(spec, at('settingsRules'), problems)
   if (spec.scope === 'namespace' && typeof spec.defaultReleaseNamespace === 'string') {
     problems.push(`${at('defaultReleaseNamespace')}: must be null for a namespace-scoped type (the release goes to scope.namespace.targetNamespace)`)
   }
+}
+
+function checkSettingsRules(spec: ExtensionTypeSpec, path: string, problems: Problems): void {
+  const rules = spec.settingsRules
+  if (!rules) return
+  if (rules.releaseNamespace !== null && rules.releaseNamespace !== spec.defaultReleaseNamespace) {
+    problems.push(`${path}.releaseNamespace: "${rules.releaseNamespace}" must also be the type's defaultReleaseNamespace, so a request that names none gets it`)
+  }
+  for (const map of ['configurationSettings', 'configurationProtectedSettings', 'anySettings'] as const) {
+    const schema = rules[map]
+    if (!schema) continue
+    try {
+      compileSettingsSchema(schema)
+    } catch (error) {
+      problems.push(`${path}.${map}: not a JSON Schema this service can check settings with (${error instanceof Error ? error.message : String(error)})`)
+    }
+  }
+  if (problems.length > 0 || !rules.exampleSettings) return
+  const example = rules.exampleSettings
+  const broken = [rules.configurationSettings, rules.anySettings].flatMap((schema) => (schema ? settingsProblems(schema, example) : []))
+  broken.forEach((problem) => problems.push(`${path}.exampleSettings: ${problem.key === null ? '' : `key '${problem.key}' `}${problem.phrase}`))
 }
 
 function checkCrossReferences(data: CatalogData, problems: Problems): void {

@@ -29,6 +29,8 @@ function requestFor(spec: ExtensionTypeSpec, releaseTrain: string): Json {
   return {
     releaseTrain,
     ...(spec.scope === 'namespace' ? { scope: { namespace: { targetNamespace: 'team-a' } } } : {}),
+    // A type whose settings rules refuse an empty map (Azure ML) is installed with the catalog's own sound example.
+    ...(spec.settingsRules?.exampleSettings ? { configurationSettings: spec.settingsRules.exampleSettings } : {}),
   }
 }
 

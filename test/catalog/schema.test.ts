@@ -135,7 +135,7 @@ describe('validateCatalog rejects', () => {
     expect(problems).toEqual([
       'types[0].preview: expected true or false, got number 1',
       'types[0].releaseTrains[0].versions[0].version: "1.0.029903" is not strict SemVer 2.0.0 (MAJOR.MINOR.PATCH, no leading zeros, no "v" prefix)',
-      'types[1]: unknown key "colour" (allowed: type, displayName, publisher, description, supportedDistributions, supportedClusterTypes, scope, preview, minKubernetesVersion, unsupportedArchitectures, conflictsWith, allowMultipleInstances, defaultReleaseNamespace, releaseTrains, supportPolicy, source, aliases, singletonName, planInfo, retiresOn)',
+      'types[1]: unknown key "colour" (allowed: type, displayName, publisher, description, supportedDistributions, supportedClusterTypes, scope, preview, minKubernetesVersion, unsupportedArchitectures, conflictsWith, allowMultipleInstances, defaultReleaseNamespace, releaseTrains, supportPolicy, source, aliases, singletonName, planInfo, settingsRules, retiresOn)',
     ])
     expect(() => validateCatalog(raw)).toThrow(/Invalid extension-type catalog \(3 problems\):\n- types\[0\]\.preview/)
   })
