@@ -2,7 +2,7 @@
 // again on every request, and a write that spans three tables would be three round trips. Each write lands the
 // extension, its operation and the operation's outbox row in one statement (data-modifying CTEs), guarded by the
 // coexistence check so no other statement has to sit between the check and the write.
-import type { Tx } from '../db/client.js'
+import type { Sql } from '../db/driver-transaction.js'
 import { Prisma } from '../db/client.js'
 import type { Cluster, Extension } from '../db/generated/client.js'
 import type { InstalledExtension } from '../catalog/rules.js'
@@ -29,9 +29,9 @@ const BLOCKING = (guard: CoexistenceGuard) => Prisma.sql`
   SELECT name, extension_type FROM extensions
   WHERE cluster_id = ${guard.clusterId}::uuid AND lower(btrim(extension_type)) = ANY(${[...guard.types]}::text[]) AND name_key <> ${guard.nameKey}`
 
-export async function coexistingExtensions(tx: Tx, guard: CoexistenceGuard): Promise<InstalledExtension[]> {
+export async function coexistingExtensions(sql: Sql, guard: CoexistenceGuard): Promise<InstalledExtension[]> {
   if (guard.types.length === 0) return []
-  const rows = await tx.$queryRaw<{ name: string; extension_type: string }[]>(BLOCKING(guard))
+  const rows = await sql<{ name: string; extension_type: string }>(BLOCKING(guard))
   return rows.map((row) => ({ name: row.name, extensionType: row.extension_type }))
 }
 
@@ -87,9 +87,9 @@ export interface NewExtensionRow {
  * Inserts the extension, its operation and outbox row unless the guard finds an extension the rules may object to
  * or the extension exists already, created by a concurrent PUT (`written` is null then, and the request is judged again).
  */
-export async function insertExtension(tx: Tx, guard: CoexistenceGuard, row: NewExtensionRow, operation: NewOperationRow): Promise<Written> {
+export async function insertExtension(sql: Sql, guard: CoexistenceGuard, row: NewExtensionRow, operation: NewOperationRow): Promise<Written> {
   return written(
-    await tx.$queryRaw<WrittenRow[]>`
+    await sql<WrittenRow>(Prisma.sql`
   WITH blocking AS (${BLOCKING(guard)}),
   extension AS (
     INSERT INTO extensions (id, id_key, resource_id, cluster_id, name, name_key, extension_type, spec, protected_settings_sealed, provisioning_state,
@@ -100,7 +100,7 @@ export async function insertExtension(tx: Tx, guard: CoexistenceGuard, row: NewE
     ON CONFLICT DO NOTHING
     RETURNING *
   ),
-  ${operationAndAnswer(operation)}`,
+  ${operationAndAnswer(operation)}`),
   )
 }
 
@@ -119,12 +119,12 @@ export interface ExtensionChangeRow {
  * Starts an update on the extension if it is still the version that was judged (same etag, no operation in flight)
  * and the guard finds no extension the rules may object to; `written` is null otherwise.
  */
-export async function updateExtension(tx: Tx, guard: CoexistenceGuard, current: Pick<Extension, 'id' | 'etag'>, change: ExtensionChangeRow, operation: NewOperationRow): Promise<Written> {
+export async function updateExtension(sql: Sql, guard: CoexistenceGuard, current: Pick<Extension, 'id' | 'etag'>, change: ExtensionChangeRow, operation: NewOperationRow): Promise<Written> {
   const spec = change.spec ? JSON.stringify(change.spec) : null
   const replaceSecrets = change.protectedSettingsSealed !== undefined
   const modifiedBy = change.modifiedBy ?? null
   return written(
-    await tx.$queryRaw<WrittenRow[]>`
+    await sql<WrittenRow>(Prisma.sql`
   WITH blocking AS (${BLOCKING(guard)}),
   extension AS (
     UPDATE extensions SET
@@ -140,7 +140,7 @@ export async function updateExtension(tx: Tx, guard: CoexistenceGuard, current: 
     WHERE id = ${current.id}::uuid AND etag = ${current.etag} AND active_operation_id IS NULL AND NOT EXISTS (SELECT 1 FROM blocking)
     RETURNING *
   ),
-  ${operationAndAnswer(operation)}`,
+  ${operationAndAnswer(operation)}`),
   )
 }
 
@@ -152,9 +152,10 @@ export interface LockedCluster {
   provisioningState: string
 }
 
-export async function lockClusterById(tx: Tx, clusterId: string, mode: ClusterLockMode): Promise<LockedCluster | null> {
-  const rows = await tx.$queryRaw<{ id: string; resource_id: string; provisioning_state: string }[]>`
-    SELECT id::text, resource_id, provisioning_state FROM clusters WHERE id = ${clusterId}::uuid ${Prisma.raw(mode)}`
+export async function lockClusterById(sql: Sql, clusterId: string, mode: ClusterLockMode): Promise<LockedCluster | null> {
+  const rows = await sql<{ id: string; resource_id: string; provisioning_state: string }>(
+    Prisma.sql`SELECT id::text, resource_id, provisioning_state FROM clusters WHERE id = ${clusterId}::uuid ${Prisma.raw(mode)}`,
+  )
   const [row] = rows
   return row ? { id: row.id, resourceId: row.resource_id, provisioningState: row.provisioning_state } : null
 }
@@ -170,12 +171,12 @@ export interface PutTarget {
  * one does, which only waits for a cluster delete being accepted). The cluster is returned as locked, so its
  * provisioning state is the one no cluster delete can change until commit.
  */
-export async function lockForPut(tx: Tx, target: PutTarget): Promise<{ cluster: Cluster | null; current: Extension | null }> {
-  const rows = await tx.$queryRaw<{ cluster: unknown; current: unknown }[]>`
+export async function lockForPut(sql: Sql, target: PutTarget): Promise<{ cluster: Cluster | null; current: Extension | null }> {
+  const rows = await sql<{ cluster: unknown; current: unknown }>(Prisma.sql`
     WITH current AS (SELECT to_jsonb(e) AS row FROM extensions e WHERE e.id_key = ${target.extensionIdKey}),
     creating AS (SELECT to_jsonb(c) AS row FROM clusters c WHERE c.id_key = ${target.clusterIdKey} AND NOT EXISTS (SELECT 1 FROM current) FOR NO KEY UPDATE),
     updating AS (SELECT to_jsonb(c) AS row FROM clusters c WHERE c.id_key = ${target.clusterIdKey} AND EXISTS (SELECT 1 FROM current) FOR KEY SHARE)
-    SELECT (SELECT row FROM creating UNION ALL SELECT row FROM updating) AS cluster, (SELECT row FROM current) AS current`
+    SELECT (SELECT row FROM creating UNION ALL SELECT row FROM updating) AS cluster, (SELECT row FROM current) AS current`)
   const [row] = rows
   const cluster = optionalRow(row?.cluster, clusterFromRow)
   return { cluster, current: cluster ? optionalRow(row?.current, extensionFromRow) : null }

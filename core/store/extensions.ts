@@ -13,9 +13,13 @@
 // locked in the mode above; one statement that checks the coexisting extensions the catalog rules judge and writes
 // extension, operation and outbox row; COMMIT. The check runs in a statement begun after the lock was granted, so
 // it sees every create that held the lock before. A refused request costs more statements; an accepted one never.
+//
+// Creates and changes run on a node-postgres connection of Prisma's pool (core/db/driver-transaction.ts), which
+// retries a deadlock victim (40P01) or serialization loser (40001) as inTransaction does; deletes stay on Prisma.
 import { randomUUID } from 'node:crypto'
 import type { Db, Tx } from '../db/client.js'
 import { Prisma, driverPool } from '../db/client.js'
+import { inDriverTransaction, prismaSql, type Sql } from '../db/driver-transaction.js'
 import type { Cluster, Extension } from '../db/generated/client.js'
 import { ConcurrentModificationError, OperationInProgressError } from '../domain/errors.js'
 import { OperationErrorCodes, type Caller, type ErrorDetail, type ExtensionSpec, type ExtensionStatus } from '../domain/model.js'
@@ -107,8 +111,8 @@ function coexistenceGuard(clusterId: string, extensionType: string, name: string
 }
 
 /** A cluster being deleted takes no new work: its deletion owns every extension on it. */
-async function clusterDeletionInProgress(tx: Tx, cluster: LockedCluster): Promise<OperationInProgressError> {
-  const deletion = await tx.operation.findFirst({ where: { clusterId: cluster.id, kind: 'cluster.delete', status: 'InProgress' }, select: { id: true } })
+async function clusterDeletionInProgress(sql: Sql, cluster: LockedCluster): Promise<OperationInProgressError> {
+  const [deletion] = await sql<{ id: string }>(Prisma.sql`SELECT id::text FROM operations WHERE cluster_id = ${cluster.id}::uuid AND kind = 'cluster.delete' AND status = 'InProgress' LIMIT 1`)
   return new OperationInProgressError(cluster.resourceId, deletion?.id ?? null)
 }
 
@@ -134,12 +138,12 @@ interface Judged {
  * operation in flight, then a cluster being deleted. Only a refusal reads the coexisting extensions on its own; an
  * accepted write checks them in the statement that writes (`write`), so the common case costs one statement.
  */
-async function writeUnlessRefused(tx: Tx, judged: Judged, write: (guard: CoexistenceGuard) => Promise<Written>): Promise<Accepted | null> {
+async function writeUnlessRefused(sql: Sql, judged: Judged, write: (guard: CoexistenceGuard) => Promise<Written>): Promise<Accepted | null> {
   const deleting = judged.cluster.provisioningState === 'Deleting'
   const refused = refusal(judged.admit) ?? judged.inFlight
   if (refused !== null || deleting) {
-    judged.admit(await coexistingExtensions(tx, judged.guard))
-    throw refused ?? (await clusterDeletionInProgress(tx, judged.cluster))
+    judged.admit(await coexistingExtensions(sql, judged.guard))
+    throw refused ?? (await clusterDeletionInProgress(sql, judged.cluster))
   }
   const first = await write(judged.guard)
   if (first.blocking.length === 0) return first.written
@@ -150,16 +154,16 @@ async function writeUnlessRefused(tx: Tx, judged: Judged, write: (guard: Coexist
 
 /** Accepts a create; the caller supplies the cluster it belongs to. Four statements: BEGIN, lock, write, COMMIT. */
 export async function acceptExtensionCreate(db: Db, write: ExtensionCreate): Promise<Accepted> {
-  return inTransaction(db, async (tx) => createIn(tx, write, await lockClusterById(tx, write.clusterId, 'FOR NO KEY UPDATE')))
+  return inDriverTransaction(db, async (sql) => createIn(sql, write, await lockClusterById(sql, write.clusterId, 'FOR NO KEY UPDATE')))
 }
 
-async function createIn(tx: Tx, write: ExtensionCreate, cluster: LockedCluster | null): Promise<Accepted> {
+async function createIn(sql: Sql, write: ExtensionCreate, cluster: LockedCluster | null): Promise<Accepted> {
   if (!cluster) throw new ConcurrentModificationError(write.resourceId)
   const operationId = newOperationId()
   const judged = { cluster, guard: coexistenceGuard(cluster.id, write.spec.extensionType, write.name), admit: write.admit, inFlight: null }
-  const accepted = await writeUnlessRefused(tx, judged, (guard) =>
+  const accepted = await writeUnlessRefused(sql, judged, (guard) =>
     insertExtension(
-      tx,
+      sql,
       guard,
       {
         id: randomUUID(),
@@ -192,15 +196,15 @@ export interface ExtensionChange {
   admit?: Admit
 }
 
-async function changeIn(tx: Tx, cluster: LockedCluster | null, current: Extension, change: ExtensionChange): Promise<Accepted> {
+async function changeIn(sql: Sql, cluster: LockedCluster | null, current: Extension, change: ExtensionChange): Promise<Accepted> {
   if (!cluster) throw new ConcurrentModificationError(current.resourceId)
   const operationId = newOperationId()
   const admit = change.admit ?? (() => {})
   const guard = change.admit ? coexistenceGuard(cluster.id, current.extensionType, current.name) : { clusterId: cluster.id, types: [], nameKey: current.nameKey }
   const inFlight = current.activeOperationId ? new OperationInProgressError(current.resourceId, current.activeOperationId) : null
-  const accepted = await writeUnlessRefused(tx, { cluster, guard, admit, inFlight }, (guard) =>
+  const accepted = await writeUnlessRefused(sql, { cluster, guard, admit, inFlight }, (guard) =>
     updateExtension(
-      tx,
+      sql,
       guard,
       current,
       {
@@ -222,7 +226,7 @@ async function changeIn(tx: Tx, cluster: LockedCluster | null, current: Extensio
 /** Starts an operation on an existing extension, guarded by its etag and free operation slot. */
 export async function acceptExtensionChange(db: Db, current: Extension, change: ExtensionChange): Promise<Accepted> {
   if (current.activeOperationId && !change.admit) throw new OperationInProgressError(current.resourceId, current.activeOperationId)
-  return inTransaction(db, async (tx) => changeIn(tx, await lockClusterById(tx, current.clusterId, 'FOR KEY SHARE'), current, change))
+  return inDriverTransaction(db, async (sql) => changeIn(sql, await lockClusterById(sql, current.clusterId, 'FOR KEY SHARE'), current, change))
 }
 
 /** What a PUT decided after seeing the extension as it is: a create or a change of the existing one. */
@@ -233,13 +237,13 @@ export type PutDecision = { create: ExtensionCreate } | { change: ExtensionChang
  * the write; COMMIT. `decide` judges the request against what was read and throws to refuse it (nothing written).
  */
 export async function acceptExtensionPut(db: Db, target: PutTarget, decide: (cluster: Cluster | null, current: Extension | null) => PutDecision): Promise<Accepted & { created: boolean }> {
-  return inTransaction(db, async (tx) => {
-    const { cluster, current } = await lockForPut(tx, target)
+  return inDriverTransaction(db, async (sql) => {
+    const { cluster, current } = await lockForPut(sql, target)
     const decision = decide(cluster, current)
     const locked = cluster ? { id: cluster.id, resourceId: cluster.resourceId, provisioningState: cluster.provisioningState } : null
-    if ('create' in decision) return { ...(await createIn(tx, decision.create, locked)), created: true }
+    if ('create' in decision) return { ...(await createIn(sql, decision.create, locked)), created: true }
     if (!current) throw new Error('a PUT decided to change an extension that does not exist')
-    return { ...(await changeIn(tx, locked, current, decision.change)), created: false }
+    return { ...(await changeIn(sql, locked, current, decision.change)), created: false }
   })
 }
 
@@ -342,7 +346,7 @@ export type ClusterDeleteAccepted =
  */
 export async function acceptClusterDelete(db: Db, cluster: Cluster, request: DeleteRequest): Promise<ClusterDeleteAccepted> {
   return inTransaction(db, async (tx) => {
-    const locked = await lockClusterById(tx, cluster.id, 'FOR UPDATE')
+    const locked = await lockClusterById(prismaSql(tx), cluster.id, 'FOR UPDATE')
     if (!locked) return { outcome: 'gone' }
     if (request.expectedEtag !== undefined) {
       const { etag } = await tx.cluster.findUniqueOrThrow({ where: { id: cluster.id }, select: { etag: true } })
