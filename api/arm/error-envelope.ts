@@ -52,7 +52,9 @@ export function toArmError(error: unknown, contentType?: string): ArmError | nul
   // The database could not give this request a connection or transaction in time: an overload the client should
   // retry (docs/arm-rules.md rule 57), not an internal error.
   const poolTimeout = error instanceof Error && error.message.startsWith('timeout exceeded when trying to connect') // node-postgres' pool
-  if (poolTimeout || (error instanceof Prisma.PrismaClientKnownRequestError && (error.code === 'P2028' || error.code === 'P2024'))) {
+  // 55P03: a row lock not granted within lock_timeout (core/db/client.ts).
+  const lockTimeout = error instanceof Error && (error as { code?: unknown }).code === '55P03'
+  if (poolTimeout || lockTimeout || (error instanceof Prisma.PrismaClientKnownRequestError && (error.code === 'P2028' || error.code === 'P2024'))) {
     return ArmErrors.serviceUnavailable('The service is busy; retry the request after the Retry-After interval.')
   }
   const fastifyError = error as FastifyError & { validation?: ValidationIssue[]; validationContext?: string }

@@ -11,7 +11,10 @@ const driverPools = new WeakMap<Db, pg.Pool>()
 export function createDb(databaseUrl: string, poolSize = 10): Db {
   // A query waits at most 10 s for a pooled connection: beyond that the caller gets a retryable error
   // (503 with Retry-After in the api) instead of hanging, and shutdown is never held up by a starved pool.
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 10_000 })
+  // No statement waits more than 20 s for a row lock (lock_timeout, set per connection at connect time, so it costs no
+  // statement): a transaction stuck behind another gives up and the api answers 503, as Prisma's 20 s transaction
+  // timeout did before the hot transactions moved to the driver (core/db/driver-transaction.ts).
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 10_000, lock_timeout: 20_000 })
   // Prisma listens for a failing idle connection only once it connects, and a direct read (driverPool) may come
   // first; without a listener that error would end the process. The pool drops the connection either way.
   pool.on('error', () => {})

@@ -2,6 +2,7 @@
 import net from 'node:net'
 import tls from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { toArmError } from '../../api/arm/error-envelope.js'
 import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
 
 let h: Harness
@@ -207,5 +208,13 @@ describe('requests Node cannot parse as HTTP', () => {
       expect(head).toMatch(/\r\nx-ms-request-id: [0-9a-f-]{36}\r\n/)
       expect(JSON.parse(body!)).toMatchObject({ error: { code, message: expect.any(String) } })
     }
+  })
+})
+
+describe('database waits the client should retry', () => {
+  it('answers a row lock not granted within lock_timeout (55P03) with 503 and Retry-After, like a starved pool', () => {
+    const timedOut = toArmError(Object.assign(new Error('canceling statement due to lock timeout'), { code: '55P03' }))
+    expect(timedOut).toMatchObject({ statusCode: 503, code: 'ServiceUnavailable', headers: { 'retry-after': '5' } })
+    expect(toArmError(Object.assign(new Error('something else'), { code: '42P01' }))).toBeNull()
   })
 })
