@@ -10,6 +10,8 @@ export interface Config {
   port: number | null
   /** HTTPS port, or null when `HTTPS_PORT=off`. */
   httpsPort: number | null
+  /** WORKER_METRICS_PORT: where a worker serves its own /metrics (on HOST); null (`off`, the default) for none. */
+  workerMetricsPort: number | null
   tlsCertFile: string | undefined
   tlsKeyFile: string | undefined
   dataDir: string
@@ -233,6 +235,12 @@ function helmEnvPassthrough(env: Env): string[] {
   return names
 }
 
+/** A port that is off unless set: unset, empty or `off` is null. */
+function optionalPort(env: Env, name: string): number | null {
+  const raw = env[name]
+  return raw === undefined || raw === '' || raw.toLowerCase() === 'off' ? null : integer(env, name, 0, 0, 65535)
+}
+
 function port(env: Env, name: string, fallback: number): number | null {
   return env[name]?.toLowerCase() === 'off' ? null : integer(env, name, fallback, 0, 65535)
 }
@@ -416,6 +424,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     host,
     ...listenerPorts,
+    workerMetricsPort: optionalPort(env, 'WORKER_METRICS_PORT'),
     tlsCertFile,
     tlsKeyFile,
     dataDir: path.resolve(text(env, 'DATA_DIR', '.arcext')),

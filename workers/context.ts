@@ -3,6 +3,7 @@ import type { Db } from '../core/db/client.js'
 import type { ExtensionSpec, ExtensionStatus } from '../core/domain/model.js'
 import type { SecretBox } from '../core/secrets.js'
 import type { ClusterDriver } from './drivers/driver.js'
+import type { WorkerMetrics } from './worker-metrics.js'
 
 /** Answers catalog questions the worker needs; backed by the extension-type catalog. */
 export interface ReleasePlanner {
@@ -20,4 +21,5 @@ export interface WorkerContext {
   drivers: Record<string, ClusterDriver>
   planner: ReleasePlanner
   log: Logger
+  metrics: WorkerMetrics
 }

@@ -126,7 +126,10 @@ export class OperationRunner {
 
   private async failPastDeadline(op: Operation): Promise<void> {
     const detail = deadlineDetail(op, this.options.deadlineSeconds)
-    if (await finishOperation(this.ctx.db, op, failedOutcome(detail))) this.log(op).error({ code: detail.code }, 'operation failed: deadline exceeded')
+    if (await finishOperation(this.ctx.db, op, failedOutcome(detail))) {
+      this.ctx.metrics.operationEnded(op, 'Failed', detail.code)
+      this.log(op).error({ code: detail.code }, 'operation failed: deadline exceeded')
+    }
   }
 
   private async execute(op: Operation, attempt: number, extension: ClaimedExtension | null): Promise<number | null> {
@@ -150,6 +153,7 @@ export class OperationRunner {
       // shutdown stops waiting, since a driver that ignores the signal could otherwise hold the extension forever.
       await waitUnlessAborted(work, abortedFor(controller.signal, [DeadlineReached, ShuttingDown]))
       if (controller.signal.aborted) throw controller.signal.reason
+      this.ctx.metrics.operationEnded(op, 'Succeeded')
       log.info('operation finished')
       return null
     } catch (error) {
@@ -187,13 +191,14 @@ export class OperationRunner {
     const transient = !(error instanceof DriverError) || error.kind === 'transient'
     if (transient && attempt < retry.maxAttempts) {
       const delay = retryDelayMs(retry, attempt)
+      this.ctx.metrics.retryScheduled(error instanceof DriverError ? error.code : 'InternalError')
       log.warn({ err: loggableError(error), retryInMs: delay }, 'transient failure; will retry')
       await recordRetry(this.ctx.db, op, retryStatus(error, op, attempt, retry.maxAttempts, delay))
       return delay
     }
     const detail = failureDetail(error, op, { attempt, exhausted: transient })
     log.error({ code: detail.code, err: loggableError(error) }, 'operation failed')
-    await finishOperation(this.ctx.db, op, failedOutcome(detail))
+    if (await finishOperation(this.ctx.db, op, failedOutcome(detail))) this.ctx.metrics.operationEnded(op, 'Failed', detail.code)
     return null
   }
 }

@@ -59,7 +59,7 @@ export async function failOverdueOperations(db: Db, options: Pick<ReconcilerOpti
   return failed
 }
 
-export function startReconciler(db: Db, queue: OperationQueue, log: Logger, options: ReconcilerOptions): { stop(): Promise<void> } {
+export function startReconciler(db: Db, queue: OperationQueue, log: Logger, options: ReconcilerOptions, onRedelivered: (count: number) => void = () => undefined): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve()
   let stopped = false
   const pass = async () => {
@@ -67,7 +67,10 @@ export function startReconciler(db: Db, queue: OperationQueue, log: Logger, opti
       const expired = await failOverdueOperations(db, { ...options, slackMs: options.intervalMs })
       if (expired > 0) log.error({ count: expired }, 'failed operations past OPERATION_DEADLINE_SECONDS')
       const count = await redeliverOrphanedOperations(db, queue, options)
-      if (count > 0) log.warn({ count }, 'redelivered operations whose jobs were missing')
+      if (count > 0) {
+        onRedelivered(count)
+        log.warn({ count }, 'redelivered operations whose jobs were missing')
+      }
     } catch (error) {
       log.warn({ err: loggableError(error) }, 'reconciler pass failed; will retry')
     }

@@ -19,6 +19,7 @@ import { DEFAULT_DISPATCHER_OPTIONS, startDispatcher, type DispatcherOptions } f
 import { closeDrivers, createDrivers } from './drivers/index.js'
 import { DEFAULT_RUNNER_OPTIONS, OperationRunner, startOperationWorker, type RunnerOptions } from './operation-worker.js'
 import { startReconciler } from './reconciler.js'
+import { WorkerMetrics, serveWorkerMetrics } from './worker-metrics.js'
 import { SubjectLocks } from './subject-locks.js'
 import { startAutoUpgrade } from './jobs/auto-upgrade-schedule.js'
 
@@ -35,7 +36,7 @@ export interface WorkerProcessOptions {
   logDestination?: DestinationStream
 }
 
-export async function startWorkerProcess(config: Config, options: WorkerProcessOptions = {}): Promise<Running & { context: WorkerContext }> {
+export async function startWorkerProcess(config: Config, options: WorkerProcessOptions = {}): Promise<Running & { context: WorkerContext; metricsUrl: string | null }> {
   await assertServicesReachable(config)
   defaultCatalog() // a broken CATALOG_FILE stops startup, not the first request
   await migrate(config.databaseUrl)
@@ -49,12 +50,14 @@ export async function startWorkerProcess(config: Config, options: WorkerProcessO
   const redis = queueConnection(config)
   const connection = redis.options
   const queue = new OperationQueue(connection, config.queuePrefix)
+  const metrics = new WorkerMetrics()
   const context: WorkerContext = {
     db,
     secrets,
     drivers: createDrivers(db, config),
     planner: catalogPlanner(),
     log,
+    metrics,
   }
   const locks = new SubjectLocks(config.databaseUrl, log)
   const runner = new OperationRunner(context, locks, { ...DEFAULT_RUNNER_OPTIONS, ...options.runner, deadlineSeconds: config.operationDeadlineSeconds })
@@ -66,16 +69,24 @@ export async function startWorkerProcess(config: Config, options: WorkerProcessO
   })
   const dispatcher = startDispatcher(db, queue, log, config.databaseUrl, { ...DEFAULT_DISPATCHER_OPTIONS, ...options.dispatcher })
   const reconcileIntervalMs = options.reconcileIntervalMs ?? config.reconcileIntervalMs
-  const reconciler = startReconciler(db, queue, log, {
-    intervalMs: reconcileIntervalMs,
-    graceMs: options.reconcileGraceMs ?? reconcileIntervalMs * 3,
-    batchSize: 500,
-    deadlineSeconds: config.operationDeadlineSeconds,
-  })
+  const reconciler = startReconciler(
+    db,
+    queue,
+    log,
+    {
+      intervalMs: reconcileIntervalMs,
+      graceMs: options.reconcileGraceMs ?? reconcileIntervalMs * 3,
+      batchSize: 500,
+      deadlineSeconds: config.operationDeadlineSeconds,
+    },
+    (count) => metrics.redelivered(count),
+  )
   const autoUpgrade = await startAutoUpgrade({ db, queue, log, connection, prefix: config.queuePrefix, intervalSeconds: config.autoUpgradeIntervalSeconds })
-  log.info({ concurrency: config.workerConcurrency, prefix: config.queuePrefix }, 'arcext worker started')
+  const metricsListener = config.workerMetricsPort === null ? null : await serveWorkerMetrics(metrics, config.host, config.workerMetricsPort, log)
+  log.info({ concurrency: config.workerConcurrency, prefix: config.queuePrefix, metrics: metricsListener?.url ?? 'off' }, 'arcext worker started')
   return {
     context,
+    metricsUrl: metricsListener?.url ?? null,
     async stop() {
       const graceMs = options.shutdownGraceMs ?? 5000
       // Every phase is bounded: a timer, a job or a connection that never answers must not keep a stopping worker
@@ -89,6 +100,7 @@ export async function startWorkerProcess(config: Config, options: WorkerProcessO
           log.warn({ phase: name, limitMs }, 'shutdown phase did not finish in time; continuing')
         }
       }
+      await phase('metrics', async () => metricsListener?.close(), 5000)
       await phase('auto-upgrade', () => autoUpgrade.stop(), graceMs + 5000)
       await phase('dispatcher', () => dispatcher.stop(), 5000)
       await phase('reconciler', () => reconciler.stop(), 5000)
