@@ -2,13 +2,15 @@
 // one would (no clusters, extensions, operations, queued jobs, API fault rules or simulated releases, full throttle
 // buckets), and it keeps working.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
+import { CLUSTER_API, EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster } from '../helpers/harness.js'
+import { startIsolatedHarness, type IsolatedHarness } from '../drivers/support.js'
 
-let idle: Harness
+let idle: IsolatedHarness
 
 beforeAll(async () => {
-  // No worker: the accepted operations stay queued, so the reset has jobs to discard.
-  idle = await startHarness({ worker: false })
+  // A database of its own: a reset empties the whole database, and the run's other suites share theirs. No worker:
+  // the accepted operations stay queued, so the reset has jobs to discard.
+  idle = await startIsolatedHarness({ worker: false })
 })
 afterAll(() => idle?.close())
 
