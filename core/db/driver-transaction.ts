@@ -57,9 +57,18 @@ async function once<T>(pool: pg.Pool, work: (sql: Sql) => Promise<T>): Promise<T
  */
 export async function inDriverTransaction<T>(db: Db, work: (sql: Sql) => Promise<T>): Promise<T> {
   const pool = driverPool(db)
+  return retryingWriteConflicts(() => once(pool, work), isWriteConflict)
+}
+
+/**
+ * Runs a transaction again (up to three times in all, after a short jittered pause) while `isWriteConflict` says
+ * Postgres chose it as a deadlock victim or write-conflict loser. Shared by Prisma's transactions (inTransaction)
+ * and the driver's, which report the same failure differently.
+ */
+export async function retryingWriteConflicts<T>(run: () => Promise<T>, isWriteConflict: (error: unknown) => boolean): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await once(pool, work)
+      return await run()
     } catch (error) {
       if (!isWriteConflict(error) || attempt >= 3) throw error
       await new Promise((resolve) => setTimeout(resolve, 10 * attempt * (1 + Math.random())))

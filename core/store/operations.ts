@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Db, Tx } from '../db/client.js'
 import { Prisma } from '../db/client.js'
+import { retryingWriteConflicts } from '../db/driver-transaction.js'
 import type { Operation } from '../db/generated/client.js'
 import { addOutboxRow } from './outbox.js'
 import type { ErrorDetail, ExtensionStatus, OperationKind, TerminalState } from '../domain/model.js'
@@ -115,16 +116,9 @@ function isWriteConflict(error: unknown): boolean {
  * transaction here locks in one order (cluster, extension, operation), so that is rare; a retry makes it invisible.
  */
 export async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, options?: { maxWait?: number; timeout?: number }): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      // Waiting for a pooled connection under a burst is normal (creates on one cluster serialise on its row);
-      // Prisma's 2 s default would turn a busy moment into failed requests.
-      return await db.$transaction(work, { maxWait: 10_000, timeout: 20_000, ...options })
-    } catch (error) {
-      if (!isWriteConflict(error) || attempt >= 3) throw error
-      await new Promise((resolve) => setTimeout(resolve, 10 * attempt * (1 + Math.random())))
-    }
-  }
+  // Waiting for a pooled connection under a burst is normal (creates on one cluster serialise on its row);
+  // Prisma's 2 s default would turn a busy moment into failed requests.
+  return retryingWriteConflicts(() => db.$transaction(work, { maxWait: 10_000, timeout: 20_000, ...options }), isWriteConflict)
 }
 
 /** Ends the operation row if it is still running; false when something else ended it first. */

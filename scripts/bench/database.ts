@@ -22,8 +22,9 @@ export async function createBenchServices(baseDatabaseUrl: string, redisUrl: str
   return { runId, databaseUrl: url.toString(), redisUrl, queuePrefix: `arcext-bench-${runId}` }
 }
 
-export async function dropBenchServices(services: BenchServices): Promise<void> {
-  const maintenance = new URL(services.databaseUrl)
+/** Drops the database a URL names (closing its sessions), through the server's `postgres` database. */
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  const maintenance = new URL(databaseUrl)
   const name = decodeURIComponent(maintenance.pathname.slice(1))
   maintenance.pathname = '/postgres'
   const client = new pg.Client({ connectionString: maintenance.toString() })
@@ -33,6 +34,10 @@ export async function dropBenchServices(services: BenchServices): Promise<void> 
   } finally {
     await client.end()
   }
+}
+
+export async function dropBenchServices(services: BenchServices): Promise<void> {
+  await dropDatabase(services.databaseUrl)
   const redis = new Redis(services.redisUrl)
   try {
     let cursor = '0'
