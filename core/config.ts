@@ -3,6 +3,7 @@ import { isIP } from 'node:net'
 import path from 'node:path'
 import { decodeKeyText } from './keyring.js'
 import type { LogFormat } from './logger.js'
+import { isGuid } from './domain/guid.js'
 
 export interface Config {
   host: string
@@ -297,11 +298,9 @@ function publicBaseUrl(env: Env): string | undefined {
   return raw
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
 function guid(env: Env, name: string, fallback: string): string {
   const raw = text(env, name, fallback)
-  if (!GUID.test(raw)) throw new ConfigError(`${name}=${raw} is not a GUID`)
+  if (!isGuid(raw)) throw new ConfigError(`${name}=${raw} is not a GUID`)
   return raw
 }
 

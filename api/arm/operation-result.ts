@@ -8,13 +8,12 @@ import { isTerminal, type ErrorDetail } from '../../core/domain/model.js'
 import { loadOperation, operationError, type Operation } from '../../core/store/operations.js'
 import { publicBaseUrl, type BaseUrlConfig } from './base-url.js'
 import { ArmErrors } from './errors.js'
-
-const OPERATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+import { isGuid } from '../../core/domain/guid.js'
 
 /** The operation the URL names, only if it acts on the resource the URL names (`resourceIdKey`); else 404. */
 export async function operationOn(db: Db, request: FastifyRequest, resourceIdKey: string, belongs: (op: Operation) => boolean = () => true): Promise<Operation> {
   const operationId = request.arm.resourceId.operationId ?? ''
-  const op = OPERATION_ID.test(operationId) ? await loadOperation(db, operationId.toLowerCase()) : null
+  const op = isGuid(operationId) ? await loadOperation(db, operationId.toLowerCase()) : null
   if (!op || op.resourceIdKey !== resourceIdKey || !belongs(op)) throw ArmErrors.operationNotFound(operationId)
   return op
 }

@@ -1,18 +1,18 @@
 // ARM resource ids: built from the request path in the caller's casing, keyed lower-case (docs/arm-rules.md rules 1-4).
 import { ArmErrors } from './errors.js'
+import { isGuid } from '../../core/domain/guid.js'
 
 /** Resource names must avoid these characters (docs/arm-rules.md rule 4); 260 characters at most. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what ARM forbids
 const FORBIDDEN_NAME_CHARACTERS = /[<>%&:\\?/\u0000-\u001f\u007f]/
 const RESOURCE_GROUP_NAME = /^[-\w._()]+$/
-const SUBSCRIPTION_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
 
 export function idKey(resourceId: string): string {
   return resourceId.toLowerCase()
 }
 
 export function isSubscriptionId(value: string): boolean {
-  return SUBSCRIPTION_ID.test(value)
+  return isGuid(value)
 }
 
 export function assertSubscriptionId(subscriptionId: string): void {

@@ -3,8 +3,7 @@
 import type { FastifyRequest } from 'fastify'
 import { decodeJwt } from 'jose'
 import type { Config } from '../../core/config.js'
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+import { isGuid } from '../../core/domain/guid.js'
 
 /** The caller's tenant: the `tid` of its token (verified in jwt mode by then), else AZURE_TENANT_ID. */
 export function callerTenant(request: FastifyRequest, config: Pick<Config, 'azureTenantId'>): string {
@@ -12,7 +11,7 @@ export function callerTenant(request: FastifyRequest, config: Pick<Config, 'azur
   if (token !== undefined) {
     try {
       const tid = decodeJwt(token).tid
-      if (typeof tid === 'string' && GUID.test(tid)) return tid.toLowerCase()
+      if (typeof tid === 'string' && isGuid(tid)) return tid.toLowerCase()
     } catch {
       // not a JWT (dev mode accepts any token): the configured tenant
     }

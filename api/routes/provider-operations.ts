@@ -10,9 +10,9 @@ import { extensionRouteSchemas } from './extension-route-schemas.js'
 import { SUPPORTED_EXTENSION_API_VERSIONS } from '../versions/extension-api-versions.js'
 import { operationStatusBody } from './operation-status.js'
 import { CLUSTER_PATH } from './paths.js'
+import { isGuid } from '../../core/domain/guid.js'
 
 const PROVIDER = 'Microsoft.KubernetesConfiguration'
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const DISPLAY_PROVIDER = 'Microsoft Kubernetes Configuration'
 
 const PROVIDER_OPERATIONS = [
@@ -50,7 +50,7 @@ export async function providerOperationRoutes(app: FastifyInstance): Promise<voi
       if (!cluster) throw ArmErrors.parentResourceNotFound(addressed.id)
       const page = pageRequest(request)
       // Operation ids are UUIDs, and Postgres compares them as such: any other position is not one this service issued.
-      if (page.after !== null && !UUID.test(page.after)) {
+      if (page.after !== null && !isGuid(page.after)) {
         throw ArmErrors.invalidSkipToken()
       }
       const rows = await listRunningOperations(db, cluster.id, { after: page.after, take: page.top + 1 })

@@ -11,6 +11,7 @@
 import type pg from 'pg'
 import type { Prisma } from '../db/client.js'
 import type { Operation } from './operations.js'
+import { isGuid } from '../domain/guid.js'
 
 /** What the job acts on, when the operation names an extension: its row and its cluster's, as far as jobs read them. */
 export interface ClaimedExtension {
@@ -39,8 +40,6 @@ interface ClaimRow extends Operation {
   locked: boolean
   extension: ClaimedExtension | null
 }
-
-const OPERATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 const OPERATION_COLUMNS = (alias: string) => `${alias}.id, ${alias}.kind, ${alias}.resource_id_key AS "resourceIdKey", ${alias}.resource_id AS "resourceId",
   ${alias}.extension_id AS "extensionId", ${alias}.cluster_id AS "clusterId", ${alias}.status, ${alias}.percent_complete AS "percentComplete",
@@ -92,7 +91,7 @@ SELECT CASE WHEN seen.status <> 'InProgress' OR lock.locked THEN 'ended' WHEN se
  */
 export async function claimOperation(session: pg.ClientBase, operationId: string, options: { deadlineSeconds: number; heldSubjects: readonly string[] }): Promise<Claim> {
   // Not an operation id: no operation. Checked here, since a statement that fails on the lock session ends it.
-  if (!OPERATION_ID.test(operationId)) return { state: 'ended', subject: null, locked: false }
+  if (!isGuid(operationId)) return { state: 'ended', subject: null, locked: false }
   const { rows } = await session.query<ClaimRow>(CLAIM_SQL, [operationId, options.deadlineSeconds, [...options.heldSubjects]])
   const row = rows[0]
   if (!row) return { state: 'ended', subject: null, locked: false }
