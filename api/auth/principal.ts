@@ -2,6 +2,7 @@
 // and the systemData identity. Claims are untrusted text until stored, so every name goes through storableIdentity.
 import type { JWTPayload } from 'jose'
 import type { Caller } from '../../core/domain/model.js'
+import { isGuid } from '../../core/domain/guid.js'
 import { storableIdentity } from '../arm/system-data.js'
 
 export interface Principal {
@@ -12,6 +13,8 @@ export interface Principal {
   groups: string[]
   /** How a denial names the caller, as Azure does: upn, else appid, else object id. */
   displayName: string
+  /** The token's `tid` (lower-cased) when it is a GUID: the caller's tenant. */
+  tenantId: string | undefined
   caller: Caller
 }
 
@@ -26,5 +29,6 @@ export function principalFromClaims(claims: JWTPayload): Principal {
   const name = userName ?? appId ?? objectId ?? 'anonymous'
   // `idtyp` (an optional claim) says app or user; without it, a token naming no user is an application's.
   const type: Caller['type'] = claims.idtyp === 'app' ? 'Application' : claims.idtyp === 'user' || userName ? 'User' : appId ? 'Application' : 'User'
-  return { objectId, appId, groups, displayName: name, caller: { id: name, type } }
+  const tenantId = typeof claims.tid === 'string' && isGuid(claims.tid) ? claims.tid.toLowerCase() : undefined
+  return { objectId, appId, groups, displayName: name, tenantId, caller: { id: name, type } }
 }
