@@ -1,4 +1,5 @@
 // The worker's view of the extension-type catalog: which version to install and where.
+import { ErrorCodes } from '../core/domain/error-catalogue.js'
 import { defaultCatalog, findReleaseTrain, findVersion, newestAutoUpgradeTarget, advisoryStatusesFor, resolveVersion, type Catalog } from '../core/catalog/index.js'
 import type { ExtensionSpec } from '../core/domain/model.js'
 import type { ReleasePlanner } from './context.js'
@@ -15,7 +16,7 @@ import { DriverError } from './drivers/driver.js'
 export function plannedVersion(catalog: Catalog, spec: ExtensionSpec, currentVersion: string | null): string {
   const type = catalog.findType(spec.extensionType)
   // The api validated the type; it can vanish only if an operator removed it from the catalog since.
-  if (!type) throw new DriverError('permanent', 'ExtensionTypeNotInCatalog', `Extension type '${spec.extensionType}' is no longer in the extension-type catalog.`)
+  if (!type) throw new DriverError('permanent', ErrorCodes.ExtensionTypeNotInCatalog, `Extension type '${spec.extensionType}' is no longer in the extension-type catalog.`)
   try {
     const train = findReleaseTrain(type, spec.releaseTrain)
     if (spec.version !== null || currentVersion === null || !train || !findVersion(train, currentVersion)) {
@@ -24,7 +25,7 @@ export function plannedVersion(catalog: Catalog, spec: ExtensionSpec, currentVer
     if (!spec.autoUpgradeMinorVersion) return currentVersion
     return newestAutoUpgradeTarget(type, spec.releaseTrain, currentVersion) ?? currentVersion
   } catch (error) {
-    throw new DriverError('permanent', 'NoInstallableVersion', (error as Error).message)
+    throw new DriverError('permanent', ErrorCodes.NoInstallableVersion, (error as Error).message)
   }
 }
 
@@ -36,7 +37,7 @@ export function catalogPlanner(catalog: Catalog | (() => Catalog) = defaultCatal
   const current = typeof catalog === 'function' ? catalog : () => catalog
   const typeOf = (name: string) => {
     const spec = current().findType(name)
-    if (!spec) throw new DriverError('permanent', 'ExtensionTypeNotInCatalog', `Extension type '${name}' is no longer in the extension-type catalog.`)
+    if (!spec) throw new DriverError('permanent', ErrorCodes.ExtensionTypeNotInCatalog, `Extension type '${name}' is no longer in the extension-type catalog.`)
     return spec
   }
   return {

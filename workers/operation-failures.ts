@@ -1,6 +1,7 @@
 // Every way an operation can fail, worded for the person who has to act on it: what failed, why, and what to do
 // next. The same text lands in the operation's `error`, the extension's `errorInfo` and its `statuses[]`.
-import { OperationErrorCodes, type ErrorDetail, type ExtensionStatus } from '../core/domain/model.js'
+import { ErrorCodes } from '../core/domain/error-catalogue.js'
+import type { ErrorDetail, ExtensionStatus } from '../core/domain/model.js'
 import type { Operation, Outcome } from '../core/store/operations.js'
 import { DriverError } from './drivers/driver.js'
 import { failureReason } from './error-facts.js'
@@ -47,7 +48,7 @@ export function failureDetail(error: unknown, op: Operation, context: FailureCon
     return { code: error.code, message: withNextStep(op, `${sentence(error.message)}${attempts}`), target: op.resourceId }
   }
   return {
-    code: 'InternalOperationError',
+    code: ErrorCodes.InternalOperationError,
     message: withNextStep(op, `The ${what(op)} could not be completed because of ${sentence(failureReason(error))}${attempts}`),
     target: op.resourceId,
   }
@@ -55,7 +56,7 @@ export function failureDetail(error: unknown, op: Operation, context: FailureCon
 
 export function deadlineDetail(op: Operation, deadlineSeconds: number): ErrorDetail {
   return {
-    code: OperationErrorCodes.deadlineExceeded,
+    code: ErrorCodes.OperationDeadlineExceeded,
     message: withNextStep(
       op,
       `The ${what(op)} did not finish within ${deadlineSeconds} seconds (OPERATION_DEADLINE_SECONDS) of being accepted and was stopped. ` +
@@ -77,7 +78,7 @@ export function failedOutcome(detail: ErrorDetail): Outcome {
 export function retryStatus(error: unknown, op: Operation, attempt: number, maxAttempts: number, delayMs: number): ExtensionStatus {
   const reason = failureReason(error)
   return {
-    code: error instanceof DriverError ? error.code : 'InternalOperationError',
+    code: error instanceof DriverError ? error.code : ErrorCodes.InternalOperationError,
     displayStatus: 'Retrying',
     level: 'Warning',
     message: `Attempt ${attempt} of ${maxAttempts} of the ${what(op)} failed: ${sentence(reason)} Retrying in ${Math.max(1, Math.round(delayMs / 1000))} s.`,

@@ -6,6 +6,7 @@
 //  - A running job watches its operation: canceled or superseded → its driver call is aborted; past the deadline
 //    → the operation is failed and the job stops waiting for the driver.
 // Postgres decides everything; the BullMQ job only says "look at operation X".
+import { ErrorCodes } from '../core/domain/error-catalogue.js'
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq'
 import { waitUnlessAborted } from '../core/abortable-wait.js'
 import type { OperationKind } from '../core/domain/model.js'
@@ -146,7 +147,7 @@ export class OperationRunner {
     }, this.options.watchIntervalMs)
     try {
       const handler = HANDLERS[op.kind as OperationKind]
-      if (!handler) throw new DriverError('permanent', 'UnknownOperationKind', `This worker cannot run operations of kind '${op.kind}'.`)
+      if (!handler) throw new DriverError('permanent', ErrorCodes.UnknownOperationKind, `This worker cannot run operations of kind '${op.kind}'.`)
       const work = handler(this.ctx, op, { signal: controller.signal, attempt, extension })
       work.catch(() => undefined) // may be abandoned below; its outcome is then ignored
       // A cancellation waits for the driver call to stop, so a superseding delete never overlaps it; a deadline or

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net'
 import { generateRequestId, stampArmContext } from './request-context.js'
 import { ArmError, ArmErrors } from './errors.js'
 import type { ErrorDetail } from '../../core/domain/model.js'
+import { ErrorCodes } from '../../core/domain/error-catalogue.js'
 import { OperationInProgressError, ConcurrentModificationError } from '../../core/domain/errors.js'
 import { Prisma } from '../../core/db/client.js'
 import { SecretUnavailableError } from '../../core/secrets.js'
@@ -40,7 +41,7 @@ function describeIssue(context: string | undefined, issue: ValidationIssue): Err
     default:
       message = `The value of '${target || context}' ${issue.message ?? 'is invalid'}.`
   }
-  return { code: 'InvalidRequestContent', message, target: target || context || '' }
+  return { code: ErrorCodes.InvalidRequestContent, message, target: target || context || '' }
 }
 
 /** The ARM error for a thrown value, or null when it is unexpected; `contentType` is the request's, for a 415. */
@@ -79,7 +80,7 @@ export function toArmError(error: unknown, contentType?: string): ArmError | nul
     return ArmErrors.invalidRequestContent(`The request content is not valid JSON${position ? ` (at position ${position})` : ''}.`)
   }
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return new ArmError(fastifyError.statusCode, 'BadRequest', fastifyError.message)
+    return new ArmError(ErrorCodes.BadRequest, fastifyError.message, undefined, undefined, undefined, fastifyError.statusCode)
   }
   return null
 }

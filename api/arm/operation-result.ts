@@ -9,6 +9,7 @@ import { loadOperation, operationError, type Operation } from '../../core/store/
 import { publicBaseUrl, type BaseUrlConfig } from './base-url.js'
 import { ArmErrors } from './errors.js'
 import { isGuid } from '../../core/domain/guid.js'
+import { ErrorCodes } from '../../core/domain/error-catalogue.js'
 
 /** The operation the URL names, only if it acts on the resource the URL names (`resourceIdKey`); else 404. */
 export async function operationOn(db: Db, request: FastifyRequest, resourceIdKey: string, belongs: (op: Operation) => boolean = () => true): Promise<Operation> {
@@ -20,7 +21,7 @@ export async function operationOn(db: Db, request: FastifyRequest, resourceIdKey
 
 /** The error a failed operation reports, or a generic one when it recorded none. */
 export function failureOf(op: Operation): ErrorDetail {
-  return operationError(op) ?? { code: 'OperationFailed', message: 'The operation failed.' }
+  return operationError(op) ?? { code: ErrorCodes.OperationFailed, message: 'The operation failed.' }
 }
 
 /**

@@ -7,5 +7,5 @@ export function assertNoViolations(violations: RuleViolation[]): void {
   const [first, ...rest] = violations
   if (!first) return
   const status = violations.some((v) => v.status === 409) && violations.every((v) => v.status === 409) ? 409 : first.status
-  throw new ArmError(status, first.rule, first.message, first.target, rest.length ? violations.map((v) => ({ code: v.rule, message: v.message, target: v.target })) : undefined)
+  throw new ArmError(first.rule, first.message, first.target, rest.length ? violations.map((v) => ({ code: v.rule, message: v.message, target: v.target })) : undefined, {}, status)
 }

@@ -11,6 +11,7 @@ import { parseClusterResourceId, type ClusterResourceId } from '../../core/store
 import { FAULT_ID_RULE, faultRuleBodySchema, isFaultId, readFaultRule, type FaultRuleSpec } from '../../core/simulator/fault-rule.js'
 import { createFault, deleteFault, faultToView, findFault, listFaults, listSimulatedReleases, newFaultId, putFault, resetSimulator } from '../../core/simulator/faults.js'
 import { ArmErrors } from '../arm/errors.js'
+import { ErrorCodes } from '../../core/domain/error-catalogue.js'
 import type { ThrottleReset } from '../arm/throttling.js'
 import { deleteEverything } from '../../core/store/reset.js'
 import { assertNotCrossSite } from '../arm/cross-site.js'
@@ -43,7 +44,7 @@ function faultRuleFrom(body: unknown): FaultRuleSpec {
   throw ArmErrors.invalidRequestContent(
     first?.message ?? 'The fault rule is invalid.',
     first?.target,
-    result.problems.length > 1 ? result.problems.map((p) => ({ code: 'InvalidRequestContent', message: p.message, target: p.target })) : undefined,
+    result.problems.length > 1 ? result.problems.map((p) => ({ code: ErrorCodes.InvalidRequestContent, message: p.message, target: p.target })) : undefined,
   )
 }
 

@@ -9,6 +9,7 @@ import { clusterViolations, defaultCatalog, findReleaseTrain, requireSemver, sup
 import { clusterFacts } from '../../core/domain/cluster-facts.js'
 import { findClusterParentType } from '../../core/domain/cluster-types.js'
 import type { ClusterFacts } from '../../core/domain/model.js'
+import { ErrorCodes } from '../../core/domain/error-catalogue.js'
 import { DEFAULT_RELEASE_TRAIN } from '../../core/catalog/rules.js'
 import { findCluster } from '../../core/store/clusters.js'
 import { ArmError, ArmErrors } from '../arm/errors.js'
@@ -79,7 +80,7 @@ function isClusterType(filter: string, clusterType: string): boolean {
 }
 
 function notFound(id: string, message: string): ArmError {
-  return new ArmError(404, 'ResourceNotFound', message, id)
+  return new ArmError(ErrorCodes.ResourceNotFound, message, id)
 }
 
 async function resolveView(app: FastifyInstance, path: ArmResourceId): Promise<View> {

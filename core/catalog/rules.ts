@@ -9,31 +9,11 @@ import { GENERIC_DISTRIBUTION } from './lookup.js'
 import { allVersionsNewestFirst, findReleaseTrain, findVersion, isSupported, releaseTrainNames, supportedVersions } from './release-trains.js'
 import type { ExtensionTypeSpec } from './catalog-types.js'
 import { settingsProblems, type SettingsProblem } from './settings-schema.js'
+import { ErrorCodes, type RuleCode } from '../domain/error-catalogue.js'
 import { compareSemver, isNewer, newestFirst, parseSemver, sameMajor } from './semver.js'
 
-export type RuleName =
-  | 'UnknownExtensionType'
-  | 'ClusterTypeNotSupported'
-  | 'DistributionNotSupported'
-  | 'KubernetesVersionTooLow'
-  | 'ArchitectureNotSupported'
-  | 'InvalidScope'
-  | 'ExtensionNameNotAllowed'
-  | 'ConflictingExtension'
-  | 'MultipleInstancesNotAllowed'
-  | 'VersionWithAutoUpgrade'
-  | 'InvalidVersion'
-  | 'UnknownReleaseTrain'
-  | 'UnknownVersion'
-  | 'VersionNotSupported'
-  | 'PlanRequired'
-  | 'PlanNotOffered'
-  | 'UpgradePathNotSupported'
-  | 'PlanIncomplete'
-  | 'ReleaseNamespaceNotAllowed'
-  | 'InvalidConfigurationSetting'
-  | 'InvalidProtectedSetting'
-  | 'SettingInBothMaps'
+/** A rule's name is its error code (core/domain/error-catalogue.ts). */
+export type RuleName = RuleCode
 
 export interface RuleViolation {
   rule: RuleName
@@ -90,11 +70,11 @@ const TARGET = {
   protectedSettings: 'properties.configurationProtectedSettings',
 } as const
 
-function badRequest(rule: RuleName, target: string, message: string): RuleViolation {
+function badRequest(rule: RuleCode<400>, target: string, message: string): RuleViolation {
   return { rule, target, message, status: 400 }
 }
 
-function conflict(rule: RuleName, target: string, message: string): RuleViolation {
+function conflict(rule: RuleCode<409>, target: string, message: string): RuleViolation {
   return { rule, target, message, status: 409 }
 }
 
@@ -110,7 +90,7 @@ function sameName(a: string, b: string): boolean {
 
 export function checkExtensionTypeKnown(catalog: Catalog, extensionType: string): RuleViolation | null {
   if (catalog.findType(extensionType)) return null
-  return badRequest('UnknownExtensionType', TARGET.extensionType, `Extension type '${extensionType}' is not available. Available extension types: ${list(catalog.typeNames())}.`)
+  return badRequest(ErrorCodes.UnknownExtensionType, TARGET.extensionType, `Extension type '${extensionType}' is not available. Available extension types: ${list(catalog.typeNames())}.`)
 }
 
 // ---- the cluster ----
@@ -118,7 +98,7 @@ export function checkExtensionTypeKnown(catalog: Catalog, extensionType: string)
 export function checkClusterType(spec: ExtensionTypeSpec, clusterType: string | null | undefined): RuleViolation | null {
   if (!clusterType || spec.supportedClusterTypes.some((c) => sameName(c, clusterType))) return null
   return badRequest(
-    'ClusterTypeNotSupported',
+    ErrorCodes.ClusterTypeNotSupported,
     TARGET.extensionType,
     `Extension type '${spec.type}' cannot be installed on ${clusterType}. Supported cluster types: ${list(spec.supportedClusterTypes)}.`,
   )
@@ -135,7 +115,7 @@ export function checkDistribution(catalog: Catalog, spec: ExtensionTypeSpec, clu
         ? `'${cluster.distribution}', which is not a known distribution and is treated as '${GENERIC_DISTRIBUTION}'`
         : `unknown (the cluster reports none, so it is treated as '${GENERIC_DISTRIBUTION}')`
   return badRequest(
-    'DistributionNotSupported',
+    ErrorCodes.DistributionNotSupported,
     TARGET.extensionType,
     `Extension type '${spec.type}' does not support the cluster's distribution ${reported}. Supported distributions: ${list(spec.supportedDistributions)}.`,
   )
@@ -147,7 +127,7 @@ export function checkKubernetesVersion(spec: ExtensionTypeSpec, cluster: Cluster
   const actual = parseKubernetesVersion(cluster.kubernetesVersion)
   if (!minimum || !actual || !isKubernetesVersionBelow(actual, minimum)) return null
   return badRequest(
-    'KubernetesVersionTooLow',
+    ErrorCodes.KubernetesVersionTooLow,
     TARGET.extensionType,
     `Extension type '${spec.type}' requires Kubernetes ${spec.minKubernetesVersion} or later, but the cluster runs ${cluster.kubernetesVersion}. Upgrade the cluster to Kubernetes ${spec.minKubernetesVersion} or later first.`,
   )
@@ -157,7 +137,7 @@ export function checkArchitecture(spec: ExtensionTypeSpec, cluster: ClusterFacts
   const architecture = normalizeArchitecture(cluster.architecture)
   if (!architecture || !spec.unsupportedArchitectures.includes(architecture)) return null
   return badRequest(
-    'ArchitectureNotSupported',
+    ErrorCodes.ArchitectureNotSupported,
     TARGET.extensionType,
     `Extension type '${spec.type}' does not support the cluster's '${architecture}' architecture. Unsupported architectures: ${list(spec.unsupportedArchitectures)}.`,
   )
@@ -185,7 +165,7 @@ export function checkPlan(spec: ExtensionTypeSpec, plan: Plan | null | undefined
   const missing = fields.filter((key) => !plan?.[key]?.trim())
   if (missing.length > 0) {
     return badRequest(
-      'PlanRequired',
+      ErrorCodes.PlanRequired,
       missing.length === fields.length ? TARGET.plan : `${TARGET.plan}.${missing[0]}`,
       `Extension type '${spec.type}' is sold through an Azure Marketplace offer: the request must name its plan, ${wanted} (api-version 2022-11-01 or later)` +
         (missing.length === fields.length ? '.' : `, but it lacks ${missing.map((key) => `plan.${key}`).join(', ')}.`),
@@ -193,7 +173,11 @@ export function checkPlan(spec: ExtensionTypeSpec, plan: Plan | null | undefined
   }
   const wrong = fields.find((key) => !sameName(plan?.[key] ?? '', expected[key]))
   if (!wrong) return null
-  return badRequest('PlanNotOffered', `${TARGET.plan}.${wrong}`, `Extension type '${spec.type}' is not offered under plan.${wrong} '${plan?.[wrong] ?? ''}'. Its Azure Marketplace plan is ${wanted}.`)
+  return badRequest(
+    ErrorCodes.PlanNotOffered,
+    `${TARGET.plan}.${wrong}`,
+    `Extension type '${spec.type}' is not offered under plan.${wrong} '${plan?.[wrong] ?? ''}'. Its Azure Marketplace plan is ${wanted}.`,
+  )
 }
 
 /** Every type: a plan names its name, product and publisher all, or is left out (a marketplace type's is checkPlan's). */
@@ -202,7 +186,7 @@ export function checkPlanComplete(spec: ExtensionTypeSpec, plan: Plan | null | u
   const missing = (['name', 'product', 'publisher'] as const).filter((key) => !plan[key]?.trim())
   if (missing.length === 0) return null
   return badRequest(
-    'PlanIncomplete',
+    ErrorCodes.PlanIncomplete,
     `${TARGET.plan}.${missing[0]}`,
     `A plan names plan.name, plan.product and plan.publisher together or not at all, but this one lacks ${missing.map((key) => `plan.${key}`).join(', ')}. Complete the plan or remove it.`,
   )
@@ -212,14 +196,14 @@ export function checkScope(spec: ExtensionTypeSpec, scope: ExtensionScope | null
   if (spec.scope === 'cluster') {
     if (scope?.kind !== 'namespace') return null
     return badRequest(
-      'InvalidScope',
+      ErrorCodes.InvalidScope,
       TARGET.scope,
       `Extension type '${spec.type}' is cluster-scoped and cannot use properties.scope.namespace. Use properties.scope.cluster (optionally with releaseNamespace) or omit properties.scope.`,
     )
   }
   if (scope?.kind === 'namespace' && scope.targetNamespace && scope.targetNamespace.trim() !== '') return null
   return badRequest(
-    'InvalidScope',
+    ErrorCodes.InvalidScope,
     scope?.kind === 'namespace' ? TARGET.targetNamespace : TARGET.scope,
     `Extension type '${spec.type}' is namespace-scoped: set properties.scope.namespace.targetNamespace to the namespace to install into` +
       (scope?.kind === 'cluster' ? ' instead of properties.scope.cluster.' : '.'),
@@ -228,7 +212,7 @@ export function checkScope(spec: ExtensionTypeSpec, scope: ExtensionScope | null
 
 export function checkExtensionName(spec: ExtensionTypeSpec, extensionName: string | null | undefined): RuleViolation | null {
   if (!spec.singletonName || !extensionName || sameName(spec.singletonName, extensionName)) return null
-  return badRequest('ExtensionNameNotAllowed', TARGET.name, `Extension type '${spec.type}' must be installed as an extension named '${spec.singletonName}', not '${extensionName}'.`)
+  return badRequest(ErrorCodes.ExtensionNameNotAllowed, TARGET.name, `Extension type '${spec.type}' must be installed as an extension named '${spec.singletonName}', not '${extensionName}'.`)
 }
 
 /** A type whose release must live in one namespace refuses any other releaseNamespace (the effective scope defaults to it). */
@@ -236,7 +220,7 @@ export function checkReleaseNamespace(spec: ExtensionTypeSpec, scope: ExtensionS
   const forced = spec.settingsRules?.releaseNamespace
   if (!forced || scope?.kind !== 'cluster' || !scope.releaseNamespace || sameName(scope.releaseNamespace, forced)) return null
   return badRequest(
-    'ReleaseNamespaceNotAllowed',
+    ErrorCodes.ReleaseNamespaceNotAllowed,
     TARGET.releaseNamespace,
     `Extension type '${spec.type}' must be installed into release namespace '${forced}', not '${scope.releaseNamespace}'. Set properties.scope.cluster.releaseNamespace to '${forced}' or omit it.`,
   )
@@ -248,7 +232,7 @@ type SettingsMap = Readonly<Record<string, string>>
 
 function settingsViolation(spec: ExtensionTypeSpec, problem: SettingsProblem, inProtected: boolean): RuleViolation {
   const map = inProtected ? TARGET.protectedSettings : TARGET.configurationSettings
-  const rule: RuleName = inProtected ? 'InvalidProtectedSetting' : 'InvalidConfigurationSetting'
+  const rule: RuleName = inProtected ? ErrorCodes.InvalidProtectedSetting : ErrorCodes.InvalidConfigurationSetting
   if (problem.key === null) return badRequest(rule, map, `Extension type '${spec.type}': ${map} ${problem.phrase}.`)
   return badRequest(rule, `${map}['${problem.key}']`, `Extension type '${spec.type}': ${map} key '${problem.key}' ${problem.phrase}.`)
 }
@@ -278,7 +262,7 @@ export function checkKeysInOneMap(spec: ExtensionTypeSpec, settings: SettingsMap
     .filter((key) => key in protectedSettings)
     .map((key) =>
       badRequest(
-        'SettingInBothMaps',
+        ErrorCodes.SettingInBothMaps,
         `${TARGET.protectedSettings}['${key}']`,
         `Extension type '${spec.type}': key '${key}' is in both properties.configurationSettings and properties.configurationProtectedSettings. Set it in only one of them.`,
       ),
@@ -295,7 +279,7 @@ export function checkCoexistence(spec: ExtensionTypeSpec, installed: readonly In
     .filter((other) => spec.conflictsWith.some((type) => sameName(type, other.extensionType)))
     .map((other) =>
       conflict(
-        'ConflictingExtension',
+        ErrorCodes.ConflictingExtension,
         TARGET.extensionType,
         `Extension type '${spec.type}' cannot be installed on the same cluster as extension '${other.name}' (${other.extensionType.toLowerCase()}). Delete extension '${other.name}' first, then retry.`,
       ),
@@ -308,7 +292,7 @@ export function checkSingleInstance(spec: ExtensionTypeSpec, installed: readonly
   const existing = othersOnCluster(installed, extensionName).find((other) => sameName(other.extensionType, spec.type))
   if (!existing) return null
   return conflict(
-    'MultipleInstancesNotAllowed',
+    ErrorCodes.MultipleInstancesNotAllowed,
     TARGET.extensionType,
     `Extension type '${spec.type}' is already installed on this cluster as extension '${existing.name}', and only one instance is allowed. Update extension '${existing.name}' instead, or delete it first.`,
   )
@@ -334,7 +318,7 @@ export function coexistenceTypes(spec: ExtensionTypeSpec, catalog: Catalog): str
 export function checkVersionWithAutoUpgrade(autoUpgradeMinorVersion: boolean, version: string | null): RuleViolation | null {
   if (!autoUpgradeMinorVersion || version === null) return null
   return badRequest(
-    'VersionWithAutoUpgrade',
+    ErrorCodes.VersionWithAutoUpgrade,
     TARGET.version,
     `properties.version '${version}' can only be set when properties.autoUpgradeMinorVersion is false. Set autoUpgradeMinorVersion to false to pin a version, or remove properties.version.`,
   )
@@ -343,7 +327,7 @@ export function checkVersionWithAutoUpgrade(autoUpgradeMinorVersion: boolean, ve
 export function checkVersionSyntax(version: string | null): RuleViolation | null {
   if (version === null || parseSemver(version)) return null
   return badRequest(
-    'InvalidVersion',
+    ErrorCodes.InvalidVersion,
     TARGET.version,
     `properties.version '${version}' is not a valid semantic version. Use SemVer 2.0.0: MAJOR.MINOR.PATCH with no leading zeros and no 'v' prefix, for example 1.16.2.`,
   )
@@ -352,7 +336,7 @@ export function checkVersionSyntax(version: string | null): RuleViolation | null
 export function checkReleaseTrain(spec: ExtensionTypeSpec, releaseTrain: string): RuleViolation | null {
   if (findReleaseTrain(spec, releaseTrain)) return null
   return badRequest(
-    'UnknownReleaseTrain',
+    ErrorCodes.UnknownReleaseTrain,
     TARGET.releaseTrain,
     `Release train '${releaseTrain}' does not exist for extension type '${spec.type}'. Available release trains: ${list(releaseTrainNames(spec))}.`,
   )
@@ -363,7 +347,7 @@ export function checkVersionOnTrain(spec: ExtensionTypeSpec, releaseTrain: strin
   const train = findReleaseTrain(spec, releaseTrain)
   if (!train || version === null || !parseSemver(version) || findVersion(train, version)) return null
   return badRequest(
-    'UnknownVersion',
+    ErrorCodes.UnknownVersion,
     TARGET.version,
     `Version '${version}' of extension type '${spec.type}' does not exist on release train '${train.name}'. Supported versions: ${list(supportedVersions(spec, train))}.`,
   )
@@ -374,7 +358,7 @@ export function checkSupportWindow(spec: ExtensionTypeSpec, releaseTrain: string
   if (!train || version === null || !findVersion(train, version) || isSupported(spec, train, version)) return null
   const policy = spec.supportPolicy.kind === 'latestMinus' ? ` only the latest version and the ${spec.supportPolicy.n} before it (N-${spec.supportPolicy.n}) are supported.` : ''
   return badRequest(
-    'VersionNotSupported',
+    ErrorCodes.VersionNotSupported,
     TARGET.version,
     `Version '${version}' of extension type '${spec.type}' is no longer supported on release train '${train.name}':${policy} Supported versions: ${list(supportedVersions(spec, train))}.`,
   )
@@ -402,7 +386,7 @@ export function checkUpgradePath(spec: ExtensionTypeSpec, releaseTrain: string, 
   const train = findReleaseTrain(spec, releaseTrain)
   const stepping = train && newestFirst(train.versions.map((v) => v.version)).find((v) => isNewer(v, installedVersion) && isNewer(version, v) && reachableFrom(spec, releaseTrain, installedVersion, v))
   return badRequest(
-    'UpgradePathNotSupported',
+    ErrorCodes.UpgradePathNotSupported,
     TARGET.version,
     `Version '${version}' of extension type '${spec.type}' can only be installed over version ${minimum} or later, but the extension runs ${installedVersion}.` +
       (stepping ? ` Update to version '${stepping}' first, then to '${version}'.` : ` Update to version ${minimum} or later first.`),
@@ -476,7 +460,7 @@ export type PreviewStatus = Omit<ExtensionStatus, 'time' | 'level'> & { level: '
 export function previewStatusFor(spec: ExtensionTypeSpec): PreviewStatus | null {
   if (!spec.preview) return null
   return {
-    code: 'PreviewExtensionType',
+    code: ErrorCodes.PreviewExtensionType,
     displayStatus: 'Preview',
     level: 'Warning',
     message: `${spec.displayName} (${spec.type}) is in preview. Preview features are provided under the Supplemental Terms of Use for Microsoft Azure Previews and are not recommended for production workloads.`,
@@ -496,7 +480,7 @@ export function retirementStatusFor(spec: ExtensionTypeSpec, now: Date = new Dat
   const retired = Date.parse(`${spec.retiresOn}T00:00:00Z`) - now.getTime() <= 0
   const daysLeft = Math.ceil((Date.parse(`${spec.retiresOn}T00:00:00Z`) - now.getTime()) / DAY_MS)
   return {
-    code: retired ? 'ExtensionTypeRetired' : 'ExtensionTypeRetiring',
+    code: retired ? ErrorCodes.ExtensionTypeRetired : ErrorCodes.ExtensionTypeRetiring,
     displayStatus: retired ? 'Retired' : 'Retiring',
     level: 'Warning',
     message: retired

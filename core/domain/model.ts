@@ -22,14 +22,6 @@ export function parseOperationKind(kind: string): OperationKind {
   throw new Error(`unknown operation kind "${kind}"`)
 }
 
-/** Error codes of operations this RP ends on its own, not on a driver's report. */
-export const OperationErrorCodes = {
-  /** A DELETE (of the extension or of its cluster) superseded an operation still in flight. */
-  canceled: 'OperationCanceled',
-  /** The operation did not reach a terminal state within OPERATION_DEADLINE_SECONDS. */
-  deadlineExceeded: 'OperationDeadlineExceeded',
-} as const
-
 /** ARM ErrorDetail (common-types v2). */
 export interface ErrorDetail {
   code: string

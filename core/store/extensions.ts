@@ -22,7 +22,8 @@ import { Prisma, driverPool } from '../db/client.js'
 import { inDriverTransaction, prismaSql, type Sql } from '../db/driver-transaction.js'
 import type { Cluster, Extension } from '../db/generated/client.js'
 import { ConcurrentModificationError, OperationInProgressError } from '../domain/errors.js'
-import { OperationErrorCodes, type Caller, type ErrorDetail, type ExtensionSpec, type ExtensionStatus } from '../domain/model.js'
+import { ErrorCodes } from '../domain/error-catalogue.js'
+import { type Caller, type ErrorDetail, type ExtensionSpec, type ExtensionStatus } from '../domain/model.js'
 import { coexistenceTypes, type InstalledExtension } from '../catalog/rules.js'
 import { extensionFromRow } from './rows.js'
 import { defaultCatalog } from '../catalog/catalog.js'
@@ -264,7 +265,7 @@ interface DeleteStarted {
 }
 
 function canceled(message: string) {
-  return { code: OperationErrorCodes.canceled, message }
+  return { code: ErrorCodes.OperationCanceled, message }
 }
 
 function canceledBy(operationId: string, why: string) {

@@ -1,15 +1,16 @@
 // The failures drivers report, worded once so the simulated driver fails exactly like the helm driver does and a
 // user sees the same sentence (what failed, where, why, what to do) whichever driver served the cluster.
 import type { SecretUnavailableError } from '../../core/secrets.js'
+import { ErrorCodes, type OperationErrorCode } from '../../core/domain/error-catalogue.js'
 import { DriverError, type DriverErrorKind } from './driver.js'
 
 export type ReleaseAction = 'install' | 'upgrade' | 'uninstall' | 'status'
 
-const ACTION_CODES: Record<ReleaseAction, string> = {
-  install: 'HelmInstallFailed',
-  upgrade: 'HelmUpgradeFailed',
-  uninstall: 'HelmUninstallFailed',
-  status: 'HelmStatusFailed',
+const ACTION_CODES: Record<ReleaseAction, OperationErrorCode> = {
+  install: ErrorCodes.HelmInstallFailed,
+  upgrade: ErrorCodes.HelmUpgradeFailed,
+  uninstall: ErrorCodes.HelmUninstallFailed,
+  status: ErrorCodes.HelmStatusFailed,
 }
 
 export interface ReleaseFailure {
@@ -21,7 +22,7 @@ export interface ReleaseFailure {
   /** What the user can do about it; appended after the reason. */
   hint?: string
   /** A more specific code than the action's own, e.g. HelmChartNotFound. */
-  code?: string
+  code?: OperationErrorCode
 }
 
 function sentence(text: string): string {
@@ -42,7 +43,7 @@ export function releaseFailed(kind: DriverErrorKind, failure: ReleaseFailure): D
 export function clusterUnreachable(clusterResourceId: string, reason: string, kind: DriverErrorKind = 'transient'): DriverError {
   return new DriverError(
     kind,
-    'ClusterUnreachable',
+    ErrorCodes.ClusterUnreachable,
     `The cluster '${clusterResourceId}' is not reachable: ${sentence(reason)} ` + 'Check that the cluster is running and that its API server accepts connections from this service.',
   )
 }
@@ -50,7 +51,7 @@ export function clusterUnreachable(clusterResourceId: string, reason: string, ki
 /** A call cut short by cancellation or worker shutdown; transient so that a later attempt carries it out. */
 export function callInterrupted(action: ReleaseAction, releaseName: string, abortReason: unknown): DriverError {
   const why = abortReason instanceof Error && abortReason.name !== 'AbortError' && abortReason.message.trim() !== '' ? abortReason.message : 'the call was aborted'
-  return new DriverError('transient', 'OperationInterrupted', `Helm ${action} of release '${releaseName}' was interrupted: ${sentence(why)}`)
+  return new DriverError('transient', ErrorCodes.OperationInterrupted, `Helm ${action} of release '${releaseName}' was interrupted: ${sentence(why)}`)
 }
 
 /**
@@ -61,7 +62,7 @@ export function encryptionKeyUnavailable(what: string, cause: SecretUnavailableE
   const why = cause.reason === 'missing-key' ? `it is sealed with encryption key '${cause.keyId}', which is not in this service's keyring` : cause.message
   return new DriverError(
     'permanent',
-    'EncryptionKeyUnavailable',
+    ErrorCodes.EncryptionKeyUnavailable,
     `The ${what} cannot be decrypted: ${why}. This is a configuration fault of the service: its operator must restore the missing encryption key ` +
       `(see "Encryption keys and rotation" in the README).${replacedBy ? ` ${replacedBy}` : ''}`,
   )

@@ -1,5 +1,6 @@
 // The one small interface every cluster driver implements. Drivers do what they are told and report what they
 // see; policy (what to install, retries, ordering) lives in the jobs, as in Flux's helm-controller.
+import type { OperationErrorCode } from '../../core/domain/error-catalogue.js'
 import type { ClusterFacts } from '../../core/domain/model.js'
 
 export interface TargetCluster {
@@ -40,7 +41,7 @@ export class DriverError extends Error {
 
   constructor(
     readonly kind: DriverErrorKind,
-    readonly code: string,
+    readonly code: OperationErrorCode,
     message: string,
   ) {
     super(message)

@@ -1,6 +1,7 @@
 // extension.install, extension.update and extension.upgrade: bring the cluster to the desired release, idempotently.
 // An observed release that already matches is recorded as success without touching the cluster.
-import { OperationErrorCodes, type ExtensionStatus } from '../../core/domain/model.js'
+import { ErrorCodes } from '../../core/domain/error-catalogue.js'
+import type { ExtensionStatus } from '../../core/domain/model.js'
 import { finishExtensionOperation, recordProgress, type Operation } from '../../core/store/operations.js'
 import type { WorkerContext } from '../context.js'
 import { valuesDigestMatches } from '../drivers/values-digest.js'
@@ -9,7 +10,7 @@ import type { OperationRun } from './operation-run.js'
 
 const superseded = {
   status: 'Canceled' as const,
-  error: { code: OperationErrorCodes.canceled, message: 'Canceled: the extension was changed or removed by a later request before this operation ran.' },
+  error: { code: ErrorCodes.OperationCanceled, message: 'Canceled: the extension was changed or removed by a later request before this operation ran.' },
 }
 
 export async function applyExtension(ctx: WorkerContext, op: Operation, run: OperationRun): Promise<void> {
@@ -27,7 +28,7 @@ export async function applyExtension(ctx: WorkerContext, op: Operation, run: Ope
   if (run.signal.aborted) throw run.signal.reason
   if (!inSync) await target.driver.apply(target.cluster, release, call)
   const deployed: ExtensionStatus = {
-    code: 'ReleaseDeployed',
+    code: ErrorCodes.ReleaseDeployed,
     displayStatus: 'Deployed',
     level: 'Information',
     message: `Release '${release.releaseName}' of ${release.extensionType} version ${release.version} is deployed in namespace '${release.namespace}'.`,

@@ -1,6 +1,7 @@
 // cluster.delete: the api gave every extension of the cluster its own delete operation when it accepted the
 // request; this job waits for them and then removes the registration. An extension whose delete failed stops
 // the cluster deletion with that extension's error, so nothing is left half-removed without saying why.
+import { ErrorCodes } from '../../core/domain/error-catalogue.js'
 import type { ErrorDetail } from '../../core/domain/model.js'
 import { finishClusterOperation, recordProgress, type Operation } from '../../core/store/operations.js'
 import type { WorkerContext } from '../context.js'
@@ -22,7 +23,7 @@ function isBeingDeleted(extension: RemainingExtension): boolean {
 }
 
 export async function deleteCluster(ctx: WorkerContext, op: Operation, _run?: OperationRun): Promise<void> {
-  if (!op.clusterId) throw new DriverError('permanent', 'InvalidOperation', `Operation ${op.id} names no cluster.`)
+  if (!op.clusterId) throw new DriverError('permanent', ErrorCodes.InvalidOperation, `Operation ${op.id} names no cluster.`)
   // One statement, so each extension and the state of its active operation come from the same snapshot: read
   // separately, a delete that finished between the two reads looked like an extension left behind.
   const remaining = await ctx.db.$queryRaw<RemainingExtension[]>`
@@ -42,7 +43,7 @@ export async function deleteCluster(ctx: WorkerContext, op: Operation, _run?: Op
   const reasons = failed.map((e) => `'${e.name}'${e.errorInfo?.message ? ` (${e.errorInfo.code}: ${e.errorInfo.message})` : ''}`)
   throw new DriverError(
     'permanent',
-    'ExtensionDeletionFailed',
+    ErrorCodes.ExtensionDeletionFailed,
     `The cluster was not deleted because ${failed.length === 1 ? 'its extension' : 'these extensions'} could not be deleted: ${reasons.join('; ')}`,
   )
 }

@@ -1,5 +1,6 @@
 // What a job acts on, as the runner read it from Postgres when it counted the attempt (never from job data), with
 // secrets opened only here.
+import { ErrorCodes } from '../../core/domain/error-catalogue.js'
 import type { ExtensionSpec } from '../../core/domain/model.js'
 import { clusterFacts } from '../../core/domain/cluster-facts.js'
 import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
@@ -34,7 +35,7 @@ export function extensionTarget(ctx: WorkerContext, op: Operation, extension: Cl
   if (!op.extensionId || !extension || extension.id !== op.extensionId || extension.activeOperationId !== op.id) return null
   const driver = ctx.drivers[extension.cluster.driver]
   if (!driver) {
-    throw new DriverError('permanent', 'UnknownClusterDriver', `Cluster driver '${extension.cluster.driver}' is not available in this worker.`)
+    throw new DriverError('permanent', ErrorCodes.UnknownClusterDriver, `Cluster driver '${extension.cluster.driver}' is not available in this worker.`)
   }
   const { cluster, ...row } = extension
   return {

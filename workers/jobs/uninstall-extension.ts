@@ -1,6 +1,7 @@
 // extension.delete: remove the release, then the resource. Removing an absent release is success.
 // With forceDelete the resource goes even when the release cannot be removed (cluster unreachable, driver gone,
 // uninstall failing or hanging): the operation succeeds and says what may be left on the cluster (docs/arm-rules.md rule 33).
+import { ErrorCodes } from '../../core/domain/error-catalogue.js'
 import { waitUnlessAborted } from '../../core/abortable-wait.js'
 import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
 import { finishExtensionOperation, operationFlag, type Operation } from '../../core/store/operations.js'
@@ -41,7 +42,7 @@ export async function uninstallExtension(ctx: WorkerContext, op: Operation, run:
       await waitUnlessAborted(
         target.driver.uninstall(target.cluster, releaseName, { signal, namespace: namespaceOf(ctx, target) }),
         signal,
-        () => new DriverError('transient', 'UninstallTimedOut', `the uninstall did not finish within ${FORCE_DELETE_UNINSTALL_TIMEOUT_MS / 1000} s`),
+        () => new DriverError('transient', ErrorCodes.UninstallTimedOut, `the uninstall did not finish within ${FORCE_DELETE_UNINSTALL_TIMEOUT_MS / 1000} s`),
       )
     }
   } catch (error) {

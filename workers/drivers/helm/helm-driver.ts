@@ -4,6 +4,7 @@
 // helm only as 0600 files in a private temporary directory that is deleted after each call (helm-cli.ts); the
 // kubeconfig is checked against the kubeconfig rules again first (one stored before they existed is never run), and
 // helm gets an environment of its own (helm-environment.ts).
+import { ErrorCodes } from '../../../core/domain/error-catalogue.js'
 import { checkKubeconfig, KubeconfigRejected, type KubeconfigPolicy } from '../../../core/kubeconfig-rules.js'
 import type { ClusterDriver, DriverCallOptions, DriverError, ObservedRelease, ReleaseSpec, TargetCluster } from '../driver.js'
 import { callInterrupted, releaseFailed, type ReleaseAction } from '../driver-errors.js'
@@ -67,7 +68,7 @@ export class HelmDriver implements ClusterDriver {
           action: call.action,
           releaseName: call.releaseName,
           namespace: call.namespace,
-          code: 'KubeconfigNotAllowed',
+          code: ErrorCodes.KubeconfigNotAllowed,
           reason: `the kubeconfig stored for cluster '${call.cluster.resourceId}' breaks the kubeconfig rules, so helm was not run: ${error.message}`,
           hint: 'Set a kubeconfig with inline credentials with PUT /admin/clusters/{cluster id}/driver',
         })
@@ -77,7 +78,7 @@ export class HelmDriver implements ClusterDriver {
       action: call.action,
       releaseName: call.releaseName,
       namespace: call.namespace,
-      code: 'KubeconfigMissing',
+      code: ErrorCodes.KubeconfigMissing,
       reason: `cluster '${call.cluster.resourceId}' uses the helm driver but has no kubeconfig`,
       hint: 'Set one with PUT /admin/clusters/{cluster id}/driver and body {"driver":"helm","kubeconfig":"<kubeconfig file content>"}',
     })
@@ -124,7 +125,7 @@ export class HelmDriver implements ClusterDriver {
       action: call.action,
       releaseName: call.releaseName,
       namespace: call.namespace,
-      code: 'HelmOutputUnreadable',
+      code: ErrorCodes.HelmOutputUnreadable,
       reason: error.message,
       hint: `Check that HELM_BIN ('${this.options.helmBin}') is helm 3.8 or later`,
     })
@@ -164,7 +165,7 @@ export class HelmDriver implements ClusterDriver {
     if (!this.options.chartRepository) {
       throw releaseFailed('permanent', {
         ...base,
-        code: 'HelmChartRepositoryNotSet',
+        code: ErrorCodes.HelmChartRepositoryNotSet,
         reason: 'HELM_CHART_REPOSITORY is not set, so there is no chart to install',
         hint: `Set HELM_CHART_REPOSITORY on the worker to the repository holding one chart per extension type (this one: '${release.extensionType}')`,
       })
@@ -177,7 +178,7 @@ export class HelmDriver implements ClusterDriver {
       if (!(error instanceof InvalidSettingsError)) throw error
       throw releaseFailed('permanent', {
         ...base,
-        code: 'InvalidConfigurationSettings',
+        code: ErrorCodes.InvalidConfigurationSettings,
         reason: error.message,
         hint: 'Correct the setting keys in configurationSettings / configurationProtectedSettings',
       })

@@ -7,6 +7,7 @@
 // blanking-out can be trusted. Each class has a fixed message, completed only with facts that cannot hold a value:
 // the chart, version, release and namespace arcext chose, and names helm prints in fixed shapes (template file and
 // line, `.Values` key paths, schema field paths), each restricted to name characters.
+import { ErrorCodes } from '../../../core/domain/error-catalogue.js'
 import type { DriverError } from '../driver.js'
 import { clusterUnreachable, releaseFailed, type ReleaseAction } from '../driver-errors.js'
 import type { HelmOutcome } from './helm-cli.js'
@@ -141,7 +142,7 @@ export function classifyHelmFailure(outcome: Exclude<HelmOutcome, { kind: 'abort
       'helmNotAvailable',
       releaseFailed('permanent', {
         ...where(ctx),
-        code: 'HelmNotAvailable',
+        code: ErrorCodes.HelmNotAvailable,
         reason: missing ? `the helm executable '${ctx.helmBin}' was not found` : `the helm executable '${ctx.helmBin}' could not be started (${outcome.errorCode})`,
         hint: 'Install helm 3 on the worker host, or set HELM_BIN to its path',
       }),
@@ -165,7 +166,7 @@ export function classifyHelmFailure(outcome: Exclude<HelmOutcome, { kind: 'abort
         failure,
         releaseFailed('permanent', {
           ...where(ctx),
-          code: 'ClusterAccessDenied',
+          code: ErrorCodes.ClusterAccessDenied,
           reason: "the cluster refused the kubeconfig's credentials, or they do not allow managing this release",
           hint: 'Set a current kubeconfig allowed to manage releases with PUT /admin/clusters/{cluster id}/driver',
         }),
@@ -205,7 +206,7 @@ export function classifyHelmFailure(outcome: Exclude<HelmOutcome, { kind: 'abort
         failure,
         releaseFailed('permanent', {
           ...where(ctx),
-          code: 'HelmChartNotFound',
+          code: ErrorCodes.HelmChartNotFound,
           reason: `chart '${ctx.chart ?? '?'}' version '${ctx.version ?? '?'}' was not found`,
           hint: 'Check that the chart and version exist and that HELM_CHART_REPOSITORY points at the repository holding them',
         }),
@@ -216,7 +217,7 @@ export function classifyHelmFailure(outcome: Exclude<HelmOutcome, { kind: 'abort
         failure,
         releaseFailed('permanent', {
           ...where(ctx),
-          code: 'InvalidConfigurationSettings',
+          code: ErrorCodes.InvalidConfigurationSettings,
           reason: `the chart's values schema rejected the settings${fields.length ? ` (fields: ${quoted(fields)})` : ''}`,
           hint: SETTINGS_HINT,
         }),
@@ -230,7 +231,7 @@ export function classifyHelmFailure(outcome: Exclude<HelmOutcome, { kind: 'abort
         failure,
         releaseFailed('permanent', {
           ...where(ctx),
-          code: 'InvalidConfigurationSettings',
+          code: ErrorCodes.InvalidConfigurationSettings,
           reason: `the chart's templates could not be rendered with the settings${facts.length ? ` (${facts.join('; ')})` : ''}`,
           hint: SETTINGS_HINT,
         }),
