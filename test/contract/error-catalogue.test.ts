@@ -38,8 +38,8 @@ function scan(files: readonly { file: string; text: string }[]) {
   for (const { file, text } of files) {
     const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true)
     const where = (node: ts.Node) => `${file}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}`
-    const literalsOf = (node: ts.Expression): ts.StringLiteralLike[] => {
-      if (ts.isStringLiteralLike(node)) return [node]
+    const literalsOf = (node: ts.Expression): (ts.StringLiteralLike | ts.TemplateExpression)[] => {
+      if (ts.isStringLiteralLike(node) || ts.isTemplateExpression(node)) return [node]
       if (ts.isParenthesizedExpression(node)) return literalsOf(node.expression)
       if (ts.isConditionalExpression(node)) return [...literalsOf(node.whenTrue), ...literalsOf(node.whenFalse)]
       return []
@@ -47,7 +47,7 @@ function scan(files: readonly { file: string; text: string }[]) {
     const visit = (node: ts.Node): void => {
       if (ts.isStringLiteralLike(node) && codes.has(node.text)) writtenOut.push({ where: where(node), text: node.text })
       if (ts.isPropertyAssignment(node) && node.name.getText(source) === 'code') {
-        for (const literal of literalsOf(node.initializer)) literalCodeProperties.push({ where: where(literal), text: literal.text })
+        for (const literal of literalsOf(node.initializer)) literalCodeProperties.push({ where: where(literal), text: ts.isTemplateExpression(literal) ? literal.getText(source) : literal.text })
       }
       if (ts.isPropertyAccessExpression(node) && node.expression.getText(source) === 'ErrorCodes') referenced.add(node.name.text)
       ts.forEachChild(node, visit)
@@ -75,6 +75,7 @@ describe('the error catalogue', () => {
           "throw new ArmError('ResourceNotFound', message)",
           "const status = { code: 'SomethingNew', message }",
           "const other = { code: failed ? 'Broken' : ErrorCodes.OperationFailed }",
+          'const made = { code: `Helm${action}Failed` }',
           'const detail = { code: ErrorCodes.Conflict }',
         ].join('\n'),
       },
@@ -83,6 +84,7 @@ describe('the error catalogue', () => {
     expect(planted.literalCodeProperties).toEqual([
       { where: 'planted.ts:2', text: 'SomethingNew' },
       { where: 'planted.ts:3', text: 'Broken' },
+      { where: 'planted.ts:4', text: '`Helm${action}Failed`' },
     ])
     expect([...planted.referenced]).toEqual(['OperationFailed', 'Conflict'])
   })
