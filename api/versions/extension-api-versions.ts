@@ -1,5 +1,13 @@
-// What differs between the extensions api-versions this RP serves (spec/README.md §8.2). Routes pick the entry
-// by api-version once; only the converters read it.
+// What differs between the extensions api-versions this RP serves (spec/README.md §8.2), and the registry of them:
+// each version declares its own entry in api/versions/v{version}/extensions.ts. Routes pick the entry by api-version
+// once; only the converters read it.
+import { extensions as v20210901 } from './v2021-09-01/extensions.js'
+import { extensions as v20220301 } from './v2022-03-01/extensions.js'
+import { extensions as v20220701 } from './v2022-07-01/extensions.js'
+import { extensions as v20221101 } from './v2022-11-01/extensions.js'
+import { extensions as v20230501 } from './v2023-05-01/extensions.js'
+import { extensions as v20241101 } from './v2024-11-01/extensions.js'
+import { extensions as v20250301 } from './v2025-03-01/extensions.js'
 
 export interface ExtensionApiVersion {
   version: string
@@ -9,31 +17,16 @@ export interface ExtensionApiVersion {
   hasPlanAndSystemFlag: boolean
   /** 2021-09-01 and 2022-03-01 answer every accepted PATCH with 202, even when nothing changes. */
   noOpPatchStatus: 200 | 202
-  /**
-   * Parent `{clusterRp}/{clusterResourceName}` pairs the version admits (lower-case): the path enums of 2021-09-01;
-   * from 2022-03-01 the common parameters are free strings, and Azure accepts `appliances` from 2022-11-01.
-   */
+  /** Parent `{clusterRp}/{clusterResourceName}` pairs the version admits (lower-case; extension-parents.ts). */
   parents: readonly string[]
   /** 2025-03-01 adds autoUpgradeMode, managedBy, managementDetails and additionalDetails. */
   hasAutoUpgradeMode: boolean
 }
 
-const TWO_PARENTS = ['microsoft.kubernetes/connectedclusters', 'microsoft.containerservice/managedclusters']
-const THREE_PARENTS = [...TWO_PARENTS, 'microsoft.hybridcontainerservice/provisionedclusters']
-const FOUR_PARENTS = [...THREE_PARENTS, 'microsoft.resourceconnector/appliances']
+/** Every extensions api-version served, one folder each (the shape of ARO-RP's pkg/api/vYYYYMMDD). */
+const SERVED: readonly ExtensionApiVersion[] = [v20250301, v20241101, v20230501, v20221101, v20220701, v20220301, v20210901]
 
-const base = { hasAutoUpgradeMode: false, parents: THREE_PARENTS }
-
-export const EXTENSION_API_VERSIONS: Record<string, ExtensionApiVersion> = {
-  '2025-03-01': { ...base, version: '2025-03-01', installedVersionField: 'currentVersion', hasPlanAndSystemFlag: true, noOpPatchStatus: 200, parents: FOUR_PARENTS, hasAutoUpgradeMode: true },
-  // Same wire shape as 2023-05-01 (spec/README.md §8.2); Terraform's azurerm and Azure Service Operator call it.
-  '2024-11-01': { ...base, version: '2024-11-01', installedVersionField: 'currentVersion', hasPlanAndSystemFlag: true, noOpPatchStatus: 200, parents: FOUR_PARENTS },
-  '2023-05-01': { ...base, version: '2023-05-01', installedVersionField: 'currentVersion', hasPlanAndSystemFlag: true, noOpPatchStatus: 200, parents: FOUR_PARENTS },
-  '2022-11-01': { ...base, version: '2022-11-01', installedVersionField: 'currentVersion', hasPlanAndSystemFlag: true, noOpPatchStatus: 200, parents: FOUR_PARENTS },
-  '2022-07-01': { ...base, version: '2022-07-01', installedVersionField: 'installedVersion', hasPlanAndSystemFlag: false, noOpPatchStatus: 200 },
-  '2022-03-01': { ...base, version: '2022-03-01', installedVersionField: 'installedVersion', hasPlanAndSystemFlag: false, noOpPatchStatus: 202 },
-  '2021-09-01': { ...base, version: '2021-09-01', installedVersionField: null, hasPlanAndSystemFlag: false, noOpPatchStatus: 202, parents: TWO_PARENTS },
-}
+export const EXTENSION_API_VERSIONS: Record<string, ExtensionApiVersion> = Object.fromEntries(SERVED.map((entry) => [entry.version, entry]))
 
 export const SUPPORTED_EXTENSION_API_VERSIONS = Object.keys(EXTENSION_API_VERSIONS).sort().reverse()
 

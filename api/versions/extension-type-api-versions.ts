@@ -1,5 +1,10 @@
-// What differs between the extensionTypes api-versions this RP serves. Routes pick the entry by api-version once;
-// only the converters (extension-type-convert.ts) and the route table read it.
+// What differs between the extensionTypes api-versions this RP serves, and the registry of them: each version declares
+// its own entry in api/versions/v{version}/extension-types.ts. Routes pick the entry by api-version once; only the
+// converters (extension-type-convert.ts) and the route table read it.
+import { extensionTypes as v20220115preview } from './v2022-01-15-preview/extension-types.js'
+import { extensionTypes as v20230501 } from './v2023-05-01/extension-types.js'
+import { extensionTypes as v20230501preview } from './v2023-05-01-preview/extension-types.js'
+import { extensionTypes as v20241101preview } from './v2024-11-01-preview/extension-types.js'
 
 export interface ExtensionTypeApiVersion {
   version: string
@@ -19,18 +24,10 @@ export interface ExtensionTypeApiVersion {
   allOperations: boolean
 }
 
-const resourceVersion = { typeShape: 'resource', versionList: 'resources', stableByDefault: true, allOperations: true, listsReleaseTrains: true } as const
+/** Every extensionTypes api-version served, one folder each, in the order the routes and the registration list them. */
+const SERVED: readonly ExtensionTypeApiVersion[] = [v20241101preview, v20230501preview, v20220115preview, v20230501]
 
-export const EXTENSION_TYPE_API_VERSIONS_TABLE: Record<string, ExtensionTypeApiVersion> = {
-  '2024-11-01-preview': { ...resourceVersion, version: '2024-11-01-preview' },
-  // What the az CLI's k8s-extension calls.
-  '2023-05-01-preview': { ...resourceVersion, version: '2023-05-01-preview', listsReleaseTrains: false },
-  // Older az CLIs; their models read `properties.clusterTypes`, and `-o table` fails without it.
-  '2022-01-15-preview': { version: '2022-01-15-preview', typeShape: 'legacy', versionList: 'perTrain', stableByDefault: false, allOperations: false, listsReleaseTrains: true },
-  // Leniency: Azure registers no 2023-05-01 for extensionTypes, but its stable/2023-05-01 folder ships a swagger and
-  // examples for it, which earlier arcext clients followed.
-  '2023-05-01': { version: '2023-05-01', typeShape: 'examples', versionList: 'perTrain', stableByDefault: false, allOperations: true, listsReleaseTrains: true },
-}
+export const EXTENSION_TYPE_API_VERSIONS_TABLE: Record<string, ExtensionTypeApiVersion> = Object.fromEntries(SERVED.map((entry) => [entry.version, entry]))
 
 export const EXTENSION_TYPE_API_VERSIONS = Object.keys(EXTENSION_TYPE_API_VERSIONS_TABLE)
 
