@@ -70,7 +70,7 @@ async function healthcheck(config: Config, role: Role): Promise<string> {
 
 async function startAllInOne(): Promise<void> {
   const [{ startApi }, { startWorkerProcess }] = await Promise.all([import('../api/server.js'), import('../workers/worker-process.js')])
-  await runMain('arcext', async () => {
+  await runMain('start', async () => {
     const config = loadConfig()
     // The worker first: it applies the migrations, and by the time the api answers ready, installs are picked up.
     const worker = await startWorkerProcess(config)

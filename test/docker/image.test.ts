@@ -257,6 +257,12 @@ describe('the image built from the Dockerfile', () => {
     expect(emulator.output()).toMatch(/arcext api listening/)
   }, 180_000)
 
+  it('stops `start` with one line when a service is missing', async () => {
+    const result = await runToEnd(['start'], imageEnv({ REDIS_URL: 'redis://127.0.0.1:1' }))
+    expect(result.code).toBe(1)
+    expect(result.output).toMatch(/^arcext start: cannot start: Redis is not reachable at redis:\/\/127\.0\.0\.1:1 [^\n]*\n$/)
+  })
+
   it('says which commands it knows', async () => {
     const result = await runToEnd(['serve'], imageEnv({}))
     expect(result).toEqual({ code: 2, output: "arcext: unknown command 'serve' (api | worker | start | migrate | keys | healthcheck)\n" })
