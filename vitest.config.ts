@@ -21,6 +21,7 @@ export const SLOW_SUITES = [
   'test/http/listener-limits.test.ts', // waits out header and body timeouts
   'test/bench/bench-quick.test.ts', // npm run bench -- --quick: every scenario with real processes
   'test/front-door/azure-cli.test.ts', // Debian's az, a Python process per command
+  'test/docker/image.test.ts', // builds the image's file tree (npm ci, prisma generate, tsc) and runs it
 ]
 
 export default defineConfig({

@@ -278,7 +278,8 @@ const DNS_NAME = /^(?=.{1,253}$)(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a
 function tlsSans(env: Env): string[] {
   const names = list(env, 'TLS_SANS')
   for (const name of names) {
-    if (!isIP(name) && !DNS_NAME.test(name)) throw new ConfigError(`TLS_SANS entry '${name}' is neither a DNS name nor an IP address`)
+    if (!isIP(name) && !DNS_NAME.test(name))
+      throw new ConfigError(`TLS_SANS entry '${name}' is neither a DNS name nor an IP address; list names and addresses without scheme or port, such as arcext.internal,10.0.0.5`)
   }
   return names
 }

@@ -7,8 +7,10 @@ import { createRedisClient, type RedisEndpoint } from './redis.js'
 export class ServiceUnavailableError extends Error {}
 
 const HOW_TO_GET = {
-  postgres: 'start PostgreSQL (Debian: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start), or run `docker compose up -d postgres`, or set DATABASE_URL',
-  redis: 'start Redis (redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no), or run `docker compose up -d redis`, or set REDIS_URL',
+  postgres:
+    'start PostgreSQL (Debian: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start), or run `docker compose -f docker-compose.yml -f docker-compose.ports.yml up -d postgres`, or set DATABASE_URL',
+  redis:
+    'start Redis (redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no), or run `docker compose -f docker-compose.yml -f docker-compose.ports.yml up -d redis`, or set REDIS_URL',
 }
 
 function tcpReachable(host: string, port: number, timeoutMs: number): Promise<boolean> {

@@ -27,7 +27,8 @@ export async function checkDevModeExposure(config: Config): Promise<string | und
   if (!config.auth.devAllowAllInterfaces) {
     throw new ConfigError(
       `AUTH_MODE=dev accepts every request without a token, so it may only listen on a loopback address and HOST=${config.host} is not one; ` +
-        'use HOST=127.0.0.1, or AUTH_MODE=jwt with AUTH_JWKS_URL (or AUTH_JWKS_FILE), AUTH_ISSUER, AUTH_AUDIENCE and AUTH_POLICY_FILE (README: Authentication)',
+        'use HOST=127.0.0.1; in a container whose ports are published on the host loopback only, AUTH_DEV_ALLOW_ALL_INTERFACES=true; ' +
+        'or AUTH_MODE=jwt with AUTH_JWKS_URL (or AUTH_JWKS_FILE), AUTH_ISSUER, AUTH_AUDIENCE and AUTH_POLICY_FILE (README: Authentication)',
     )
   }
   return (

@@ -67,10 +67,10 @@ function oneLine(result: Exited): string {
 }
 
 describe('api entry point and authentication setup', () => {
-  it('refuses dev mode on a non-loopback HOST with one line saying why and how to use jwt', async () => {
+  it('refuses dev mode on a non-loopback HOST with one line saying why, the container opt-in and how to use jwt', async () => {
     const line = oneLine(await runApi({ HOST: '0.0.0.0' }))
     expect(line).toMatch(
-      /^arcext api: cannot start: AUTH_MODE=dev accepts every request without a token, so it may only listen on a loopback address and HOST=0\.0\.0\.0 is not one; .*AUTH_MODE=jwt with AUTH_JWKS_URL/,
+      /^arcext api: cannot start: AUTH_MODE=dev accepts every request without a token, so it may only listen on a loopback address and HOST=0\.0\.0\.0 is not one; .*published on the host loopback only, AUTH_DEV_ALLOW_ALL_INTERFACES=true; or AUTH_MODE=jwt with AUTH_JWKS_URL/,
     )
   })
 

@@ -47,9 +47,13 @@ describe('process startup and shutdown', () => {
     [
       'api/main.ts',
       { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/arcext' },
-      /^arcext api: cannot start: PostgreSQL is not reachable at postgresql:\/\/postgres@127\.0\.0\.1:1\/arcext; .*docker compose up -d postgres/,
+      /^arcext api: cannot start: PostgreSQL is not reachable at postgresql:\/\/postgres@127\.0\.0\.1:1\/arcext; .*docker compose -f docker-compose\.yml -f docker-compose\.ports\.yml up -d postgres`/,
     ],
-    ['workers/main.ts', { REDIS_URL: 'redis://127.0.0.1:1' }, /^arcext worker: cannot start: Redis is not reachable at redis:\/\/127\.0\.0\.1:1.*docker compose up -d redis/],
+    [
+      'workers/main.ts',
+      { REDIS_URL: 'redis://127.0.0.1:1' },
+      /^arcext worker: cannot start: Redis is not reachable at redis:\/\/127\.0\.0\.1:1.*docker compose -f docker-compose\.yml -f docker-compose\.ports\.yml up -d redis`/,
+    ],
   ])('%s fails fast with one line naming the unreachable service', async (entry, env, message) => {
     const result = await runEntry(entry, { ...services(), PORT: '0', HTTPS_PORT: '0', ...env })
     expect(result.code).toBe(1)
