@@ -21,6 +21,7 @@ export const SLOW_SUITES = [
   'test/http/listener-limits.test.ts', // waits out header and body timeouts
   'test/bench/bench-quick.test.ts', // npm run bench -- --quick: every scenario with real processes
   'test/front-door/azure-cli.test.ts', // Debian's az, a Python process per command
+  'test/contract/swagger-ui.test.ts', // Debian's chromium rendering /docs on both listeners
 ]
 
 export default defineConfig({
