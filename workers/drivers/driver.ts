@@ -1,6 +1,7 @@
 // The one small interface every cluster driver implements. Drivers do what they are told and report what they
 // see; policy (what to install, retries, ordering) lives in the jobs, as in Flux's helm-controller.
 import type { ClusterFacts } from '../../core/domain/model.js'
+import type { DriverSteps } from './driver-steps.js'
 
 export interface TargetCluster {
   id: string
@@ -53,6 +54,8 @@ export interface DriverCallOptions {
   signal?: AbortSignal
   /** The release's namespace when the caller knows it, which spares real drivers a lookup. */
   namespace?: string
+  /** Where the call's phases are timed for the operation's timeline (driver-steps.ts). */
+  steps?: DriverSteps
 }
 
 export interface ClusterDriver {
