@@ -53,6 +53,7 @@ describe('the queue UI', () => {
     expect(queues.status).toBe(200)
     const queue = (queues.body.queues as Json[]).find((q) => q.name === 'operations')!
     expect(queue).toMatchObject({ readOnlyMode: true, type: 'bullmq' })
+    expect((await call(h, 'GET', '/admin/queues/api/redis/stats')).status).toBe(200)
     const job = (queue.jobs as Json[]).find((j) => j.id === operationId)
     expect(job, 'the install job among the completed ones').toBeDefined()
     expect(job!.data).toEqual({ operationId })
