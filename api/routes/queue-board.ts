@@ -23,7 +23,9 @@ export async function queueBoardRoutes(app: FastifyInstance): Promise<void> {
     options: { uiConfig: { boardTitle: 'arcext queues' } },
   })
   // bull-board answers errors in its own shape from an error handler of its own, which would also answer the admin
-  // hooks' refusals (403, cross-site 403/415) inside its routes; they keep ARM's envelope and status instead.
+  // hooks' refusals (401, 403, cross-site 403/415) inside its routes; they keep ARM's envelope and status instead.
+  // What its handlers answer themselves (404 unknown queue or job, 405 read-only) keeps bull-board's shape,
+  // `{"error": {"key": …}}`, which its page translates for the operator.
   board.setErrorHandler((error) => {
     const armError = toArmError(error) ?? ArmErrors.internal()
     return { status: armError.statusCode as 500, body: armError.toBody() }

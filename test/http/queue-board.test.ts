@@ -84,6 +84,42 @@ describe('the queue UI', () => {
     expect(formPost.body.error.code).toBe('UnsupportedMediaType')
   })
 
+  it('answers odd requests with a 4xx, never a 5xx', async () => {
+    const odd: [string, string, unknown?][] = [
+      ['GET', '/admin/queues/api/queues/operations/00000000-0000-4000-8000-000000000000'],
+      ['GET', '/admin/queues/api/queues/nope/1'],
+      ['GET', '/admin/queues/api/queues/operations/%00'],
+      ['GET', '/admin/queues/api/queues?activeQueue=operations&status=bogus&page=-1&jobsPerPage=abc'],
+      ['GET', '/admin/queues/api/queues?activeQueue=nope'],
+      ['GET', '/admin/queues/api/queues/operations/1/logs'],
+      ['GET', '/admin/queues/api/queues/operations/1/flow'],
+      ['GET', '/admin/queues/queue/operations/%2e%2e%2f%2e%2e'],
+      ['GET', '/admin/queues/static/../../package.json'],
+      ['GET', '/admin/queues/static/%2e%2e/%2e%2e/package.json'],
+      ['POST', '/admin/queues/api/queues/operations/add', { name: 'extension.install', data: { operationId: 'x' } }],
+      ['PUT', '/admin/queues/api/queues/operations/retry/failed', {}],
+      ['PUT', '/admin/queues/api/queues/operations/obliterate', {}],
+      ['PUT', '/admin/queues/api/queues/pause', {}],
+      ['PATCH', '/admin/queues/api/queues/operations/1/update-data', { data: {} }],
+      ['PUT', '/admin/queues/api/queues/operations/1/retry', '{not json'],
+    ]
+    for (const [method, url, body] of odd) {
+      const answer = await fetch(`${h.baseUrl}${url}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      })
+      const text = await answer.text()
+      expect(answer.status, `${method} ${url}: ${text.slice(0, 200)}`).toBeLessThan(500)
+      // Pausing all queues skips read-only ones and says 200; the check below shows nothing was paused.
+      if (method !== 'GET' && !url.endsWith('/api/queues/pause')) expect(answer.status, `${method} ${url}`).toBeGreaterThanOrEqual(400)
+      expect(text).not.toContain('"version"') // no file outside the board's assets
+    }
+    // The read-only queue took none of it: no job was added and the queue is not paused.
+    const queues = await call<Json>(h, 'GET', '/admin/queues/api/queues')
+    expect((queues.body.queues as Json[]).find((q) => q.name === 'operations')).toMatchObject({ isPaused: false })
+  })
+
   it('is linked from the landing page', async () => {
     const page = await call<{ links: Record<string, string> }>(h, 'GET', '/')
     expect(page.body.links.queues).toBe('/admin/queues')
