@@ -22,6 +22,7 @@ export const SLOW_SUITES = [
   'test/bench/bench-quick.test.ts', // npm run bench -- --quick: every scenario with real processes
   'test/front-door/azure-cli.test.ts', // Debian's az, a Python process per command
   'test/docker/image.test.ts', // builds the image's file tree (npm ci, prisma generate, tsc) and runs it
+  'test/contract/swagger-ui.test.ts', // Debian's chromium rendering /docs on both listeners
 ]
 
 export default defineConfig({

@@ -16,6 +16,7 @@ import { finishOperation, operationStatus, recordRetry, releaseAttempt, type Ope
 import type { WorkerContext } from './context.js'
 import { SecretUnavailableError } from '../core/secrets.js'
 import { DriverError } from './drivers/driver.js'
+import { DriverSteps } from './drivers/driver-steps.js'
 import { encryptionKeyUnavailable } from './drivers/driver-errors.js'
 import { loggableError } from './error-facts.js'
 import { applyExtension } from './jobs/apply-extension.js'
@@ -125,9 +126,9 @@ export class OperationRunner {
     return this.ctx.log.child({ operationId: op.id, kind: op.kind, resourceId: op.resourceId, ...(op.correlationId ? { correlationId: op.correlationId } : {}), ...(attempt ? { attempt } : {}) })
   }
 
-  private async failPastDeadline(op: Operation): Promise<void> {
+  private async failPastDeadline(op: Operation, steps?: DriverSteps): Promise<void> {
     const detail = deadlineDetail(op, this.options.deadlineSeconds)
-    if (await finishOperation(this.ctx.db, op, failedOutcome(detail))) {
+    if (await finishOperation(this.ctx.db, op, failedOutcome(detail), steps?.taken)) {
       this.ctx.metrics.operationEnded(op, 'Failed', detail.code)
       this.log(op).error({ code: detail.code }, 'operation failed: deadline exceeded')
     }
@@ -136,6 +137,7 @@ export class OperationRunner {
   private async execute(op: Operation, attempt: number, extension: ClaimedExtension | null): Promise<number | null> {
     const log = this.log(op, attempt)
     const controller = new AbortController()
+    const steps = new DriverSteps()
     this.inFlight.add(controller)
     const deadline = setTimeout(() => controller.abort(new DeadlineReached()), this.msToDeadline(op))
     const watch = setInterval(() => {
@@ -148,7 +150,7 @@ export class OperationRunner {
     try {
       const handler = HANDLERS[op.kind as OperationKind]
       if (!handler) throw new DriverError('permanent', ErrorCodes.UnknownOperationKind, `This worker cannot run operations of kind '${op.kind}'.`)
-      const work = handler(this.ctx, op, { signal: controller.signal, attempt, extension })
+      const work = handler(this.ctx, op, { signal: controller.signal, attempt, extension, steps })
       work.catch(() => undefined) // may be abandoned below; its outcome is then ignored
       // A cancellation waits for the driver call to stop, so a superseding delete never overlaps it; a deadline or
       // shutdown stops waiting, since a driver that ignores the signal could otherwise hold the extension forever.
@@ -158,7 +160,7 @@ export class OperationRunner {
       log.info('operation finished')
       return null
     } catch (error) {
-      return await this.onFailure(op, attempt, error, controller.signal)
+      return await this.onFailure(op, attempt, error, controller.signal, steps)
     } finally {
       clearTimeout(deadline)
       clearInterval(watch)
@@ -166,13 +168,13 @@ export class OperationRunner {
     }
   }
 
-  private async onFailure(op: Operation, attempt: number, thrown: unknown, signal: AbortSignal): Promise<number | null> {
+  private async onFailure(op: Operation, attempt: number, thrown: unknown, signal: AbortSignal, steps: DriverSteps): Promise<number | null> {
     // A secret opened outside the job's loaders: still a key fault no retry fixes, never an "internal error" retry.
     const error = thrown instanceof SecretUnavailableError ? encryptionKeyUnavailable('stored secret', thrown) : thrown
     const log = this.log(op, attempt)
     const reason: unknown = signal.aborted ? signal.reason : null
     if (reason instanceof DeadlineReached) {
-      await this.failPastDeadline(op)
+      await this.failPastDeadline(op, steps)
       return null
     }
     if ((await operationStatus(this.ctx.db, op.id)) !== 'InProgress') {
@@ -194,12 +196,12 @@ export class OperationRunner {
       const delay = retryDelayMs(retry, attempt)
       this.ctx.metrics.retryScheduled(error instanceof DriverError ? error.code : 'InternalError')
       log.warn({ err: loggableError(error), retryInMs: delay }, 'transient failure; will retry')
-      await recordRetry(this.ctx.db, op, retryStatus(error, op, attempt, retry.maxAttempts, delay))
+      await recordRetry(this.ctx.db, op, retryStatus(error, op, attempt, retry.maxAttempts, delay), steps.taken)
       return delay
     }
     const detail = failureDetail(error, op, { attempt, exhausted: transient })
     log.error({ code: detail.code, err: loggableError(error) }, 'operation failed')
-    if (await finishOperation(this.ctx.db, op, failedOutcome(detail))) this.ctx.metrics.operationEnded(op, 'Failed', detail.code)
+    if (await finishOperation(this.ctx.db, op, failedOutcome(detail), steps.taken)) this.ctx.metrics.operationEnded(op, 'Failed', detail.code)
     return null
   }
 }

@@ -83,6 +83,9 @@ function eventView(event: OperationEvent): Record<string, unknown> {
   if (event.status !== null) view.status = event.status
   if (event.errorCode !== null) view.errorCode = event.errorCode
   if (event.reason !== null) view.reason = event.reason
+  if (event.driver !== null) view.driver = event.driver
+  if (event.step !== null) view.step = event.step
+  if (event.durationMs !== null) view.durationMs = event.durationMs
   return view
 }
 

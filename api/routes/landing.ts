@@ -1,14 +1,16 @@
 // GET /: what this is and where to go next, for a person with a browser (HTML) or a script (JSON): the version, the
-// listeners, the authentication mode, and links to the API documentation, the OpenAPI document and the metrics.
+// listeners, the authentication mode, and links to the API documentation, the OpenAPI document, the metrics and the
+// operator pages (queue UI, operations).
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { repoRoot } from '../../core/paths.js'
 import { publicBaseUrl } from '../arm/base-url.js'
+import { QUEUE_BOARD_PATH } from './queue-board.js'
 
 const VERSION = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version
 
-const LINKS = { docs: '/docs', openapi: '/openapi.json', metrics: '/metrics', health: '/healthz', readiness: '/readyz' } as const
+const LINKS = { docs: '/docs', openapi: '/openapi.json', metrics: '/metrics', queues: QUEUE_BOARD_PATH, operations: '/admin/operations', health: '/healthz', readiness: '/readyz' } as const
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
 

@@ -1,5 +1,6 @@
 // What operators see of operations (GET /admin/operations): a filtered page, newest first, and one operation with
-// its timeline (the operation_events rows the migration 20261206040000_operation_events writes by trigger).
+// its timeline (the operation_events rows the migration 20261206040000_operation_events writes by trigger, and the
+// driver steps a worker writes with the statement that ends an attempt: 20261206050000_operation_driver_steps).
 import type { Db } from '../db/client.js'
 import type { Prisma } from '../db/client.js'
 import type { Operation, OperationEvent } from '../db/generated/client.js'

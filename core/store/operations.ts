@@ -7,6 +7,7 @@ import { Prisma } from '../db/client.js'
 import { retryingWriteConflicts } from '../db/driver-transaction.js'
 import type { Operation } from '../db/generated/client.js'
 import { addOutboxRow } from './outbox.js'
+import type { DriverStep } from '../domain/driver-step.js'
 import type { ErrorDetail, ExtensionStatus, OperationKind, TerminalState } from '../domain/model.js'
 
 export type { Operation }
@@ -81,14 +82,45 @@ export async function operationStatus(db: Db, id: string): Promise<string | null
 }
 
 /**
- * Puts the retry on the operation's timeline, its failure's code as the reason, and shows the failure on the
- * extension while the operation waits to retry it: one statement.
+ * An attempt's driver steps as a statement parameter (null for none), each with how long before now it started, so
+ * the timeline places it on the database's clock whatever the worker's clock says.
  */
-export async function recordRetry(db: Db, op: Operation, status: ExtensionStatus): Promise<void> {
+function stepsParam(steps: readonly DriverStep[] | undefined): string | null {
+  if (!steps?.length) return null
+  const now = Date.now()
+  return JSON.stringify(
+    steps.map((s) => ({ driver: s.driver, step: s.step, status: s.status, error_code: s.errorCode ?? null, duration_ms: s.durationMs ?? now - s.startedAt, ago_ms: now - s.startedAt })),
+  )
+}
+
+/**
+ * A CTE that puts an attempt's driver steps on the operation's timeline, in the order they started, inside a statement
+ * that runs anyway (so they cost no statement of their own). Steps of an operation that is gone are dropped.
+ */
+function driverStepEvents(opId: string, steps: readonly DriverStep[] | undefined): Prisma.Sql {
+  return Prisma.sql`
+    stepped AS (
+      INSERT INTO operation_events (operation_id, kind, at, attempt, driver, step, status, error_code, duration_ms)
+      SELECT o.id, 'driverStep', clock_timestamp() - make_interval(secs => s.ago_ms / 1000.0), o.attempts, s.driver, s.step, s.status, s.error_code, s.duration_ms
+        FROM operations o,
+             ROWS FROM (jsonb_to_recordset(${stepsParam(steps)}::jsonb) AS (driver text, step text, status text, error_code text, duration_ms int, ago_ms int))
+               WITH ORDINALITY AS s(driver, step, status, error_code, duration_ms, ago_ms, ord)
+       WHERE o.id = ${opId}::uuid
+       ORDER BY s.ord
+      RETURNING id)`
+}
+
+/**
+ * Puts the attempt's driver steps and the retry on the operation's timeline, its failure's code as the retry's
+ * reason, and shows the failure on the extension while the operation waits to retry it: one statement.
+ */
+export async function recordRetry(db: Db, op: Operation, status: ExtensionStatus, steps?: readonly DriverStep[]): Promise<void> {
+  // The retry's event reads `stepped`, so the steps are inserted (and numbered) before it.
   await db.$executeRaw`
-    WITH event AS (
+    WITH ${driverStepEvents(op.id, steps)},
+    event AS (
       INSERT INTO operation_events (operation_id, kind, attempt, reason)
-      SELECT id, 'retryScheduled', attempts, ${status.code} FROM operations WHERE id = ${op.id}::uuid AND status = 'InProgress')
+      SELECT id, 'retryScheduled', attempts, ${status.code} FROM operations WHERE id = ${op.id}::uuid AND status = 'InProgress' AND (SELECT count(*) FROM stepped) >= 0)
     UPDATE extensions SET statuses = ${JSON.stringify([status])}::jsonb
      WHERE ${op.extensionId}::uuid IS NOT NULL AND id = ${op.extensionId}::uuid AND active_operation_id = ${op.id}::uuid`
 }
@@ -142,14 +174,15 @@ function jsonParam(value: unknown): string | null {
 }
 
 /**
- * Ends an extension operation and applies its outcome to the extension, in one statement (a worker's hot path).
+ * Ends an extension operation and applies its outcome to the extension, in one statement (a worker's hot path), with
+ * the attempt's driver steps on the timeline (before `finished`, which an AFTER trigger writes at the statement's end).
  * Only the operation that holds the extension's active slot may change it, so a duplicated or late job is harmless.
  * Returns false when the operation was already terminal.
  *
  * The extension is locked before the operation, the order every accepting transaction locks them in
  * (core/store/extensions.ts): the uncorrelated sub-select on `ext` runs before the operation row is updated.
  */
-export async function finishExtensionOperation(db: Db, op: Operation, outcome: Outcome): Promise<boolean> {
+export async function finishExtensionOperation(db: Db, op: Operation, outcome: Outcome, steps?: readonly DriverStep[]): Promise<boolean> {
   const removeResource = op.kind === 'extension.delete' && outcome.status === 'Succeeded'
   const error = jsonParam(outcome.error)
   const properties = jsonParam(outcome.properties)
@@ -157,6 +190,7 @@ export async function finishExtensionOperation(db: Db, op: Operation, outcome: O
   const setVersion = outcome.currentVersion !== undefined
   const rows = await db.$queryRaw<{ ended: number }[]>`
     WITH ext AS MATERIALIZED (SELECT id FROM extensions WHERE id = ${op.extensionId}::uuid FOR UPDATE),
+    ${driverStepEvents(op.id, steps)},
     ended AS (
       UPDATE operations
          SET status = ${outcome.status}, end_time = now(), updated_at = now(), error = ${error}::jsonb,
@@ -202,10 +236,13 @@ export async function finishClusterOperation(db: Db, op: Operation, outcome: Out
   })
 }
 
-/** Ends any operation with its resource-specific outcome. */
-export async function finishOperation(db: Db, op: Operation, outcome: Outcome): Promise<boolean> {
+/**
+ * Ends any operation with its resource-specific outcome. A cluster.delete runs no driver itself (its extensions'
+ * own operations do), so only extension operations have driver steps to record.
+ */
+export async function finishOperation(db: Db, op: Operation, outcome: Outcome, steps?: readonly DriverStep[]): Promise<boolean> {
   if (op.kind === 'cluster.delete') return (await finishClusterOperation(db, op, outcome)) === 'finished'
-  return finishExtensionOperation(db, op, outcome)
+  return finishExtensionOperation(db, op, outcome, steps)
 }
 
 /** Marks a running operation Canceled inside the transaction that supersedes it (docs/arm-rules.md rule 40: error.code required). */

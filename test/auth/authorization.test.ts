@@ -190,6 +190,22 @@ describe('jwt mode: authorization', () => {
       expect((await call(h, 'GET', '/admin/simulator/faults', undefined, await as(ids.owner))).status).toBe(200)
     })
 
+    it('the queue UI, its assets and its API are for an Owner at "/" only', async () => {
+      const ownerOfA = await as(ids.ownerOfA)
+      for (const url of ['/admin/queues', '/admin/queues/static/favicon-32x32.png', '/admin/queues/api/queues']) {
+        expect((await call(h, 'GET', url)).status, url).toBe(401)
+        for (const headers of [await as(ids.contributorOfA), ownerOfA]) {
+          const refused = await call<Json>(h, 'GET', url, undefined, headers)
+          expect(refused.status, url).toBe(403)
+          expect(refused.body.error.code).toBe('AuthorizationFailed')
+        }
+      }
+      const board = await fetch(`${h.baseUrl}/admin/queues`, { headers: await as(ids.owner) })
+      expect(board.status).toBe(200)
+      expect(await board.text()).toContain('<!DOCTYPE html>')
+      expect((await call(h, 'GET', '/admin/queues/api/queues', undefined, await as(ids.owner))).status).toBe(200)
+    })
+
     it('an Owner of A acts on clusters in A only, and on nothing fleet-wide', async () => {
       const ownerOfA = await as(ids.ownerOfA)
       expect((await call(h, 'POST', '/admin/simulator/reset', { clusterId: a1 }, ownerOfA)).status).toBe(200)

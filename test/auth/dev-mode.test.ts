@@ -74,6 +74,7 @@ describe.skipIf(externalAddress === undefined)('dev mode on all interfaces (AUTH
     expect((await call(h, 'PUT', `${clusterPath(freshSubscription())}?${CLUSTER_API}`, compatibleCluster)).status).toBe(201)
     for (const [method, url, body] of [
       ['GET', '/admin/simulator/faults', undefined],
+      ['GET', '/admin/queues/api/queues', undefined],
       ['POST', '/admin/simulator/reset', {}],
       ['PUT', `/admin/clusters${clusterPath(freshSubscription())}/driver`, { driver: 'simulated' }],
       ['POST', '/admin/simulator/reset', 'not json'], // refused before the body is read

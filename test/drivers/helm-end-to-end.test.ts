@@ -1,8 +1,9 @@
 // A cluster switched to the helm driver through the admin API, with HELM_BIN pointing at the fake helm: an extension
 // PUT installs with `helm upgrade --install`, DELETE uninstalls, both through the real api and worker.
-import { existsSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call, extensionPath, freshSubscription, registerCluster } from '../helpers/harness.js'
+import { call, extensionPath, freshSubscription, registerCluster, until } from '../helpers/harness.js'
 import { getExtension, putExtension, runOperation, startHelmHarness, type FakeHelm, type HelmHarness } from './support.js'
 
 const KUBECONFIG = 'apiVersion: v1\nkind: Config\nclusters:\n- name: edge\n  cluster:\n    server: https://10.9.8.7:6443\nusers:\n- name: admin\n  user:\n    token: e2e-kubeconfig-token\n'
@@ -79,5 +80,43 @@ describe('helm driver end to end', () => {
     expect(fake.releases()).toEqual([])
     // Nothing the helm driver ran carried a secret on its command line.
     expect(JSON.stringify(fake.log().map((c) => c.argv))).not.toMatch(/e2e-protected-value|e2e-kubeconfig-token/)
+  })
+
+  it("puts helm's steps on the operation's timeline, with a failed step's code and never helm's message or a value", async () => {
+    const sub = freshSubscription()
+    const cluster = await registerCluster(h, sub, 'timeline')
+    expect((await call(h, 'PUT', `/admin/clusters/${encodeURIComponent(cluster)}/driver`, { driver: 'helm', kubeconfig: KUBECONFIG })).status).toBe(200)
+    // The first upgrade fails, its output quoting every value the ways charts do; the worker then tries again.
+    writeFileSync(
+      path.join(fake.dir, 'script.json'),
+      JSON.stringify([{ command: 'upgrade', times: 1, exitCode: 1, stderr: 'Error: UPGRADE FAILED: timed out waiting for the condition\n', echoValues: true }]),
+    )
+    const secret = 'timeline-protected-8e1f'
+    const setting = 'timeline-setting-5c0d'
+    const put = await call(h, 'PUT', `${extensionPath(sub, 'flux', 'timeline')}?api-version=2023-05-01`, {
+      properties: { extensionType: 'microsoft.flux', configurationSettings: { 'a.b': setting }, configurationProtectedSettings: { 'git.password': secret } },
+    })
+    expect(put.status).toBe(201)
+    const operationId = new URL(put.headers.get('azure-asyncoperation')!).pathname.split('/').pop()!
+    const op = await until(
+      () => call<{ status: string; timeline: Record<string, unknown>[] }>(h, 'GET', `/admin/operations/${operationId}`),
+      (r) => r.body.status !== 'InProgress',
+      30_000,
+    )
+    writeFileSync(path.join(fake.dir, 'script.json'), '[]')
+    const steps = op.body.timeline.filter((e) => e.event === 'driverStep').map((e) => [e.attempt, e.driver, e.step, e.status, typeof e.errorCode])
+    // The job reads the release first (is it in sync?); an install then resolves the chart, reads the release again
+    // (install or upgrade?) and runs helm upgrade --install --wait.
+    const attempt = (n: number, last: string, code: string) => [
+      [n, 'helm', 'readRelease', 'Succeeded', 'undefined'],
+      [n, 'helm', 'resolveChart', 'Succeeded', 'undefined'],
+      [n, 'helm', 'readRelease', 'Succeeded', 'undefined'],
+      [n, 'helm', 'install', last, code],
+    ]
+    expect(steps.slice(0, 4)).toEqual(attempt(1, 'Failed', 'string'))
+    if (op.body.status === 'Succeeded') expect(steps.slice(4)).toEqual(attempt(2, 'Succeeded', 'undefined'))
+    else expect(steps).toHaveLength(4)
+    const text = JSON.stringify(op.body)
+    for (const leak of [secret, setting, 'e2e-kubeconfig-token', 'UPGRADE FAILED', 'execution error', 'timed out waiting']) expect(text).not.toContain(leak)
   })
 })

@@ -11,7 +11,31 @@ interface OperationView {
   status: string
   attempts: number
   error: { code: string } | null
-  timeline?: { at: string; event: string; attempt?: number; status?: string; errorCode?: string; reason?: string }[]
+  timeline?: TimelineEvent[]
+}
+
+interface TimelineEvent {
+  at: string
+  event: string
+  attempt?: number
+  status?: string
+  errorCode?: string
+  reason?: string
+  driver?: string
+  step?: string
+  durationMs?: number
+}
+
+/** A driver step carries names, an outcome, a code and times: never a message or a value. */
+const STEP_FIELDS = ['at', 'event', 'attempt', 'driver', 'step', 'status', 'errorCode', 'durationMs']
+
+function driverSteps(op: OperationView): TimelineEvent[] {
+  const steps = op.timeline!.filter((e) => e.event === 'driverStep')
+  for (const step of steps) {
+    for (const field of Object.keys(step)) expect(STEP_FIELDS).toContain(field)
+    expect(step.durationMs).toBeGreaterThanOrEqual(0)
+  }
+  return steps
 }
 
 let h: Harness
@@ -46,7 +70,7 @@ async function list(query: string): Promise<OperationView[]> {
 }
 
 describe('an operation timeline', () => {
-  it('records acceptance, dispatch, the attempt and the end of an install, and never a protected value', async () => {
+  it('records acceptance, dispatch, the attempt, each driver step and the end of an install, and never a protected value', async () => {
     const sub = freshSubscription()
     await registerCluster(h, sub)
     const secret = 'tl-secret-value-4b1d'
@@ -55,13 +79,28 @@ describe('an operation timeline', () => {
     const op = await operation(id)
     expect(op).toMatchObject({ id, kind: 'extension.install', status: 'Succeeded', attempts: 1, error: null })
     expect(op.resourceId.toLowerCase()).toBe(extensionPath(sub, 'flux').toLowerCase())
-    expect(op.timeline!.map((e) => e.event)).toEqual(['accepted', 'dispatched', 'attemptStarted', 'finished'])
+    expect(op.timeline!.map((e) => e.event)).toEqual(['accepted', 'dispatched', 'attemptStarted', 'driverStep', 'driverStep', 'finished'])
     expect(op.timeline![2]).toMatchObject({ attempt: 1 })
-    expect(op.timeline![3]).toMatchObject({ status: 'Succeeded', attempt: 1 })
-    expect(op.timeline![3]!.errorCode).toBeUndefined()
+    expect(driverSteps(op)).toEqual([
+      { at: expect.any(String), event: 'driverStep', attempt: 1, driver: 'simulated', step: 'readRelease', status: 'Succeeded', durationMs: expect.any(Number) },
+      { at: expect.any(String), event: 'driverStep', attempt: 1, driver: 'simulated', step: 'install', status: 'Succeeded', durationMs: expect.any(Number) },
+    ])
+    expect(op.timeline![5]).toMatchObject({ status: 'Succeeded', attempt: 1 })
+    expect(op.timeline![5]!.errorCode).toBeUndefined()
     const times = op.timeline!.map((e) => Date.parse(e.at))
     expect(times).toEqual([...times].sort((a, b) => a - b))
     expect(JSON.stringify(op)).not.toContain(secret)
+
+    const removal = await call(h, 'DELETE', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`)
+    expect(removal.status).toBe(202)
+    const removalUrl = removal.headers.get('azure-asyncoperation')!
+    await until(
+      () => call<{ status: string }>(h, 'GET', removalUrl),
+      (r) => r.body.status !== 'InProgress',
+    )
+    const removed = await operation(new URL(removalUrl).pathname.split('/').pop()!)
+    expect(removed.timeline!.map((e) => e.event)).toEqual(['accepted', 'dispatched', 'attemptStarted', 'driverStep', 'finished'])
+    expect(driverSteps(removed)).toMatchObject([{ attempt: 1, driver: 'simulated', step: 'uninstall', status: 'Succeeded' }])
   })
 
   it('records each retry with its reason, and a failure with its error code', async () => {
@@ -71,9 +110,28 @@ describe('an operation timeline', () => {
     expect(transient.status).toBe(201)
     const retried = await operation(await install(sub, 'flux', { extensionType: 'microsoft.flux' }))
     expect(retried.status).toBe('Succeeded')
-    expect(retried.timeline!.map((e) => e.event)).toEqual(['accepted', 'dispatched', 'attemptStarted', 'retryScheduled', 'attemptStarted', 'finished'])
-    expect(retried.timeline![3]).toMatchObject({ attempt: 1, reason: expect.stringMatching(/^[A-Za-z]+$/) })
-    expect(retried.timeline![4]).toMatchObject({ attempt: 2 })
+    expect(retried.timeline!.map((e) => e.event)).toEqual([
+      'accepted',
+      'dispatched',
+      'attemptStarted',
+      'driverStep',
+      'driverStep',
+      'retryScheduled',
+      'attemptStarted',
+      'driverStep',
+      'driverStep',
+      'finished',
+    ])
+    const retry = retried.timeline![5]!
+    expect(retry).toMatchObject({ attempt: 1, reason: expect.stringMatching(/^[A-Za-z]+$/) })
+    // The failed step names the code the retry gives as its reason; the second attempt's install succeeds.
+    expect(driverSteps(retried).map((e) => [e.attempt, e.step, e.status, e.errorCode])).toEqual([
+      [1, 'readRelease', 'Succeeded', undefined],
+      [1, 'install', 'Failed', retry.reason],
+      [2, 'readRelease', 'Succeeded', undefined],
+      [2, 'install', 'Succeeded', undefined],
+    ])
+    expect(retried.timeline![6]).toMatchObject({ attempt: 2 })
 
     const permanent = await call<{ id: string }>(h, 'POST', '/admin/simulator/faults', { kind: 'failInstall', clusterId: cluster, extensionType: 'microsoft.dapr', transient: false })
     expect(permanent.status).toBe(201)
@@ -81,6 +139,7 @@ describe('an operation timeline', () => {
     expect(failed.status).toBe('Failed')
     const last = failed.timeline!.at(-1)!
     expect(last).toMatchObject({ event: 'finished', status: 'Failed', errorCode: failed.error!.code })
+    expect(failed.timeline!.at(-2)).toMatchObject({ event: 'driverStep', step: 'install', status: 'Failed', errorCode: expect.stringMatching(/^[A-Za-z]+$/) })
     expect((await call(h, 'DELETE', `/admin/simulator/faults/${permanent.body.id}`)).status).toBe(200)
   })
 })

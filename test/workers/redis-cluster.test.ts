@@ -153,6 +153,11 @@ suite('on a three-node Redis Cluster', () => {
     expect(await client.hget(jobKey, 'finishedOn')).toMatch(/^\d+$/)
     const tag = rp.config.queuePrefix.slice(1, -1)
     expect(await client.cluster('KEYSLOT', jobKey)).toBe(await client.cluster('KEYSLOT', tag))
+    // The queue UI reads the same keys (the api's Queue, with the hash-tagged prefix) and the cluster's stats.
+    const job = await call<{ job: { id: string; data: unknown } }>(rp, 'GET', `/admin/queues/api/queues/operations/${operationIdOf(put)}`)
+    expect(job.status).toBe(200)
+    expect(job.body.job).toMatchObject({ id: operationIdOf(put), data: { operationId: operationIdOf(put) } })
+    expect((await call(rp, 'GET', '/admin/queues/api/redis/stats')).status).toBe(200)
 
     const del = await call(rp, 'DELETE', url)
     expect(del.status).toBe(202)

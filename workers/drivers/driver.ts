@@ -2,6 +2,7 @@
 // see; policy (what to install, retries, ordering) lives in the jobs, as in Flux's helm-controller.
 import type { OperationErrorCode } from '../../core/domain/error-catalogue.js'
 import type { ClusterFacts } from '../../core/domain/model.js'
+import type { DriverSteps } from './driver-steps.js'
 
 export interface TargetCluster {
   id: string
@@ -54,6 +55,8 @@ export interface DriverCallOptions {
   signal?: AbortSignal
   /** The release's namespace when the caller knows it, which spares real drivers a lookup. */
   namespace?: string
+  /** Where the call's phases are timed for the operation's timeline (driver-steps.ts). */
+  steps?: DriverSteps
 }
 
 export interface ClusterDriver {

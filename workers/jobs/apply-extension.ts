@@ -20,7 +20,7 @@ export async function applyExtension(ctx: WorkerContext, op: Operation, run: Ope
     return
   }
   const release = releaseFor(ctx, target)
-  const call = { signal: run.signal, namespace: release.namespace }
+  const call = { signal: run.signal, namespace: release.namespace, steps: run.steps }
   const observed = await target.driver.observe(target.cluster, release.releaseName, call)
   const inSync = observed?.status === 'deployed' && valuesDigestMatches(ctx.secrets, release, observed.valuesDigest)
   await recordProgress(ctx.db, op.id, 10)
@@ -34,5 +34,5 @@ export async function applyExtension(ctx: WorkerContext, op: Operation, run: Ope
     message: `Release '${release.releaseName}' of ${release.extensionType} version ${release.version} is deployed in namespace '${release.namespace}'.`,
     time: new Date().toISOString(),
   }
-  await finishExtensionOperation(ctx.db, op, { status: 'Succeeded', currentVersion: release.version, statuses: [deployed, ...ctx.planner.advisoryStatuses(release.extensionType)] })
+  await finishExtensionOperation(ctx.db, op, { status: 'Succeeded', currentVersion: release.version, statuses: [deployed, ...ctx.planner.advisoryStatuses(release.extensionType)] }, run.steps.taken)
 }

@@ -1,5 +1,6 @@
 // What the runner hands a job besides the operation: when to stop, which attempt this is, and what it acts on.
 import type { ClaimedExtension } from '../../core/store/operation-claim.js'
+import type { DriverSteps } from '../drivers/driver-steps.js'
 
 export interface OperationRun {
   /** Aborted when the operation is canceled or superseded, runs past its deadline, or the worker shuts down. */
@@ -8,6 +9,8 @@ export interface OperationRun {
   attempt: number
   /** The operation's extension and its cluster as read when the attempt was counted; null when there is none. */
   extension: ClaimedExtension | null
+  /** The attempt's driver steps: handed to every driver call, written with the statement that ends the attempt. */
+  steps: DriverSteps
 }
 
 /**

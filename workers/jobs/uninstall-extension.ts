@@ -25,8 +25,8 @@ function namespaceOf(ctx: WorkerContext, target: ExtensionTarget): string | unde
 export async function uninstallExtension(ctx: WorkerContext, op: Operation, run: OperationRun): Promise<void> {
   if (!operationFlag(op, 'forceDelete')) {
     const target = extensionTarget(ctx, op, run.extension)
-    if (target) await target.driver.uninstall(target.cluster, target.extension.name, { signal: run.signal, namespace: namespaceOf(ctx, target) })
-    await finishExtensionOperation(ctx.db, op, { status: 'Succeeded' })
+    if (target) await target.driver.uninstall(target.cluster, target.extension.name, { signal: run.signal, namespace: namespaceOf(ctx, target), steps: run.steps })
+    await finishExtensionOperation(ctx.db, op, { status: 'Succeeded' }, run.steps.taken)
     return
   }
   let releaseName = op.resourceId.split('/').pop() ?? ''
@@ -40,7 +40,7 @@ export async function uninstallExtension(ctx: WorkerContext, op: Operation, run:
       const signal = AbortSignal.any([run.signal, limit])
       // Stops waiting at the limit even for a driver that ignores its signal.
       await waitUnlessAborted(
-        target.driver.uninstall(target.cluster, releaseName, { signal, namespace: namespaceOf(ctx, target) }),
+        target.driver.uninstall(target.cluster, releaseName, { signal, namespace: namespaceOf(ctx, target), steps: run.steps }),
         signal,
         () => new DriverError('transient', ErrorCodes.UninstallTimedOut, `the uninstall did not finish within ${FORCE_DELETE_UNINSTALL_TIMEOUT_MS / 1000} s`),
       )
@@ -54,8 +54,8 @@ export async function uninstallExtension(ctx: WorkerContext, op: Operation, run:
       `forceDelete removed the extension without uninstalling release '${releaseName}'${clusterId ? ` from cluster '${clusterId}'` : ''}: ${reason} ` +
       'Its Kubernetes resources may remain on the cluster; remove them there (for example with helm uninstall).'
     ctx.log.warn({ operationId: op.id, resourceId: op.resourceId, err: loggableError(error) }, 'forced delete: cluster cleanup may remain')
-    await finishExtensionOperation(ctx.db, op, { status: 'Succeeded', properties: { cleanupMayRemain: true, cleanupMessage: cleanup } })
+    await finishExtensionOperation(ctx.db, op, { status: 'Succeeded', properties: { cleanupMayRemain: true, cleanupMessage: cleanup } }, run.steps.taken)
     return
   }
-  await finishExtensionOperation(ctx.db, op, { status: 'Succeeded', properties: { cleanupMayRemain: false } })
+  await finishExtensionOperation(ctx.db, op, { status: 'Succeeded', properties: { cleanupMayRemain: false } }, run.steps.taken)
 }

@@ -8,6 +8,7 @@ import { ErrorCodes } from '../../../core/domain/error-catalogue.js'
 import { checkKubeconfig, KubeconfigRejected, type KubeconfigPolicy } from '../../../core/kubeconfig-rules.js'
 import type { ClusterDriver, DriverCallOptions, DriverError, ObservedRelease, ReleaseSpec, TargetCluster } from '../driver.js'
 import { callInterrupted, releaseFailed, type ReleaseAction } from '../driver-errors.js'
+import { driverStep } from '../driver-steps.js'
 import { runHelm, withHelmFiles, type HelmFilePaths, type HelmOutcome } from './helm-cli.js'
 import { helmEnvironment } from './helm-environment.js'
 import { classifyHelmFailure, type HelmCallContext } from './helm-errors.js'
@@ -50,6 +51,8 @@ interface Call {
   chart?: string
   version?: string
   signal: AbortSignal | undefined
+  /** The caller's options, whose `steps` time each helm phase for the operation's timeline. */
+  options: DriverCallOptions | undefined
 }
 
 export class HelmDriver implements ClusterDriver {
@@ -134,33 +137,48 @@ export class HelmDriver implements ClusterDriver {
   /** The namespace holding the release, found with `helm list` when the caller does not know it. */
   private async locate(paths: HelmFilePaths, call: Call): Promise<string | null> {
     if (call.namespace) return call.namespace
-    const args = ['list', '--all-namespaces', '--all', '--filter', `^${escapeRegExp(call.releaseName)}$`, '--kubeconfig', paths.kubeconfig, '--output', 'json']
-    const listed = await this.run(args, paths, call, READ_TIMEOUT_MS)
-    if (listed.code !== 0) throw this.fail(listed, call)
-    const releases = this.parse(() => parseReleaseList(listed.stdout), call).filter((release) => release.name === call.releaseName)
-    const current = releases.find((release) => release.status !== 'uninstalled') ?? releases[0]
-    return current?.namespace ?? null
+    return driverStep(call.options, this.name, 'locateRelease', async () => {
+      const args = ['list', '--all-namespaces', '--all', '--filter', `^${escapeRegExp(call.releaseName)}$`, '--kubeconfig', paths.kubeconfig, '--output', 'json']
+      const listed = await this.run(args, paths, call, READ_TIMEOUT_MS)
+      if (listed.code !== 0) throw this.fail(listed, call)
+      const releases = this.parse(() => parseReleaseList(listed.stdout), call).filter((release) => release.name === call.releaseName)
+      const current = releases.find((release) => release.status !== 'uninstalled') ?? releases[0]
+      return current?.namespace ?? null
+    })
   }
 
   private async status(paths: HelmFilePaths, call: Call): Promise<ObservedRelease | null> {
     const namespace = await this.locate(paths, call)
     if (!namespace) return null
-    const shown = await this.run(['status', call.releaseName, '--namespace', namespace, '--kubeconfig', paths.kubeconfig, '--output', 'json'], paths, { ...call, namespace }, READ_TIMEOUT_MS)
-    if (shown.code !== 0) {
-      if (isReleaseNotFound(shown.stderr)) return null
-      throw this.fail(shown, { ...call, namespace })
-    }
-    return this.parse(() => parseReleaseJson(shown.stdout), call)
+    return driverStep(call.options, this.name, 'readRelease', async () => {
+      const shown = await this.run(['status', call.releaseName, '--namespace', namespace, '--kubeconfig', paths.kubeconfig, '--output', 'json'], paths, { ...call, namespace }, READ_TIMEOUT_MS)
+      if (shown.code !== 0) {
+        if (isReleaseNotFound(shown.stderr)) return null
+        throw this.fail(shown, { ...call, namespace })
+      }
+      return this.parse(() => parseReleaseJson(shown.stdout), call)
+    })
   }
 
   async observe(cluster: TargetCluster, releaseName: string, options?: DriverCallOptions): Promise<ObservedRelease | null> {
-    const call: Call = { cluster, action: 'status', releaseName, namespace: options?.namespace ?? null, secrets: [], signal: options?.signal }
+    const call: Call = { cluster, action: 'status', releaseName, namespace: options?.namespace ?? null, secrets: [], signal: options?.signal, options }
     return withHelmFiles({ kubeconfig: this.kubeconfigOf(call) }, (paths) => this.status(paths, call))
   }
 
   async apply(cluster: TargetCluster, release: ReleaseSpec, options?: DriverCallOptions): Promise<ObservedRelease> {
     const secrets = Object.values(release.protectedValues)
-    const base: Call = { cluster, action: 'install', releaseName: release.releaseName, namespace: release.namespace, secrets, signal: options?.signal }
+    const base: Call = { cluster, action: 'install', releaseName: release.releaseName, namespace: release.namespace, secrets, signal: options?.signal, options }
+    const { kubeconfig, chart, values } = await driverStep(options, this.name, 'resolveChart', () => this.resolve(base, release))
+
+    return withHelmFiles({ kubeconfig, values }, async (paths) => {
+      const existing = await this.status(paths, { ...base, action: 'status' })
+      const call: Call = { ...base, action: existing ? 'upgrade' : 'install', chart, version: release.version }
+      return driverStep(options, this.name, existing ? 'upgrade' : 'install', () => this.upgradeInstall(paths, call, release))
+    })
+  }
+
+  /** What an install needs before helm runs: a kubeconfig that passes the rules, the chart, the values file's content. */
+  private resolve(base: Call, release: ReleaseSpec): { kubeconfig: string; chart: string; values: Record<string, unknown> } {
     const kubeconfig = this.kubeconfigOf(base)
     if (!this.options.chartRepository) {
       throw releaseFailed('permanent', {
@@ -183,52 +201,54 @@ export class HelmDriver implements ClusterDriver {
         hint: 'Correct the setting keys in configurationSettings / configurationProtectedSettings',
       })
     }
+    return { kubeconfig, chart, values }
+  }
 
-    return withHelmFiles({ kubeconfig, values }, async (paths) => {
-      const existing = await this.status(paths, { ...base, action: 'status' })
-      const call: Call = { ...base, action: existing ? 'upgrade' : 'install', chart, version: release.version }
-      const args = [
-        'upgrade',
-        '--install',
-        '--atomic',
-        '--wait',
-        '--create-namespace',
-        '--namespace',
-        release.namespace,
-        release.releaseName,
-        chart,
-        '--version',
-        release.version,
-        '-f',
-        paths.values!,
-        '--kubeconfig',
-        paths.kubeconfig,
-        '--timeout',
-        `${this.options.timeoutSeconds}s`,
-        '--description',
-        releaseDescription(release.extensionType, release.valuesDigest),
-        '--output',
-        'json',
-      ]
-      const done = await this.run(args, paths, call, this.options.timeoutSeconds * 1000 + PROCESS_GRACE_MS)
-      if (done.code !== 0) throw this.fail(done, call)
-      const observed = this.parse(() => parseReleaseJson(done.stdout), call)
-      if (!observed || observed.status !== 'deployed') {
-        throw releaseFailed('transient', { ...call, reason: `helm reported the release as '${observed?.status ?? 'uninstalled'}' after a successful ${call.action}` })
-      }
-      return observed
-    })
+  /** `helm upgrade --install --atomic --wait`: installs or upgrades, and waits until the release's resources are ready. */
+  private async upgradeInstall(paths: HelmFilePaths, call: Call, release: ReleaseSpec): Promise<ObservedRelease> {
+    const args = [
+      'upgrade',
+      '--install',
+      '--atomic',
+      '--wait',
+      '--create-namespace',
+      '--namespace',
+      release.namespace,
+      release.releaseName,
+      call.chart!,
+      '--version',
+      release.version,
+      '-f',
+      paths.values!,
+      '--kubeconfig',
+      paths.kubeconfig,
+      '--timeout',
+      `${this.options.timeoutSeconds}s`,
+      '--description',
+      releaseDescription(release.extensionType, release.valuesDigest),
+      '--output',
+      'json',
+    ]
+    const done = await this.run(args, paths, call, this.options.timeoutSeconds * 1000 + PROCESS_GRACE_MS)
+    if (done.code !== 0) throw this.fail(done, call)
+    const observed = this.parse(() => parseReleaseJson(done.stdout), call)
+    if (!observed || observed.status !== 'deployed') {
+      throw releaseFailed('transient', { ...call, reason: `helm reported the release as '${observed?.status ?? 'uninstalled'}' after a successful ${call.action}` })
+    }
+    return observed
   }
 
   async uninstall(cluster: TargetCluster, releaseName: string, options?: DriverCallOptions): Promise<void> {
-    const call: Call = { cluster, action: 'uninstall', releaseName, namespace: options?.namespace ?? null, secrets: [], signal: options?.signal }
+    const call: Call = { cluster, action: 'uninstall', releaseName, namespace: options?.namespace ?? null, secrets: [], signal: options?.signal, options }
     await withHelmFiles({ kubeconfig: this.kubeconfigOf(call) }, async (paths) => {
       const namespace = await this.locate(paths, call)
       if (!namespace) return
       const located = { ...call, namespace }
-      const args = ['uninstall', releaseName, '--namespace', namespace, '--kubeconfig', paths.kubeconfig, '--wait', '--timeout', `${this.options.timeoutSeconds}s`]
-      const done = await this.run(args, paths, located, this.options.timeoutSeconds * 1000 + PROCESS_GRACE_MS)
-      if (done.code !== 0 && !isReleaseNotFound(done.stderr)) throw this.fail(done, located)
+      await driverStep(options, this.name, 'uninstall', async () => {
+        const args = ['uninstall', releaseName, '--namespace', namespace, '--kubeconfig', paths.kubeconfig, '--wait', '--timeout', `${this.options.timeoutSeconds}s`]
+        const done = await this.run(args, paths, located, this.options.timeoutSeconds * 1000 + PROCESS_GRACE_MS)
+        if (done.code !== 0 && !isReleaseNotFound(done.stderr)) throw this.fail(done, located)
+      })
     })
   }
 }

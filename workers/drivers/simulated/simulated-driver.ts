@@ -5,6 +5,7 @@ import type { Db } from '../../../core/db/client.js'
 import { syncEnvFaults } from '../../../core/simulator/faults.js'
 import { findSimulatedRelease, releaseWithCandidateFaults, removeSimulatedRelease, saveSimulatedRelease, type CandidateFault, type SimulatedReleaseFields } from '../../../core/simulator/releases.js'
 import type { ClusterDriver, DriverCallOptions, ObservedRelease, ReleaseSpec, TargetCluster } from '../driver.js'
+import { driverStep } from '../driver-steps.js'
 import type { EnvFault } from './env-faults.js'
 import { FaultInjector, type FaultCall } from './fault-injector.js'
 
@@ -56,8 +57,8 @@ export class SimulatedDriver implements ClusterDriver {
     await this.faults.run(call, rules, signal)
   }
 
-  async observe(cluster: TargetCluster, releaseName: string): Promise<ObservedRelease | null> {
-    const row = await findSimulatedRelease(this.db, cluster.id, releaseName)
+  async observe(cluster: TargetCluster, releaseName: string, options?: DriverCallOptions): Promise<ObservedRelease | null> {
+    const row = await driverStep(options, this.name, 'readRelease', () => findSimulatedRelease(this.db, cluster.id, releaseName))
     if (!row) return null
     return {
       releaseName: row.releaseName,
@@ -71,15 +72,20 @@ export class SimulatedDriver implements ClusterDriver {
 
   async apply(cluster: TargetCluster, release: ReleaseSpec, options?: DriverCallOptions): Promise<ObservedRelease> {
     const { release: existing, faults } = await this.stepReads(cluster, release.releaseName, release.extensionType)
-    await this.step({ cluster, operation: existing ? 'upgrade' : 'install', releaseName: release.releaseName, namespace: release.namespace, extensionType: release.extensionType }, faults, options)
+    const operation = existing ? 'upgrade' : 'install'
     const fields: SimulatedReleaseFields = { namespace: release.namespace, extensionType: release.extensionType, version: release.version, status: 'deployed', valuesDigest: release.valuesDigest }
-    await saveSimulatedRelease(this.db, cluster.id, release.releaseName, fields)
+    await driverStep(options, this.name, operation, async () => {
+      await this.step({ cluster, operation, releaseName: release.releaseName, namespace: release.namespace, extensionType: release.extensionType }, faults, options)
+      await saveSimulatedRelease(this.db, cluster.id, release.releaseName, fields)
+    })
     return { releaseName: release.releaseName, ...fields }
   }
 
   async uninstall(cluster: TargetCluster, releaseName: string, options?: DriverCallOptions): Promise<void> {
     const { release: existing, faults } = await this.stepReads(cluster, releaseName, null)
-    await this.step({ cluster, operation: 'uninstall', releaseName, namespace: existing?.namespace ?? options?.namespace ?? null, extensionType: existing?.extensionType ?? null }, faults, options)
-    await removeSimulatedRelease(this.db, cluster.id, releaseName)
+    await driverStep(options, this.name, 'uninstall', async () => {
+      await this.step({ cluster, operation: 'uninstall', releaseName, namespace: existing?.namespace ?? options?.namespace ?? null, extensionType: existing?.extensionType ?? null }, faults, options)
+      await removeSimulatedRelease(this.db, cluster.id, releaseName)
+    })
   }
 }
