@@ -1,5 +1,6 @@
 // Operator endpoints outside ARM's resource model (no api-version): the simulated driver's fault-injection rules
-// and installed releases, which driver serves a cluster, and operations with their timelines (admin-operations.ts).
+// and installed releases, which driver serves a cluster, operations with their timelines (admin-operations.ts) and
+// the retry of a failed one (operation-retry.ts).
 // Errors use the same ARM envelope as everything else.
 // Who may call them is declared per route (`config.access`, enforced by api/auth/authorization.ts): Owner in
 // AUTH_MODE=jwt (over a scope containing the cluster a request names, else at "/"), loopback peers in dev mode.
@@ -15,6 +16,7 @@ import type { ThrottleReset } from '../arm/throttling.js'
 import { deleteEverything } from '../../core/store/reset.js'
 import { assertNotCrossSite } from '../arm/cross-site.js'
 import { operationHistoryRoutes } from './admin-operations.js'
+import { operationRetryRoutes } from './operation-retry.js'
 
 const FAULTS_PATH = '/admin/simulator/faults'
 // Operator endpoints are not part of the ARM surface the OpenAPI document describes.
@@ -106,6 +108,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   // Before the body is read: a cross-site form post is refused whatever it carries.
   app.addHook('onRequest', async (request) => assertNotCrossSite(request, app.services.config))
   operationHistoryRoutes(app)
+  operationRetryRoutes(app)
 
   app.get<{ Querystring: { clusterId?: string } }>(FAULTS_PATH, { config: { access: CLUSTER_IN_QUERY }, schema: { hide: true, querystring: clusterQuerySchema } }, async (request) => {
     const cluster = request.query.clusterId ? clusterIdFrom(request.query.clusterId, 'clusterId') : undefined
