@@ -21,6 +21,7 @@ export const SLOW_SUITES = [
   'test/http/listener-limits.test.ts', // waits out header and body timeouts
   'test/bench/bench-quick.test.ts', // npm run bench -- --quick: every scenario with real processes
   'test/front-door/azure-cli.test.ts', // Debian's az, a Python process per command
+  'test/cli/cli.test.ts', // the arcext CLI, a node process per command
 ]
 
 export default defineConfig({
