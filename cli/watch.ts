@@ -126,7 +126,9 @@ export async function watchOperation(context: Context, id: string, options: Watc
     }
     if (live) {
       const progress = op.percentComplete > 0 ? `  ${Math.round(op.percentComplete)}%` : ''
-      out.write(`\r\x1b[2K${SPINNER[frame++ % SPINNER.length]} ${op.status}  attempt ${op.attempts}${progress}  ${elapsed.toFixed(1)} s`)
+      // Time since the operation was accepted (the service's clock), not since watching began.
+      const running = Math.max(0, (Date.now() - Date.parse(op.startTime)) / 1000)
+      out.write(`\r\x1b[2K${SPINNER[frame++ % SPINNER.length]} ${op.status}  attempt ${op.attempts}${progress}  ${running.toFixed(1)} s`)
       statusLine = true
     }
     await sleep(options.intervalMs)

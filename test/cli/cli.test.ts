@@ -143,7 +143,12 @@ describe('arcext against a dev-mode instance', () => {
     const watched = await arcext(['ops', 'show', accepted.operationId, '--watch', '--timeout', '0.5', '--interval', '0.1'])
     expect(watched.code).toBe(1)
     expect(watched.stderr).toBe(`operation ${accepted.operationId} is still InProgress after 0.5 s (--timeout); it keeps running\n`)
-    expect((await arcext(['ops', 'show', accepted.operationId, '--watch', '--interval', '0.1'])).code).toBe(0)
+    // On a terminal (a pty from util-linux's script) a status line is redrawn in place until the operation ends.
+    const command = `${process.execPath} ${BIN} ops show ${accepted.operationId} --watch --interval 0.1`
+    const onTerminal = await run('script', ['-qec', command, '/dev/null'], { ARCEXT_URL: h.baseUrl, TERM: 'xterm' })
+    expect(onTerminal.code, onTerminal.stdout).toBe(0)
+    expect(onTerminal.stdout).toMatch(/\r\x1b\[2K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] InProgress {2}attempt 1( {2}\d+%)? {2}\d+\.\d s/)
+    expect(onTerminal.stdout).toMatch(/\r\x1b\[2K {2}[\d:.]+ {2}finished: Succeeded\r?\nSucceeded: extension\.install of c1\/osm/)
     await arcext(['faults', 'rm', 'slow-osm'])
   })
 
