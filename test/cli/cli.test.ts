@@ -147,8 +147,10 @@ describe('arcext against a dev-mode instance', () => {
     const command = `${process.execPath} ${BIN} ops show ${accepted.operationId} --watch --interval 0.1`
     const onTerminal = await run('script', ['-qec', command, '/dev/null'], { ARCEXT_URL: h.baseUrl, TERM: 'xterm' })
     expect(onTerminal.code, onTerminal.stdout).toBe(0)
-    expect(onTerminal.stdout).toMatch(/\r\x1b\[2K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] InProgress {2}attempt 1( {2}\d+%)? {2}\d+\.\d s/)
-    expect(onTerminal.stdout).toMatch(/\r\x1b\[2K {2}[\d:.]+ {2}finished: Succeeded\r?\nSucceeded: extension\.install of c1\/osm/)
+    // The erase-line sequence (carriage return, ESC [2K) spelt out, so the patterns below read it.
+    const screen = onTerminal.stdout.replaceAll('\r\x1b[2K', '<erase>')
+    expect(screen).toMatch(/<erase>[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] InProgress {2}attempt 1( {2}\d+%)? {2}\d+\.\d s/)
+    expect(screen).toMatch(/<erase> {2}[\d:.]+ {2}finished: Succeeded\r?\nSucceeded: extension\.install of c1\/osm/)
     await arcext(['faults', 'rm', 'slow-osm'])
   })
 
