@@ -101,6 +101,30 @@ describe('POST /admin/operations/{id}/retry', () => {
     expect((await call(h, 'DELETE', `${clusterPath(sub)}?${CLUSTER_API}`)).status).toBe(200)
   })
 
+  it('runs a failed cluster deletion again, and of two retries at once exactly one is accepted', async () => {
+    const sub = freshSubscription()
+    const cluster = await registerCluster(h, sub)
+    const put = await call(h, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
+    expect((await ended(operationIdOf(put))).status).toBe('Succeeded')
+    const faultId = await fault(cluster, 'failUninstall')
+    const deleted = await call(h, 'DELETE', `${cluster}?${CLUSTER_API}`)
+    expect(deleted.status).toBe(202)
+    const failedId = operationIdOf(deleted)
+    expect(await ended(failedId)).toMatchObject({ kind: 'cluster.delete', status: 'Failed' })
+    await call(h, 'DELETE', `/admin/simulator/faults/${faultId}`)
+
+    const [first, second] = await Promise.all([0, 1].map(() => call<OperationView & Envelope>(h, 'POST', `/admin/operations/${failedId}/retry`, {})))
+    const statuses = [first!.status, second!.status].sort()
+    expect(statuses).toEqual([202, 409])
+    const accepted = first!.status === 202 ? first! : second!
+    const refused = first!.status === 202 ? second! : first!
+    expect(refused.body.error.code).toBe('OperationNotRetryable')
+    expect(accepted.body).toMatchObject({ kind: 'cluster.delete', retriedOperationId: failedId, resourceId: cluster })
+    expect(accepted.headers.get('azure-asyncoperation')).toBe(`${h.baseUrl}${cluster}/operations/${accepted.body.id}?${CLUSTER_API}`)
+    expect((await ended(accepted.body.id)).status).toBe('Succeeded')
+    expect((await call(h, 'GET', `${cluster}?${CLUSTER_API}`)).status).toBe(404)
+  })
+
   it('answers 404 for an unknown operation and 400 for options, in the ARM envelope', async () => {
     const unknown = await call<Envelope>(h, 'POST', '/admin/operations/6a0b0e11-0000-4000-8000-000000000001/retry', {})
     expect(unknown.status).toBe(404)
