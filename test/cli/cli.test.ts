@@ -6,7 +6,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { repoRoot } from '../../core/paths.js'
-import { CLUSTER_API, clusterPath, startHarness, type Harness } from '../helpers/harness.js'
+import { CLUSTER_API, clusterPath } from '../helpers/harness.js'
 import { startIsolatedHarness, type IsolatedHarness } from '../drivers/support.js'
 import { jwks, jwtEnv, signingKey, tempDir, writeJson } from '../auth/support.js'
 import { secretHash } from '../front-door/support.js'
@@ -227,13 +227,14 @@ describe('arcext against a dev-mode instance', () => {
 })
 
 describe('arcext against a jwt-mode instance', () => {
-  let h: Harness
+  let h: IsolatedHarness
   const owner = { id: randomUUID(), secret: `s-${randomUUID()}` }
 
   beforeAll(async () => {
     const dir = tempDir()
     const policy = { principals: [{ appid: owner.id, credentials: { secretHash: secretHash(owner.secret) }, roleAssignments: [{ role: 'Owner', scope: '/' }] }] }
-    h = await startHarness({ worker: false, env: jwtEnv({ AUTH_JWKS_FILE: writeJson(dir, 'jwks.json', jwks(await signingKey('ES256'))) }, writeJson(dir, 'policy.json', policy)) })
+    // A database of its own, so no other suite's fault rules show up in `faults ls`.
+    h = await startIsolatedHarness({ worker: false, env: jwtEnv({ AUTH_JWKS_FILE: writeJson(dir, 'jwks.json', jwks(await signingKey('ES256'))) }, writeJson(dir, 'policy.json', policy)) })
   })
   afterAll(() => h?.close())
 
