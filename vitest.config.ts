@@ -23,6 +23,7 @@ export const SLOW_SUITES = [
   'test/front-door/azure-cli.test.ts', // Debian's az, a Python process per command
   'test/docker/image.test.ts', // builds the image's file tree (npm ci, prisma generate, tsc) and runs it
   'test/contract/swagger-ui.test.ts', // Debian's chromium rendering /docs on both listeners
+  'test/cli/cli.test.ts', // the arcext CLI, a node process per command
 ]
 
 export default defineConfig({

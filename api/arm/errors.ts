@@ -54,6 +54,8 @@ export const ArmErrors = {
   methodNotAllowed: (method: string, path: string) => new ArmError(ErrorCodes.MethodNotAllowed, `The requested resource does not support http method '${method}' on ${path}.`),
   anotherOperationInProgress: (message: string, target: string) => new ArmError(ErrorCodes.AnotherOperationInProgress, message, target),
   conflict: (message: string, target?: string) => new ArmError(ErrorCodes.Conflict, message, target),
+  // POST /admin/operations/{id}/retry (api/routes/operation-retry.ts): only the newest operation on a resource, and only a failed one.
+  operationNotRetryable: (operationId: string, why: string) => new ArmError(ErrorCodes.OperationNotRetryable, `The operation '${operationId}' cannot be retried: ${why}.`, operationId),
   preconditionFailed: (message: string) => new ArmError(ErrorCodes.PreconditionFailed, message),
   unsupportedMediaType: (contentType: string) => new ArmError(ErrorCodes.UnsupportedMediaType, `The content media type '${contentType}' is not supported. Only 'application/json' is supported.`),
   payloadTooLarge: () => new ArmError(ErrorCodes.RequestEntityTooLarge, 'The request body is larger than the allowed limit.'),

@@ -60,7 +60,7 @@ function clusterKeyFrom(raw: string | undefined): string | undefined {
   return parsed.idKey
 }
 
-function operationView(op: Operation): Record<string, unknown> {
+export function operationView(op: Operation): Record<string, unknown> {
   return {
     id: op.id,
     kind: op.kind,

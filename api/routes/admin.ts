@@ -1,6 +1,6 @@
 // Operator endpoints outside ARM's resource model (no api-version): the simulated driver's fault-injection rules
-// and installed releases, which driver serves a cluster, operations with their timelines (admin-operations.ts) and
-// the queue UI (queue-board.ts).
+// and installed releases, which driver serves a cluster, operations with their timelines (admin-operations.ts), the
+// retry of a failed one (operation-retry.ts) and the queue UI (queue-board.ts).
 // Errors use the same ARM envelope as everything else.
 // Who may call them is declared per route (`config.access`, enforced by api/auth/authorization.ts): Owner in
 // AUTH_MODE=jwt (over a scope containing the cluster a request names, else at "/"), loopback peers in dev mode.
@@ -18,6 +18,7 @@ import { deleteEverything } from '../../core/store/reset.js'
 import { assertNotCrossSite } from '../arm/cross-site.js'
 import { operationHistoryRoutes } from './admin-operations.js'
 import { queueBoardRoutes } from './queue-board.js'
+import { operationRetryRoutes } from './operation-retry.js'
 
 const FAULTS_PATH = '/admin/simulator/faults'
 // Operator endpoints are not part of the ARM surface the OpenAPI document describes.
@@ -110,6 +111,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   app.addHook('onRequest', async (request) => assertNotCrossSite(request, app.services.config))
   operationHistoryRoutes(app)
   await queueBoardRoutes(app)
+  operationRetryRoutes(app)
 
   app.get<{ Querystring: { clusterId?: string } }>(FAULTS_PATH, { config: { access: CLUSTER_IN_QUERY }, schema: { hide: true, querystring: clusterQuerySchema } }, async (request) => {
     const cluster = request.query.clusterId ? clusterIdFrom(request.query.clusterId, 'clusterId') : undefined

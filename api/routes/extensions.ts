@@ -5,7 +5,7 @@ import { ConcurrentModificationError } from '../../core/domain/errors.js'
 import { SecretUnavailableError } from '../../core/secrets.js'
 import type { ExtensionSpec } from '../../core/domain/model.js'
 import { findCluster, findClusterById } from '../../core/store/clusters.js'
-import { checkInstallable, defaultCatalog } from '../../core/catalog/index.js'
+import { defaultCatalog } from '../../core/catalog/index.js'
 import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
 import {
   acceptExtensionChange,
@@ -20,9 +20,6 @@ import {
   type PutDecision,
 } from '../../core/store/extensions.js'
 import { deliverOrLeaveToOutbox } from '../../core/store/outbox.js'
-import type { Cluster } from '../../core/store/clusters.js'
-import { clusterFacts } from '../../core/domain/cluster-facts.js'
-import { assertNoViolations } from '../arm/rule-violations.js'
 import { announceOperation } from '../arm/async-operation.js'
 import { publicBaseUrl } from '../arm/base-url.js'
 import { ArmErrors } from '../arm/errors.js'
@@ -43,6 +40,7 @@ import {
 } from '../versions/extension-convert.js'
 import { callerTenant } from '../auth/caller-tenant.js'
 import { extensionRouteSchemas } from './extension-route-schemas.js'
+import { assertInstallable, protectedSettingsInForce } from './extension-admission.js'
 import { pageRequest, toPage } from '../arm/paging.js'
 import { EXTENSION_PATH, EXTENSIONS_PATH } from './paths.js'
 
@@ -101,38 +99,6 @@ function withEffectiveScope(spec: ExtensionSpec, extensionName: string): Extensi
   return { ...spec, scope: { kind: 'cluster', releaseNamespace: releaseNamespaceFor(spec, extensionName, type.defaultReleaseNamespace) } }
 }
 
-/**
- * Every catalog rule, server-side, so raw PUTs get what the az CLI would have enforced; `installed` are the
- * extensions on the cluster, for the rules on which types may share it.
- */
-function assertInstallable(
-  spec: ExtensionSpec,
-  protectedSettings: Readonly<Record<string, string>> | null,
-  cluster: Cluster,
-  extensionName: string,
-  clusterResourceName: string,
-  installed: InstalledExtension[],
-  installedVersion: string | null = null,
-): void {
-  assertNoViolations(
-    checkInstallable({
-      extensionType: spec.extensionType,
-      autoUpgradeMinorVersion: spec.autoUpgradeMinorVersion,
-      releaseTrain: spec.releaseTrain,
-      version: spec.version,
-      scope: spec.scope,
-      cluster: clusterFacts(cluster),
-      installedTypes: installed,
-      extensionName,
-      clusterType: clusterResourceName,
-      plan: spec.plan,
-      installedVersion,
-      configurationSettings: spec.configurationSettings,
-      protectedSettings,
-    }),
-  )
-}
-
 export async function extensionRoutes(app: FastifyInstance): Promise<void> {
   const { db, queue, secrets, config: appConfig } = app.services
 
@@ -178,7 +144,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       const protectedSettingsSealed = protectedSettings ? secrets.sealJson(protectedSettings) : protectedSettings === null ? null : undefined
       const { caller, apiVersion, correlationId } = request.arm
       // Judged inside the transaction that holds the cluster lock; a create's lock serialises creates on the cluster (core/store/extensions.ts).
-      const inForce = protectedSettingsInForce(spec.extensionType, protectedSettings, current?.protectedSettingsSealed ?? null)
+      const inForce = protectedSettingsInForce(secrets, spec.extensionType, protectedSettings, current?.protectedSettingsSealed ?? null)
       const admit = (installed: InstalledExtension[]) => assertInstallable(spec, inForce, cluster, name, parent.resourceType, installed, current?.currentVersion ?? null)
       if (current) return { change: { kind: 'extension.update', spec, protectedSettingsSealed, caller, apiVersion, correlationId, admit } }
       return { create: { resourceId: addressed.id, idKey: addressed.key, clusterId: cluster.id, name, spec, protectedSettingsSealed, caller, apiVersion, correlationId, admit } }
@@ -242,22 +208,6 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     }
   }
 
-  /**
-   * The protected settings the request leaves in force, for the settings rules: those it sends, else the stored ones.
-   * Opened only for a type with settings rules (it costs a decryption); null when they cannot be opened, which skips
-   * the rules that need them rather than refusing a change that does not touch them.
-   */
-  function protectedSettingsInForce(extensionType: string, sent: Record<string, string> | null | undefined, storedSealed: string | null): Record<string, string> | null {
-    if (sent !== undefined) return sent ?? {}
-    if (!defaultCatalog().findType(extensionType)?.settingsRules || storedSealed === null) return {}
-    try {
-      return secrets.openJson<Record<string, string>>(storedSealed)
-    } catch (error) {
-      if (error instanceof SecretUnavailableError) return null
-      throw error
-    }
-  }
-
   /** The protected settings a PATCH leaves: exactly the map it sends, without its null values. */
   function replacedProtectedSettings(patch: Record<string, string | null> | null): Record<string, string> {
     return Object.fromEntries(Object.entries(patch ?? {}).filter((entry): entry is [string, string] => entry[1] !== null))
@@ -301,7 +251,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     if (unchanged && version.noOpPatchStatus === 200 && current.provisioningState === 'Succeeded') return { unchanged: current }
     const cluster = await findClusterById(db, current.clusterId)
     if (!cluster) throw new ConcurrentModificationError(resourceId) // deleted with its cluster just now: judged again, a 404
-    const inForce = protectedSettingsInForce(spec.extensionType, protectedAfter, current.protectedSettingsSealed)
+    const inForce = protectedSettingsInForce(secrets, spec.extensionType, protectedAfter, current.protectedSettingsSealed)
     const accepted = await acceptExtensionChange(db, current, {
       kind: 'extension.update',
       spec,

@@ -54,6 +54,11 @@ export const ERROR_CATALOGUE = {
   MethodNotAllowed: { kind: 'request', status: 405, description: 'The resource does not support the HTTP method.' },
   AnotherOperationInProgress: { kind: 'request', status: 409, description: 'Another operation on the resource has not finished; retry once it has.', armRule: 48 },
   Conflict: { kind: 'request', status: 409, description: 'The resource changed between read and write; read it again and retry.' },
+  OperationNotRetryable: {
+    kind: 'request',
+    status: 409,
+    description: 'An operator retry (`POST /admin/operations/{id}/retry`) names an operation that is not `Failed`, that a later operation on the same resource superseded, or whose resource is gone.',
+  },
   PreconditionFailed: { kind: 'request', status: 412, description: "An `If-Match` or `If-None-Match` precondition does not hold for the resource's ETag.", armRule: 44 },
   UnsupportedMediaType: { kind: 'request', status: 415, description: 'The body is not `application/json`.' },
   RequestEntityTooLarge: { kind: 'request', status: 413, description: 'The body is larger than allowed.' },

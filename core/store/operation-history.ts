@@ -39,3 +39,11 @@ export async function findOperationWithTimeline(db: Db, id: string): Promise<{ o
   const { events, ...operation } = found
   return { operation, timeline: events }
 }
+
+/**
+ * An operation on the same resource accepted at or after `op` (other than `op`): it superseded `op`, so running `op`'s
+ * desired state again would undo what the caller asked for since.
+ */
+export function laterOperationOn(db: Db, op: Pick<Operation, 'id' | 'resourceIdKey' | 'startTime'>): Promise<Operation | null> {
+  return db.operation.findFirst({ where: { resourceIdKey: op.resourceIdKey, id: { not: op.id }, startTime: { gte: op.startTime } }, orderBy: [{ startTime: 'desc' }, { id: 'desc' }] })
+}
