@@ -2,16 +2,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { CLUSTER_PARENT_TYPES, findClusterParentType } from '../../core/domain/cluster-types.js'
 import { ConcurrentModificationError } from '../../core/domain/errors.js'
-import { SecretUnavailableError } from '../../core/secrets.js'
-import type { ExtensionSpec } from '../../core/domain/model.js'
 import { findCluster, findClusterById } from '../../core/store/clusters.js'
-import { checkInstallable, defaultCatalog } from '../../core/catalog/index.js'
-import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
 import {
   acceptExtensionChange,
   acceptExtensionDelete,
   acceptExtensionPut,
-  extensionDocument,
   findExtension,
   listExtensions,
   type Accepted,
@@ -20,8 +15,6 @@ import {
   type PutDecision,
 } from '../../core/store/extensions.js'
 import { deliverOrLeaveToOutbox } from '../../core/store/outbox.js'
-import type { Cluster } from '../../core/store/clusters.js'
-import { clusterFacts } from '../../core/domain/cluster-facts.js'
 import { assertNoViolations } from '../arm/rule-violations.js'
 import { announceOperation } from '../arm/async-operation.js'
 import { publicBaseUrl } from '../arm/base-url.js'
@@ -33,8 +26,6 @@ import { SUPPORTED_EXTENSION_API_VERSIONS, extensionApiVersion } from '../versio
 import {
   EXTENSION_RESOURCE_TYPE,
   patchablePropertiesFor,
-  extensionSpecFromPatch,
-  extensionSpecFromPut,
   extensionToWire,
   immutablePatchTarget,
   laterVersionPutTarget,
@@ -43,6 +34,7 @@ import {
 } from '../versions/extension-convert.js'
 import { callerTenant } from '../auth/caller-tenant.js'
 import { extensionRouteSchemas } from './extension-route-schemas.js'
+import { ExtensionPlanner } from './extension-plan.js'
 import { pageRequest, toPage } from '../arm/paging.js'
 import { EXTENSION_PATH, EXTENSIONS_PATH } from './paths.js'
 
@@ -65,76 +57,9 @@ function knownParent(request: FastifyRequest): AddressedCluster {
   return parent
 }
 
-/** Body-only checks a schema cannot express (docs/arm-rules.md rule 25). */
-function assertPutBodyConsistent(body: ExtensionPutBody, extensionName: string, current: Extension | null): void {
-  const named = (body as { name?: string }).name
-  if (named !== undefined && named.toLowerCase() !== extensionName.toLowerCase()) {
-    throw ArmErrors.invalidRequestContent(`The name '${named}' in the body does not match the extension name '${extensionName}' in the URL.`, 'name')
-  }
-  const requestedState = body.properties.provisioningState
-  if (requestedState !== undefined && requestedState !== (current?.provisioningState ?? requestedState)) {
-    throw ArmErrors.invalidRequestContent(`properties.provisioningState is read-only; it cannot be set to '${requestedState}'.`, 'properties.provisioningState')
-  }
-  const scope = body.properties.scope
-  if (scope?.cluster && scope?.namespace) {
-    throw ArmErrors.invalidRequestContent('properties.scope may name cluster or namespace, not both.', 'properties.scope')
-  }
-  if (!current && !body.properties.extensionType) {
-    throw ArmErrors.invalidRequestContent("The property 'properties.extensionType' is required.", 'properties.extensionType')
-  }
-  if (current && body.properties.extensionType && body.properties.extensionType.toLowerCase() !== current.extensionType.toLowerCase()) {
-    throw ArmErrors.invalidRequestContent(
-      `properties.extensionType cannot be changed from '${current.extensionType}' to '${body.properties.extensionType}'; delete the extension and create a new one.`,
-      'properties.extensionType',
-    )
-  }
-}
-
-/**
- * A cluster-scoped extension sent without a scope gets the one it will really be installed with, recorded at accept
- * time: responses then show it (as Azure's do), and a later catalog edit never moves an installed release.
- */
-function withEffectiveScope(spec: ExtensionSpec, extensionName: string): ExtensionSpec {
-  if (spec.scope) return spec
-  const type = defaultCatalog().findType(spec.extensionType)
-  if (!type || type.scope !== 'cluster') return spec // unknown or namespace-scoped: the catalog rules report it
-  return { ...spec, scope: { kind: 'cluster', releaseNamespace: releaseNamespaceFor(spec, extensionName, type.defaultReleaseNamespace) } }
-}
-
-/**
- * Every catalog rule, server-side, so raw PUTs get what the az CLI would have enforced; `installed` are the
- * extensions on the cluster, for the rules on which types may share it.
- */
-function assertInstallable(
-  spec: ExtensionSpec,
-  protectedSettings: Readonly<Record<string, string>> | null,
-  cluster: Cluster,
-  extensionName: string,
-  clusterResourceName: string,
-  installed: InstalledExtension[],
-  installedVersion: string | null = null,
-): void {
-  assertNoViolations(
-    checkInstallable({
-      extensionType: spec.extensionType,
-      autoUpgradeMinorVersion: spec.autoUpgradeMinorVersion,
-      releaseTrain: spec.releaseTrain,
-      version: spec.version,
-      scope: spec.scope,
-      cluster: clusterFacts(cluster),
-      installedTypes: installed,
-      extensionName,
-      clusterType: clusterResourceName,
-      plan: spec.plan,
-      installedVersion,
-      configurationSettings: spec.configurationSettings,
-      protectedSettings,
-    }),
-  )
-}
-
 export async function extensionRoutes(app: FastifyInstance): Promise<void> {
   const { db, queue, secrets, config: appConfig } = app.services
+  const planner = new ExtensionPlanner(secrets)
 
   function answerAccepted(request: FastifyRequest, reply: FastifyReply, accepted: Accepted, status: number, timeout: 'PT48H' | 'PT1H') {
     announceOperation(reply, {
@@ -170,16 +95,10 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return acceptExtensionPut(db, target, (cluster, current): PutDecision => {
       if (!cluster) throw ArmErrors.parentResourceNotFound(parent.id)
       assertPreconditions(request, current)
-      assertPutBodyConsistent(body, addressed.name, current)
-      const name = current?.name ?? addressed.name
-      const spec = withEffectiveScope(extensionSpecFromPut(body, current ? extensionDocument(current).spec : null, callerTenant(request, appConfig)), name)
-      const protectedSettings = body.properties.configurationProtectedSettings
-      // Absent keeps the stored secrets: GET never returns them, so a GET-modify-PUT must not silently drop them.
-      const protectedSettingsSealed = protectedSettings ? secrets.sealJson(protectedSettings) : protectedSettings === null ? null : undefined
+      const { name, spec, protectedSettingsSealed, violations } = planner.planPut(body, addressed.name, current, callerTenant(request, appConfig))
       const { caller, apiVersion, correlationId } = request.arm
       // Judged inside the transaction that holds the cluster lock; a create's lock serialises creates on the cluster (core/store/extensions.ts).
-      const inForce = protectedSettingsInForce(spec.extensionType, protectedSettings, current?.protectedSettingsSealed ?? null)
-      const admit = (installed: InstalledExtension[]) => assertInstallable(spec, inForce, cluster, name, parent.resourceType, installed, current?.currentVersion ?? null)
+      const admit = (installed: InstalledExtension[]) => assertNoViolations(violations(cluster, parent.resourceType, installed))
       if (current) return { change: { kind: 'extension.update', spec, protectedSettingsSealed, caller, apiVersion, correlationId, admit } }
       return { create: { resourceId: addressed.id, idKey: addressed.key, clusterId: cluster.id, name, spec, protectedSettingsSealed, caller, apiVersion, correlationId, admit } }
     })
@@ -227,42 +146,6 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return answerAccepted(request, reply, outcome.accepted, 202, 'PT48H').send(extensionToWire(outcome.accepted.extension, version))
   })
 
-  /**
-   * Whether the stored secrets already are `settings` (then the PATCH may be a no-op). Secrets this service can no
-   * longer open count as different: a replacement never needs the old ones, so it is accepted either way.
-   */
-  function sameProtectedSettings(sealed: string | null, settings: Record<string, string>): boolean {
-    if (sealed === null) return Object.keys(settings).length === 0
-    try {
-      const stored = secrets.openJson<Record<string, string>>(sealed)
-      return JSON.stringify(Object.entries(stored).sort()) === JSON.stringify(Object.entries(settings).sort())
-    } catch (error) {
-      if (error instanceof SecretUnavailableError) return false
-      throw error
-    }
-  }
-
-  /**
-   * The protected settings the request leaves in force, for the settings rules: those it sends, else the stored ones.
-   * Opened only for a type with settings rules (it costs a decryption); null when they cannot be opened, which skips
-   * the rules that need them rather than refusing a change that does not touch them.
-   */
-  function protectedSettingsInForce(extensionType: string, sent: Record<string, string> | null | undefined, storedSealed: string | null): Record<string, string> | null {
-    if (sent !== undefined) return sent ?? {}
-    if (!defaultCatalog().findType(extensionType)?.settingsRules || storedSealed === null) return {}
-    try {
-      return secrets.openJson<Record<string, string>>(storedSealed)
-    } catch (error) {
-      if (error instanceof SecretUnavailableError) return null
-      throw error
-    }
-  }
-
-  /** The protected settings a PATCH leaves: exactly the map it sends, without its null values. */
-  function replacedProtectedSettings(patch: Record<string, string | null> | null): Record<string, string> {
-    return Object.fromEntries(Object.entries(patch ?? {}).filter((entry): entry is [string, string] => entry[1] !== null))
-  }
-
   /** Judges a PATCH against the extension as it is now: nothing to do, or an accepted update. */
   async function acceptPatch(
     request: FastifyRequest<{ Body: ExtensionPatchBody }>,
@@ -283,33 +166,18 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
         immutable,
       )
     }
-    const currentSpec = extensionDocument(current).spec
-    const spec = extensionSpecFromPatch(currentSpec, body)
-    const protectedPatch = body.properties?.configurationProtectedSettings
-    let protectedSettingsSealed: string | null | undefined
-    let protectedChanged = false
-    let protectedAfter: Record<string, string> | undefined
-    if (protectedPatch !== undefined) {
-      // Azure replaces the whole map: "if any are omitted, those settings will be considered obsolete and deleted".
-      // A null value names a key to leave out, as in a merge patch; null for the map removes them all.
-      const after = replacedProtectedSettings(protectedPatch)
-      protectedAfter = after
-      protectedChanged = !sameProtectedSettings(current.protectedSettingsSealed, after)
-      protectedSettingsSealed = Object.keys(after).length ? secrets.sealJson(after) : null
-    }
-    const unchanged = !protectedChanged && JSON.stringify(spec) === JSON.stringify(currentSpec)
-    if (unchanged && version.noOpPatchStatus === 200 && current.provisioningState === 'Succeeded') return { unchanged: current }
+    const plan = planner.planPatch(body, current)
+    if (plan.unchanged && version.noOpPatchStatus === 200 && current.provisioningState === 'Succeeded') return { unchanged: current }
     const cluster = await findClusterById(db, current.clusterId)
     if (!cluster) throw new ConcurrentModificationError(resourceId) // deleted with its cluster just now: judged again, a 404
-    const inForce = protectedSettingsInForce(spec.extensionType, protectedAfter, current.protectedSettingsSealed)
     const accepted = await acceptExtensionChange(db, current, {
       kind: 'extension.update',
-      spec,
-      ...(protectedChanged ? { protectedSettingsSealed } : {}),
+      spec: plan.spec,
+      ...(plan.protectedSettingsSealed !== undefined ? { protectedSettingsSealed: plan.protectedSettingsSealed } : {}),
       caller: request.arm.caller,
       apiVersion: request.arm.apiVersion,
       correlationId: request.arm.correlationId,
-      admit: (installed) => assertInstallable(spec, inForce, cluster, current.name, parent.resourceType, installed, current.currentVersion),
+      admit: (installed) => assertNoViolations(plan.violations(cluster, parent.resourceType, installed)),
     })
     return { accepted }
   }
