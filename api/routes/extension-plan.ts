@@ -9,7 +9,16 @@ import { SecretUnavailableError, type SecretBox } from '../../core/secrets.js'
 import type { Cluster } from '../../core/store/clusters.js'
 import { extensionDocument, type Extension, type InstalledExtension } from '../../core/store/extensions.js'
 import { ArmErrors } from '../arm/errors.js'
-import { extensionSpecFromPatch, extensionSpecFromPut, type ExtensionPatchBody, type ExtensionPutBody } from '../versions/extension-convert.js'
+import type { ExtensionApiVersion } from '../versions/extension-api-versions.js'
+import {
+  extensionSpecFromPatch,
+  extensionSpecFromPut,
+  immutablePatchTarget,
+  laterVersionPutTarget,
+  patchablePropertiesFor,
+  type ExtensionPatchBody,
+  type ExtensionPutBody,
+} from '../versions/extension-convert.js'
 
 type Settings = Record<string, string>
 
@@ -25,6 +34,23 @@ export interface ExtensionPlan {
   unchanged: boolean
   /** Every catalog rule the request breaks on this cluster, next to these extensions; empty when installable. */
   violations(cluster: Cluster, clusterType: string, installed: InstalledExtension[]): RuleViolation[]
+}
+
+/** A PUT body may not carry properties only later api-versions define: stored unseen, they would surprise its caller. */
+export function assertPutFitsVersion(body: ExtensionPutBody, version: ExtensionApiVersion): void {
+  const laterField = laterVersionPutTarget(body, version)
+  if (laterField) throw ArmErrors.invalidRequestContent(`The property '${laterField}' does not exist at api-version ${version.version}; it was added in 2025-03-01.`, laterField)
+}
+
+function assertPatchable(body: ExtensionPatchBody, version: ExtensionApiVersion): void {
+  const immutable = immutablePatchTarget(body as Record<string, unknown>, version)
+  if (!immutable) return
+  throw ArmErrors.invalidRequestContent(
+    `The property '${immutable}' cannot be changed with PATCH. Only ${patchablePropertiesFor(version)
+      .map((p) => `properties.${p}`)
+      .join(', ')} can be patched.`,
+    immutable,
+  )
 }
 
 /** Body-only checks a schema cannot express (docs/arm-rules.md rule 25). */
@@ -101,8 +127,9 @@ export class ExtensionPlanner {
     }
   }
 
-  /** Judges a PATCH against the extension as it is now (the caller has checked which properties it may carry). */
-  planPatch(body: ExtensionPatchBody, current: Extension): ExtensionPlan {
+  /** Judges a PATCH against the extension as it is now. Throws an ArmError for a property a PATCH may not change. */
+  planPatch(body: ExtensionPatchBody, current: Extension, version: ExtensionApiVersion): ExtensionPlan {
+    assertPatchable(body, version)
     const currentSpec = extensionDocument(current).spec
     const spec = withCatalogDefaults(extensionSpecFromPatch(currentSpec, body), body.properties ?? {}, false)
     const protectedPatch = body.properties?.configurationProtectedSettings

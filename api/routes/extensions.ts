@@ -7,6 +7,7 @@ import {
   acceptExtensionChange,
   acceptExtensionDelete,
   acceptExtensionPut,
+  findCoexistingExtensions,
   findExtension,
   listExtensions,
   type Accepted,
@@ -23,18 +24,13 @@ import { assertPreconditions, setEtag } from '../arm/etag.js'
 import { judgedAgainstLatest } from '../arm/lost-race.js'
 import { addressedCluster, addressedExtension, type AddressedCluster } from '../arm/resource-path.js'
 import { SUPPORTED_EXTENSION_API_VERSIONS, extensionApiVersion } from '../versions/extension-api-versions.js'
-import {
-  EXTENSION_RESOURCE_TYPE,
-  patchablePropertiesFor,
-  extensionToWire,
-  immutablePatchTarget,
-  laterVersionPutTarget,
-  type ExtensionPatchBody,
-  type ExtensionPutBody,
-} from '../versions/extension-convert.js'
+import { EXTENSION_RESOURCE_TYPE, extensionToWire, type ExtensionPatchBody, type ExtensionPutBody } from '../versions/extension-convert.js'
 import { callerTenant } from '../auth/caller-tenant.js'
 import { extensionRouteSchemas } from './extension-route-schemas.js'
-import { ExtensionPlanner } from './extension-plan.js'
+import { ExtensionPlanner, assertPutFitsVersion, type ExtensionPlan } from './extension-plan.js'
+import { predict, storedAfter, whatIfRefused } from './extension-what-if.js'
+import { toArmError } from '../arm/error-envelope.js'
+import { SCHEMA_IDS, ref } from '../versions/extension-schemas.js'
 import { pageRequest, toPage } from '../arm/paging.js'
 import { EXTENSION_PATH, EXTENSIONS_PATH } from './paths.js'
 
@@ -80,8 +76,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
 
   app.put<{ Body: ExtensionPutBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.create }, async (request, reply) => {
     const parent = knownParent(request)
-    const laterField = laterVersionPutTarget(request.body, extensionApiVersion(request.arm.apiVersion))
-    if (laterField) throw ArmErrors.invalidRequestContent(`The property '${laterField}' does not exist at api-version ${request.arm.apiVersion}; it was added in 2025-03-01.`, laterField)
+    assertPutFitsVersion(request.body, extensionApiVersion(request.arm.apiVersion))
     const { created, ...accepted } = await judgedAgainstLatest(() => acceptPut(request, parent))
     await enqueue(request, accepted)
     return answerAccepted(request, reply, accepted, created ? 201 : 200, 'PT48H').send(extensionToWire(accepted.extension, extensionApiVersion(request.arm.apiVersion)))
@@ -157,16 +152,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     const current = await findExtension(db, key)
     if (!current) throw ArmErrors.resourceNotFound(EXTENSION_RESOURCE_TYPE, resourceId) // docs/arm-rules.md rule 46: 404 whatever If-Match says
     assertPreconditions(request, current)
-    const immutable = immutablePatchTarget(body as Record<string, unknown>, version)
-    if (immutable) {
-      throw ArmErrors.invalidRequestContent(
-        `The property '${immutable}' cannot be changed with PATCH. Only ${patchablePropertiesFor(version)
-          .map((p) => `properties.${p}`)
-          .join(', ')} can be patched.`,
-        immutable,
-      )
-    }
-    const plan = planner.planPatch(body, current)
+    const plan = planner.planPatch(body, current, version)
     if (plan.unchanged && version.noOpPatchStatus === 200 && current.provisioningState === 'Succeeded') return { unchanged: current }
     const cluster = await findClusterById(db, current.clusterId)
     if (!cluster) throw new ConcurrentModificationError(resourceId) // deleted with its cluster just now: judged again, a 404
@@ -181,6 +167,42 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     })
     return { accepted }
   }
+
+  // A preview through the same planners as PUT and PATCH; it only reads (docs/what-if.md).
+  app.post<{ Body: unknown; Querystring: { method?: string } }>(`${EXTENSION_PATH}/whatIf`, { config, schema: extensionRouteSchemas.whatIf }, async (request) => {
+    const parent = knownParent(request)
+    const version = extensionApiVersion(request.arm.apiVersion)
+    const method = request.query.method?.toUpperCase() === 'PATCH' ? 'PATCH' : 'PUT'
+    const addressed = addressedExtension(request)
+    const cluster = await findCluster(db, parent.key)
+    if (!cluster) throw ArmErrors.parentResourceNotFound(parent.id)
+    const current = await findExtension(db, addressed.key)
+    if (method === 'PATCH' && !current) throw ArmErrors.resourceNotFound(EXTENSION_RESOURCE_TYPE, addressed.id)
+    const refused = (error: unknown) => {
+      const armError = toArmError(error)
+      if (!armError) throw error
+      return whatIfRefused(method, current, armError)
+    }
+    const valid = request.compileValidationSchema(method === 'PATCH' ? ref(SCHEMA_IDS.patchExtension) : ref(SCHEMA_IDS.extension))
+    if (!valid(request.body)) return refused(Object.assign(new Error('invalid body'), { validation: valid.errors, validationContext: 'body' }))
+    let plan: ExtensionPlan
+    try {
+      assertPreconditions(request, current)
+      if (method === 'PATCH') plan = planner.planPatch(request.body as ExtensionPatchBody, current as Extension, version)
+      else {
+        assertPutFitsVersion(request.body as ExtensionPutBody, version)
+        plan = planner.planPut(request.body as ExtensionPutBody, addressed.name, current, callerTenant(request, appConfig))
+      }
+    } catch (error) {
+      return refused(error)
+    }
+    const noOp = method === 'PATCH' && plan.unchanged && version.noOpPatchStatus === 200 && current?.provisioningState === 'Succeeded'
+    const installed = noOp ? [] : await findCoexistingExtensions(db, cluster.id, plan.spec.extensionType, plan.name)
+    const storedProtected = current ? planner.storedProtectedSettings(current.protectedSettingsSealed) : {}
+    const prediction = predict({ method, current, cluster, clusterType: parent.resourceType, plan, noOp, installed, storedProtected })
+    const resource = prediction.accepted ? storedAfter({ current, plan, noOp, cluster, resourceId: addressed.id, idKey: addressed.key, caller: request.arm.caller }) : null
+    return { ...prediction, resource: resource && extensionToWire(resource, version) }
+  })
 
   app.get(EXTENSIONS_PATH, { config, schema: extensionRouteSchemas.list }, async (request) => {
     const parent = knownParent(request)
