@@ -183,6 +183,8 @@ describe('microsoft.dapr', () => {
 describe('microsoft.azuredefender.kubernetes', () => {
   it('is named after its type', () => {
     const settings = spec('microsoft.azuredefender.kubernetes').settingsRules!.exampleSettings!
-    expect(brief(check('microsoft.azuredefender.kubernetes', { cluster: aks, configurationSettings: settings, extensionName: 'defender' }))).toEqual([['ExtensionNameNotAllowed', 'name']])
+    expect(brief(check('microsoft.azuredefender.kubernetes', { cluster: cluster({ distribution: 'eks' }), configurationSettings: settings, extensionName: 'defender' }))).toEqual([
+      ['ExtensionNameNotAllowed', 'name'],
+    ])
   })
 })
