@@ -36,6 +36,26 @@ export interface ExtensionPlan {
   violations(cluster: Cluster, clusterType: string, installed: InstalledExtension[]): RuleViolation[]
 }
 
+/**
+ * Which catalog-defaulted properties a PUT body left out, recorded before schema validation fills in the swagger's
+ * defaults (autoUpgradeMinorVersion true, releaseTrain Stable), after which omitted and explicit look the same.
+ */
+const omittedByBody = new WeakMap<object, { autoUpgradeMinorVersion: boolean; releaseTrain: boolean }>()
+
+export function recordOmitted(body: unknown): void {
+  const properties = (body as { properties?: unknown } | null)?.properties
+  if (!body || typeof body !== 'object' || !properties || typeof properties !== 'object') return
+  omittedByBody.set(body, { autoUpgradeMinorVersion: !('autoUpgradeMinorVersion' in properties), releaseTrain: !('releaseTrain' in properties) })
+}
+
+function sentOf(body: object, properties: { autoUpgradeMinorVersion?: boolean; releaseTrain?: string }): { autoUpgradeMinorVersion?: boolean; releaseTrain?: string } {
+  const omitted = omittedByBody.get(body)
+  return {
+    ...(omitted?.autoUpgradeMinorVersion ? {} : { autoUpgradeMinorVersion: properties.autoUpgradeMinorVersion }),
+    ...(omitted?.releaseTrain ? {} : { releaseTrain: properties.releaseTrain }),
+  }
+}
+
 /** A PUT body may not carry properties only later api-versions define: stored unseen, they would surprise its caller. */
 export function assertPutFitsVersion(body: ExtensionPutBody, version: ExtensionApiVersion): void {
   const laterField = laterVersionPutTarget(body, version)
@@ -112,7 +132,7 @@ export class ExtensionPlanner {
     assertPutBodyConsistent(body, extensionName, current)
     const name = current?.name ?? extensionName
     const fromBody = extensionSpecFromPut(body, current ? extensionDocument(current).spec : null, tenantId)
-    const spec = withEffectiveScope(withCatalogDefaults(fromBody, body.properties, true), name)
+    const spec = withEffectiveScope(withCatalogDefaults(fromBody, sentOf(body, body.properties), true), name)
     const sent = body.properties.configurationProtectedSettings
     // Absent keeps the stored secrets: GET never returns them, so a GET-modify-PUT must not silently drop them.
     const protectedSettingsSealed = sent ? this.secrets.sealJson(sent) : sent === null ? null : undefined

@@ -27,7 +27,7 @@ import { SUPPORTED_EXTENSION_API_VERSIONS, extensionApiVersion } from '../versio
 import { EXTENSION_RESOURCE_TYPE, extensionToWire, type ExtensionPatchBody, type ExtensionPutBody } from '../versions/extension-convert.js'
 import { callerTenant } from '../auth/caller-tenant.js'
 import { extensionRouteSchemas } from './extension-route-schemas.js'
-import { ExtensionPlanner, assertPutFitsVersion, type ExtensionPlan } from './extension-plan.js'
+import { ExtensionPlanner, assertPutFitsVersion, recordOmitted, type ExtensionPlan } from './extension-plan.js'
 import { predict, storedAfter, whatIfRefused } from './extension-what-if.js'
 import { toArmError } from '../arm/error-envelope.js'
 import { SCHEMA_IDS, ref } from '../versions/extension-schemas.js'
@@ -74,7 +74,9 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return deliverOrLeaveToOutbox(db, queue, [accepted.operation], request.log)
   }
 
-  app.put<{ Body: ExtensionPutBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.create }, async (request, reply) => {
+  // Before validation fills in the swagger's defaults: the catalog's own defaults apply to what was really left out.
+  const preValidation = async (request: FastifyRequest) => recordOmitted(request.body)
+  app.put<{ Body: ExtensionPutBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.create, preValidation }, async (request, reply) => {
     const parent = knownParent(request)
     assertPutFitsVersion(request.body, extensionApiVersion(request.arm.apiVersion))
     const { created, ...accepted } = await judgedAgainstLatest(() => acceptPut(request, parent))
@@ -183,6 +185,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       if (!armError) throw error
       return whatIfRefused(method, current, armError)
     }
+    recordOmitted(request.body)
     const valid = request.compileValidationSchema(method === 'PATCH' ? ref(SCHEMA_IDS.patchExtension) : ref(SCHEMA_IDS.extension))
     if (!valid(request.body)) return refused(Object.assign(new Error('invalid body'), { validation: valid.errors, validationContext: 'body' }))
     let plan: ExtensionPlan
