@@ -136,7 +136,11 @@ export const extensionRouteSchemas = {
       required: ['api-version'],
       properties: { ...apiVersion, method: { type: 'string', enum: ['PUT', 'PATCH', 'put', 'patch'], description: 'Which request the body is for: PUT (the default) or PATCH.' } },
     },
-    body: { type: 'object', description: 'The body of the PUT (an Extension) or PATCH (a patchExtension) to preview.' },
+    body: {
+      type: 'object',
+      description: 'The body of the PUT (an Extension) or, with method=PATCH, of the PATCH (a patchExtension) to preview, exactly as it would be sent.',
+      example: { properties: { extensionType: 'microsoft.flux', autoUpgradeMinorVersion: false, version: '1.16.2', configurationSettings: { 'multiTenancy.enforce': 'false' } } },
+    },
     response: { 200: { description: 'The prediction; a request that would be refused is answered 200 too, with accepted false and its violations.', ...whatIfResult }, ...error },
   },
   list: {
