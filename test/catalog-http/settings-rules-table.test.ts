@@ -99,6 +99,9 @@ describe('microsoft.dataprotection.kubernetes', () => {
 
 describe('microsoft.chaosstudio', () => {
   it('installs from dev with auto-upgrade off when omitted; refuses auto-upgrade on and another namespace', async () => {
+    const arc = freshSubscription()
+    await registerCluster(h, arc)
+    expect(await refused('PUT', `${extensionPath(arc, 'chaos')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.chaosstudio' } })).toMatchObject({ code: 'ClusterTypeNotSupported' })
     const aks = await aksCluster()
     const url = extensionUrl(aks, 'chaos')
     expect(await refused('PUT', url, { properties: { extensionType: 'microsoft.chaosstudio', autoUpgradeMinorVersion: true } })).toMatchObject({ code: 'AutoUpgradeNotAllowed' })
@@ -139,6 +142,9 @@ describe('microsoft.entraworkloadiam', () => {
 
 describe('microsoft.virtualnodes', () => {
   it('refuses keys outside its allow-list in either map, at PUT and PATCH', async () => {
+    const arc = freshSubscription()
+    await registerCluster(h, arc)
+    expect(await refused('PUT', `${extensionPath(arc, 'vn')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.virtualnodes' } })).toMatchObject({ code: 'ClusterTypeNotSupported' })
     const aks = await aksCluster()
     const url = extensionUrl(aks, 'vn')
     const error = await refused('PUT', url, {
