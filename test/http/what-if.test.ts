@@ -103,6 +103,40 @@ describe('what-if predicts the following request', () => {
     expect((await settled(url)).properties.currentVersion).toBe('1.16.2')
   })
 
+  it('PUT over an installed extension: upgrade, reconfigure, and none (a PUT that changes nothing still re-applies)', async () => {
+    const url = `${extensionPath(await freshCluster(), 'flux')}?${EXTENSION_API}`
+    const pinned = (version: string, settings: Record<string, string>) => ({
+      properties: { extensionType: 'microsoft.flux', autoUpgradeMinorVersion: false, version, configurationSettings: settings },
+    })
+    expect((await call(h, 'PUT', url, pinned('1.15.1', { a: '1' }))).status).toBe(201)
+    await settled(url)
+
+    const upgrade = await whatIf(url, pinned('1.16.2', { a: '1' }))
+    expect(upgrade).toMatchObject({ accepted: true, status: 200, operation: 'upgrade', installedVersion: '1.15.1', resolvedVersion: '1.16.2' })
+    const upgraded = await call<Json>(h, 'PUT', url, pinned('1.16.2', { a: '1' }))
+    expect(upgraded.status).toBe(upgrade.status)
+    expect(upgrade.resource.properties).toEqual(upgraded.body.properties)
+    expect((await settled(url)).properties.currentVersion).toBe('1.16.2')
+
+    const reconfigure = await whatIf(url, pinned('1.16.2', { a: '2' }))
+    expect(reconfigure).toMatchObject({
+      status: 200,
+      operation: 'reconfigure',
+      resolvedVersion: '1.16.2',
+      changes: { properties: [], configurationSettings: [{ key: 'a', change: 'modified', before: '1', after: '2' }] },
+    })
+    expect((await call(h, 'PUT', url, pinned('1.16.2', { a: '2' }))).status).toBe(200)
+    expect((await settled(url)).properties).toMatchObject({ currentVersion: '1.16.2', configurationSettings: { a: '2' } })
+
+    const same = await whatIf(url, pinned('1.16.2', { a: '2' }))
+    expect(same).toMatchObject({ accepted: true, status: 200, operation: 'none', startsOperation: true, resolvedVersion: '1.16.2' })
+    expect(same.changes).toEqual({ properties: [], configurationSettings: [], configurationProtectedSettings: [] })
+    const again = await call<Json>(h, 'PUT', url, pinned('1.16.2', { a: '2' }))
+    expect(again.status).toBe(200)
+    expect(again.headers.get('azure-asyncoperation')).toEqual(expect.any(String))
+    expect((await settled(url)).properties.currentVersion).toBe('1.16.2')
+  })
+
   it('a refused body: every rule it breaks, with the codes and the status the PUT answers', async () => {
     const url = `${extensionPath(await freshCluster(), 'monitor')}?${EXTENSION_API}`
     const body = {
