@@ -1,29 +1,17 @@
 // The worker's view of the extension-type catalog: which version to install and where.
 import { ErrorCodes } from '../core/domain/error-catalogue.js'
-import { defaultCatalog, findReleaseTrain, findVersion, newestAutoUpgradeTarget, advisoryStatusesFor, resolveVersion, type Catalog } from '../core/catalog/index.js'
+import { defaultCatalog, advisoryStatusesFor, planVersion, type Catalog } from '../core/catalog/index.js'
 import type { ExtensionSpec } from '../core/domain/model.js'
 import type { ReleasePlanner } from './context.js'
 import { DriverError } from './drivers/driver.js'
 
-/**
- * The version an apply should leave installed, given what is installed now:
- * - pinned (`version` set): that version;
- * - first install, or a switch to a train the installed version is not on: the newest supported version of the train;
- * - autoUpgradeMinorVersion: the newest version of the installed major on the train, never a new major
- *   (a major bump may break, so it needs an explicit pin);
- * - otherwise the installed version stays, so an unrelated change (settings) never moves an extension.
- */
+/** The version an apply should leave installed (core/catalog/version-plan.ts), as a worker's permanent failure when there is none. */
 export function plannedVersion(catalog: Catalog, spec: ExtensionSpec, currentVersion: string | null): string {
   const type = catalog.findType(spec.extensionType)
   // The api validated the type; it can vanish only if an operator removed it from the catalog since.
   if (!type) throw new DriverError('permanent', ErrorCodes.ExtensionTypeNotInCatalog, `Extension type '${spec.extensionType}' is no longer in the extension-type catalog.`)
   try {
-    const train = findReleaseTrain(type, spec.releaseTrain)
-    if (spec.version !== null || currentVersion === null || !train || !findVersion(train, currentVersion)) {
-      return resolveVersion(type, spec.releaseTrain, spec.version)
-    }
-    if (!spec.autoUpgradeMinorVersion) return currentVersion
-    return newestAutoUpgradeTarget(type, spec.releaseTrain, currentVersion) ?? currentVersion
+    return planVersion(type, spec, currentVersion)
   } catch (error) {
     throw new DriverError('permanent', ErrorCodes.NoInstallableVersion, (error as Error).message)
   }

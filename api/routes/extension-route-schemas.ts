@@ -36,6 +36,47 @@ const described = (description: string, id: string) => ({ description, ...ref(id
 const empty = (description: string) => ({ description, type: 'null' })
 const TAGS = ['Extensions']
 
+const whatIfViolation = {
+  type: 'object',
+  required: ['code', 'message', 'status'],
+  properties: { code: { type: 'string' }, message: { type: 'string' }, target: { type: 'string' }, status: { type: 'integer', description: 'The HTTP status the request would be refused with.' } },
+}
+const whatIfResult = {
+  type: 'object',
+  required: ['method', 'accepted', 'status', 'operation', 'startsOperation', 'installedVersion', 'resolvedVersion', 'resource', 'changes', 'violations'],
+  properties: {
+    method: { type: 'string', enum: ['PUT', 'PATCH'] },
+    accepted: { type: 'boolean', description: 'Whether the request would be accepted.' },
+    status: { type: 'integer', description: 'The HTTP status the request would be answered with (201/200/202 accepted, 4xx refused).' },
+    operation: { type: 'string', enum: ['install', 'upgrade', 'reconfigure', 'none'], description: 'What the request does to the release; none when refused or nothing changes.' },
+    startsOperation: { type: 'boolean', description: 'Whether it starts an asynchronous operation (a PUT always does).' },
+    installedVersion: { type: ['string', 'null'] },
+    resolvedVersion: { type: ['string', 'null'], description: 'The version the operation would leave installed; null when refused.' },
+    resource: { description: 'The extension as a GET at this api-version would show it once the request is accepted; null when refused.', anyOf: [ref(SCHEMA_IDS.extension), { type: 'null' }] },
+    changes: {
+      type: 'object',
+      required: ['properties', 'configurationSettings', 'configurationProtectedSettings'],
+      properties: {
+        properties: { type: 'array', items: { type: 'object', required: ['property'], properties: { property: { type: 'string' }, before: {}, after: {} } } },
+        configurationSettings: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['key', 'change'],
+            properties: { key: { type: 'string' }, change: { type: 'string', enum: ['added', 'removed', 'modified'] }, before: { type: 'string' }, after: { type: 'string' } },
+          },
+        },
+        configurationProtectedSettings: {
+          type: 'array',
+          description: 'Keys only, never values: changed or unchanged.',
+          items: { type: 'object', required: ['key', 'change'], properties: { key: { type: 'string' }, change: { type: 'string', enum: ['added', 'removed', 'changed', 'unchanged'] } } },
+        },
+      },
+    },
+    violations: { type: 'array', description: 'Every rule the request breaks, with the codes the request would be answered with.', items: whatIfViolation },
+  },
+}
+
 export const extensionRouteSchemas = {
   create: {
     operationId: 'Extensions_Create',
@@ -83,6 +124,24 @@ export const extensionRouteSchemas = {
       204: empty('Request received successfully, but the resource was not found.'),
       ...error,
     },
+  },
+  whatIf: {
+    operationId: 'Extensions_WhatIf',
+    summary:
+      'What a PUT (or, with method=PATCH, a PATCH) of this extension would do, without changing anything: the resource as it would be stored, the operation it would start, the version it would resolve to, the settings diff and every rule it breaks. An arcext extension; Azure has no such operation.',
+    tags: TAGS,
+    params: extensionParamsSchema,
+    querystring: {
+      type: 'object',
+      required: ['api-version'],
+      properties: { ...apiVersion, method: { type: 'string', enum: ['PUT', 'PATCH', 'put', 'patch'], description: 'Which request the body is for: PUT (the default) or PATCH.' } },
+    },
+    body: {
+      type: 'object',
+      description: 'The body of the PUT (an Extension) or, with method=PATCH, of the PATCH (a patchExtension) to preview, exactly as it would be sent.',
+      example: { properties: { extensionType: 'microsoft.flux', autoUpgradeMinorVersion: false, version: '1.16.2', configurationSettings: { 'multiTenancy.enforce': 'false' } } },
+    },
+    response: { 200: { description: 'The prediction; a request that would be refused is answered 200 too, with accepted false and its violations.', ...whatIfResult }, ...error },
   },
   list: {
     operationId: 'Extensions_List',

@@ -16,7 +16,7 @@ import { ArmError, ArmErrors } from '../arm/errors.js'
 import { pageRequest, toPage } from '../arm/paging.js'
 import type { ArmResourceId } from '../arm/resource-path.js'
 import { CLUSTER_PATH } from './paths.js'
-import { extensionTypeResponses } from './extension-type-schemas.js'
+import { extensionTypeResponses, settingsSchemaToWire } from './extension-type-schemas.js'
 import { EXTENSION_TYPE_API_VERSIONS, FULL_EXTENSION_TYPE_API_VERSIONS, extensionTypeApiVersion, type ExtensionTypeApiVersion } from '../versions/extension-type-api-versions.js'
 import { EXTENSION_TYPE_RESOURCE_TYPE, extensionTypeToWire, extensionTypeVersionToWire } from '../versions/extension-type-convert.js'
 
@@ -195,14 +195,15 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
     return { value: trains.flatMap((train) => trainVersions(spec, train, request.query).map((version) => extensionTypeVersionToWire(spec, view.collectionId, version))) }
   }
 
-  const getVersion = async (request: Request) => {
+  /** The type and one of its installable versions, as the view sees them; a 404 that says why otherwise. */
+  const typeVersion = async (request: Request): Promise<{ view: View; spec: ExtensionTypeSpec; version: string }> => {
     const view = await resolveView(app, request.arm.resourceId)
     const spec = visibleType(catalog(), view, request.params.extensionTypeName as string)
     const wanted = request.params.versionNumber as string
     const id = `${view.collectionId}/${spec.type}/versions/${wanted}`
     for (const train of spec.releaseTrains) {
       const match = supportedVersions(spec, train).find((v) => v === wanted)
-      if (match) return extensionTypeVersionToWire(spec, view.collectionId, match)
+      if (match) return { view, spec, version: match }
     }
     const known = spec.releaseTrains.some((train) => train.versions.some((v) => v.version === wanted))
     throw notFound(
@@ -211,6 +212,17 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
         ? `Version '${wanted}' of extension type '${spec.type}' is no longer supported; list the versions to see which are.`
         : `Version '${wanted}' of extension type '${spec.type}' does not exist.`,
     )
+  }
+
+  const getVersion = async (request: Request) => {
+    const { view, spec, version } = await typeVersion(request)
+    return extensionTypeVersionToWire(spec, view.collectionId, version)
+  }
+
+  // An arcext addition: the rules an extension PUT and PATCH enforce for the type, so clients can check offline.
+  const getSettingsSchema = async (request: Request) => {
+    const { view, spec, version } = await typeVersion(request)
+    return settingsSchemaToWire(spec, `${view.collectionId}/${spec.type}/versions/${version}/settingsSchema`, version)
   }
 
   // Upstream operationIds (2024-11-01-preview), so the generated OpenAPI document names them as Azure does. `inLegacy`:
@@ -222,7 +234,7 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
       { config: options.inLegacy ? config : fullConfig, schema: { querystring: querySchema, operationId, summary, tags: ['ExtensionTypes'], response, hide: options.hide ?? false } },
       handler,
     )
-  const { type, typeList, version, versionList } = extensionTypeResponses
+  const { type, typeList, version, versionList, settingsSchema } = extensionTypeResponses
   const inLegacy = { inLegacy: true }
   route(LOCATION_TYPES_PATH, 'ExtensionTypes_LocationList', 'List all Extension Types for the location.', listTypes, typeList, inLegacy)
   route(`${LOCATION_TYPES_PATH}/:extensionTypeName`, 'ExtensionTypes_LocationGet', 'Get an extension type for the location.', getType, type)
@@ -238,6 +250,9 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
     getVersion,
     version,
   )
+  const settingsSchemaSummary = 'The settings rules of a version of an extension type (JSON Schemas and forced values), as extension PUT and PATCH enforce them. An arcext extension.'
+  route(`${LOCATION_TYPES_PATH}/:extensionTypeName/versions/:versionNumber/settingsSchema`, 'ExtensionTypes_GetSettingsSchema', settingsSchemaSummary, getSettingsSchema, settingsSchema)
+  route(`${CLUSTER_TYPES_PATH}/:extensionTypeName/versions/:versionNumber/settingsSchema`, 'ExtensionTypes_ClusterGetSettingsSchema', settingsSchemaSummary, getSettingsSchema, settingsSchema)
   route(MISSPELT_LOCATION_VERSIONS_PATH, 'ExtensionTypes_ListVersionsMisspeltPath', 'Alias of ExtensionTypes_ListVersions at the path the 2023-05-01 swagger misspells.', listVersions, versionList, {
     hide: true,
   })

@@ -2,16 +2,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { CLUSTER_PARENT_TYPES, findClusterParentType } from '../../core/domain/cluster-types.js'
 import { ConcurrentModificationError } from '../../core/domain/errors.js'
-import { SecretUnavailableError } from '../../core/secrets.js'
-import type { ExtensionSpec } from '../../core/domain/model.js'
 import { findCluster, findClusterById } from '../../core/store/clusters.js'
-import { defaultCatalog } from '../../core/catalog/index.js'
-import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
 import {
   acceptExtensionChange,
   acceptExtensionDelete,
   acceptExtensionPut,
-  extensionDocument,
+  findCoexistingExtensions,
   findExtension,
   listExtensions,
   type Accepted,
@@ -20,6 +16,7 @@ import {
   type PutDecision,
 } from '../../core/store/extensions.js'
 import { deliverOrLeaveToOutbox } from '../../core/store/outbox.js'
+import { assertNoViolations } from '../arm/rule-violations.js'
 import { announceOperation } from '../arm/async-operation.js'
 import { publicBaseUrl } from '../arm/base-url.js'
 import { ArmErrors } from '../arm/errors.js'
@@ -27,24 +24,20 @@ import { assertPreconditions, setEtag } from '../arm/etag.js'
 import { judgedAgainstLatest } from '../arm/lost-race.js'
 import { addressedCluster, addressedExtension, type AddressedCluster } from '../arm/resource-path.js'
 import { SUPPORTED_EXTENSION_API_VERSIONS, extensionApiVersion } from '../versions/extension-api-versions.js'
-import {
-  EXTENSION_RESOURCE_TYPE,
-  patchablePropertiesFor,
-  extensionSpecFromPatch,
-  extensionSpecFromPut,
-  extensionToWire,
-  immutablePatchTarget,
-  laterVersionPutTarget,
-  type ExtensionPatchBody,
-  type ExtensionPutBody,
-} from '../versions/extension-convert.js'
+import { EXTENSION_RESOURCE_TYPE, extensionToWire, type ExtensionPatchBody, type ExtensionPutBody } from '../versions/extension-convert.js'
 import { callerTenant } from '../auth/caller-tenant.js'
 import { extensionRouteSchemas } from './extension-route-schemas.js'
-import { assertInstallable, protectedSettingsInForce } from './extension-admission.js'
+import { ExtensionPlanner, assertPutFitsVersion, recordOmitted, type ExtensionPlan } from './extension-plan.js'
+import { predict, storedAfter, whatIfRefused } from './extension-what-if.js'
+import { toArmError } from '../arm/error-envelope.js'
+import { SCHEMA_IDS, ref } from '../versions/extension-schemas.js'
 import { pageRequest, toPage } from '../arm/paging.js'
 import { EXTENSION_PATH, EXTENSIONS_PATH } from './paths.js'
 
 const config = { arm: { resourceType: EXTENSION_RESOURCE_TYPE, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS } }
+// What-if validates its body with the PUT's or the PATCH's schema; one object each, so Fastify compiles each once.
+const PUT_BODY = ref(SCHEMA_IDS.extension)
+const PATCH_BODY = ref(SCHEMA_IDS.patchExtension)
 
 /** The parent must be a cluster type the request's api-version knows (its clusterRp/clusterResourceName enums). */
 function assertKnownParent(parent: AddressedCluster, apiVersion: string): void {
@@ -63,44 +56,9 @@ function knownParent(request: FastifyRequest): AddressedCluster {
   return parent
 }
 
-/** Body-only checks a schema cannot express (docs/arm-rules.md rule 25). */
-function assertPutBodyConsistent(body: ExtensionPutBody, extensionName: string, current: Extension | null): void {
-  const named = (body as { name?: string }).name
-  if (named !== undefined && named.toLowerCase() !== extensionName.toLowerCase()) {
-    throw ArmErrors.invalidRequestContent(`The name '${named}' in the body does not match the extension name '${extensionName}' in the URL.`, 'name')
-  }
-  const requestedState = body.properties.provisioningState
-  if (requestedState !== undefined && requestedState !== (current?.provisioningState ?? requestedState)) {
-    throw ArmErrors.invalidRequestContent(`properties.provisioningState is read-only; it cannot be set to '${requestedState}'.`, 'properties.provisioningState')
-  }
-  const scope = body.properties.scope
-  if (scope?.cluster && scope?.namespace) {
-    throw ArmErrors.invalidRequestContent('properties.scope may name cluster or namespace, not both.', 'properties.scope')
-  }
-  if (!current && !body.properties.extensionType) {
-    throw ArmErrors.invalidRequestContent("The property 'properties.extensionType' is required.", 'properties.extensionType')
-  }
-  if (current && body.properties.extensionType && body.properties.extensionType.toLowerCase() !== current.extensionType.toLowerCase()) {
-    throw ArmErrors.invalidRequestContent(
-      `properties.extensionType cannot be changed from '${current.extensionType}' to '${body.properties.extensionType}'; delete the extension and create a new one.`,
-      'properties.extensionType',
-    )
-  }
-}
-
-/**
- * A cluster-scoped extension sent without a scope gets the one it will really be installed with, recorded at accept
- * time: responses then show it (as Azure's do), and a later catalog edit never moves an installed release.
- */
-function withEffectiveScope(spec: ExtensionSpec, extensionName: string): ExtensionSpec {
-  if (spec.scope) return spec
-  const type = defaultCatalog().findType(spec.extensionType)
-  if (!type || type.scope !== 'cluster') return spec // unknown or namespace-scoped: the catalog rules report it
-  return { ...spec, scope: { kind: 'cluster', releaseNamespace: releaseNamespaceFor(spec, extensionName, type.defaultReleaseNamespace) } }
-}
-
 export async function extensionRoutes(app: FastifyInstance): Promise<void> {
   const { db, queue, secrets, config: appConfig } = app.services
+  const planner = new ExtensionPlanner(secrets)
 
   function answerAccepted(request: FastifyRequest, reply: FastifyReply, accepted: Accepted, status: number, timeout: 'PT48H' | 'PT1H') {
     announceOperation(reply, {
@@ -119,10 +77,11 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return deliverOrLeaveToOutbox(db, queue, [accepted.operation], request.log)
   }
 
-  app.put<{ Body: ExtensionPutBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.create }, async (request, reply) => {
+  // Before validation fills in the swagger's defaults: the catalog's own defaults apply to what was really left out.
+  const preValidation = async (request: FastifyRequest) => recordOmitted(request.body)
+  app.put<{ Body: ExtensionPutBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.create, preValidation }, async (request, reply) => {
     const parent = knownParent(request)
-    const laterField = laterVersionPutTarget(request.body, extensionApiVersion(request.arm.apiVersion))
-    if (laterField) throw ArmErrors.invalidRequestContent(`The property '${laterField}' does not exist at api-version ${request.arm.apiVersion}; it was added in 2025-03-01.`, laterField)
+    assertPutFitsVersion(request.body, extensionApiVersion(request.arm.apiVersion))
     const { created, ...accepted } = await judgedAgainstLatest(() => acceptPut(request, parent))
     await enqueue(request, accepted)
     return answerAccepted(request, reply, accepted, created ? 201 : 200, 'PT48H').send(extensionToWire(accepted.extension, extensionApiVersion(request.arm.apiVersion)))
@@ -136,16 +95,10 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return acceptExtensionPut(db, target, (cluster, current): PutDecision => {
       if (!cluster) throw ArmErrors.parentResourceNotFound(parent.id)
       assertPreconditions(request, current)
-      assertPutBodyConsistent(body, addressed.name, current)
-      const name = current?.name ?? addressed.name
-      const spec = withEffectiveScope(extensionSpecFromPut(body, current ? extensionDocument(current).spec : null, callerTenant(request, appConfig)), name)
-      const protectedSettings = body.properties.configurationProtectedSettings
-      // Absent keeps the stored secrets: GET never returns them, so a GET-modify-PUT must not silently drop them.
-      const protectedSettingsSealed = protectedSettings ? secrets.sealJson(protectedSettings) : protectedSettings === null ? null : undefined
+      const { name, spec, protectedSettingsSealed, violations } = planner.planPut(body, addressed.name, current, callerTenant(request, appConfig))
       const { caller, apiVersion, correlationId } = request.arm
       // Judged inside the transaction that holds the cluster lock; a create's lock serialises creates on the cluster (core/store/extensions.ts).
-      const inForce = protectedSettingsInForce(secrets, spec.extensionType, protectedSettings, current?.protectedSettingsSealed ?? null)
-      const admit = (installed: InstalledExtension[]) => assertInstallable(spec, inForce, cluster, name, parent.resourceType, installed, current?.currentVersion ?? null)
+      const admit = (installed: InstalledExtension[]) => assertNoViolations(violations(cluster, parent.resourceType, installed))
       if (current) return { change: { kind: 'extension.update', spec, protectedSettingsSealed, caller, apiVersion, correlationId, admit } }
       return { create: { resourceId: addressed.id, idKey: addressed.key, clusterId: cluster.id, name, spec, protectedSettingsSealed, caller, apiVersion, correlationId, admit } }
     })
@@ -193,26 +146,6 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return answerAccepted(request, reply, outcome.accepted, 202, 'PT48H').send(extensionToWire(outcome.accepted.extension, version))
   })
 
-  /**
-   * Whether the stored secrets already are `settings` (then the PATCH may be a no-op). Secrets this service can no
-   * longer open count as different: a replacement never needs the old ones, so it is accepted either way.
-   */
-  function sameProtectedSettings(sealed: string | null, settings: Record<string, string>): boolean {
-    if (sealed === null) return Object.keys(settings).length === 0
-    try {
-      const stored = secrets.openJson<Record<string, string>>(sealed)
-      return JSON.stringify(Object.entries(stored).sort()) === JSON.stringify(Object.entries(settings).sort())
-    } catch (error) {
-      if (error instanceof SecretUnavailableError) return false
-      throw error
-    }
-  }
-
-  /** The protected settings a PATCH leaves: exactly the map it sends, without its null values. */
-  function replacedProtectedSettings(patch: Record<string, string | null> | null): Record<string, string> {
-    return Object.fromEntries(Object.entries(patch ?? {}).filter((entry): entry is [string, string] => entry[1] !== null))
-  }
-
   /** Judges a PATCH against the extension as it is now: nothing to do, or an accepted update. */
   async function acceptPatch(
     request: FastifyRequest<{ Body: ExtensionPatchBody }>,
@@ -224,45 +157,58 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     const current = await findExtension(db, key)
     if (!current) throw ArmErrors.resourceNotFound(EXTENSION_RESOURCE_TYPE, resourceId) // docs/arm-rules.md rule 46: 404 whatever If-Match says
     assertPreconditions(request, current)
-    const immutable = immutablePatchTarget(body as Record<string, unknown>, version)
-    if (immutable) {
-      throw ArmErrors.invalidRequestContent(
-        `The property '${immutable}' cannot be changed with PATCH. Only ${patchablePropertiesFor(version)
-          .map((p) => `properties.${p}`)
-          .join(', ')} can be patched.`,
-        immutable,
-      )
-    }
-    const currentSpec = extensionDocument(current).spec
-    const spec = extensionSpecFromPatch(currentSpec, body)
-    const protectedPatch = body.properties?.configurationProtectedSettings
-    let protectedSettingsSealed: string | null | undefined
-    let protectedChanged = false
-    let protectedAfter: Record<string, string> | undefined
-    if (protectedPatch !== undefined) {
-      // Azure replaces the whole map: "if any are omitted, those settings will be considered obsolete and deleted".
-      // A null value names a key to leave out, as in a merge patch; null for the map removes them all.
-      const after = replacedProtectedSettings(protectedPatch)
-      protectedAfter = after
-      protectedChanged = !sameProtectedSettings(current.protectedSettingsSealed, after)
-      protectedSettingsSealed = Object.keys(after).length ? secrets.sealJson(after) : null
-    }
-    const unchanged = !protectedChanged && JSON.stringify(spec) === JSON.stringify(currentSpec)
-    if (unchanged && version.noOpPatchStatus === 200 && current.provisioningState === 'Succeeded') return { unchanged: current }
+    const plan = planner.planPatch(body, current, version)
+    if (plan.unchanged && version.noOpPatchStatus === 200 && current.provisioningState === 'Succeeded') return { unchanged: current }
     const cluster = await findClusterById(db, current.clusterId)
     if (!cluster) throw new ConcurrentModificationError(resourceId) // deleted with its cluster just now: judged again, a 404
-    const inForce = protectedSettingsInForce(secrets, spec.extensionType, protectedAfter, current.protectedSettingsSealed)
     const accepted = await acceptExtensionChange(db, current, {
       kind: 'extension.update',
-      spec,
-      ...(protectedChanged ? { protectedSettingsSealed } : {}),
+      spec: plan.spec,
+      ...(plan.protectedSettingsSealed !== undefined ? { protectedSettingsSealed: plan.protectedSettingsSealed } : {}),
       caller: request.arm.caller,
       apiVersion: request.arm.apiVersion,
       correlationId: request.arm.correlationId,
-      admit: (installed) => assertInstallable(spec, inForce, cluster, current.name, parent.resourceType, installed, current.currentVersion),
+      admit: (installed) => assertNoViolations(plan.violations(cluster, parent.resourceType, installed)),
     })
     return { accepted }
   }
+
+  // A preview through the same planners as PUT and PATCH; it only reads (docs/what-if.md).
+  app.post<{ Body: unknown; Querystring: { method?: string } }>(`${EXTENSION_PATH}/whatIf`, { config, schema: extensionRouteSchemas.whatIf }, async (request) => {
+    const parent = knownParent(request)
+    const version = extensionApiVersion(request.arm.apiVersion)
+    const method = request.query.method?.toUpperCase() === 'PATCH' ? 'PATCH' : 'PUT'
+    const addressed = addressedExtension(request)
+    const cluster = await findCluster(db, parent.key)
+    if (!cluster) throw ArmErrors.parentResourceNotFound(parent.id)
+    const current = await findExtension(db, addressed.key)
+    if (method === 'PATCH' && !current) throw ArmErrors.resourceNotFound(EXTENSION_RESOURCE_TYPE, addressed.id)
+    const refused = (error: unknown) => {
+      const armError = toArmError(error)
+      if (!armError) throw error
+      return whatIfRefused(method, current, armError)
+    }
+    recordOmitted(request.body)
+    const valid = request.compileValidationSchema(method === 'PATCH' ? PATCH_BODY : PUT_BODY)
+    if (!valid(request.body)) return refused(Object.assign(new Error('invalid body'), { validation: valid.errors, validationContext: 'body' }))
+    let plan: ExtensionPlan
+    try {
+      assertPreconditions(request, current)
+      if (method === 'PATCH') plan = planner.planPatch(request.body as ExtensionPatchBody, current as Extension, version)
+      else {
+        assertPutFitsVersion(request.body as ExtensionPutBody, version)
+        plan = planner.planPut(request.body as ExtensionPutBody, addressed.name, current, callerTenant(request, appConfig))
+      }
+    } catch (error) {
+      return refused(error)
+    }
+    const noOp = method === 'PATCH' && plan.unchanged && version.noOpPatchStatus === 200 && current?.provisioningState === 'Succeeded'
+    const installed = noOp ? [] : await findCoexistingExtensions(db, cluster.id, plan.spec.extensionType, plan.name)
+    const storedProtected = current ? planner.storedProtectedSettings(current.protectedSettingsSealed) : {}
+    const prediction = predict({ method, current, cluster, clusterType: parent.resourceType, plan, noOp, installed, storedProtected })
+    const resource = prediction.accepted ? storedAfter({ current, plan, noOp, cluster, resourceId: addressed.id, idKey: addressed.key, caller: request.arm.caller }) : null
+    return { ...prediction, resource: resource && extensionToWire(resource, version) }
+  })
 
   app.get(EXTENSIONS_PATH, { config, schema: extensionRouteSchemas.list }, async (request) => {
     const parent = knownParent(request)

@@ -17,7 +17,8 @@ import { publicBaseUrl } from '../arm/base-url.js'
 import { ArmErrors } from '../arm/errors.js'
 import { judgedAgainstLatest } from '../arm/lost-race.js'
 import { operationView } from './admin-operations.js'
-import { assertInstallable, protectedSettingsInForce } from './extension-admission.js'
+import { ExtensionPlanner } from './extension-plan.js'
+import { assertNoViolations } from '../arm/rule-violations.js'
 
 const FLEET_WIDE: RouteAccess = { kind: 'operator' }
 /** The retry takes no options: an empty object, or no body at all. */
@@ -28,6 +29,7 @@ type Retried = { operation: Operation; deliver: Operation[] } | { deletedAtOnce:
 
 export function operationRetryRoutes(app: FastifyInstance): void {
   const { db, queue, secrets, config } = app.services
+  const planner = new ExtensionPlanner(secrets)
 
   async function retryExtensionOperation(failed: Operation, request: FastifyRequest): Promise<Retried> {
     const extension = await findExtension(db, failed.resourceIdKey)
@@ -49,15 +51,15 @@ export function operationRetryRoutes(app: FastifyInstance): void {
     const cluster = await findClusterById(db, extension.clusterId)
     if (!cluster) throw new ConcurrentModificationError(extension.resourceId)
     const clusterType = CLUSTER_PARENT_TYPES.find((type) => `${type.provider}/${type.resourceType}`.toLowerCase() === cluster.typeKey)?.resourceType ?? cluster.typeKey
-    const { spec } = extensionDocument(extension)
-    const inForce = protectedSettingsInForce(secrets, spec.extensionType, undefined, extension.protectedSettingsSealed)
+    const plan = planner.planStored(extension)
+    const { spec } = plan
     const accepted = await acceptExtensionChange(db, extension, {
       kind: 'extension.update',
       spec,
       caller,
       apiVersion: failed.apiVersion,
       correlationId,
-      admit: (installed) => assertInstallable(spec, inForce, cluster, extension.name, clusterType, installed, extension.currentVersion),
+      admit: (installed) => assertNoViolations(plan.violations(cluster, clusterType, installed)),
     })
     return { operation: accepted.operation, deliver: [accepted.operation] }
   }

@@ -40,7 +40,7 @@ const releaseTrain = {
   type: 'object',
   required: ['name', 'versions'],
   additionalProperties: false,
-  properties: { name: nonEmptyString, versions: listOf(version, 'a release train needs at least one version') },
+  properties: { name: nonEmptyString, versions: listOf(version) },
 } as const
 
 const SUPPORT_POLICY = '{"kind":"all"} or {"kind":"latestMinus","n":<number>}'
@@ -86,6 +86,11 @@ const settingsRules = {
     anySettings: settingsSchema,
     keysInOneMapOnly: { type: 'boolean', default: false },
     exampleSettings: { type: ['object', 'null'], additionalProperties: { type: 'string' }, default: null, 'x-problem': { type: 'an object of key → string value' } },
+    nameMaxLength: { type: ['integer', 'null'], minimum: 1, default: null, 'x-problem': { type: 'a whole number ≥ 1, or null', minimum: 'a whole number ≥ 1, or null' } },
+    nameIsHelmReleaseName: { type: 'boolean', default: false },
+    autoUpgradeMinorVersion: { type: ['boolean', 'null'], default: null, 'x-problem': { type: 'true, false or null' } },
+    defaultReleaseTrain: { ...nullable(nonEmptyString), default: null },
+    singleInstanceMessage: { ...nullable(nonEmptyString), default: null },
   },
   default: null,
 } as const

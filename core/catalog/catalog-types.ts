@@ -74,6 +74,19 @@ export interface SettingsRules {
    * against the type's own schemas), so callers and tests have a sound starting point.
    */
   exampleSettings: Record<string, string> | null
+  /** The longest extension name the type accepts (Entra Workload IAM: 20, its names feed Kubernetes labels), or null. */
+  nameMaxLength: number | null
+  /** Whether the extension name becomes the Helm release name (Dapr), so it must be one: a lower-case DNS name of at most 53 characters. */
+  nameIsHelmReleaseName: boolean
+  /**
+   * The autoUpgradeMinorVersion Azure's CLI forces for the type (Data Protection: true, Chaos Studio: false), or null. A
+   * request that omits it gets the forced value; one that sends the other value is refused (AutoUpgradeNotAllowed).
+   */
+  autoUpgradeMinorVersion: boolean | null
+  /** The release train a request that names none installs from (Chaos Studio: dev), or null for the api's Stable. */
+  defaultReleaseTrain: string | null
+  /** Azure's own words when a second instance of a single-instance type is refused (Event Grid), or null. */
+  singleInstanceMessage: string | null
 }
 
 export interface ExtensionTypeSpec {

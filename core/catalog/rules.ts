@@ -64,6 +64,7 @@ const TARGET = {
   targetNamespace: 'properties.scope.namespace.targetNamespace',
   releaseTrain: 'properties.releaseTrain',
   version: 'properties.version',
+  autoUpgradeMinorVersion: 'properties.autoUpgradeMinorVersion',
   plan: 'plan',
   releaseNamespace: 'properties.scope.cluster.releaseNamespace',
   configurationSettings: 'properties.configurationSettings',
@@ -210,9 +211,56 @@ export function checkScope(spec: ExtensionTypeSpec, scope: ExtensionScope | null
   )
 }
 
+/** Helm's release-name rule (helm/pkg/chartutil ValidateReleaseName): a DNS-1123 subdomain of at most 53 characters. */
+const HELM_RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
+const HELM_RELEASE_NAME_MAX = 53
+
 export function checkExtensionName(spec: ExtensionTypeSpec, extensionName: string | null | undefined): RuleViolation | null {
-  if (!spec.singletonName || !extensionName || sameName(spec.singletonName, extensionName)) return null
-  return badRequest(ErrorCodes.ExtensionNameNotAllowed, TARGET.name, `Extension type '${spec.type}' must be installed as an extension named '${spec.singletonName}', not '${extensionName}'.`)
+  if (!extensionName) return null
+  if (spec.singletonName && !sameName(spec.singletonName, extensionName)) {
+    return badRequest(ErrorCodes.ExtensionNameNotAllowed, TARGET.name, `Extension type '${spec.type}' must be installed as an extension named '${spec.singletonName}', not '${extensionName}'.`)
+  }
+  const maxLength = spec.settingsRules?.nameMaxLength ?? null
+  if (maxLength !== null && extensionName.length > maxLength) {
+    return badRequest(
+      ErrorCodes.ExtensionNameNotAllowed,
+      TARGET.name,
+      `Extension type '${spec.type}' accepts extension names of at most ${maxLength} characters, but '${extensionName}' has ${extensionName.length}. Choose a shorter name.`,
+    )
+  }
+  if (spec.settingsRules?.nameIsHelmReleaseName && (extensionName.length > HELM_RELEASE_NAME_MAX || !HELM_RELEASE_NAME.test(extensionName))) {
+    return badRequest(
+      ErrorCodes.ExtensionNameNotAllowed,
+      TARGET.name,
+      `Extension type '${spec.type}' uses the extension name as its Helm release name, so '${extensionName}' must be one: at most ${HELM_RELEASE_NAME_MAX} lower-case letters, digits, '-' and '.', starting and ending with a letter or digit.`,
+    )
+  }
+  return null
+}
+
+/** A type whose CLI forces autoUpgradeMinorVersion refuses the other value (an omitted one already got the forced value). */
+export function checkForcedAutoUpgrade(spec: ExtensionTypeSpec, autoUpgradeMinorVersion: boolean): RuleViolation | null {
+  const forced = spec.settingsRules?.autoUpgradeMinorVersion ?? null
+  if (forced === null || forced === autoUpgradeMinorVersion) return null
+  return badRequest(
+    ErrorCodes.AutoUpgradeNotAllowed,
+    TARGET.autoUpgradeMinorVersion,
+    `Extension type '${spec.type}' always runs with properties.autoUpgradeMinorVersion ${forced}` +
+      (forced ? ': it follows its release train and cannot be pinned. Set it to true or omit it.' : ': it is updated only by pinning properties.version. Set it to false or omit it.'),
+  )
+}
+
+/**
+ * The values a request that omits them gets for this type, where Azure's CLI forces or defaults them: the forced
+ * autoUpgradeMinorVersion and the default release train. Empty for most types.
+ */
+export function catalogDefaults(spec: ExtensionTypeSpec): { autoUpgradeMinorVersion?: boolean; releaseTrain?: string } {
+  const rules = spec.settingsRules
+  const train = rules?.defaultReleaseTrain ? findReleaseTrain(spec, rules.defaultReleaseTrain)?.name : undefined
+  return {
+    ...(rules?.autoUpgradeMinorVersion != null ? { autoUpgradeMinorVersion: rules.autoUpgradeMinorVersion } : {}),
+    ...(train ? { releaseTrain: train } : {}),
+  }
 }
 
 /** A type whose release must live in one namespace refuses any other releaseNamespace (the effective scope defaults to it). */
@@ -291,10 +339,12 @@ export function checkSingleInstance(spec: ExtensionTypeSpec, installed: readonly
   if (spec.scope !== 'cluster' || spec.allowMultipleInstances) return null
   const existing = othersOnCluster(installed, extensionName).find((other) => sameName(other.extensionType, spec.type))
   if (!existing) return null
+  // Azure's own wording first where the catalog records it, so a client matching on it keeps working.
+  const azure = spec.settingsRules?.singleInstanceMessage
   return conflict(
     ErrorCodes.MultipleInstancesNotAllowed,
     TARGET.extensionType,
-    `Extension type '${spec.type}' is already installed on this cluster as extension '${existing.name}', and only one instance is allowed. Update extension '${existing.name}' instead, or delete it first.`,
+    `${azure ? `${azure} ` : ''}Extension type '${spec.type}' is already installed on this cluster as extension '${existing.name}', and only one instance is allowed. Update extension '${existing.name}' instead, or delete it first.`,
   )
 }
 
@@ -339,6 +389,17 @@ export function checkReleaseTrain(spec: ExtensionTypeSpec, releaseTrain: string)
     ErrorCodes.UnknownReleaseTrain,
     TARGET.releaseTrain,
     `Release train '${releaseTrain}' does not exist for extension type '${spec.type}'. Available release trains: ${list(releaseTrainNames(spec))}.`,
+  )
+}
+
+/** A train the catalog lists no version on (none could be verified from a public source) installs nothing. */
+export function checkVersionAvailable(spec: ExtensionTypeSpec, releaseTrain: string): RuleViolation | null {
+  const train = findReleaseTrain(spec, releaseTrain)
+  if (!train || train.versions.length > 0) return null
+  return badRequest(
+    ErrorCodes.NoInstallableVersion,
+    TARGET.releaseTrain,
+    `Release train '${train.name}' of extension type '${spec.type}' lists no version in this service's extension-type catalog, so nothing can be installed from it yet. An operator adds the versions the region offers (docs/catalog.md, "Adding a version").`,
   )
 }
 
@@ -415,9 +476,11 @@ export function checkInstallable(input: InstallRequest, catalog: Catalog = defau
     ...checkKeysInOneMap(spec, input.configurationSettings, input.protectedSettings),
     ...checkCoexistence(spec, installed, input.extensionName),
     checkSingleInstance(spec, installed, input.extensionName),
+    checkForcedAutoUpgrade(spec, input.autoUpgradeMinorVersion),
     checkVersionWithAutoUpgrade(input.autoUpgradeMinorVersion, input.version),
     checkVersionSyntax(input.version),
     checkReleaseTrain(spec, input.releaseTrain),
+    checkVersionAvailable(spec, input.releaseTrain),
     checkVersionOnTrain(spec, input.releaseTrain, input.version),
     checkSupportWindow(spec, input.releaseTrain, input.version),
     checkUpgradePath(spec, input.releaseTrain, input.installedVersion, input.version),

@@ -184,6 +184,12 @@ function checkSettingsRules(spec: ExtensionTypeSpec, path: string, problems: Pro
   if (rules.releaseNamespace !== null && rules.releaseNamespace !== spec.defaultReleaseNamespace) {
     problems.push(`${path}.releaseNamespace: "${rules.releaseNamespace}" must also be the type's defaultReleaseNamespace, so a request that names none gets it`)
   }
+  if (rules.defaultReleaseTrain !== null && !spec.releaseTrains.some((train) => train.name.toLowerCase() === rules.defaultReleaseTrain?.toLowerCase())) {
+    problems.push(`${path}.defaultReleaseTrain: "${rules.defaultReleaseTrain}" is not one of the type's release trains`)
+  }
+  if (rules.singleInstanceMessage !== null && (spec.scope !== 'cluster' || spec.allowMultipleInstances)) {
+    problems.push(`${path}.singleInstanceMessage: only a cluster-scoped type with allowMultipleInstances false refuses a second instance`)
+  }
   for (const map of ['configurationSettings', 'configurationProtectedSettings', 'anySettings'] as const) {
     const schema = rules[map]
     if (!schema) continue

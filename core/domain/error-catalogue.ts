@@ -19,7 +19,7 @@ interface ErrorCodeEntry {
   readonly kind: ErrorKind
   /** The HTTP status of a synchronous answer with this code; null for codes only operations and statuses carry. */
   readonly status: 400 | 401 | 403 | 404 | 405 | 408 | 409 | 412 | 413 | 414 | 415 | 417 | 421 | 429 | 431 | 500 | 503 | null
-  /** A `request` code that operations report too (same meaning, no HTTP status there). */
+  /** A `request` or `rule` code that operations report too (same meaning, no HTTP status there). */
   readonly alsoOperation?: true
   /** When the code is reported and what the client can do; the messages themselves are worded at the code's site. */
   readonly description: string
@@ -106,6 +106,11 @@ export const ERROR_CATALOGUE = {
   InvalidConfigurationSetting: { kind: 'rule', status: 400, description: "A configuration setting breaks the type's settings rules; the message names the key, never its value." },
   InvalidProtectedSetting: { kind: 'rule', status: 400, description: "A protected setting breaks the type's settings rules; the message names the key, never its value." },
   SettingInBothMaps: { kind: 'rule', status: 400, description: 'A key is in both `configurationSettings` and `configurationProtectedSettings`.' },
+  AutoUpgradeNotAllowed: {
+    kind: 'rule',
+    status: 400,
+    description: "The type forces `autoUpgradeMinorVersion` (as Azure's CLI does) and the request sends the other value; omit it or send the forced one.",
+  },
 
   // ---- asynchronous operation failures (workers) ----
   HelmInstallFailed: { kind: 'operation', status: null, description: 'Installing the release failed; the message says why and what to do.' },
@@ -123,7 +128,12 @@ export const ERROR_CATALOGUE = {
   InvalidConfigurationSettings: { kind: 'operation', status: null, description: 'The chart rejected the settings (its values schema or templates); the message names keys, never values.' },
   OperationInterrupted: { kind: 'operation', status: null, description: 'A driver call was cut short by cancellation or shutdown; a later attempt carries it out.' },
   ExtensionTypeNotInCatalog: { kind: 'operation', status: null, description: 'The extension type left the catalog after the request was accepted.' },
-  NoInstallableVersion: { kind: 'operation', status: null, description: 'The catalog offers no version the request can be installed at.' },
+  NoInstallableVersion: {
+    kind: 'rule',
+    status: 400,
+    alsoOperation: true,
+    description: 'The catalog offers no version the request can be installed at (a release train that lists none yet); an operation reports it when the catalog changed after acceptance.',
+  },
   UnknownClusterDriver: { kind: 'operation', status: null, description: "The cluster's driver is not available in the worker." },
   UninstallTimedOut: { kind: 'operation', status: null, description: "A forced delete's uninstall did not finish in time; the extension is removed and the message says what may remain." },
   InvalidOperation: { kind: 'operation', status: null, description: 'An operation record lacks what its kind needs.' },

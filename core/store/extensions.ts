@@ -111,6 +111,14 @@ function coexistenceGuard(clusterId: string, extensionType: string, name: string
   return { clusterId, types: type ? coexistenceTypes(type, catalog) : [], nameKey: name.toLowerCase() }
 }
 
+/**
+ * The extensions a write of `extensionType` named `name` would be judged against (the coexistence rules' reading), read
+ * without a lock: for a what-if, which changes nothing and so needs no serialisation against concurrent creates.
+ */
+export function findCoexistingExtensions(db: Db, clusterId: string, extensionType: string, name: string): Promise<InstalledExtension[]> {
+  return coexistingExtensions(prismaSql(db), coexistenceGuard(clusterId, extensionType, name))
+}
+
 /** A cluster being deleted takes no new work: its deletion owns every extension on it. */
 async function clusterDeletionInProgress(sql: Sql, cluster: LockedCluster): Promise<OperationInProgressError> {
   const [deletion] = await sql<{ id: string }>(Prisma.sql`SELECT id::text FROM operations WHERE cluster_id = ${cluster.id}::uuid AND kind = 'cluster.delete' AND status = 'InProgress' LIMIT 1`)

@@ -23,11 +23,16 @@ export const registerCluster = (cluster: string): RequestSpec => ({ method: 'PUT
 
 /** A namespace-scoped extension type many of which may share a cluster, each in its own namespace. */
 export const BENCH_EXTENSION_TYPE = 'microsoft.apimanagement'
+/** What its catalog settings rules require: the gateway's endpoint and, protected, its token. */
+const BENCH_EXTENSION_SETTINGS = {
+  configurationSettings: { 'gateway.configuration.uri': 'https://bench.configuration.azure-api.net' },
+  configurationProtectedSettings: { 'gateway.auth.token': 'GatewayKey bench' },
+}
 
 export const createExtension = (cluster: string, extension: string): RequestSpec => ({
   method: 'PUT',
   path: `${extensionPath(cluster, extension)}?${EXTENSION_API}`,
-  body: { properties: { extensionType: BENCH_EXTENSION_TYPE, scope: { namespace: { targetNamespace: extension } } } },
+  body: { properties: { extensionType: BENCH_EXTENSION_TYPE, scope: { namespace: { targetNamespace: extension } }, ...BENCH_EXTENSION_SETTINGS } },
 })
 
 export const readExtension = (cluster: string, extension: string): RequestSpec => ({ method: 'GET', path: `${extensionPath(cluster, extension)}?${EXTENSION_API}` })

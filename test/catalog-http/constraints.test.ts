@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CATALOG_FILE_ENV, resetDefaultCatalog } from '../../core/catalog/index.js'
 import { SEED_CATALOG_FILE, seedCatalog } from '../catalog/seed.js'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, startHarness, until, type Harness } from '../helpers/harness.js'
+import { CLUSTER_API, EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, startHarness, until, type Harness, APIM_SETTINGS } from '../helpers/harness.js'
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -168,7 +168,7 @@ describe('scope', () => {
     const clusterScope = await rejected(sub, 'apim', { extensionType: 'microsoft.apimanagement', scope: { cluster: { releaseNamespace: 'apim' } } })
     expect(clusterScope.error).toMatchObject({ code: 'InvalidScope' })
     expect(clusterScope.error.message).toContain('instead of properties.scope.cluster')
-    await installed(sub, 'apim', { extensionType: 'microsoft.apimanagement', scope: { namespace: { targetNamespace: 'apim' } } })
+    await installed(sub, 'apim', { extensionType: 'microsoft.apimanagement', scope: { namespace: { targetNamespace: 'apim' } }, ...APIM_SETTINGS })
   })
 
   it('a cluster-scoped type refuses namespace scope', async () => {

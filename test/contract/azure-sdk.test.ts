@@ -4,7 +4,7 @@
 // states what the SDK sent, and none of the answers may be a 5xx. The README's SDK snippet makes the same calls
 // (and readme-walkthrough.test.ts runs it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, startHarness, type Harness } from '../helpers/harness.js'
+import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, startHarness, type Harness, APIM_SETTINGS } from '../helpers/harness.js'
 import { sdkClient, type SdkExchange } from '../helpers/sdk.js'
 
 let h: Harness
@@ -143,7 +143,7 @@ describe('official Azure SDK for JavaScript', () => {
     for (let i = 0; i < names.length; i += 5) {
       const batch = names.slice(i, i + 5).map(async (name) => {
         const res = await call(idle, 'PUT', `${extensionPath(sub, name, 'busy')}?${EXTENSION_API}`, {
-          properties: { extensionType: 'microsoft.apimanagement', scope: { namespace: { targetNamespace: name } } },
+          properties: { extensionType: 'microsoft.apimanagement', scope: { namespace: { targetNamespace: name } }, ...APIM_SETTINGS },
         })
         expect(res.status, JSON.stringify(res.body)).toBe(201)
       })

@@ -193,3 +193,9 @@ export async function registerCluster(h: Pick<Harness, 'baseUrl'>, subscription:
   if (put.status !== 201 && put.status !== 200) throw new Error(`registering ${path} answered ${put.status}: ${JSON.stringify(put.body)}`)
   return path
 }
+
+/** What API Management's gateway requires besides its namespace (catalog settingsRules): its endpoint and, protected, its token. */
+export const APIM_SETTINGS = {
+  configurationSettings: { 'gateway.configuration.uri': 'https://contoso.configuration.azure-api.net' },
+  configurationProtectedSettings: { 'gateway.auth.token': 'GatewayKey test-token' },
+} as const

@@ -1,6 +1,6 @@
 // Every stable api-version in the spec pack: wire differences (spec/README.md §8.2) and per-version parents.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call, extensionPath, freshSubscription, registerCluster, startHarness, until, POLL, provisioningState, type Harness } from '../helpers/harness.js'
+import { call, extensionPath, freshSubscription, registerCluster, startHarness, until, POLL, provisioningState, type Harness, APIM_SETTINGS } from '../helpers/harness.js'
 
 let h: Harness
 const sub = freshSubscription()
@@ -103,7 +103,7 @@ describe('api-versions', () => {
 
 describe('ETag preconditions (docs/arm-rules.md rules 44-47)', () => {
   const url = () => ext('etagged', '2023-05-01')
-  const body = { properties: { extensionType: 'microsoft.apimanagement', scope: { namespace: { targetNamespace: 'apim' } } } }
+  const body = { properties: { extensionType: 'microsoft.apimanagement', scope: { namespace: { targetNamespace: 'apim' } }, ...APIM_SETTINGS } }
 
   it('honours If-None-Match and If-Match on PUT, PATCH and DELETE', async () => {
     expect((await call(h, 'PUT', url(), body, { 'if-match': '*' })).status).toBe(412)

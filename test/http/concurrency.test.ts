@@ -1,7 +1,7 @@
 // Bursts of concurrent writes are answered with 2xx or a 4xx the caller can act on, never a 5xx, and racing
 // writes to one extension never both win (docs/arm-rules.md rule 48).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
+import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster, startHarness, type Harness, APIM_SETTINGS } from '../helpers/harness.js'
 
 let h: Harness
 beforeAll(async () => {
@@ -15,7 +15,9 @@ describe('concurrent writes', () => {
     await registerCluster(h, sub)
     const puts = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
-        call(h, 'PUT', `${extensionPath(sub, `apim-${i}`)}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.apimanagement', scope: { namespace: { targetNamespace: `ns-${i}` } } } }),
+        call(h, 'PUT', `${extensionPath(sub, `apim-${i}`)}?${EXTENSION_API}`, {
+          properties: { extensionType: 'microsoft.apimanagement', scope: { namespace: { targetNamespace: `ns-${i}` } }, ...APIM_SETTINGS },
+        }),
       ),
     )
     expect(puts.map((p) => p.status)).toEqual(puts.map(() => 201))

@@ -1,6 +1,6 @@
 // List (Extensions_List): value + nextLink with a stable opaque $skipToken; provider and cluster operation lists.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
+import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, registerCluster, startHarness, type Harness, APIM_SETTINGS } from '../helpers/harness.js'
 
 let h: Harness
 const sub = freshSubscription()
@@ -13,7 +13,7 @@ beforeAll(async () => {
   // Cluster-scoped types with multiple instances allowed? Use one instance per distinct type-compatible name on Flux-free types.
   for (const name of names) {
     const put = await call(h, 'PUT', `${extensionPath(sub, name)}?${EXTENSION_API}`, {
-      properties: { extensionType: 'microsoft.apimanagement', scope: { namespace: { targetNamespace: name.toLowerCase() } } },
+      properties: { extensionType: 'microsoft.apimanagement', scope: { namespace: { targetNamespace: name.toLowerCase() } }, ...APIM_SETTINGS },
     })
     expect(put.status).toBe(201)
   }
@@ -51,7 +51,9 @@ describe('list extensions', () => {
 
   it('stays correct when items are inserted between pages', async () => {
     const first = await call<{ value: { name: string }[]; nextLink: string }>(h, 'GET', `${listUrl()}&$top=2`)
-    await call(h, 'PUT', `${extensionPath(sub, 'aardvark')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.apimanagement', scope: { namespace: { targetNamespace: 'aardvark' } } } })
+    await call(h, 'PUT', `${extensionPath(sub, 'aardvark')}?${EXTENSION_API}`, {
+      properties: { extensionType: 'microsoft.apimanagement', scope: { namespace: { targetNamespace: 'aardvark' } }, ...APIM_SETTINGS },
+    })
     const second = await call<{ value: { name: string }[] }>(h, 'GET', first.body.nextLink)
     expect(second.body.value[0]!.name).toBe('charlie')
   })
