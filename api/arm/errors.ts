@@ -52,6 +52,8 @@ export const ArmErrors = {
   methodNotAllowed: (method: string, path: string) => new ArmError(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}' on ${path}.`),
   anotherOperationInProgress: (message: string, target: string) => new ArmError(409, 'AnotherOperationInProgress', message, target),
   conflict: (message: string, target?: string) => new ArmError(409, 'Conflict', message, target),
+  // POST …/rollback (api/routes/extension-rollback.ts) when the extension has no last known good other than where it is.
+  nothingToRollBack: (resourceId: string, why: string) => new ArmError(409, 'NothingToRollBack', `There is nothing to roll back to: ${why}`, resourceId),
   preconditionFailed: (message: string) => new ArmError(412, 'PreconditionFailed', message),
   unsupportedMediaType: (contentType: string) => new ArmError(415, 'UnsupportedMediaType', `The content media type '${contentType}' is not supported. Only 'application/json' is supported.`),
   payloadTooLarge: () => new ArmError(413, 'RequestEntityTooLarge', 'The request body is larger than the allowed limit.'),
