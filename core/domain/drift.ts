@@ -59,7 +59,10 @@ const WORDS: Record<DriftKind, (d: DriftDifference) => string> = {
 /** The statuses[] entry that reports drift: what differs and since when. */
 export function driftStatus(releaseName: string, drift: ExtensionDrift, mode: DriftRepairMode): ExtensionStatus {
   const what = drift.differences.map((d) => WORDS[d.kind](d)).join('; ')
-  const next = mode === 'repair' ? 'A repair operation re-applies the last applied release.' : `Re-apply it with PUT, POST …/rollback, or set DRIFT_REPAIR=repair (or the setting '${DRIFT_REPAIR_SETTING}': 'repair').`
+  const next =
+    mode === 'repair'
+      ? 'A repair operation re-applies the last applied release.'
+      : `Re-apply it with PUT, POST …/rollback, or set DRIFT_REPAIR=repair (or the setting '${DRIFT_REPAIR_SETTING}': 'repair').`
   return {
     code: DRIFT_STATUS_CODE,
     displayStatus: 'Drifted',
