@@ -9,6 +9,8 @@ import { GENERIC_DISTRIBUTION } from './lookup.js'
 import { allVersionsNewestFirst, findReleaseTrain, findVersion, isSupported, releaseTrainNames, supportedVersions } from './release-trains.js'
 import type { ExtensionTypeSpec } from './catalog-types.js'
 import { settingsProblems, type SettingsProblem } from './settings-schema.js'
+import { checkReservedSettings } from './reserved-settings.js'
+import { releaseValues } from '../domain/drift.js'
 import { compareSemver, isNewer, newestFirst, parseSemver, sameMajor } from './semver.js'
 
 export type RuleName =
@@ -256,7 +258,8 @@ function settingsViolation(spec: ExtensionTypeSpec, problem: SettingsProblem, in
 export function checkConfigurationSettings(spec: ExtensionTypeSpec, settings: SettingsMap | undefined): RuleViolation[] {
   const schema = spec.settingsRules?.configurationSettings
   if (!schema || !settings) return []
-  return settingsProblems(schema, settings).map((problem) => settingsViolation(spec, problem, false))
+  // arcext's own keys (core/catalog/reserved-settings.ts) are not the release's, so the type's schema never sees them.
+  return settingsProblems(schema, releaseValues(settings)).map((problem) => settingsViolation(spec, problem, false))
 }
 
 export function checkProtectedSettings(spec: ExtensionTypeSpec, protectedSettings: SettingsMap | null | undefined): RuleViolation[] {
@@ -429,6 +432,7 @@ export function checkInstallable(input: InstallRequest, catalog: Catalog = defau
     ...checkProtectedSettings(spec, input.protectedSettings),
     ...checkAnySettings(spec, input.configurationSettings, input.protectedSettings),
     ...checkKeysInOneMap(spec, input.configurationSettings, input.protectedSettings),
+    ...checkReservedSettings(input.configurationSettings, input.protectedSettings),
     ...checkCoexistence(spec, installed, input.extensionName),
     checkSingleInstance(spec, installed, input.extensionName),
     checkVersionWithAutoUpgrade(input.autoUpgradeMinorVersion, input.version),
