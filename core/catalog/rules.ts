@@ -395,20 +395,39 @@ function reachableFrom(spec: ExtensionTypeSpec, releaseTrain: string, installed:
 }
 
 /**
- * An update that pins a version whose `upgradeFrom` the installed version does not reach is refused, naming the
- * intermediate version to install first (the newest one reachable from where the extension is).
+ * The stops between `installed` and `target`, each the newest version reachable from the one before (never past
+ * `target`), ending with `target`; null when some step has nowhere to go.
+ */
+export function upgradePath(spec: ExtensionTypeSpec, releaseTrain: string, installed: string, target: string): string[] | null {
+  const train = findReleaseTrain(spec, releaseTrain)
+  if (!train) return null
+  const versions = newestFirst(train.versions.map((v) => v.version))
+  const path: string[] = []
+  let from = installed
+  while (from !== target) {
+    const next = versions.find((v) => isNewer(v, from) && !isNewer(v, target) && reachableFrom(spec, releaseTrain, from, v))
+    if (!next) return null
+    path.push(next)
+    from = next
+  }
+  return path
+}
+
+/**
+ * An update that pins a version whose `upgradeFrom` the installed version does not reach is refused, spelling out
+ * the path: every intermediate version to install first, in order (each the newest reachable from the one before).
  */
 export function checkUpgradePath(spec: ExtensionTypeSpec, releaseTrain: string, installedVersion: string | null | undefined, version: string | null): RuleViolation | null {
   if (!installedVersion || version === null || !parseSemver(installedVersion) || !parseSemver(version) || !isNewer(version, installedVersion)) return null
   if (reachableFrom(spec, releaseTrain, installedVersion, version)) return null
   const minimum = versionEntry(spec, releaseTrain, version)?.upgradeFrom ?? ''
-  const train = findReleaseTrain(spec, releaseTrain)
-  const stepping = train && newestFirst(train.versions.map((v) => v.version)).find((v) => isNewer(v, installedVersion) && isNewer(version, v) && reachableFrom(spec, releaseTrain, installedVersion, v))
+  const stops = upgradePath(spec, releaseTrain, installedVersion, version)?.slice(0, -1) ?? []
+  const [first, ...then] = [...stops, version].map((v) => `'${v}'`)
   return badRequest(
     'UpgradePathNotSupported',
     TARGET.version,
     `Version '${version}' of extension type '${spec.type}' can only be installed over version ${minimum} or later, but the extension runs ${installedVersion}.` +
-      (stepping ? ` Update to version '${stepping}' first, then to '${version}'.` : ` Update to version ${minimum} or later first.`),
+      (stops.length ? ` Update to version ${first} first, then to ${then.join(', then to ')}.` : ` Update to version ${minimum} or later first.`),
   )
 }
 

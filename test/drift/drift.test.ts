@@ -109,7 +109,9 @@ describe('the drift observer', () => {
     else expect(after[0]!.revision).toBe(before!.revision + 1)
 
     // A PUT of the same desired state re-applies it and ends the drift.
-    const put = await call<Json>(h, 'PUT', url, { properties: { extensionType: 'microsoft.flux', autoUpgradeMinorVersion: false, version: '1.15.1', configurationSettings: { 'source.interval': '5m' } } })
+    const put = await call<Json>(h, 'PUT', url, {
+      properties: { extensionType: 'microsoft.flux', autoUpgradeMinorVersion: false, version: '1.15.1', configurationSettings: { 'source.interval': '5m' } },
+    })
     expect(put.status).toBe(200)
     const settled = await until(
       () => call<Json>(h, 'GET', url),
