@@ -9,6 +9,13 @@ import { DRIFT_QUEUE, DRIFT_SCHEDULER_ID } from '../../workers/jobs/drift-schedu
 import { Queue } from 'bullmq'
 import { closeBullmq, redisConnection } from '../../core/queue.js'
 import { dropDatabase, siblingDatabaseUrl } from '../helpers/isolation.js'
+import pino from 'pino'
+import { OperationQueue } from '../../core/queue.js'
+import { loadSecretBox } from '../../core/secrets.js'
+import { catalogPlanner } from '../../workers/catalog-planner.js'
+import { createDrivers } from '../../workers/drivers/index.js'
+import { checkDrift } from '../../workers/jobs/drift-check.js'
+import { WorkerMetrics } from '../../workers/worker-metrics.js'
 import { EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster, startHarness, until, type Harness } from '../helpers/harness.js'
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -159,6 +166,35 @@ describe('the drift observer', () => {
       (r) => driftStatusOf(r.body) !== undefined,
     )
     expect(driftStatusOf(drifted.body)!.message).toContain("its status is 'failed' instead of 'deployed'")
+  })
+})
+
+describe('DRIFT_REPAIR=repair', () => {
+  it('repairs every drifted extension except those whose arcext.driftRepair setting says report', async () => {
+    const repairing = freshSubscription()
+    await install(repairing)
+    const reporting = freshSubscription()
+    await install(reporting, { configurationSettings: { 'arcext.driftRepair': 'report' } })
+    await tamper(repairing, 'remove')
+    await tamper(reporting, 'remove')
+    // A pass of this worker's own with the global mode set to repair (the harness's scheduled passes only report).
+    const queue = new OperationQueue(redisConnection(h.config.redisUrl), h.config.queuePrefix)
+    const ctx = { db, secrets: loadSecretBox(h.config), drivers: createDrivers(db, h.config), planner: catalogPlanner(), log: pino({ level: 'silent' }), metrics: new WorkerMetrics() }
+    try {
+      const result = await checkDrift(ctx, queue, { repair: 'repair', batchSize: 1000, observeTimeoutMs: 5000 })
+      expect(result.repairs.map((r) => r.resourceId)).toContain(extensionPath(repairing, 'flux'))
+      expect(result.repairs.map((r) => r.resourceId)).not.toContain(extensionPath(reporting, 'flux'))
+      expect(result.drifted.map((d) => d.resourceId)).toEqual(expect.arrayContaining([extensionPath(repairing, 'flux'), extensionPath(reporting, 'flux')]))
+    } finally {
+      await queue.close()
+    }
+    await until(
+      () => operationKinds(repairing),
+      (ops) => ops.length === 2 && ops[1]![1] === 'Succeeded',
+    )
+    expect((await releases(repairing))[0]).toMatchObject({ version: '1.15.1', status: 'deployed' })
+    expect(await operationKinds(reporting)).toEqual([['extension.install', 'Succeeded']])
+    expect(await releases(reporting)).toEqual([])
   })
 })
 
