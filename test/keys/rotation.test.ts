@@ -82,7 +82,9 @@ describe('rotate, re-encrypt, status, retire', () => {
       () => null,
       (error: Error) => error.message,
     )
-    expect(refused).toBe(`cannot retire: key ${oldKeyId} still seals 3 value(s) (extensions.protected_settings_sealed: 1, extensions.last_good_protected_settings_sealed: 1, clusters.kubeconfig_sealed: 1); run npm run keys -- reencrypt first`)
+    expect(refused).toBe(
+      `cannot retire: key ${oldKeyId} still seals 3 value(s) (extensions.protected_settings_sealed: 1, extensions.last_good_protected_settings_sealed: 1, clusters.kubeconfig_sealed: 1); run npm run keys -- reencrypt first`,
+    )
 
     const etagsBefore = await db.extension.findMany({ select: { id: true, etag: true, lastModifiedAt: true }, orderBy: { id: 'asc' } })
     const reencrypted = await keys('reencrypt')

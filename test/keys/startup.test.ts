@@ -148,7 +148,9 @@ describe('npm run keys (scripts/keys.ts) with env keys', () => {
     const env = { ENCRYPTION_KEY: newKey, ENCRYPTION_KEYS_PREVIOUS: oldKey }
     const refused = await run(['scripts/keys.ts', 'retire', oldKeyId], env)
     expect(refused.code).toBe(1)
-    expect(refused.stderr.trim()).toBe(`arcext keys: cannot retire: key ${oldKeyId} still seals 2 value(s) (extensions.protected_settings_sealed: 1, extensions.last_good_protected_settings_sealed: 1); run npm run keys -- reencrypt first`)
+    expect(refused.stderr.trim()).toBe(
+      `arcext keys: cannot retire: key ${oldKeyId} still seals 2 value(s) (extensions.protected_settings_sealed: 1, extensions.last_good_protected_settings_sealed: 1); run npm run keys -- reencrypt first`,
+    )
     const reencrypted = await run(['scripts/keys.ts', 'reencrypt'], env)
     expect(reencrypted.code).toBe(0)
     expect(reencrypted.stdout).toContain(`re-encrypted 2 value(s) with key ${newKeyId}`)
