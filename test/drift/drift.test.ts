@@ -105,6 +105,8 @@ describe('the drift observer', () => {
     const facts = drift as Json
     expect(facts.differences.map((d: Json) => d.kind)).toEqual([kind])
     expect(status.message).toContain(`since ${facts.since}`)
+    // What differs is named, never a setting's value.
+    expect(JSON.stringify(facts) + status.message).not.toContain('5m')
     expect(Date.parse(facts.since)).toBeGreaterThan(Date.parse(before!.updatedAt))
 
     // Report mode: nothing re-applied; later checks keep the first time it was seen.

@@ -94,8 +94,11 @@ describe('a failed upgrade', () => {
     expect(((await row(sub)).lastGood as Json).version).toBe('1.15.1')
     await removeFault(fault)
 
-    const rollback = await call<Json>(h, 'POST', `${extensionPath(sub, 'flux')}/rollback?${EXTENSION_API}`)
+    const stale = await call<Json>(h, 'POST', `${extensionPath(sub, 'flux')}/rollback?${EXTENSION_API}`, undefined, { 'if-match': '"not-the-etag"' })
+    expect(stale.status).toBe(412)
+    const rollback = await call<Json>(h, 'POST', `${extensionPath(sub, 'flux')}/rollback?${EXTENSION_API}`, undefined, { 'if-match': broken.headers.get('etag')! })
     expect(rollback.status, JSON.stringify(rollback.body)).toBe(202)
+    expect(rollback.headers.get('etag')).not.toBe(broken.headers.get('etag'))
     expect(rollback.headers.get('azure-asyncoperation')).toMatch(/\/operations\//)
     expect(rollback.headers.get('location')).toBeTruthy()
     expect((await settle(rollback)).status).toBe('Succeeded')
