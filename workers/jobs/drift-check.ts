@@ -48,7 +48,10 @@ export function driftBetween(secrets: WorkerContext['secrets'], desired: Release
   const differences: DriftDifference[] = []
   if (observed.version !== desired.version) differences.push({ kind: 'versionChanged', expected: desired.version, observed: observed.version })
   // A release moved to another version carries that version's values: only the same version's values are comparable.
-  else if (!valuesDigestMatches(secrets, desired, observed.valuesDigest)) differences.push({ kind: 'valuesChanged', expected: 'as applied', observed: 'changed' })
+  // A digest made under a key since retired cannot be checked, which is not a sign of change.
+  else if (!valuesDigestMatches(secrets, desired, observed.valuesDigest) && !secrets.macKeyRetired(observed.valuesDigest)) {
+    differences.push({ kind: 'valuesChanged', expected: 'as applied', observed: 'changed' })
+  }
   if (observed.status !== 'deployed') differences.push({ kind: 'statusChanged', expected: 'deployed', observed: observed.status })
   return differences
 }
