@@ -19,6 +19,7 @@ import { registerOpenApi } from './plugins/openapi.js'
 import { registerResponseStats } from './plugins/response-stats.js'
 import { clusterRoutes } from './routes/clusters.js'
 import { extensionRoutes } from './routes/extensions.js'
+import { extensionRollbackRoutes } from './routes/extension-rollback.js'
 import { extensionTypeRoutes } from './routes/extension-types.js'
 import { operationStatusRoutes } from './routes/operation-status.js'
 import { clusterOperationRoutes } from './routes/cluster-operations.js'
@@ -68,6 +69,7 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
   await app.register(adminRoutes, { resetThrottling })
   await app.register(clusterRoutes)
   await app.register(extensionRoutes)
+  await app.register(extensionRollbackRoutes)
   await app.register(extensionTypeRoutes)
   await app.register(operationStatusRoutes)
   await app.register(clusterOperationRoutes)

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { decodeKeyText } from './keyring.js'
 import type { LogFormat } from './logger.js'
 import { isGuid } from './domain/guid.js'
+import { DRIFT_REPAIR_MODES, type DriftRepairMode } from './domain/drift.js'
 
 export interface Config {
   host: string
@@ -58,6 +59,10 @@ export interface Config {
   jobStallMs: number
   /** How often workers look for auto-upgradable extensions (a BullMQ job scheduler); 0 turns auto-upgrade off. */
   autoUpgradeIntervalSeconds: number
+  /** DRIFT_CHECK_SECONDS: how often workers observe installed releases for drift (a BullMQ job scheduler); 0 turns it off. */
+  driftCheckSeconds: number
+  /** DRIFT_REPAIR: what drift leads to unless an extension's `arcext.driftRepair` setting says otherwise. */
+  driftRepair: DriftRepairMode
   /** Azure's request token buckets (docs/arm-rules.md rule 56, api/arm/throttling.ts), or null when `THROTTLING=off`. */
   throttle: ThrottleConfig | null
   /** Who may call the api (api/auth). */
@@ -121,6 +126,13 @@ function logFormat(env: Env): LogFormat {
   const format = text(env, 'LOG_FORMAT', 'auto')
   const known = LOG_FORMATS.find((candidate) => candidate === format)
   if (!known) throw new ConfigError(`LOG_FORMAT=${format} is not a log format; set it to one of ${LOG_FORMATS.join(', ')}`)
+  return known
+}
+
+function driftRepair(env: Env): DriftRepairMode {
+  const mode = text(env, 'DRIFT_REPAIR', 'report')
+  const known = DRIFT_REPAIR_MODES.find((candidate) => candidate === mode)
+  if (!known) throw new ConfigError(`DRIFT_REPAIR=${mode} is not a drift repair mode; set it to one of ${DRIFT_REPAIR_MODES.join(', ')}`)
   return known
 }
 
@@ -449,6 +461,8 @@ export function loadConfig(env: Env = process.env): Config {
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 5000, 100, 3_600_000),
     jobStallMs: integer(env, 'JOB_STALL_MS', 30_000, 1000, 3_600_000),
     autoUpgradeIntervalSeconds: integer(env, 'AUTO_UPGRADE_INTERVAL_SECONDS', 3600, 0, 7 * 24 * 3600),
+    driftCheckSeconds: integer(env, 'DRIFT_CHECK_SECONDS', 300, 0, 7 * 24 * 3600),
+    driftRepair: driftRepair(env),
     throttle: throttleConfig(env),
     auth: authConfig(env),
     kubeconfigExecAllowlist: execAllowlist(env),

@@ -106,6 +106,12 @@ export class SecretBox {
     return `${MAC_FORMAT}.${current.id}.${createHmac('sha256', macKey(current)).update(data, 'utf8').digest('base64url')}`
   }
 
+  /** Whether `mac` names a key that has left the keyring, so macMatches cannot tell whether it matches. */
+  macKeyRetired(mac: string): boolean {
+    const [format, keyId] = mac.split('.')
+    return format === MAC_FORMAT && keyId !== undefined && !this.keys.get(keyId)
+  }
+
   /** Whether `mac` is mac(data) under the key it names; false when that key is no longer in the keyring. */
   macMatches(data: string, mac: string): boolean {
     const [format, keyId, digest, extra] = mac.split('.')

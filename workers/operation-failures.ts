@@ -10,6 +10,8 @@ const WHAT: Record<string, string> = {
   'extension.install': 'installation',
   'extension.update': 'update',
   'extension.upgrade': 'automatic upgrade',
+  'extension.rollback': 'rollback',
+  'extension.repair': 'drift repair',
   'extension.delete': 'uninstallation',
   'cluster.delete': 'cluster deletion',
 }
@@ -18,6 +20,8 @@ const NEXT_STEP: Record<string, string> = {
   'extension.install': 'Fix the cause, then send the PUT again to retry, or DELETE the extension.',
   'extension.update': 'Fix the cause, then send the PUT or PATCH again to retry.',
   'extension.upgrade': 'Fix the cause, then send a PUT or PATCH to retry the upgrade, or pin a version.',
+  'extension.rollback': 'Fix the cause, then POST …/rollback again, or send a PUT with the settings to run.',
+  'extension.repair': 'Fix the cause; the next drift check repairs the release again, or send a PUT to re-apply it.',
   'extension.delete': 'Fix the cause, then DELETE the extension again; with forceDelete=true the resource is removed without uninstalling the release.',
   'cluster.delete': 'Fix the cause, then DELETE the cluster again; with forceDelete=true its extensions are removed without uninstalling their releases.',
 }

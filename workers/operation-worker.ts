@@ -33,6 +33,8 @@ const HANDLERS: Record<OperationKind, Handler> = {
   'extension.install': applyExtension,
   'extension.update': applyExtension,
   'extension.upgrade': applyExtension,
+  'extension.rollback': applyExtension,
+  'extension.repair': applyExtension,
   'extension.delete': uninstallExtension,
   'cluster.delete': deleteCluster,
 }

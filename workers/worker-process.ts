@@ -22,6 +22,7 @@ import { startReconciler } from './reconciler.js'
 import { WorkerMetrics, serveWorkerMetrics } from './worker-metrics.js'
 import { SubjectLocks } from './subject-locks.js'
 import { startAutoUpgrade } from './jobs/auto-upgrade-schedule.js'
+import { startDriftCheck } from './jobs/drift-schedule.js'
 
 export interface WorkerProcessOptions {
   /** Default: RECONCILE_INTERVAL_MS. */
@@ -82,6 +83,7 @@ export async function startWorkerProcess(config: Config, options: WorkerProcessO
     (count) => metrics.redelivered(count),
   )
   const autoUpgrade = await startAutoUpgrade({ db, queue, log, connection, prefix: config.queuePrefix, intervalSeconds: config.autoUpgradeIntervalSeconds })
+  const driftCheck = await startDriftCheck({ ctx: context, queue, locks, connection, prefix: config.queuePrefix, intervalSeconds: config.driftCheckSeconds, repair: config.driftRepair })
   const metricsListener = config.workerMetricsPort === null ? null : await serveWorkerMetrics(metrics, config.host, config.workerMetricsPort, log)
   log.info({ concurrency: config.workerConcurrency, prefix: config.queuePrefix, metrics: metricsListener?.url ?? 'off' }, 'arcext worker started')
   return {
@@ -102,6 +104,7 @@ export async function startWorkerProcess(config: Config, options: WorkerProcessO
       }
       await phase('metrics', async () => metricsListener?.close(), 5000)
       await phase('auto-upgrade', () => autoUpgrade.stop(), graceMs + 5000)
+      await phase('drift-check', () => driftCheck.stop(), graceMs + 5000)
       await phase('dispatcher', () => dispatcher.stop(), 5000)
       await phase('reconciler', () => reconciler.stop(), 5000)
       runner.beginShutdown()

@@ -56,6 +56,8 @@ export const ArmErrors = {
   conflict: (message: string, target?: string) => new ArmError(ErrorCodes.Conflict, message, target),
   // POST /admin/operations/{id}/retry (api/routes/operation-retry.ts): only the newest operation on a resource, and only a failed one.
   operationNotRetryable: (operationId: string, why: string) => new ArmError(ErrorCodes.OperationNotRetryable, `The operation '${operationId}' cannot be retried: ${why}.`, operationId),
+  // POST …/rollback (api/routes/extension-rollback.ts) when the extension has no last known good other than where it is.
+  nothingToRollBack: (resourceId: string, why: string) => new ArmError(ErrorCodes.NothingToRollBack, `There is nothing to roll back to: ${why}`, resourceId),
   preconditionFailed: (message: string) => new ArmError(ErrorCodes.PreconditionFailed, message),
   unsupportedMediaType: (contentType: string) => new ArmError(ErrorCodes.UnsupportedMediaType, `The content media type '${contentType}' is not supported. Only 'application/json' is supported.`),
   payloadTooLarge: () => new ArmError(ErrorCodes.RequestEntityTooLarge, 'The request body is larger than the allowed limit.'),

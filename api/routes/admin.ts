@@ -1,6 +1,7 @@
 // Operator endpoints outside ARM's resource model (no api-version): the simulated driver's fault-injection rules
-// and installed releases, which driver serves a cluster, operations with their timelines (admin-operations.ts), the
-// retry of a failed one (operation-retry.ts) and the queue UI (queue-board.ts).
+// and installed releases (which operators may tamper with, to rehearse drift), which driver serves a cluster, operations
+// with their timelines (admin-operations.ts), the retry of a failed one (operation-retry.ts) and the queue UI
+// (queue-board.ts).
 // Errors use the same ARM envelope as everything else.
 // Who may call them is declared per route (`config.access`, enforced by api/auth/authorization.ts): Owner in
 // AUTH_MODE=jwt (over a scope containing the cluster a request names, else at "/"), loopback peers in dev mode.
@@ -13,6 +14,7 @@ import { FAULT_ID_RULE, faultRuleBodySchema, isFaultId, readFaultRule, type Faul
 import { createFault, deleteFault, faultToView, findFault, listFaults, listSimulatedReleases, newFaultId, putFault, resetSimulator } from '../../core/simulator/faults.js'
 import { ArmErrors } from '../arm/errors.js'
 import { ErrorCodes } from '../../core/domain/error-catalogue.js'
+import { tamperSimulatedRelease, type ReleaseTamper } from '../../core/simulator/releases.js'
 import type { ThrottleReset } from '../arm/throttling.js'
 import { deleteEverything } from '../../core/store/reset.js'
 import { assertNotCrossSite } from '../arm/cross-site.js'
@@ -92,6 +94,35 @@ const resetBodySchema = {
 /** POST /admin/reset takes no options: an empty object, or no body at all. */
 const emptyBodySchema = { type: ['object', 'null'], additionalProperties: false } as const
 
+// One change per call; `version` only with changeVersion (a schema `if` would word the error less plainly).
+const tamperBodySchema = {
+  type: 'object',
+  required: ['clusterId', 'releaseName', 'change'],
+  additionalProperties: false,
+  properties: {
+    clusterId: { type: 'string', minLength: 1 },
+    releaseName: { type: 'string', minLength: 1, maxLength: 253 },
+    change: { type: 'string', enum: ['remove', 'changeValues', 'changeVersion', 'markFailed'] },
+    version: { type: 'string', pattern: '^[0-9A-Za-z.+-]{1,64}$' },
+  },
+} as const
+
+interface TamperBody {
+  clusterId: string
+  releaseName: string
+  change: ReleaseTamper['change']
+  version?: string
+}
+
+function tamperFrom(body: TamperBody): ReleaseTamper {
+  if (body.change === 'changeVersion') {
+    if (body.version === undefined) throw ArmErrors.invalidRequestContent("'version' is required with change 'changeVersion'.", 'version')
+    return { change: 'changeVersion', version: body.version }
+  }
+  if (body.version !== undefined) throw ArmErrors.invalidRequestContent(`'version' is only allowed with change 'changeVersion', not '${body.change}'.`, 'version')
+  return { change: body.change }
+}
+
 const driverBodySchema = {
   type: 'object',
   required: ['driver'],
@@ -162,6 +193,16 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
       return { value: await listSimulatedReleases(app.services.db, cluster) }
     },
   )
+
+  // Rehearsing drift: change a simulated release behind arcext's back, as someone with cluster access would.
+  app.post<{ Body: TamperBody }>('/admin/simulator/releases/tamper', { config: { access: CLUSTER_IN_BODY }, schema: { hide: true, body: tamperBodySchema } }, async (request) => {
+    const cluster = clusterIdFrom(request.body.clusterId, 'clusterId')
+    const tamper = tamperFrom(request.body)
+    if (!(await tamperSimulatedRelease(app.services.db, cluster.idKey, request.body.releaseName, tamper))) {
+      throw ArmErrors.resourceNotFound('simulated release', `${cluster.resourceId}/releases/${request.body.releaseName}`)
+    }
+    return { value: await listSimulatedReleases(app.services.db, cluster) }
+  })
 
   app.get<{ Params: { '*': string } }>(CLUSTERS_PATH, { config: { access: CLUSTER_IN_PATH }, schema: HIDDEN }, async (request) => {
     const clusterId = driverClusterId(request)

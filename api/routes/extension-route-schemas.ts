@@ -151,6 +151,17 @@ export const extensionRouteSchemas = {
     querystring: pagedQuerySchema,
     response: { 200: described('List of Extensions.', SCHEMA_IDS.extensionsList), ...error },
   },
+  rollback: {
+    operationId: 'Extensions_Rollback',
+    summary: 'Return the extension to its last known good version and settings (an arcext extension to the Azure API).',
+    tags: TAGS,
+    params: extensionParamsSchema,
+    querystring: apiVersionQuerySchema,
+    response: {
+      202: empty('Request received successfully; the extension is rolled back asynchronously (follow Azure-AsyncOperation).'),
+      ...error,
+    },
+  },
   operationStatus: {
     operationId: 'OperationStatus_Get',
     summary: 'Get Async Operation status',

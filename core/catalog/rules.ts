@@ -10,6 +10,8 @@ import { allVersionsNewestFirst, findReleaseTrain, findVersion, isSupported, rel
 import type { ExtensionTypeSpec } from './catalog-types.js'
 import { settingsProblems, type SettingsProblem } from './settings-schema.js'
 import { ErrorCodes, type RuleCode } from '../domain/error-catalogue.js'
+import { checkReservedSettings } from './reserved-settings.js'
+import { releaseValues } from '../domain/drift.js'
 import { compareSemver, isNewer, newestFirst, parseSemver, sameMajor } from './semver.js'
 
 /** A rule's name is its error code (core/domain/error-catalogue.ts). */
@@ -288,7 +290,8 @@ function settingsViolation(spec: ExtensionTypeSpec, problem: SettingsProblem, in
 export function checkConfigurationSettings(spec: ExtensionTypeSpec, settings: SettingsMap | undefined): RuleViolation[] {
   const schema = spec.settingsRules?.configurationSettings
   if (!schema || !settings) return []
-  return settingsProblems(schema, settings).map((problem) => settingsViolation(spec, problem, false))
+  // arcext's own keys (core/catalog/reserved-settings.ts) are not the release's, so the type's schema never sees them.
+  return settingsProblems(schema, releaseValues(settings)).map((problem) => settingsViolation(spec, problem, false))
 }
 
 export function checkProtectedSettings(spec: ExtensionTypeSpec, protectedSettings: SettingsMap | null | undefined): RuleViolation[] {
@@ -301,7 +304,8 @@ export function checkProtectedSettings(spec: ExtensionTypeSpec, protectedSetting
 export function checkAnySettings(spec: ExtensionTypeSpec, settings: SettingsMap | undefined, protectedSettings: SettingsMap | null | undefined): RuleViolation[] {
   const schema = spec.settingsRules?.anySettings
   if (!schema || !settings || !protectedSettings) return []
-  return settingsProblems(schema, { ...settings, ...protectedSettings }).map((problem) => settingsViolation(spec, problem, problem.key !== null && problem.key in protectedSettings))
+  // arcext's own keys (core/catalog/reserved-settings.ts) never reach the release, so no type's schema judges them.
+  return settingsProblems(schema, { ...releaseValues(settings), ...protectedSettings }).map((problem) => settingsViolation(spec, problem, problem.key !== null && problem.key in protectedSettings))
 }
 
 export function checkKeysInOneMap(spec: ExtensionTypeSpec, settings: SettingsMap | undefined, protectedSettings: SettingsMap | null | undefined): RuleViolation[] {
@@ -437,20 +441,39 @@ function reachableFrom(spec: ExtensionTypeSpec, releaseTrain: string, installed:
 }
 
 /**
- * An update that pins a version whose `upgradeFrom` the installed version does not reach is refused, naming the
- * intermediate version to install first (the newest one reachable from where the extension is).
+ * The stops between `installed` and `target`, each the newest version reachable from the one before (never past
+ * `target`), ending with `target`; null when some step has nowhere to go.
+ */
+export function upgradePath(spec: ExtensionTypeSpec, releaseTrain: string, installed: string, target: string): string[] | null {
+  const train = findReleaseTrain(spec, releaseTrain)
+  if (!train) return null
+  const versions = newestFirst(train.versions.map((v) => v.version))
+  const path: string[] = []
+  let from = installed
+  while (from !== target) {
+    const next = versions.find((v) => isNewer(v, from) && !isNewer(v, target) && reachableFrom(spec, releaseTrain, from, v))
+    if (!next) return null
+    path.push(next)
+    from = next
+  }
+  return path
+}
+
+/**
+ * An update that pins a version whose `upgradeFrom` the installed version does not reach is refused, spelling out
+ * the path: every intermediate version to install first, in order (each the newest reachable from the one before).
  */
 export function checkUpgradePath(spec: ExtensionTypeSpec, releaseTrain: string, installedVersion: string | null | undefined, version: string | null): RuleViolation | null {
   if (!installedVersion || version === null || !parseSemver(installedVersion) || !parseSemver(version) || !isNewer(version, installedVersion)) return null
   if (reachableFrom(spec, releaseTrain, installedVersion, version)) return null
   const minimum = versionEntry(spec, releaseTrain, version)?.upgradeFrom ?? ''
-  const train = findReleaseTrain(spec, releaseTrain)
-  const stepping = train && newestFirst(train.versions.map((v) => v.version)).find((v) => isNewer(v, installedVersion) && isNewer(version, v) && reachableFrom(spec, releaseTrain, installedVersion, v))
+  const stops = upgradePath(spec, releaseTrain, installedVersion, version)?.slice(0, -1) ?? []
+  const [first, ...then] = [...stops, version].map((v) => `'${v}'`)
   return badRequest(
     ErrorCodes.UpgradePathNotSupported,
     TARGET.version,
     `Version '${version}' of extension type '${spec.type}' can only be installed over version ${minimum} or later, but the extension runs ${installedVersion}.` +
-      (stepping ? ` Update to version '${stepping}' first, then to '${version}'.` : ` Update to version ${minimum} or later first.`),
+      (stops.length ? ` Update to version ${first} first, then to ${then.join(', then to ')}.` : ` Update to version ${minimum} or later first.`),
   )
 }
 
@@ -474,6 +497,7 @@ export function checkInstallable(input: InstallRequest, catalog: Catalog = defau
     ...checkProtectedSettings(spec, input.protectedSettings),
     ...checkAnySettings(spec, input.configurationSettings, input.protectedSettings),
     ...checkKeysInOneMap(spec, input.configurationSettings, input.protectedSettings),
+    ...checkReservedSettings(input.configurationSettings, input.protectedSettings),
     ...checkCoexistence(spec, installed, input.extensionName),
     checkSingleInstance(spec, installed, input.extensionName),
     checkForcedAutoUpgrade(spec, input.autoUpgradeMinorVersion),

@@ -54,6 +54,11 @@ export const ERROR_CATALOGUE = {
   MethodNotAllowed: { kind: 'request', status: 405, description: 'The resource does not support the HTTP method.' },
   AnotherOperationInProgress: { kind: 'request', status: 409, description: 'Another operation on the resource has not finished; retry once it has.', armRule: 48 },
   Conflict: { kind: 'request', status: 409, description: 'The resource changed between read and write; read it again and retry.' },
+  NothingToRollBack: {
+    kind: 'request',
+    status: 409,
+    description: 'A rollback (`POST {extension id}/rollback`) of an extension with no last known good version, or one already running it.',
+  },
   OperationNotRetryable: {
     kind: 'request',
     status: 409,

@@ -69,3 +69,29 @@ export async function saveSimulatedRelease(db: Db, clusterId: string, releaseNam
 export async function removeSimulatedRelease(db: Db, clusterId: string, releaseName: string): Promise<void> {
   await db.$executeRaw`DELETE FROM simulated_releases WHERE cluster_id = ${clusterId}::uuid AND release_name = ${releaseName}`
 }
+
+/** A change made to a simulated release behind arcext's back, so users can rehearse drift detection and repair. */
+export type ReleaseTamper = { change: 'remove' } | { change: 'changeValues' } | { change: 'changeVersion'; version: string } | { change: 'markFailed' }
+
+/**
+ * Changes a release as someone with cluster access would: removes it, changes its values (its recorded digest no
+ * longer matches any apply), moves it to another version, or leaves it failed. Each is a new revision; false when the
+ * cluster has no such release.
+ */
+export async function tamperSimulatedRelease(db: Db, clusterIdKey: string, releaseName: string, tamper: ReleaseTamper): Promise<boolean> {
+  if (tamper.change === 'remove') {
+    const removed = await db.$executeRaw`
+      DELETE FROM simulated_releases r USING clusters c WHERE c.id = r.cluster_id AND c.id_key = ${clusterIdKey} AND r.release_name = ${releaseName}`
+    return removed === 1
+  }
+  const version = tamper.change === 'changeVersion' ? tamper.version : null
+  const changed = await db.$executeRaw`
+    UPDATE simulated_releases r
+       SET version = COALESCE(${version}, r.version),
+           values_digest = CASE WHEN ${tamper.change} = 'changeValues' THEN 'tampered.' || gen_random_uuid() ELSE r.values_digest END,
+           status = CASE WHEN ${tamper.change} = 'markFailed' THEN 'failed' ELSE r.status END,
+           revision = r.revision + 1, updated_at = now()
+      FROM clusters c
+     WHERE c.id = r.cluster_id AND c.id_key = ${clusterIdKey} AND r.release_name = ${releaseName}`
+  return changed === 1
+}

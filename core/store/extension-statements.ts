@@ -54,6 +54,8 @@ export interface NewOperationRow {
   kind: OperationKind
   apiVersion: string
   correlationId: string | null
+  /** Absent stores `{}`. */
+  properties?: Record<string, unknown>
 }
 
 /** The tail every accept statement shares: the operation for the written extension row, its outbox row, the answer. */
@@ -61,7 +63,7 @@ function operationAndAnswer(operation: NewOperationRow) {
   return Prisma.sql`
   operation AS (
     INSERT INTO operations (id, kind, resource_id_key, resource_id, extension_id, cluster_id, status, api_version, correlation_id, properties)
-    SELECT ${operation.id}::uuid, ${operation.kind}, id_key, resource_id, id, cluster_id, 'InProgress', ${operation.apiVersion}, ${operation.correlationId}, '{}'::jsonb FROM extension
+    SELECT ${operation.id}::uuid, ${operation.kind}, id_key, resource_id, id, cluster_id, 'InProgress', ${operation.apiVersion}, ${operation.correlationId}, ${JSON.stringify(operation.properties ?? {})}::jsonb FROM extension
     RETURNING *
   ),
   outbox AS (INSERT INTO operation_outbox (operation_id, kind) SELECT id, kind FROM operation)

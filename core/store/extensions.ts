@@ -25,6 +25,7 @@ import { ConcurrentModificationError, OperationInProgressError } from '../domain
 import { ErrorCodes } from '../domain/error-catalogue.js'
 import { type Caller, type ErrorDetail, type ExtensionSpec, type ExtensionStatus } from '../domain/model.js'
 import { coexistenceTypes, type InstalledExtension } from '../catalog/rules.js'
+import { lastGoodOf, type LastGood } from '../domain/last-good.js'
 import { extensionFromRow } from './rows.js'
 import { defaultCatalog } from '../catalog/catalog.js'
 import { cancelOperation, inTransaction, insertOperation, newOperationId, operationFlag, type Operation } from './operations.js'
@@ -195,7 +196,7 @@ async function createIn(sql: Sql, write: ExtensionCreate, cluster: LockedCluster
 
 export interface ExtensionChange {
   /** Deletes go through acceptExtensionDelete: a delete supersedes what is in flight rather than being refused. */
-  kind: 'extension.update' | 'extension.upgrade'
+  kind: 'extension.update' | 'extension.upgrade' | 'extension.rollback' | 'extension.repair'
   spec?: ExtensionSpec
   protectedSettingsSealed?: string | null
   caller: Caller
@@ -203,6 +204,8 @@ export interface ExtensionChange {
   correlationId?: string
   /** Judges the change against the coexisting extensions, as a create's admit does; absent judges nothing. */
   admit?: Admit
+  /** The operation's properties (e.g. `targetVersion` for the job; shown to callers once it succeeds). */
+  properties?: Record<string, unknown>
 }
 
 async function changeIn(sql: Sql, cluster: LockedCluster | null, current: Extension, change: ExtensionChange): Promise<Accepted> {
@@ -221,10 +224,11 @@ async function changeIn(sql: Sql, cluster: LockedCluster | null, current: Extens
         etag: newEtag(),
         spec: change.spec,
         protectedSettingsSealed: change.protectedSettingsSealed,
-        // Only a caller's change to user-modifiable properties moves lastModified* (docs/arm-rules.md rule 54): not a delete, not an auto-upgrade.
-        modifiedBy: change.kind === 'extension.update' ? change.caller : undefined,
+        // Only a caller's change to user-modifiable properties moves lastModified* (docs/arm-rules.md rule 54): not a
+        // delete, not an auto-upgrade or drift repair; a rollback restores settings at the caller's request, so it does.
+        modifiedBy: change.kind === 'extension.update' || change.kind === 'extension.rollback' ? change.caller : undefined,
       },
-      { id: operationId, kind: change.kind, apiVersion: change.apiVersion, correlationId: change.correlationId ?? null },
+      { id: operationId, kind: change.kind, apiVersion: change.apiVersion, correlationId: change.correlationId ?? null, properties: change.properties },
     ),
   )
   // Another request changed the extension since it was read: the request is judged again against that change.
@@ -391,5 +395,42 @@ export async function acceptClusterDelete(db: Db, cluster: Cluster, request: Del
     })
     deliver.push(operation)
     return { outcome: 'accepted', operation, deliver }
+  })
+}
+
+export interface RollbackRequest {
+  caller: Caller
+  apiVersion: string
+  correlationId?: string
+}
+
+/**
+ * Whether the extension is anywhere but its last known good: another version, other settings, or a failed last
+ * operation. Null when there is no last known good to go back to.
+ */
+export function rollbackTarget(extension: Extension): LastGood | null {
+  const good = lastGoodOf(extension)
+  if (!good) return null
+  const onIt =
+    extension.provisioningState === 'Succeeded' &&
+    extension.currentVersion === good.version &&
+    JSON.stringify(extension.spec) === JSON.stringify(good.spec) &&
+    extension.protectedSettingsSealed === extension.lastGoodProtectedSettingsSealed
+  return onIt ? null : good
+}
+
+/**
+ * Accepts POST …/rollback: the last known good spec and sealed protected settings become the desired state again,
+ * and an `extension.rollback` operation re-applies exactly its version. Guarded like any change (etag, free slot).
+ */
+export async function acceptExtensionRollback(db: Db, current: Extension, good: LastGood, request: RollbackRequest): Promise<Accepted> {
+  return acceptExtensionChange(db, current, {
+    kind: 'extension.rollback',
+    spec: good.spec,
+    protectedSettingsSealed: current.lastGoodProtectedSettingsSealed,
+    caller: request.caller,
+    apiVersion: request.apiVersion,
+    correlationId: request.correlationId,
+    properties: { targetVersion: good.version, fromVersion: current.currentVersion },
   })
 }

@@ -188,6 +188,8 @@ export async function finishExtensionOperation(db: Db, op: Operation, outcome: O
   const properties = jsonParam(outcome.properties)
   const statuses = jsonParam(outcome.statuses)
   const setVersion = outcome.currentVersion !== undefined
+  // A successful apply (it reports the version it left installed) is the new last known good, and ends any drift.
+  const recordGood = outcome.status === 'Succeeded' && typeof outcome.currentVersion === 'string'
   const rows = await db.$queryRaw<{ ended: number }[]>`
     WITH ext AS MATERIALIZED (SELECT id FROM extensions WHERE id = ${op.extensionId}::uuid FOR UPDATE),
     ${driverStepEvents(op.id, steps)},
@@ -205,7 +207,10 @@ export async function finishExtensionOperation(db: Db, op: Operation, outcome: O
       UPDATE extensions
          SET provisioning_state = ${outcome.status}, active_operation_id = NULL, error_info = ${error}::jsonb,
              statuses = COALESCE(${statuses}::jsonb, statuses),
-             current_version = CASE WHEN ${setVersion} THEN ${outcome.currentVersion ?? null} ELSE current_version END
+             current_version = CASE WHEN ${setVersion} THEN ${outcome.currentVersion ?? null} ELSE current_version END,
+             last_good = CASE WHEN ${recordGood} THEN jsonb_build_object('version', ${outcome.currentVersion ?? null}::text, 'spec', spec, 'recordedAt', to_jsonb(now())) ELSE last_good END,
+             last_good_protected_settings_sealed = CASE WHEN ${recordGood} THEN protected_settings_sealed ELSE last_good_protected_settings_sealed END,
+             drift = CASE WHEN ${recordGood} THEN NULL ELSE drift END
        WHERE NOT ${removeResource} AND id = ${op.extensionId}::uuid AND active_operation_id = ${op.id}::uuid AND EXISTS (SELECT 1 FROM ended))
     SELECT count(*)::int AS ended FROM ended`
   return rows[0]?.ended === 1

@@ -92,6 +92,10 @@ export function extensionFromRow(value: unknown): Extension {
     statuses: json(row, 'statuses'),
     errorInfo: json(row, 'error_info'),
     activeOperationId: textOrNull(row, 'active_operation_id'),
+    lastGood: json(row, 'last_good'),
+    lastGoodProtectedSettingsSealed: textOrNull(row, 'last_good_protected_settings_sealed'),
+    drift: json(row, 'drift'),
+    driftCheckedAt: timeOrNull(row, 'drift_checked_at'),
     ...trackedChanges(row),
   }
 }

@@ -15,6 +15,7 @@ export interface SealedColumn {
 /** Each table's primary key is a uuid named `id`. */
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'extensions', column: 'protected_settings_sealed', holds: 'extension configurationProtectedSettings' },
+  { table: 'extensions', column: 'last_good_protected_settings_sealed', holds: "configurationProtectedSettings of extensions' last known good" },
   { table: 'clusters', column: 'kubeconfig_sealed', holds: 'cluster kubeconfigs' },
 ]
 

@@ -73,6 +73,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PORT: '0',
     HTTPS_PORT: '0',
+    // A drift pass runs as soon as a worker starts and looks at every extension of the database, which suites share:
+    // off unless a suite turns it on (on a database of its own, as test/drift does).
+    DRIFT_CHECK_SECONDS: '0',
     ...sharedTlsEnv(),
     ...overrides,
   })

@@ -66,7 +66,7 @@ describe('rotate, re-encrypt, status, retire', () => {
 
     const oldKeyId = loadSecretBox(h.config).keyring.current.id
     const before = await keys('status')
-    expect(before).toContain(`${oldKeyId}  current  seals 2 value(s) (extensions.protected_settings_sealed 1, clusters.kubeconfig_sealed 1)`)
+    expect(before).toContain(`${oldKeyId}  current  seals 3 value(s) (extensions.protected_settings_sealed 1, extensions.last_good_protected_settings_sealed 1, clusters.kubeconfig_sealed 1)`)
 
     // The rotation alone (what `rotate` does before re-encrypting): new writes use the new key at once, in the
     // api and in the worker, with no restart.
@@ -74,22 +74,25 @@ describe('rotate, re-encrypt, status, retire', () => {
     await extensionWithSecrets(sub, 'dapr-b', 'secret-b', 'microsoft.dapr')
     const patched = await runOperation(h, 'PATCH', extensionPath(sub, 'flux-a'), { properties: { configurationSettings: { x: '1' } } })
     expect(patched.status).toBe('Succeeded') // the worker opened flux-a's old-key secrets
-    expect((await storedKeyIds()).sort()).toEqual([newKeyId, oldKeyId, oldKeyId].sort())
+    // Each extension's last known good holds the sealed value it was applied with (flux-a's PATCH kept its old-key one).
+    expect((await storedKeyIds()).sort()).toEqual([newKeyId, newKeyId, oldKeyId, oldKeyId, oldKeyId].sort())
     expect(await openStored('flux-a')).toEqual({ sshKey: 'secret-a' })
 
     const refused = await keys('retire', oldKeyId).then(
       () => null,
       (error: Error) => error.message,
     )
-    expect(refused).toBe(`cannot retire: key ${oldKeyId} still seals 2 value(s) (extensions.protected_settings_sealed: 1, clusters.kubeconfig_sealed: 1); run npm run keys -- reencrypt first`)
+    expect(refused).toBe(
+      `cannot retire: key ${oldKeyId} still seals 3 value(s) (extensions.protected_settings_sealed: 1, extensions.last_good_protected_settings_sealed: 1, clusters.kubeconfig_sealed: 1); run npm run keys -- reencrypt first`,
+    )
 
     const etagsBefore = await db.extension.findMany({ select: { id: true, etag: true, lastModifiedAt: true }, orderBy: { id: 'asc' } })
     const reencrypted = await keys('reencrypt')
     // Re-encryption does not change the resources: no new etag (an If-Match of a client still holds), no lastModifiedAt.
     expect(await db.extension.findMany({ select: { id: true, etag: true, lastModifiedAt: true }, orderBy: { id: 'asc' } })).toEqual(etagsBefore)
-    expect(reencrypted).toContain(`re-encrypted 2 value(s) with key ${newKeyId} in 1 pass(es)`)
+    expect(reencrypted).toContain(`re-encrypted 3 value(s) with key ${newKeyId} in 1 pass(es)`)
     expect(reencrypted).toContain(`key ${oldKeyId} seals nothing any more and can be retired: npm run keys -- retire ${oldKeyId}`)
-    expect(await storedKeyIds()).toEqual([newKeyId, newKeyId, newKeyId])
+    expect(await storedKeyIds()).toEqual([newKeyId, newKeyId, newKeyId, newKeyId, newKeyId])
     expect(await openStored('flux-a')).toEqual({ sshKey: 'secret-a' })
     expect(await openStored('dapr-b')).toEqual({ sshKey: 'secret-b' })
 
@@ -101,7 +104,7 @@ describe('rotate, re-encrypt, status, retire', () => {
     expect(await openStored('dapr-b')).toEqual({ sshKey: 'secret-b', extra: 'e' })
 
     const status = await keys('status')
-    expect(status[1]).toBe(`${newKeyId}  current  seals 3 value(s) (extensions.protected_settings_sealed 2, clusters.kubeconfig_sealed 1)`)
+    expect(status[1]).toBe(`${newKeyId}  current  seals 5 value(s) (extensions.protected_settings_sealed 2, extensions.last_good_protected_settings_sealed 2, clusters.kubeconfig_sealed 1)`)
     expect(status.join('\n')).not.toContain(oldKeyId)
     await expect(keys('retire', newKeyId)).rejects.toThrow(`cannot retire: key ${newKeyId} is the current key`)
   })

@@ -94,7 +94,7 @@ describe('startup check of stored secrets', () => {
     const lines = result.stderr.trim().split('\n')
     expect(lines).toEqual([
       `arcext ${name}: cannot start: stored secrets are sealed with encryption keys that are not in the keyring (ENCRYPTION_KEY and ENCRYPTION_KEYS_PREVIOUS): ` +
-        `${oldKeyId} (1 in extensions.protected_settings_sealed); add the missing keys to ENCRYPTION_KEYS_PREVIOUS and start again`,
+        `${oldKeyId} (1 in extensions.protected_settings_sealed, 1 in extensions.last_good_protected_settings_sealed); add the missing keys to ENCRYPTION_KEYS_PREVIOUS and start again`,
     ])
     expectNoKeyMaterial(result)
   })
@@ -106,7 +106,7 @@ describe('startup check of stored secrets', () => {
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatch(
       new RegExp(
-        `^arcext api: cannot start: stored secrets are sealed with encryption keys that are not in the keyring \\(the keyring file .*keyring\\.json\\): ${oldKeyId} \\(1 in extensions\\.protected_settings_sealed\\); restore the keyring file from a backup`,
+        `^arcext api: cannot start: stored secrets are sealed with encryption keys that are not in the keyring \\(the keyring file .*keyring\\.json\\): ${oldKeyId} \\(1 in extensions\\.protected_settings_sealed, 1 in extensions\\.last_good_protected_settings_sealed\\); restore the keyring file from a backup`,
       ),
     )
   })
@@ -126,11 +126,11 @@ describe('npm run keys (scripts/keys.ts) with env keys', () => {
     expect(result.stdout.trim().split('\n')).toEqual([
       'keys from ENCRYPTION_KEY and ENCRYPTION_KEYS_PREVIOUS',
       `${newKeyId}  current  seals 0 value(s)`,
-      `${oldKeyId}  previous  seals 1 value(s) (extensions.protected_settings_sealed 1)`,
+      `${oldKeyId}  previous  seals 2 value(s) (extensions.protected_settings_sealed 1, extensions.last_good_protected_settings_sealed 1)`,
       `${oldKeyId} still seals values: run npm run keys -- reencrypt, then retire it`,
     ])
     const missing = await run(['scripts/keys.ts', 'status'], { ENCRYPTION_KEY: newKey })
-    expect(missing.stdout).toContain(`${oldKeyId}  MISSING from the keyring  seals 1 value(s)`)
+    expect(missing.stdout).toContain(`${oldKeyId}  MISSING from the keyring  seals 2 value(s)`)
     expectNoKeyMaterial(result)
   })
 
@@ -148,10 +148,12 @@ describe('npm run keys (scripts/keys.ts) with env keys', () => {
     const env = { ENCRYPTION_KEY: newKey, ENCRYPTION_KEYS_PREVIOUS: oldKey }
     const refused = await run(['scripts/keys.ts', 'retire', oldKeyId], env)
     expect(refused.code).toBe(1)
-    expect(refused.stderr.trim()).toBe(`arcext keys: cannot retire: key ${oldKeyId} still seals 1 value(s) (extensions.protected_settings_sealed: 1); run npm run keys -- reencrypt first`)
+    expect(refused.stderr.trim()).toBe(
+      `arcext keys: cannot retire: key ${oldKeyId} still seals 2 value(s) (extensions.protected_settings_sealed: 1, extensions.last_good_protected_settings_sealed: 1); run npm run keys -- reencrypt first`,
+    )
     const reencrypted = await run(['scripts/keys.ts', 'reencrypt'], env)
     expect(reencrypted.code).toBe(0)
-    expect(reencrypted.stdout).toContain(`re-encrypted 1 value(s) with key ${newKeyId}`)
+    expect(reencrypted.stdout).toContain(`re-encrypted 2 value(s) with key ${newKeyId}`)
     expect(reencrypted.stdout).toContain(`key ${oldKeyId} seals nothing any more and can be retired`)
     const retired = await run(['scripts/keys.ts', 'retire', oldKeyId], env)
     expect(retired.code).toBe(0)

@@ -1,8 +1,10 @@
 // The auto-upgrade sweep: every Succeeded extension with autoUpgradeMinorVersion=true whose release train gained
 // a newer minor or patch of its installed major gets an `extension.upgrade` operation, accepted exactly like a
 // caller's change (resource + operation + outbox row in one transaction, then delivered), so it has an operation id, statuses,
-// retries and reconciliation like any other. The version itself is chosen again by the apply job
-// (workers/catalog-planner.ts plannedVersion), which never crosses a major either.
+// retries and reconciliation like any other. The operation names the version the sweep chose (`targetVersion`), which
+// the apply job installs exactly; like plannedVersion it never crosses a major nor skips an upgradeFrom minimum, so
+// a path with a required stop is walked one sweep per step. A failed auto-upgrade is not
+// tried again for the same version (auto-upgrade-failures.ts); the previous release keeps serving meanwhile.
 import type { Logger } from 'pino'
 import { loadCatalog, newestAutoUpgradeTarget, type Catalog } from '../../core/catalog/index.js'
 import type { Db } from '../../core/db/client.js'
@@ -11,6 +13,7 @@ import type { Caller, ExtensionSpec } from '../../core/domain/model.js'
 import type { OperationQueue } from '../../core/queue.js'
 import { deliverOrLeaveToOutbox } from '../../core/store/outbox.js'
 import { acceptExtensionChange, type Extension } from '../../core/store/extensions.js'
+import { autoUpgradeAllowed, autoUpgradeFailures } from './auto-upgrade-failures.js'
 
 /** Who the operation and logs name as the actor: the service itself, not a user. */
 export const AUTO_UPGRADE_CALLER: Caller = { id: 'arcext-auto-upgrade', type: 'Application' }
@@ -52,7 +55,13 @@ export function autoUpgradeTarget(catalog: Catalog, extension: Pick<Extension, '
 async function startUpgrade(deps: SweepDependencies, extension: Extension, toVersion: string): Promise<AutoUpgradeStarted | null> {
   let accepted
   try {
-    accepted = await acceptExtensionChange(deps.db, extension, { kind: 'extension.upgrade', caller: AUTO_UPGRADE_CALLER, apiVersion: AUTO_UPGRADE_API_VERSION })
+    // The job applies exactly this version, and a failure is remembered against it (auto-upgrade-failures.ts).
+    accepted = await acceptExtensionChange(deps.db, extension, {
+      kind: 'extension.upgrade',
+      caller: AUTO_UPGRADE_CALLER,
+      apiVersion: AUTO_UPGRADE_API_VERSION,
+      properties: { targetVersion: toVersion },
+    })
   } catch (error) {
     // A caller changed the extension (or is deleting it or its cluster) since it was read; the next sweep judges it again.
     if (error instanceof OperationInProgressError || error instanceof ConcurrentModificationError) return null
@@ -70,7 +79,8 @@ export async function sweepAutoUpgrades(deps: SweepDependencies): Promise<SweepR
   for (;;) {
     const batch: Extension[] = await deps.db.extension.findMany({
       where: {
-        provisioningState: 'Succeeded',
+        // Failed too: one whose auto-upgrade failed still runs its previous release (autoUpgradeAllowed decides).
+        provisioningState: { in: ['Succeeded', 'Failed'] },
         activeOperationId: null,
         currentVersion: { not: null },
         spec: { path: ['autoUpgradeMinorVersion'], equals: true },
@@ -79,10 +89,11 @@ export async function sweepAutoUpgrades(deps: SweepDependencies): Promise<SweepR
       orderBy: { id: 'asc' },
       take: batchSize,
     })
+    const failures = await autoUpgradeFailures(deps.db, batch)
     for (const extension of batch) {
       result.examined += 1
       const target = autoUpgradeTarget(catalog, extension)
-      if (!target) continue
+      if (!target || !autoUpgradeAllowed(extension, target, failures.get(extension.id))) continue
       const started = await startUpgrade(deps, extension, target)
       if (started) {
         result.started.push(started)

@@ -3,6 +3,7 @@
 import { ErrorCodes } from '../../core/domain/error-catalogue.js'
 import type { ExtensionSpec } from '../../core/domain/model.js'
 import { clusterFacts } from '../../core/domain/cluster-facts.js'
+import { releaseValues } from '../../core/domain/drift.js'
 import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
 import type { ClaimedExtension } from '../../core/store/operation-claim.js'
 import type { Operation } from '../../core/store/operations.js'
@@ -33,6 +34,11 @@ function opened<T>(secret: { what: string; replacedBy: string }, sealed: string 
 /** The extension this operation holds, or null when the operation no longer owns it (superseded or removed). */
 export function extensionTarget(ctx: WorkerContext, op: Operation, extension: ClaimedExtension | null): ExtensionTarget | null {
   if (!op.extensionId || !extension || extension.id !== op.extensionId || extension.activeOperationId !== op.id) return null
+  return targetOf(ctx, extension)
+}
+
+/** The extension with its cluster's driver and opened kubeconfig. */
+export function targetOf(ctx: WorkerContext, extension: ClaimedExtension): ExtensionTarget {
   const driver = ctx.drivers[extension.cluster.driver]
   if (!driver) {
     throw new DriverError('permanent', ErrorCodes.UnknownClusterDriver, `Cluster driver '${extension.cluster.driver}' is not available in this worker.`)
@@ -53,11 +59,15 @@ export function extensionTarget(ctx: WorkerContext, op: Operation, extension: Cl
   }
 }
 
-export function releaseFor(ctx: WorkerContext, target: ExtensionTarget): ReleaseSpec {
+/**
+ * The release the extension's spec asks for. `version` overrides the planner's choice: a rollback or repair
+ * re-applies exactly the last known good version, and an auto-upgrade exactly the version its sweep chose.
+ */
+export function releaseFor(ctx: WorkerContext, target: ExtensionTarget, version?: string): ReleaseSpec {
   const { extension, spec } = target
   const inputs = {
-    version: ctx.planner.targetVersion(spec, extension.currentVersion),
-    values: spec.configurationSettings,
+    version: version ?? ctx.planner.targetVersion(spec, extension.currentVersion),
+    values: releaseValues(spec.configurationSettings),
     protectedValues:
       opened(
         { what: 'configurationProtectedSettings of the extension', replacedBy: 'Sending the complete configurationProtectedSettings again with PUT replaces them.' },

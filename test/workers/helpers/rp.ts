@@ -33,6 +33,7 @@ const FAST_WORKER_ENV: Record<string, string> = {
   RECONCILE_INTERVAL_MS: '300',
   JOB_STALL_MS: '2000',
   AUTO_UPGRADE_INTERVAL_SECONDS: '0',
+  DRIFT_CHECK_SECONDS: '0',
 }
 
 export interface SpawnedWorker {
