@@ -8,6 +8,8 @@ import { startApi } from '../../api/server.js'
 import { ConfigError, loadConfig } from '../../core/config.js'
 import { repoRoot } from '../../core/paths.js'
 import { readSeed } from '../../core/seed-file.js'
+import { migrate } from '../../core/db/migrate.js'
+import { deleteKeysWithPrefix, dropDatabase, siblingDatabaseUrl } from '../helpers/isolation.js'
 import { CLUSTER_API, EXTENSION_API, POLL, call, provisioningState, testConfig } from '../helpers/harness.js'
 import { startIsolatedHarness, type IsolatedHarness } from '../drivers/support.js'
 import { bearer, jwks, jwtEnv, signingKey, tempDir, token, writeJson } from '../auth/support.js'
@@ -117,6 +119,24 @@ describe('SEED_FILE', () => {
       expect((await fetch(`${api.httpUrl}${CLUSTER}?${CLUSTER_API}`)).status).toBe(401)
     } finally {
       await api.stop()
+    }
+  })
+})
+
+describe('several apis starting together', () => {
+  it('apply the file once: the others find it in place', async () => {
+    const databaseUrl = siblingDatabaseUrl(h.databaseUrl, 'seed')
+    await migrate(databaseUrl)
+    const config = testConfig({ DATABASE_URL: databaseUrl, SEED_FILE: EXAMPLE })
+    const apis = await Promise.all([startApi(config), startApi(config), startApi(config)])
+    try {
+      const created = apis.map((api) => api.seeded!.extensions.created)
+      expect(created.sort()).toEqual([0, 0, 2])
+      expect(apis.map((api) => api.seeded!.clusters.created).reduce((a, b) => a + b)).toBe(1)
+    } finally {
+      await Promise.all(apis.map((api) => api.stop()))
+      await deleteKeysWithPrefix(config.redisUrl, `${config.queuePrefix}:`)
+      await dropDatabase(databaseUrl)
     }
   })
 })
