@@ -98,12 +98,19 @@ describe('SEED_FILE', () => {
     expect((await call(h, 'GET', `/admin/simulator/faults/${String(fromApi.body.id)}`)).status).toBe(200)
   })
 
+  it("is the README's example, verbatim", () => {
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8')
+    const section = readme.slice(readme.indexOf('## Seeding'))
+    const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1]
+    expect(block).toBe(readFileSync(EXAMPLE, 'utf8'))
+  })
+
   it('stops startup with one line naming the entry the api refuses', async () => {
     const refused = path.join(dir, 'refused.yaml')
-    writeFileSync(refused, readFileSync(EXAMPLE, 'utf8').replace('extensionType: microsoft.flux', 'extensionType: microsoft.nothing-such'))
+    writeFileSync(refused, readFileSync(EXAMPLE, 'utf8').replace('      dapr:', '      ghost:\n        extensionType: microsoft.nothing-such\n      dapr:'))
     const start = startApi({ ...h.config, seedFile: refused })
     await expect(start).rejects.toBeInstanceOf(ConfigError)
-    await expect(start).rejects.toThrow(new RegExp(`^SEED_FILE=${refused.replaceAll('.', '\\.')}: clusters\\[0\\]\\.extensions\\.flux: the extension was refused with 400 `))
+    await expect(start).rejects.toThrow(`SEED_FILE=${refused}: clusters[0].extensions.ghost: the extension was refused with 400 UnknownExtensionType: `)
   })
 
   it('applies in AUTH_MODE=jwt without any token, and counts against no caller', async () => {
