@@ -85,8 +85,8 @@ function candidateDirectories() {
 }
 
 /** The first directory holding every one of `programs`. */
-function findPrograms(programs) {
-  const dir = candidateDirectories().find((candidate) => programs.every((program) => isExecutable(path.join(candidate, program))))
+function findPrograms(programs, directories = candidateDirectories()) {
+  const dir = directories.find((candidate) => programs.every((program) => isExecutable(path.join(candidate, program))))
   return dir && Object.fromEntries(programs.map((program) => [program, path.join(dir, program)]))
 }
 
@@ -231,9 +231,10 @@ function redact(url) {
 
 /**
  * Starts what is missing; returns the started services (`{ name, child, stopSignal }`) for the supervisor to stop.
- * Throws PrivateServiceError with a one-line message when a missing server cannot be started.
+ * Throws PrivateServiceError with a one-line message when a missing server cannot be started. `directories` is where
+ * the server programs are looked for.
  */
-export async function startPrivateServices(env, root) {
+export async function startPrivateServices(env, root, { directories = candidateDirectories() } = {}) {
   const dataDir = path.resolve(root, env.DATA_DIR || '.arcext')
   const wanted = []
   const postgres = localAddress(env.DATABASE_URL || DEFAULT_DATABASE_URL, 5432)
@@ -242,7 +243,7 @@ export async function startPrivateServices(env, root) {
   if (redis && !(await tcpReachable(redis.host, redis.port))) wanted.push(['redis', redis])
   if (!wanted.length) return []
 
-  const programs = { postgres: findPrograms(['initdb', 'postgres']), redis: findPrograms(['redis-server']) }
+  const programs = { postgres: findPrograms(['initdb', 'postgres'], directories), redis: findPrograms(['redis-server'], directories) }
   const missing = wanted.filter(([name]) => !programs[name])
   if (missing.length) {
     const hints = missing.map(([name]) => INSTALL_HINT[name])
