@@ -3,6 +3,7 @@
 // a changed extension becoming an update, and a bad file stopping startup with one line.
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApi } from '../../api/server.js'
 import { ConfigError, loadConfig } from '../../core/config.js'
@@ -18,6 +19,7 @@ const EXAMPLE = path.join(repoRoot, 'examples', 'seed.yaml')
 const CLUSTER = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg1/providers/Microsoft.Kubernetes/connectedClusters/cluster1'
 const extension = (name: string) => `${CLUSTER}/providers/Microsoft.KubernetesConfiguration/extensions/${name}`
 const dir = tempDir()
+const KUBECONFIG = 'apiVersion: v1\nkind: Config\nclusters:\n- name: edge\n  cluster:\n    server: https://10.9.8.7:6443\nusers:\n- name: admin\n  user:\n    token: seed-kubeconfig-token\n'
 
 let h: IsolatedHarness
 
@@ -96,6 +98,35 @@ describe('SEED_FILE', () => {
     expect(flux.body.properties.configurationSettings).toEqual({ 'multiTenancy.enforce': 'true' })
     expect((await operations()).filter((op) => op.kind === 'extension.update')).toHaveLength(1)
     expect((await call(h, 'GET', `/admin/simulator/faults/${String(fromApi.body.id)}`)).status).toBe(200)
+  })
+
+  it("sets a helm cluster's kubeconfig under the kubeconfig rules, sealed, and finds it in place on the next start", async () => {
+    const helmCluster = CLUSTER.replace('cluster1', 'edge')
+    writeFileSync(path.join(dir, 'edge.kubeconfig'), KUBECONFIG)
+    const file = path.join(dir, 'helm.yaml')
+    writeFileSync(file, `clusters:\n  - id: ${helmCluster}\n    location: eastus\n    driver: helm\n    kubeconfigFile: edge.kubeconfig\n`)
+    const config = { ...h.config, seedFile: file }
+    const first = await startApi(config)
+    await first.stop()
+    expect(first.seeded?.drivers).toEqual({ updated: 1, unchanged: 0 })
+    expect((await call(h, 'GET', `/admin/clusters${helmCluster}/driver`)).body).toEqual({ clusterId: helmCluster, driver: 'helm', kubeconfigSet: true })
+    const db = new pg.Client({ connectionString: h.databaseUrl })
+    await db.connect()
+    try {
+      const stored = await db.query<{ sealed: string }>('SELECT kubeconfig_sealed AS sealed FROM clusters WHERE id_key = $1', [helmCluster.toLowerCase()])
+      expect(stored.rows[0]!.sealed).not.toContain('seed-kubeconfig-token')
+    } finally {
+      await db.end()
+    }
+    const second = await startApi(config)
+    await second.stop()
+    expect(second.seeded?.drivers).toEqual({ updated: 0, unchanged: 1 })
+
+    // What the API refuses, the seed cannot set either; the refusal names the field, never the kubeconfig's content.
+    writeFileSync(path.join(dir, 'edge.kubeconfig'), `${KUBECONFIG}    tokenFile: /etc/shadow\n`)
+    const refused = startApi(config)
+    await expect(refused).rejects.toThrow(`SEED_FILE=${file}: clusters[0].driver: setting the driver was refused with 400 InvalidRequestContent: `)
+    await expect(refused).rejects.not.toThrow(/seed-kubeconfig-token/)
   })
 
   it("is the README's example, verbatim", () => {
