@@ -44,7 +44,7 @@ interface ThrottleSubject {
 /** Whose budget a request spends, or null for requests outside the ARM surface (health, operator endpoints). */
 function throttleSubject(request: FastifyRequest): ThrottleSubject | null {
   if (!request.is404 && !request.routeOptions.config.arm) return null
-  if (inProcessOperator()) return null // the api's own requests (SEED_FILE) spend no caller's budget
+  if (inProcessOperator(request)) return null // the api's own requests (SEED_FILE) spend no caller's budget
   const subscriptionId = request.is404 ? undefined : (request.params as { subscriptionId?: unknown }).subscriptionId
   if (typeof subscriptionId === 'string' && isSubscriptionId(subscriptionId)) {
     const subscription = subscriptionId.toLowerCase()

@@ -38,7 +38,7 @@ export function registerAuthentication(app: FastifyInstance, auth: AuthConfig): 
   app.addHook('onRequest', async (request) => {
     request.auth = { principal: null }
     if (request.routeOptions.config.access?.kind === 'public') return
-    const operator = inProcessOperator()
+    const operator = inProcessOperator(request)
     if (operator) {
       request.auth.principal = operator
       request.arm.caller = operator.caller

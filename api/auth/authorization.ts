@@ -109,7 +109,7 @@ export function registerAuthorization(app: FastifyInstance, auth: AuthConfig): v
   // ARM routes (and dev mode's operator endpoints) are judged as soon as the route is known: before the body is read
   // and before throttling counts the request against a subscription's budget.
   app.addHook('onRequest', async (request) => {
-    if (inProcessOperator()) return // the process's own operator (api/auth/in-process.ts)
+    if (inProcessOperator(request)) return // the process's own operator (api/auth/in-process.ts)
     const access = accessOf(request)
     if (policy && access.kind === 'resource') authorizeResource(request, policy, access)
     if (!policy && access.kind === 'operator' && !isLoopbackAddress(request.socket.remoteAddress)) throw ArmErrors.operatorEndpointNotLoopback()
@@ -117,7 +117,7 @@ export function registerAuthorization(app: FastifyInstance, auth: AuthConfig): v
   // In jwt mode operator endpoints may name their cluster in the body, so they are judged once it is parsed, before
   // it is validated.
   app.addHook('preValidation', async (request) => {
-    if (inProcessOperator()) return
+    if (inProcessOperator(request)) return
     const access = accessOf(request)
     if (policy && access.kind === 'operator') authorizeOperator(request, policy, access)
   })

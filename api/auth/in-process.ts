@@ -3,6 +3,8 @@
 // no request arriving on a socket can enter: it is what lets them pass authorization and throttling as the operator
 // who configured the process, in every AUTH_MODE, without any credential that could leak.
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { Socket } from 'node:net'
+import type { FastifyRequest } from 'fastify'
 import type { Principal } from './principal.js'
 
 const context = new AsyncLocalStorage<Principal>()
@@ -12,7 +14,12 @@ export function asInProcessOperator<T>(principal: Principal, work: () => Promise
   return context.run(principal, work)
 }
 
-/** The principal of an in-process request, or undefined for a request from the network. */
-export function inProcessOperator(): Principal | undefined {
-  return context.getStore()
+/**
+ * The principal of an in-process request, or undefined for a request from the network. Both must hold: the async
+ * context, and no socket under the request (an injected request has a mock one; every listener's, TLS included, is a
+ * net.Socket), so a connection whose callbacks happened to be created inside the context gains nothing.
+ */
+export function inProcessOperator(request: FastifyRequest): Principal | undefined {
+  const principal = context.getStore()
+  return principal && !(request.raw.socket instanceof Socket) ? principal : undefined
 }
