@@ -130,7 +130,9 @@ function prepareForPostgresUser(dataDir, pgDir) {
 function startChild(name, program, args, options, logFile) {
   const [cmd, cmdArgs] = command(program, args, options)
   const log = openSync(logFile, 'a')
-  const child = spawn(cmd, cmdArgs, { stdio: ['ignore', log, log] })
+  // A process group of its own: Ctrl-C reaches the terminal's group, and the servers must outlive the api and the
+  // worker's graceful stop; the supervisor stops them after those (scripts/run.mjs).
+  const child = spawn(cmd, cmdArgs, { stdio: ['ignore', log, log], detached: true })
   closeSync(log)
   child.on('error', () => undefined)
   return { name, child, stopSignal: options.deathSignal }
