@@ -2,9 +2,10 @@
 // the supervisor (scripts/run.mjs) starts private servers under DATA_DIR on exactly those addresses, the service
 // comes up and runs an extension lifecycle on them, and stopping the supervisor (SIGTERM, or SIGKILL which no handler
 // sees) leaves no process behind. A second start reuses the data directory. Works as root: PostgreSQL then runs as
-// the postgres OS user.
+// the postgres OS user. Needs PostgreSQL's initdb and postgres (Debian: apt-get install postgresql) and redis-server;
+// skipped, and says so, without.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import net, { type AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -98,7 +99,13 @@ async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, 
   }
 }
 
-describe('npm start with PostgreSQL and Redis installed but not running', () => {
+const installed = (program: string, dirs: string[]) => dirs.some((dir) => existsSync(path.join(dir, program)))
+const searched = [...(process.env.PATH ?? '').split(path.delimiter), ...(existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').map((v) => `/usr/lib/postgresql/${v}/bin`) : [])]
+const missing = ['initdb', 'postgres', 'redis-server'].filter((program) => !installed(program, searched))
+if (missing.length) console.warn(`private-services.test.ts skipped: ${missing.join(', ')} not installed (Debian: apt-get install postgresql redis-server)`)
+const suite = missing.length ? describe.skip : describe
+
+suite('npm start with PostgreSQL and Redis installed but not running', () => {
   it('runs private ones under DATA_DIR, serves a lifecycle on them, and stops them with itself', { timeout: 420_000 }, async () => {
     const [pgPort, redisPort] = [await freePort(), await freePort()]
     const env = {
