@@ -15,6 +15,7 @@ export const SLOW_SUITES = [
   'test/keys/startup.test.ts', // spawned api and worker processes
   'test/keys/rotation-under-load.test.ts',
   'test/process/startup.test.ts',
+  'test/process/private-services.test.ts', // npm start, building, with private postgres and redis-server processes
   'test/auth/entry-point.test.ts',
   'test/contract/readme-walkthrough.test.ts', // curl and node child processes
   'test/contract/smoke-script.test.ts', // scripts/smoke.sh under bash and curl

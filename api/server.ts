@@ -14,6 +14,8 @@ import { createRedisClient } from '../core/redis.js'
 import { loadSecretBox } from '../core/secrets.js'
 import { assertStoredSecretsOpen } from '../core/key-check.js'
 import { buildApp } from './app.js'
+import { readSeed } from '../core/seed-file.js'
+import { applySeed, type SeedSummary } from './seed/apply-seed.js'
 import { loadTlsMaterial } from './tls.js'
 import { checkDevModeExposure } from './auth/loopback.js'
 import { createHttpsListener } from './listeners.js'
@@ -25,10 +27,14 @@ export interface RunningApi extends Running {
   httpUrl: string | undefined
   httpsUrl: string | undefined
   certFile: string | undefined
+  /** What applying SEED_FILE did at this start; undefined without one. */
+  seeded: SeedSummary | undefined
 }
 
 export async function startApi(config: Config, options: { logDestination?: DestinationStream } = {}): Promise<RunningApi> {
   const devModeExposure = await checkDevModeExposure(config) // refuses dev mode on a non-loopback HOST unless opted in
+  // A broken SEED_FILE stops startup before anything connects.
+  const seed = config.seedFile === undefined ? undefined : readSeed(config.seedFile)
   await assertServicesReachable(config)
   defaultCatalog() // a broken CATALOG_FILE stops startup, not the first request
   await migrate(config.databaseUrl)
@@ -47,8 +53,21 @@ export async function startApi(config: Config, options: { logDestination?: Desti
   redis.on('error', () => undefined)
   const app = await buildApp({ config, db, queue, secrets, redis }, { loggerInstance: log })
   const tls = config.httpsPort === null ? null : await loadTlsMaterial(config)
-  if (config.port !== null) await app.listen({ host: config.host, port: config.port })
   await app.ready()
+  let seeded: SeedSummary | undefined
+  if (seed) {
+    // Before the listeners open: once /readyz answers, what the file declares is in place (its installs accepted).
+    seeded = await applySeed(app, seed).catch(async (error: unknown) => {
+      await app.close()
+      await queue.close()
+      queueRedis.close()
+      redis.disconnect()
+      await db.$disconnect()
+      throw error
+    })
+    log.info({ seedFile: seed.file, ...seeded }, 'SEED_FILE applied')
+  }
+  if (config.port !== null) await app.listen({ host: config.host, port: config.port })
   // One app, two listeners: the HTTPS server hands requests to the same router.
   let https: HttpsServer | null = null
   if (tls && config.httpsPort !== null) {
@@ -67,6 +86,7 @@ export async function startApi(config: Config, options: { logDestination?: Desti
     httpUrl: config.port === null ? undefined : urlOf('http', app.server),
     httpsUrl: https ? urlOf('https', https) : undefined,
     certFile: tls?.certFile,
+    seeded,
     async stop() {
       // Stop accepting first, let in-flight requests finish, then release pools.
       if (https) {

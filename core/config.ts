@@ -39,6 +39,8 @@ export interface Config {
   simulatedStepLatencyMs: number
   /** SIMULATED_FAULTS: JSON array of fault rules the worker loads at start (workers/drivers/simulated). */
   simulatedFaults: string | undefined
+  /** SEED_FILE: absolute path of the YAML or JSON file of clusters, extensions and fault rules the api applies at start (api/seed). */
+  seedFile: string | undefined
   /** The helm executable the helm driver runs. */
   helmBin: string
   /** Where the helm driver finds one chart per extension type: `<repository>/<extension type>`. */
@@ -411,6 +413,11 @@ function throttleConfig(env: Env): ThrottleConfig | null {
   }
 }
 
+function seedFile(env: Env): string | undefined {
+  const raw = optional(env, 'SEED_FILE')
+  return raw === undefined ? undefined : path.resolve(raw)
+}
+
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/arcext'
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
 
@@ -451,6 +458,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...encryptionKeys(env),
     simulatedStepLatencyMs: integer(env, 'SIMULATED_STEP_LATENCY_MS', 0, 0, 600_000),
     simulatedFaults: optional(env, 'SIMULATED_FAULTS'),
+    seedFile: seedFile(env),
     helmBin: text(env, 'HELM_BIN', 'helm'),
     helmChartRepository: optional(env, 'HELM_CHART_REPOSITORY')?.replace(/\/+$/, ''),
     helmTimeoutSeconds: integer(env, 'HELM_TIMEOUT_SECONDS', 300, 1, 86_400),

@@ -82,8 +82,12 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', name)
 /** What the formatter owns: the code, not data, documents or generated files (.prettierignore). */
 const FORMATTED = ['**/*.{ts,mjs,js}']
 
-/** Runs several long-lived children as one process tree: a signal stops all; one dying stops the rest. */
-function supervise(children) {
+/**
+ * Runs several long-lived children as one process tree: a signal stops all; one dying stops the rest. `services`
+ * (private PostgreSQL and Redis, scripts/private-services.mjs) are stopped last, once the children that use them
+ * have exited, each with its own signal.
+ */
+function supervise(children, services = []) {
   const procs = children.map(({ name, args }) => {
     // The IPC channel is how a child learns that this supervisor is gone, even if it was SIGKILLed (core/main-process.ts).
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: process.env })
@@ -92,20 +96,36 @@ function supervise(children) {
       if (!stopping) {
         console.error(`arcext: ${name} exited (${signal ?? code}); stopping the others`)
         stopAll('SIGTERM', code ?? 1)
-      } else if (procs.every((p) => p.exited)) {
-        process.exit(exitCode)
-      }
+      } else stopServicesOnceChildrenExited()
     })
     return child
   })
+  for (const service of services) {
+    service.child.on('exit', (code, signal) => {
+      service.exited = true
+      if (!stopping) {
+        console.error(`arcext: the private ${service.name} exited (${signal ?? code}); stopping the others`)
+        stopAll('SIGTERM', 1)
+      } else stopServicesOnceChildrenExited()
+    })
+  }
   let stopping = false
   let exitCode = 0
+  function stopServicesOnceChildrenExited() {
+    if (!procs.every((p) => p.exited)) return
+    for (const service of services) {
+      if (service.exited || service.signalled) continue
+      service.signalled = true
+      service.child.kill(service.stopSignal)
+    }
+    if (services.every((service) => service.exited)) process.exit(exitCode)
+  }
   function stopAll(signal, code) {
     if (stopping) return
     stopping = true
     exitCode = code
     for (const child of procs) if (!child.exited) child.kill(signal)
-    if (procs.every((p) => p.exited)) process.exit(exitCode)
+    stopServicesOnceChildrenExited()
   }
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll(signal, 0))
   // npm does not pass a SIGTERM on to its script (\`npm start & kill $!\`): when the process that started this one
@@ -116,19 +136,40 @@ function supervise(children) {
   }, 500).unref()
 }
 
+/** Private PostgreSQL/Redis when the configured local ones are not running; stopped on any exit of this process. */
+async function privateServices() {
+  const { startPrivateServices, PrivateServiceError } = await import('./private-services.mjs')
+  try {
+    const services = await startPrivateServices(process.env, root)
+    process.on('exit', () => {
+      for (const service of services) if (!service.exited) service.child.kill(service.stopSignal)
+    })
+    return services
+  } catch (error) {
+    if (!(error instanceof PrivateServiceError)) throw error
+    console.error(`arcext: cannot start: ${error.message}`)
+    process.exit(1)
+  }
+}
+
 ensureDependencies()
 ensurePrismaClient()
 
 const entry = (file) => path.join(root, 'dist', file)
 switch (command) {
-  case 'start':
+  case 'start': {
     build()
+    const services = await privateServices()
     run(process.execPath, [entry('scripts/migrate.js')])
-    supervise([
-      { name: 'api', args: [entry('api/main.js')] },
-      { name: 'worker', args: [entry('workers/main.js')] },
-    ])
+    supervise(
+      [
+        { name: 'api', args: [entry('api/main.js')] },
+        { name: 'worker', args: [entry('workers/main.js')] },
+      ],
+      services,
+    )
     break
+  }
   case 'api':
   case 'worker':
     build()

@@ -22,6 +22,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { RedisClient } from '../../core/redis.js'
 import type { ThrottleConfig, TokenBucketLimit } from '../../core/config.js'
+import { inProcessOperator } from '../auth/in-process.js'
 import { ArmErrors } from './errors.js'
 import { requestKind } from './request-reading.js'
 import { isSubscriptionId } from './resource-id.js'
@@ -43,6 +44,7 @@ interface ThrottleSubject {
 /** Whose budget a request spends, or null for requests outside the ARM surface (health, operator endpoints). */
 function throttleSubject(request: FastifyRequest): ThrottleSubject | null {
   if (!request.is404 && !request.routeOptions.config.arm) return null
+  if (inProcessOperator(request)) return null // the api's own requests (SEED_FILE) spend no caller's budget
   const subscriptionId = request.is404 ? undefined : (request.params as { subscriptionId?: unknown }).subscriptionId
   if (typeof subscriptionId === 'string' && isSubscriptionId(subscriptionId)) {
     const subscription = subscriptionId.toLowerCase()

@@ -10,6 +10,7 @@ import { principalFromClaims } from './principal.js'
 import type { RequestAuth } from './route-access.js'
 import { createTokenVerifier } from './token-verifier.js'
 import { ownIssuer } from './authority/own-issuer.js'
+import { inProcessOperator } from './in-process.js'
 
 const BEARER = /^Bearer +(\S+) *$/i
 
@@ -37,6 +38,12 @@ export function registerAuthentication(app: FastifyInstance, auth: AuthConfig): 
   app.addHook('onRequest', async (request) => {
     request.auth = { principal: null }
     if (request.routeOptions.config.access?.kind === 'public') return
+    const operator = inProcessOperator(request)
+    if (operator) {
+      request.auth.principal = operator
+      request.arm.caller = operator.caller
+      return
+    }
     const header = request.headers.authorization
     const claims = verify ? await verify(bearerToken(header), await ownIssuer(request, app.services.config)) : unverifiedClaims(header)
     if (!claims) return

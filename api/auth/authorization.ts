@@ -9,6 +9,7 @@ import { parseClusterResourceId } from '../../core/store/cluster-resource-id.js'
 import { ArmErrors, type ArmError } from '../arm/errors.js'
 import { requestKind, type RequestKind } from '../arm/request-reading.js'
 import { requestResourceId } from '../routes/paths.js'
+import { inProcessOperator } from './in-process.js'
 import { isLoopbackAddress } from './loopback.js'
 import { AccessPolicy, type Role, type RoleAssignment, type RoleScope } from './policy.js'
 import type { Principal } from './principal.js'
@@ -108,6 +109,7 @@ export function registerAuthorization(app: FastifyInstance, auth: AuthConfig): v
   // ARM routes (and dev mode's operator endpoints) are judged as soon as the route is known: before the body is read
   // and before throttling counts the request against a subscription's budget.
   app.addHook('onRequest', async (request) => {
+    if (inProcessOperator(request)) return // the process's own operator (api/auth/in-process.ts)
     const access = accessOf(request)
     if (policy && access.kind === 'resource') authorizeResource(request, policy, access)
     if (!policy && access.kind === 'operator' && !isLoopbackAddress(request.socket.remoteAddress)) throw ArmErrors.operatorEndpointNotLoopback()
@@ -115,6 +117,7 @@ export function registerAuthorization(app: FastifyInstance, auth: AuthConfig): v
   // In jwt mode operator endpoints may name their cluster in the body, so they are judged once it is parsed, before
   // it is validated.
   app.addHook('preValidation', async (request) => {
+    if (inProcessOperator(request)) return
     const access = accessOf(request)
     if (policy && access.kind === 'operator') authorizeOperator(request, policy, access)
   })

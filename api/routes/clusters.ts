@@ -19,6 +19,7 @@ import { addressedCluster } from '../arm/resource-path.js'
 import { RESOURCE_GROUP_PATH } from './paths.js'
 import { readableResourceGroups } from '../auth/route-access.js'
 import { isJsonObject, mergePatch, type JsonObject } from '../arm/merge-patch.js'
+import { canonicalJson } from '../arm/canonical-json.js'
 import { clusterRouteSchemas } from './cluster-route-schemas.js'
 
 interface ClusterPutBody {
@@ -38,17 +39,6 @@ const SERVER_OWNED_PROPERTIES = ['provisioningState', 'connectivityStatus']
 
 function withoutServerOwned(properties: JsonObject): JsonObject {
   return Object.fromEntries(Object.entries(properties).filter(([key]) => !SERVER_OWNED_PROPERTIES.includes(key)))
-}
-
-/** JSON with object keys sorted, so two values compare equal whatever order their keys came in. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
-  if (isJsonObject(value))
-    return `{${Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`)
-      .join(',')}}`
-  return JSON.stringify(value)
 }
 
 function clusterToWire(cluster: Cluster, type: ClusterParentType): JsonObject {
@@ -190,7 +180,7 @@ function registerClusterType(app: FastifyInstance, type: ClusterParentType): voi
     const merged = body.properties ? mergePatch(stored.properties, body.properties) : stored.properties
     const properties = isJsonObject(merged) ? merged : {}
     // Nothing changes, so neither the ETag nor lastModified* moves (docs/arm-rules.md rule 54).
-    if (canonical(tags) === canonical(stored.tags) && canonical(properties) === canonical(stored.properties)) return current
+    if (canonicalJson(tags) === canonicalJson(stored.tags) && canonicalJson(properties) === canonicalJson(stored.properties)) return current
     const cluster = await updateClusterDocument(db, current, { tags, properties }, arm.caller)
     if (!cluster) throw new ConcurrentModificationError(addressed.id)
     return cluster

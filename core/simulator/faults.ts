@@ -105,23 +105,6 @@ export async function deleteFault(db: Db, id: string): Promise<boolean> {
 }
 
 /**
- * Removes fault rules and simulated releases: all of them, or only those of one cluster (rules scoped to it and
- * releases installed on it). Extension resources are left alone; their next operation reinstalls.
- */
-export async function resetSimulator(db: Db, scope: { cluster?: ClusterResourceId } = {}): Promise<{ faultsDeleted: number; releasesDeleted: number }> {
-  return db.$transaction(async (tx) => {
-    if (!scope.cluster) {
-      const faults = await tx.simulatedFault.deleteMany({})
-      const releases = await tx.simulatedRelease.deleteMany({})
-      return { faultsDeleted: faults.count, releasesDeleted: releases.count }
-    }
-    const faults = await tx.simulatedFault.deleteMany({ where: { clusterIdKey: scope.cluster.idKey } })
-    const releases = await tx.simulatedRelease.deleteMany({ where: { cluster: { idKey: scope.cluster.idKey } } })
-    return { faultsDeleted: faults.count, releasesDeleted: releases.count }
-  })
-}
-
-/**
  * Makes the env-sourced rules exactly `entries`: missing ones are created, ones no longer listed are removed, and
  * ones still listed keep their counters, so a second worker starting with the same SIMULATED_FAULTS changes nothing.
  */
@@ -143,35 +126,4 @@ export async function claimFault(db: Db, id: string): Promise<boolean> {
            last_injected_at = now()
      WHERE id = ${id} AND (remaining_calls IS NULL OR remaining_calls > 0)`
   return updated === 1
-}
-
-/** A release the simulated driver has installed, as the admin API shows it. */
-export interface SimulatedReleaseView {
-  clusterId: string
-  releaseName: string
-  namespace: string
-  extensionType: string
-  version: string
-  revision: number
-  status: string
-  updatedAt: string
-}
-
-/** The releases the simulated driver has installed on one cluster, by release name. */
-export async function listSimulatedReleases(db: Db, cluster: ClusterResourceId): Promise<SimulatedReleaseView[]> {
-  const rows = await db.simulatedRelease.findMany({
-    where: { cluster: { idKey: cluster.idKey } },
-    include: { cluster: { select: { resourceId: true } } },
-    orderBy: { releaseName: 'asc' },
-  })
-  return rows.map((row) => ({
-    clusterId: row.cluster.resourceId,
-    releaseName: row.releaseName,
-    namespace: row.namespace,
-    extensionType: row.extensionType,
-    version: row.version,
-    revision: row.revision,
-    status: row.status,
-    updatedAt: row.updatedAt.toISOString(),
-  }))
 }

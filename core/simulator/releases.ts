@@ -2,6 +2,7 @@
 // emulator restart keeps it and every worker process sees the same state. Raw statements: these run once or twice
 // per operation, and a Prisma query would be planned again on every call.
 import type { Db } from '../db/client.js'
+import type { ClusterResourceId } from '../store/cluster-resource-id.js'
 import type { SimulatedFault } from '../db/generated/client.js'
 
 export interface SimulatedReleaseFields {
@@ -94,4 +95,35 @@ export async function tamperSimulatedRelease(db: Db, clusterIdKey: string, relea
       FROM clusters c
      WHERE c.id = r.cluster_id AND c.id_key = ${clusterIdKey} AND r.release_name = ${releaseName}`
   return changed === 1
+}
+
+/** A release the simulated driver has installed, as the admin API shows it. */
+export interface SimulatedReleaseView {
+  clusterId: string
+  releaseName: string
+  namespace: string
+  extensionType: string
+  version: string
+  revision: number
+  status: string
+  updatedAt: string
+}
+
+/** The releases the simulated driver has installed on one cluster, by release name. */
+export async function listSimulatedReleases(db: Db, cluster: ClusterResourceId): Promise<SimulatedReleaseView[]> {
+  const rows = await db.simulatedRelease.findMany({
+    where: { cluster: { idKey: cluster.idKey } },
+    include: { cluster: { select: { resourceId: true } } },
+    orderBy: { releaseName: 'asc' },
+  })
+  return rows.map((row) => ({
+    clusterId: row.cluster.resourceId,
+    releaseName: row.releaseName,
+    namespace: row.namespace,
+    extensionType: row.extensionType,
+    version: row.version,
+    revision: row.revision,
+    status: row.status,
+    updatedAt: row.updatedAt.toISOString(),
+  }))
 }

@@ -87,3 +87,21 @@ export async function setClusterDriver(db: Db, secrets: SecretBox, clusterId: st
     return clusterDriverView(updated)
   })
 }
+
+/**
+ * Whether a cluster already runs `setting` (the same driver and, when the setting names one, the same kubeconfig),
+ * so re-applying it can be skipped. False when the cluster is not registered or its kubeconfig no longer opens.
+ */
+export async function clusterDriverIs(db: Db, secrets: SecretBox, clusterId: string, setting: ClusterDriverSetting): Promise<boolean> {
+  const id = parseClusterResourceId(clusterId)
+  if ('problem' in id) return false
+  const cluster = await db.cluster.findUnique({ where: { idKey: id.idKey }, select: { driver: true, kubeconfigSealed: true } })
+  if (!cluster || cluster.driver !== setting.driver) return false
+  if (setting.kubeconfig === undefined) return true
+  if (setting.kubeconfig === null || cluster.kubeconfigSealed === null) return setting.kubeconfig === cluster.kubeconfigSealed
+  try {
+    return secrets.open(cluster.kubeconfigSealed) === setting.kubeconfig
+  } catch {
+    return false
+  }
+}

@@ -1,7 +1,7 @@
-// The emulator's clean slate (POST /admin/reset): every resource, operation and outbox row, every simulated release
-// and every fault rule set through the API, in one transaction, so a reset never leaves half a fleet behind. Fault
-// rules from SIMULATED_FAULTS are configuration, like the catalog: they stay, and start counting afresh.
+// The emulator's clean slate (POST /admin/reset): every resource, operation and outbox row, and the simulated
+// driver's state (core/simulator/reset.ts), in one transaction, so a reset never leaves half a fleet behind.
 import type { Db } from '../db/client.js'
+import { forgetSimulatorState } from '../simulator/reset.js'
 
 export interface RemovedByReset {
   clusters: number
@@ -15,11 +15,10 @@ export async function deleteEverything(db: Db): Promise<RemovedByReset> {
   return db.$transaction(async (tx) => {
     await tx.operationOutbox.deleteMany({})
     const operations = await tx.operation.deleteMany({})
-    const simulatedReleases = await tx.simulatedRelease.deleteMany({})
+    // Before the extensions and clusters: releases belong to clusters.
+    const simulator = await forgetSimulatorState(tx)
     const extensions = await tx.extension.deleteMany({})
     const clusters = await tx.cluster.deleteMany({})
-    const faultRules = await tx.simulatedFault.deleteMany({ where: { source: { not: 'env' } } })
-    await tx.simulatedFault.updateMany({ data: { injectedCalls: 0, lastInjectedAt: null } })
-    return { clusters: clusters.count, extensions: extensions.count, operations: operations.count, faultRules: faultRules.count, simulatedReleases: simulatedReleases.count }
+    return { clusters: clusters.count, extensions: extensions.count, operations: operations.count, ...simulator }
   })
 }
