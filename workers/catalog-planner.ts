@@ -1,5 +1,6 @@
 // The worker's view of the extension-type catalog: which version to install and where.
 import { defaultCatalog, findReleaseTrain, findVersion, newestAutoUpgradeTarget, advisoryStatusesFor, resolveVersion, type Catalog } from '../core/catalog/index.js'
+import { autoUpgradeReach } from '../core/domain/auto-upgrade.js'
 import type { ExtensionSpec } from '../core/domain/model.js'
 import type { ReleasePlanner } from './context.js'
 import { DriverError } from './drivers/driver.js'
@@ -8,8 +9,8 @@ import { DriverError } from './drivers/driver.js'
  * The version an apply should leave installed, given what is installed now:
  * - pinned (`version` set): that version;
  * - first install, or a switch to a train the installed version is not on: the newest supported version of the train;
- * - autoUpgradeMinorVersion: the newest version of the installed major on the train, never a new major
- *   (a major bump may break, so it needs an explicit pin);
+ * - autoUpgradeMinorVersion: the newest version of the train its autoUpgradeMode reaches (`compatible`: the installed
+ *   major, `patch`: the installed major.minor), never a new major (a major bump may break, so it needs an explicit pin);
  * - otherwise the installed version stays, so an unrelated change (settings) never moves an extension.
  */
 export function plannedVersion(catalog: Catalog, spec: ExtensionSpec, currentVersion: string | null): string {
@@ -21,8 +22,9 @@ export function plannedVersion(catalog: Catalog, spec: ExtensionSpec, currentVer
     if (spec.version !== null || currentVersion === null || !train || !findVersion(train, currentVersion)) {
       return resolveVersion(type, spec.releaseTrain, spec.version)
     }
-    if (!spec.autoUpgradeMinorVersion) return currentVersion
-    return newestAutoUpgradeTarget(type, spec.releaseTrain, currentVersion) ?? currentVersion
+    const reach = autoUpgradeReach(spec)
+    if (reach === 'none') return currentVersion
+    return newestAutoUpgradeTarget(type, spec.releaseTrain, currentVersion, reach) ?? currentVersion
   } catch (error) {
     throw new DriverError('permanent', 'NoInstallableVersion', (error as Error).message)
   }

@@ -52,6 +52,14 @@ export const ArmErrors = {
   methodNotAllowed: (method: string, path: string) => new ArmError(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}' on ${path}.`),
   anotherOperationInProgress: (message: string, target: string) => new ArmError(409, 'AnotherOperationInProgress', message, target),
   conflict: (message: string, target?: string) => new ArmError(409, 'Conflict', message, target),
+  /** A user write to an extension another resource manages (managedBy, docs/arm-rules.md rule 60). */
+  managedExtension: (name: string, managedBy: string) =>
+    new ArmError(
+      409,
+      'OperationNotAllowed',
+      `The extension '${name}' is managed by '${managedBy}'. Users are allowed to only READ it through the Extensions RP; change or delete it through the resource that manages it.`,
+      'managedBy',
+    ),
   preconditionFailed: (message: string) => new ArmError(412, 'PreconditionFailed', message),
   unsupportedMediaType: (contentType: string) => new ArmError(415, 'UnsupportedMediaType', `The content media type '${contentType}' is not supported. Only 'application/json' is supported.`),
   payloadTooLarge: () => new ArmError(413, 'RequestEntityTooLarge', 'The request body is larger than the allowed limit.'),

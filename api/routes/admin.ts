@@ -15,6 +15,7 @@ import type { ThrottleReset } from '../arm/throttling.js'
 import { deleteEverything } from '../../core/store/reset.js'
 import { assertNotCrossSite } from '../arm/cross-site.js'
 import { operationHistoryRoutes } from './admin-operations.js'
+import { managedByRoutes } from './admin-managed-by.js'
 
 const FAULTS_PATH = '/admin/simulator/faults'
 // Operator endpoints are not part of the ARM surface the OpenAPI document describes.
@@ -106,6 +107,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   // Before the body is read: a cross-site form post is refused whatever it carries.
   app.addHook('onRequest', async (request) => assertNotCrossSite(request, app.services.config))
   operationHistoryRoutes(app)
+  managedByRoutes(app)
 
   app.get<{ Querystring: { clusterId?: string } }>(FAULTS_PATH, { config: { access: CLUSTER_IN_QUERY }, schema: { hide: true, querystring: clusterQuerySchema } }, async (request) => {
     const cluster = request.query.clusterId ? clusterIdFrom(request.query.clusterId, 'clusterId') : undefined

@@ -42,6 +42,7 @@ import {
   type ExtensionPutBody,
 } from '../versions/extension-convert.js'
 import { callerTenant } from '../auth/caller-tenant.js'
+import { assertIdentityConsistent } from '../versions/extension-identity.js'
 import { extensionRouteSchemas } from './extension-route-schemas.js'
 import { pageRequest, toPage } from '../arm/paging.js'
 import { EXTENSION_PATH, EXTENSIONS_PATH } from './paths.js'
@@ -63,6 +64,26 @@ function knownParent(request: FastifyRequest): AddressedCluster {
   const parent = addressedCluster(request)
   assertKnownParent(parent, request.arm.apiVersion)
   return parent
+}
+
+/** A field or value only later api-versions define is refused rather than stored unseen (docs/arm-rules.md rule 59). */
+function assertFitsVersion(body: ExtensionPutBody, apiVersion: string): void {
+  const version = extensionApiVersion(apiVersion)
+  const later = laterVersionPutTarget(body, version)
+  if (later?.endsWith('.type')) {
+    throw ArmErrors.invalidRequestContent(`The value of '${later}' is not allowed at api-version ${apiVersion}; it was added in 2025-03-01.`, later)
+  }
+  if (later) throw ArmErrors.invalidRequestContent(`The property '${later}' does not exist at api-version ${apiVersion}; it was added in 2025-03-01.`, later)
+  if (body.managedBy !== undefined) {
+    throw ArmErrors.invalidRequestContent('managedBy is set by the service that manages an extension; users cannot send it.', 'managedBy')
+  }
+  assertIdentityConsistent(body.identity)
+}
+
+/** Users may only read an extension another resource manages (docs/arm-rules.md rule 60). */
+function assertNotManaged(current: Extension | null): void {
+  const managedBy = current ? extensionDocument(current).spec.managedBy : null
+  if (current && managedBy) throw ArmErrors.managedExtension(current.name, managedBy)
 }
 
 /** Body-only checks a schema cannot express (docs/arm-rules.md rule 25). */
@@ -155,8 +176,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
 
   app.put<{ Body: ExtensionPutBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.create }, async (request, reply) => {
     const parent = knownParent(request)
-    const laterField = laterVersionPutTarget(request.body, extensionApiVersion(request.arm.apiVersion))
-    if (laterField) throw ArmErrors.invalidRequestContent(`The property '${laterField}' does not exist at api-version ${request.arm.apiVersion}; it was added in 2025-03-01.`, laterField)
+    assertFitsVersion(request.body, request.arm.apiVersion)
     const { created, ...accepted } = await judgedAgainstLatest(() => acceptPut(request, parent))
     await enqueue(request, accepted)
     return answerAccepted(request, reply, accepted, created ? 201 : 200, 'PT48H').send(extensionToWire(accepted.extension, extensionApiVersion(request.arm.apiVersion)))
@@ -170,6 +190,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return acceptExtensionPut(db, target, (cluster, current): PutDecision => {
       if (!cluster) throw ArmErrors.parentResourceNotFound(parent.id)
       assertPreconditions(request, current)
+      assertNotManaged(current)
       assertPutBodyConsistent(body, addressed.name, current)
       const name = current?.name ?? addressed.name
       const spec = withEffectiveScope(extensionSpecFromPut(body, current ? extensionDocument(current).spec : null, callerTenant(request, appConfig)), name)
@@ -203,6 +224,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       const extension = await findExtension(db, addressedExtension(request).key)
       if (!extension) return null
       assertPreconditions(request, extension)
+      assertNotManaged(extension)
       return acceptExtensionDelete(db, extension, {
         apiVersion: request.arm.apiVersion,
         correlationId: request.arm.correlationId,
@@ -274,6 +296,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     const current = await findExtension(db, key)
     if (!current) throw ArmErrors.resourceNotFound(EXTENSION_RESOURCE_TYPE, resourceId) // docs/arm-rules.md rule 46: 404 whatever If-Match says
     assertPreconditions(request, current)
+    assertNotManaged(current)
     const immutable = immutablePatchTarget(body as Record<string, unknown>, version)
     if (immutable) {
       throw ArmErrors.invalidRequestContent(

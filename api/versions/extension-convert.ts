@@ -1,16 +1,18 @@
 // The only code that knows both the wire and the internal spelling of an Extension. Responses are built only
 // here, from fields that never include configurationProtectedSettings (docs/arm-rules.md rule 26).
 import { systemDataToWire } from '../arm/system-data.js'
-import { randomUUID } from 'node:crypto'
 import { extensionDocument, type Extension } from '../../core/store/extensions.js'
 import type { AutoUpgradeMode, ExtensionScope, ExtensionSpec, Plan } from '../../core/domain/model.js'
 import type { ExtensionApiVersion } from './extension-api-versions.js'
 import { mergeStringMap } from '../arm/merge-patch.js'
+import { autoUpgradeReach } from '../../core/domain/auto-upgrade.js'
+import { settleAutoUpgrade } from './auto-upgrade-settings.js'
+import { aksIdentityFromWire, aksIdentityToWire, identityFromWire, identityToWire, laterVersionIdentityTarget, type WireIdentity } from './extension-identity.js'
 
 export const EXTENSION_RESOURCE_TYPE = 'Microsoft.KubernetesConfiguration/extensions'
 
 export interface ExtensionPutBody {
-  identity?: { type?: 'SystemAssigned' } | null
+  identity?: WireIdentity | null
   plan?: Plan | null
   managedBy?: string | null
   properties: {
@@ -23,7 +25,7 @@ export interface ExtensionPutBody {
     configurationSettings?: Record<string, string> | null
     configurationProtectedSettings?: Record<string, string> | null
     provisioningState?: string
-    aksAssignedIdentity?: { type?: 'SystemAssigned' | 'UserAssigned' } | null
+    aksAssignedIdentity?: { type?: 'SystemAssigned' | 'UserAssigned' | 'Workload' } | null
   }
 }
 
@@ -40,20 +42,24 @@ function scopeFromWire(scope: ExtensionPutBody['properties']['scope']): Extensio
  */
 export function extensionSpecFromPut(body: ExtensionPutBody, previous: ExtensionSpec | null, tenantId: string): ExtensionSpec {
   const p = body.properties
-  const identityType = body.identity?.type
+  // A PUT replaces: what it leaves out takes its default, except the mode, which older api-versions cannot send.
+  const upgrade = settleAutoUpgrade({
+    sent: { mode: p.autoUpgradeMode, minor: p.autoUpgradeMinorVersion, version: p.version },
+    stored: { mode: previous?.autoUpgradeMode ?? null, minor: true, version: null },
+  })
   return {
     extensionType: p.extensionType ?? previous?.extensionType ?? '',
-    autoUpgradeMinorVersion: p.autoUpgradeMinorVersion ?? true,
+    autoUpgradeMinorVersion: upgrade.autoUpgradeMinorVersion,
     releaseTrain: p.releaseTrain ?? 'Stable',
-    version: p.version ?? null,
+    version: upgrade.version,
     scope: scopeFromWire(p.scope),
     configurationSettings: p.configurationSettings ?? {},
-    identity: identityType ? { type: identityType, principalId: previous?.identity?.principalId ?? randomUUID(), tenantId } : null,
+    identity: identityFromWire(body.identity, previous?.identity ?? null, tenantId),
     plan: body.plan ?? null,
-    autoUpgradeMode: p.autoUpgradeMode ?? previous?.autoUpgradeMode ?? null,
-    // managedBy is settable only at creation (swagger mutability read+create).
-    managedBy: previous ? (previous.managedBy ?? null) : (body.managedBy ?? null),
-    aksAssignedIdentity: p.aksAssignedIdentity?.type ? { type: p.aksAssignedIdentity.type, principalId: previous?.aksAssignedIdentity?.principalId ?? randomUUID(), tenantId } : null,
+    autoUpgradeMode: upgrade.autoUpgradeMode,
+    // Set only by the managing service (the operator endpoint stands in for it); users never send it (docs/arm-rules.md rule 60).
+    managedBy: previous?.managedBy ?? null,
+    aksAssignedIdentity: aksIdentityFromWire(p.aksAssignedIdentity?.type, previous?.aksAssignedIdentity ?? null, tenantId),
   }
 }
 
@@ -76,14 +82,16 @@ export function extensionToWire(row: Extension, version: ExtensionApiVersion): R
     errorInfo,
     customLocationSettings: null,
     packageUri: null,
-    aksAssignedIdentity: spec.aksAssignedIdentity,
+    aksAssignedIdentity: aksIdentityToWire(spec.aksAssignedIdentity, version),
   }
   if (version.installedVersionField) properties[version.installedVersionField] = row.currentVersion
   if (version.hasPlanAndSystemFlag) properties.isSystemExtension = false
   if (version.hasAutoUpgradeMode) {
-    properties.autoUpgradeMode = spec.autoUpgradeMode ?? 'compatible'
-    properties.managementDetails = null
+    // Extensions written before 2025-03-01 have no mode: they show the one their autoUpgradeMinorVersion behaves as.
+    properties.autoUpgradeMode = spec.autoUpgradeMode ?? (autoUpgradeReach(spec) === 'none' ? 'none' : 'compatible')
+    properties.managementDetails = spec.managedBy ? managementDetails(spec.managedBy) : null
     properties.additionalDetails = null
+    properties.extensionState = extensionState(row.provisioningState)
   }
   const resource: Record<string, unknown> = {
     id: row.resourceId,
@@ -92,7 +100,8 @@ export function extensionToWire(row: Extension, version: ExtensionApiVersion): R
     systemData: systemDataToWire(row),
     properties,
   }
-  if (spec.identity) resource.identity = spec.identity
+  const identity = identityToWire(spec.identity, version)
+  if (identity) resource.identity = identity
   if (version.hasPlanAndSystemFlag && spec.plan) resource.plan = spec.plan
   if (version.hasAutoUpgradeMode && spec.managedBy) resource.managedBy = spec.managedBy
   return resource
@@ -106,7 +115,29 @@ export function laterVersionPutTarget(body: ExtensionPutBody, version: Extension
   if (version.hasAutoUpgradeMode) return null
   if (body.properties.autoUpgradeMode !== undefined) return 'properties.autoUpgradeMode'
   if (body.managedBy !== undefined) return 'managedBy'
-  return null
+  return laterVersionIdentityTarget(body.identity, body.properties.aksAssignedIdentity?.type)
+}
+
+/**
+ * `extensionState` is not in the 2025-03-01 swagger; its GetExtensionWithExtensionState example shows `Ready` for an
+ * installed extension. arcext derives it from provisioningState (docs/arm-rules.md rule 59): `Ready` once Succeeded,
+ * `Failed` after a failed or canceled operation, `Pending` while one runs.
+ */
+function extensionState(provisioningState: string): 'Ready' | 'Failed' | 'Pending' {
+  if (provisioningState === 'Succeeded') return 'Ready'
+  return provisioningState === 'Failed' || provisioningState === 'Canceled' ? 'Failed' : 'Pending'
+}
+
+/** Who may do what with a managed extension, in the words of 2025-03-01 GetExtensionWithManagedBy.json. */
+function managementDetails(managedBy: string): Record<string, unknown> {
+  const namespace = /\/providers\/([^/]+)\//i.exec(managedBy)?.[1] ?? managedBy
+  return {
+    category: 'managed',
+    accessDetails: [
+      { entity: namespace, allowedActions: ['Read', 'Write'], description: ` ${namespace} is only allowed to PUT/PATCH this extension instance.` },
+      { entity: 'Users', allowedActions: ['Read'], description: 'Users are allowed to only READ though Extensions RP.' },
+    ],
+  }
 }
 
 export interface ExtensionPatchBody {
@@ -144,12 +175,18 @@ export function immutablePatchTarget(body: Record<string, unknown>, version: Ext
 
 export function extensionSpecFromPatch(current: ExtensionSpec, patch: ExtensionPatchBody): ExtensionSpec {
   const p = patch.properties ?? {}
+  const upgrade = settleAutoUpgrade({
+    sent: { mode: p.autoUpgradeMode, minor: p.autoUpgradeMinorVersion, version: p.version },
+    stored: { mode: current.autoUpgradeMode ?? null, minor: current.autoUpgradeMinorVersion, version: current.version },
+  })
+  const modeChanged = upgrade.autoUpgradeMode !== (current.autoUpgradeMode ?? null)
   return {
     ...current,
-    autoUpgradeMinorVersion: p.autoUpgradeMinorVersion ?? current.autoUpgradeMinorVersion,
-    ...(p.autoUpgradeMode !== undefined ? { autoUpgradeMode: p.autoUpgradeMode } : {}),
+    autoUpgradeMinorVersion: upgrade.autoUpgradeMinorVersion,
+    // Left absent when unchanged, so a no-op PATCH of an extension written before 2025-03-01 stays a no-op.
+    ...(modeChanged ? { autoUpgradeMode: upgrade.autoUpgradeMode } : {}),
     releaseTrain: p.releaseTrain ?? current.releaseTrain,
-    version: p.version !== undefined ? p.version : current.version,
+    version: upgrade.version,
     configurationSettings: mergeStringMap(current.configurationSettings, p.configurationSettings),
   }
 }

@@ -52,11 +52,16 @@ export interface ExtensionStatus {
 
 export type ExtensionScope = { kind: 'cluster'; releaseNamespace: string | null } | { kind: 'namespace'; targetNamespace: string | null }
 
-export interface ManagedIdentity {
-  type: 'SystemAssigned'
+/** A user-assigned identity an extension uses: its ARM id maps to the ids Azure reports for it. */
+export interface UserAssignedIdentity {
   principalId: string
-  tenantId: string
+  clientId: string
 }
+
+export type ManagedIdentity =
+  | { type: 'SystemAssigned'; principalId: string; tenantId: string }
+  /** api-version 2025-03-01: keys are Microsoft.ManagedIdentity/userAssignedIdentities ids as the caller wrote them. */
+  | { type: 'UserAssigned'; userAssignedIdentities: Record<string, UserAssignedIdentity> }
 
 export interface Plan {
   name: string
@@ -67,7 +72,8 @@ export interface Plan {
 }
 
 export interface AksAssignedIdentity {
-  type: 'SystemAssigned' | 'UserAssigned'
+  /** Workload: api-version 2025-03-01 only. */
+  type: 'SystemAssigned' | 'UserAssigned' | 'Workload'
   principalId: string
   tenantId: string
 }
