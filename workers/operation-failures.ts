@@ -10,6 +10,7 @@ const WHAT: Record<string, string> = {
   'extension.update': 'update',
   'extension.upgrade': 'automatic upgrade',
   'extension.delete': 'uninstallation',
+  'extension.cleanup': 'cleanup after forceDelete',
   'cluster.delete': 'cluster deletion',
 }
 
@@ -18,6 +19,7 @@ const NEXT_STEP: Record<string, string> = {
   'extension.update': 'Fix the cause, then send the PUT or PATCH again to retry.',
   'extension.upgrade': 'Fix the cause, then send a PUT or PATCH to retry the upgrade, or pin a version.',
   'extension.delete': 'Fix the cause, then DELETE the extension again; with forceDelete=true the resource is removed without uninstalling the release.',
+  'extension.cleanup': 'The extension is already deleted; remove what is left of its release on the cluster (for example with helm uninstall).',
   'cluster.delete': 'Fix the cause, then DELETE the cluster again; with forceDelete=true its extensions are removed without uninstalling their releases.',
 }
 

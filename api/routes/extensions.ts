@@ -10,6 +10,7 @@ import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
 import {
   acceptExtensionChange,
   acceptExtensionDelete,
+  acceptExtensionForceDelete,
   acceptExtensionPut,
   extensionDocument,
   findExtension,
@@ -18,6 +19,7 @@ import {
   type Extension,
   type InstalledExtension,
   type PutDecision,
+  type ReleaseLocation,
 } from '../../core/store/extensions.js'
 import { deliverOrLeaveToOutbox } from '../../core/store/outbox.js'
 import type { Cluster } from '../../core/store/clusters.js'
@@ -78,6 +80,17 @@ function assertFitsVersion(body: ExtensionPutBody, apiVersion: string): void {
     throw ArmErrors.invalidRequestContent('managedBy is set by the service that manages an extension; users cannot send it.', 'managedBy')
   }
   assertIdentityConsistent(body.identity)
+}
+
+/** Where a force-deleted extension's release is, for its cleanup; the namespace is left to the driver if the type left the catalog. */
+function releaseLocation(extension: Extension): ReleaseLocation {
+  const spec = extensionDocument(extension).spec
+  const type = defaultCatalog().findType(spec.extensionType)
+  try {
+    return type ? { releaseName: extension.name, releaseNamespace: releaseNamespaceFor(spec, extension.name, type.defaultReleaseNamespace) } : { releaseName: extension.name }
+  } catch {
+    return { releaseName: extension.name }
+  }
 }
 
 /** Users may only read an extension another resource manages (docs/arm-rules.md rule 60). */
@@ -216,23 +229,33 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
   })
 
   // A DELETE supersedes an install/update in flight (it ends Canceled, the delete runs after it stops); a DELETE
-  // while a delete runs answers with that operation; forceDelete=true removes the resource even if the release
-  // cannot be uninstalled (docs/arm-rules.md rules 31-33).
+  // while a delete runs answers with that operation (docs/arm-rules.md rules 31-32). forceDelete=true answers as Azure
+  // does, 200 with the resource gone at once, and leaves the uninstall to a background cleanup (rule 33).
   app.delete<{ Querystring: { forceDelete?: string } }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.delete }, async (request, reply) => {
     knownParent(request)
+    const forceDelete = request.query.forceDelete?.toLowerCase() === 'true'
     const accepted = await judgedAgainstLatest(async () => {
       const extension = await findExtension(db, addressedExtension(request).key)
       if (!extension) return null
       assertPreconditions(request, extension)
       assertNotManaged(extension)
-      return acceptExtensionDelete(db, extension, {
+      const deleteRequest = {
         apiVersion: request.arm.apiVersion,
         correlationId: request.arm.correlationId,
-        forceDelete: request.query.forceDelete?.toLowerCase() === 'true',
+        forceDelete,
         expectedEtag: request.headers['if-match'] !== undefined && request.headers['if-match'] !== '*' ? extension.etag : undefined,
-      })
+      }
+      if (forceDelete) {
+        const forced = await acceptExtensionForceDelete(db, extension, { ...deleteRequest, release: releaseLocation })
+        return forced && { forced }
+      }
+      return acceptExtensionDelete(db, extension, deleteRequest)
     })
     if (!accepted) return reply.code(204).send()
+    if ('forced' in accepted) {
+      await deliverOrLeaveToOutbox(db, queue, [accepted.forced.operation], request.log)
+      return reply.code(200).send()
+    }
     if (accepted.created) await enqueue(request, accepted)
     return answerAccepted(request, reply, accepted, 202, 'PT1H').send()
   })

@@ -12,8 +12,10 @@ export function isTerminal(state: string): state is TerminalState {
 /**
  * Every operation kind; `operations.kind` and `operation_outbox.kind` have a CHECK constraint with the same list.
  * extension.upgrade: an auto-upgrade started by the worker's sweep, not by a request.
+ * extension.cleanup: the best-effort uninstall after a `forceDelete=true` DELETE removed the resource at once; internal,
+ * seen only by operators (GET /admin/operations), never by ARM clients.
  */
-export const OPERATION_KINDS = ['extension.install', 'extension.update', 'extension.upgrade', 'extension.delete', 'cluster.delete'] as const
+export const OPERATION_KINDS = ['extension.install', 'extension.update', 'extension.upgrade', 'extension.delete', 'extension.cleanup', 'cluster.delete'] as const
 export type OperationKind = (typeof OPERATION_KINDS)[number]
 
 /** Narrows a kind read from Postgres; the CHECK constraint makes a failure here a sign of a schema mismatch. */

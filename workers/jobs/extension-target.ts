@@ -29,17 +29,13 @@ function opened<T>(secret: { what: string; replacedBy: string }, sealed: string 
   }
 }
 
-/** The extension this operation holds, or null when the operation no longer owns it (superseded or removed). */
-export function extensionTarget(ctx: WorkerContext, op: Operation, extension: ClaimedExtension | null): ExtensionTarget | null {
-  if (!op.extensionId || !extension || extension.id !== op.extensionId || extension.activeOperationId !== op.id) return null
-  const driver = ctx.drivers[extension.cluster.driver]
+/** A cluster row as its driver is called with, and that driver; the kubeconfig is opened here. */
+export function clusterTarget(ctx: WorkerContext, cluster: ClaimedExtension['cluster']): { cluster: TargetCluster; driver: ClusterDriver } {
+  const driver = ctx.drivers[cluster.driver]
   if (!driver) {
-    throw new DriverError('permanent', 'UnknownClusterDriver', `Cluster driver '${extension.cluster.driver}' is not available in this worker.`)
+    throw new DriverError('permanent', 'UnknownClusterDriver', `Cluster driver '${cluster.driver}' is not available in this worker.`)
   }
-  const { cluster, ...row } = extension
   return {
-    extension: row,
-    spec: extension.spec as unknown as ExtensionSpec,
     driver,
     cluster: {
       id: cluster.id,
@@ -50,6 +46,13 @@ export function extensionTarget(ctx: WorkerContext, op: Operation, extension: Cl
       ),
     },
   }
+}
+
+/** The extension this operation holds, or null when the operation no longer owns it (superseded or removed). */
+export function extensionTarget(ctx: WorkerContext, op: Operation, extension: ClaimedExtension | null): ExtensionTarget | null {
+  if (!op.extensionId || !extension || extension.id !== op.extensionId || extension.activeOperationId !== op.id) return null
+  const { cluster, ...row } = extension
+  return { extension: row, spec: extension.spec as unknown as ExtensionSpec, ...clusterTarget(ctx, cluster) }
 }
 
 export function releaseFor(ctx: WorkerContext, target: ExtensionTarget): ReleaseSpec {
