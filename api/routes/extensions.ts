@@ -330,7 +330,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       )
     }
     const currentSpec = extensionDocument(current).spec
-    const spec = extensionSpecFromPatch(currentSpec, body)
+    const spec = extensionSpecFromPatch(currentSpec, body, callerTenant(request, appConfig))
     const protectedPatch = body.properties?.configurationProtectedSettings
     let protectedSettingsSealed: string | null | undefined
     let protectedChanged = false

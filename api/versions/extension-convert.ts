@@ -7,7 +7,7 @@ import type { ExtensionApiVersion } from './extension-api-versions.js'
 import { mergeStringMap } from '../arm/merge-patch.js'
 import { autoUpgradeReach } from '../../core/domain/auto-upgrade.js'
 import { settleAutoUpgrade } from './auto-upgrade-settings.js'
-import { aksIdentityFromWire, aksIdentityToWire, identityFromWire, identityToWire, laterVersionIdentityTarget, type WireIdentity } from './extension-identity.js'
+import { aksIdentityFromWire, aksIdentityToWire, identityAfterPatch, identityFromWire, identityToWire, laterVersionIdentityTarget, type WireIdentity } from './extension-identity.js'
 
 export const EXTENSION_RESOURCE_TYPE = 'Microsoft.KubernetesConfiguration/extensions'
 
@@ -141,6 +141,8 @@ function managementDetails(managedBy: string): Record<string, unknown> {
 }
 
 export interface ExtensionPatchBody {
+  /** api-version 2025-03-01 only. */
+  identity?: WireIdentity | null
   properties?: {
     autoUpgradeMode?: AutoUpgradeMode | null
     autoUpgradeMinorVersion?: boolean
@@ -163,7 +165,7 @@ export function patchablePropertiesFor(version: ExtensionApiVersion): readonly s
 export function immutablePatchTarget(body: Record<string, unknown>, version: ExtensionApiVersion): string | null {
   const patchable = patchablePropertiesFor(version)
   for (const key of Object.keys(body)) {
-    if (key !== 'properties') return key
+    if (key !== 'properties' && !(key === 'identity' && version.hasAutoUpgradeMode)) return key
   }
   const properties = body.properties
   if (properties === undefined || properties === null) return null
@@ -173,7 +175,7 @@ export function immutablePatchTarget(body: Record<string, unknown>, version: Ext
   return null
 }
 
-export function extensionSpecFromPatch(current: ExtensionSpec, patch: ExtensionPatchBody): ExtensionSpec {
+export function extensionSpecFromPatch(current: ExtensionSpec, patch: ExtensionPatchBody, tenantId: string): ExtensionSpec {
   const p = patch.properties ?? {}
   const upgrade = settleAutoUpgrade({
     sent: { mode: p.autoUpgradeMode, minor: p.autoUpgradeMinorVersion, version: p.version },
@@ -188,5 +190,6 @@ export function extensionSpecFromPatch(current: ExtensionSpec, patch: ExtensionP
     releaseTrain: p.releaseTrain ?? current.releaseTrain,
     version: upgrade.version,
     configurationSettings: mergeStringMap(current.configurationSettings, p.configurationSettings),
+    identity: patch.identity !== undefined ? identityAfterPatch(current.identity, patch.identity, tenantId) : current.identity,
   }
 }

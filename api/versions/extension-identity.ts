@@ -65,6 +65,29 @@ export function identityFromWire(identity: WireIdentity | null | undefined, prev
   return null
 }
 
+/**
+ * The identity after a PATCH (2025-03-01 patchExtension has `identity`): `null` removes it, another type replaces it;
+ * with the type kept as UserAssigned the map merges as ARM's identity PATCH does (a `null` value removes that
+ * identity, a map left out keeps them all).
+ */
+export function identityAfterPatch(current: ManagedIdentity | null, sent: WireIdentity | null, tenantId: string): ManagedIdentity | null {
+  if (sent === null) return null
+  const type = sent.type ?? current?.type
+  let map = sent.userAssignedIdentities
+  if (type === 'UserAssigned' && current?.type === 'UserAssigned') {
+    const merged: Record<string, unknown> = { ...current.userAssignedIdentities }
+    for (const [id, value] of Object.entries(sent.userAssignedIdentities ?? {})) {
+      const existing = Object.keys(merged).find((key) => key.toLowerCase() === id.toLowerCase())
+      if (existing !== undefined) delete merged[existing]
+      if (value !== null) merged[id] = value
+    }
+    map = merged
+  }
+  const wire: WireIdentity = { ...(type ? { type } : {}), ...(map !== undefined ? { userAssignedIdentities: map } : {}) }
+  assertIdentityConsistent(wire)
+  return identityFromWire(wire, current, tenantId)
+}
+
 export function aksIdentityFromWire(type: AksAssignedIdentity['type'] | undefined, previous: AksAssignedIdentity | null, tenantId: string): AksAssignedIdentity | null {
   return type ? { type, principalId: previous?.principalId ?? randomUUID(), tenantId } : null
 }

@@ -232,6 +232,7 @@ const patchExtension = {
   description: 'The Extension Patch Request object.',
   example: patchExtensionExample,
   properties: {
+    identity: { anyOf: [ref(SCHEMA_IDS.identity), { type: 'null' }], description: 'api-version 2025-03-01 only.' },
     properties: {
       type: ['object', 'null'],
       description: 'Updatable properties of an Extension Patch Request',

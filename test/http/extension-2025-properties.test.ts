@@ -80,6 +80,32 @@ describe('user-assigned identity', () => {
     expect(schemaProblems(old.body, GET_2023)).toEqual([])
   })
 
+  it('PATCHes identity at 2025-03-01 (user-assigned identities merge, null removes one) and refuses it below', async () => {
+    const cluster = await freshCluster()
+    const url = at(cluster, '2025-03-01')
+    expect((await call(h, 'PUT', url, { identity: { type: 'SystemAssigned' }, properties: { extensionType: 'microsoft.flux' } })).status).toBe(201)
+    await expect.poll(() => provisioningState(h, url), POLL).toBe('Succeeded')
+    const old = await call<Json>(h, 'PATCH', at(cluster, '2023-05-01'), { identity: { type: 'SystemAssigned' } })
+    expect(old.status).toBe(400)
+    expect(old.body.error).toMatchObject({ code: 'InvalidRequestContent', target: 'identity' })
+
+    const switched = await call<Json>(h, 'PATCH', url, { identity: { type: 'UserAssigned', userAssignedIdentities: { [MI('mi1')]: {} } } })
+    expect(switched.status, JSON.stringify(switched.body)).toBe(202)
+    expect(switched.body.identity.type).toBe('UserAssigned')
+    expect(Object.keys(switched.body.identity.userAssignedIdentities)).toEqual([MI('mi1')])
+    await expect.poll(() => provisioningState(h, url), POLL).toBe('Succeeded')
+    const merged = await call<Json>(h, 'PATCH', url, { identity: { userAssignedIdentities: { [MI('mi2')]: {}, [MI('mi1')]: null } } })
+    expect(merged.status).toBe(202)
+    expect(Object.keys(merged.body.identity.userAssignedIdentities)).toEqual([MI('mi2')])
+    await expect.poll(() => provisioningState(h, url), POLL).toBe('Succeeded')
+    const emptied = await call<Json>(h, 'PATCH', url, { identity: { userAssignedIdentities: { [MI('mi2')]: null } } })
+    expect(emptied.status).toBe(400)
+    expect(emptied.body.error.target).toBe('identity.userAssignedIdentities')
+    const removed = await call<Json>(h, 'PATCH', url, { identity: null })
+    expect(removed.status).toBe(202)
+    expect(removed.body).not.toHaveProperty('identity')
+  })
+
   it.each([
     [{ type: 'UserAssigned' }, 'identity.userAssignedIdentities'],
     [{ type: 'UserAssigned', userAssignedIdentities: {} }, 'identity.userAssignedIdentities'],
