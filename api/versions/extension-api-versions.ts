@@ -14,7 +14,10 @@ export interface ExtensionApiVersion {
    * from 2022-03-01 the common parameters are free strings, and Azure accepts `appliances` from 2022-11-01.
    */
   parents: readonly string[]
-  /** 2025-03-01 adds autoUpgradeMode, managedBy, managementDetails and additionalDetails. */
+  /**
+   * The 2025-03-01 shape: autoUpgradeMode, managedBy, managementDetails, additionalDetails, extensionState,
+   * user-assigned identities (also in PATCH) and the Workload aksAssignedIdentity (docs/arm-rules.md rules 58-60).
+   */
   hasAutoUpgradeMode: boolean
 }
 
