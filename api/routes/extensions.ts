@@ -206,7 +206,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       assertNotManaged(current)
       assertPutBodyConsistent(body, addressed.name, current)
       const name = current?.name ?? addressed.name
-      const spec = withEffectiveScope(extensionSpecFromPut(body, current ? extensionDocument(current).spec : null, callerTenant(request, appConfig)), name)
+      const spec = withEffectiveScope(extensionSpecFromPut(body, current ? extensionDocument(current).spec : null, callerTenant(request, appConfig), extensionApiVersion(request.arm.apiVersion)), name)
       const protectedSettings = body.properties.configurationProtectedSettings
       // Absent keeps the stored secrets: GET never returns them, so a GET-modify-PUT must not silently drop them.
       const protectedSettingsSealed = protectedSettings ? secrets.sealJson(protectedSettings) : protectedSettings === null ? null : undefined

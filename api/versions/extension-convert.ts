@@ -40,7 +40,7 @@ function scopeFromWire(scope: ExtensionPutBody['properties']['scope']): Extensio
  * Internal desired state from a PUT body. Server-assigned identity ids are kept from the previous state so a
  * replace does not rotate them; `tenantId` is the tenant reported for them (AZURE_TENANT_ID).
  */
-export function extensionSpecFromPut(body: ExtensionPutBody, previous: ExtensionSpec | null, tenantId: string): ExtensionSpec {
+export function extensionSpecFromPut(body: ExtensionPutBody, previous: ExtensionSpec | null, tenantId: string, version: ExtensionApiVersion): ExtensionSpec {
   const p = body.properties
   // A PUT replaces: what it leaves out takes its default, except the mode, which older api-versions cannot send.
   const upgrade = settleAutoUpgrade({
@@ -54,12 +54,19 @@ export function extensionSpecFromPut(body: ExtensionPutBody, previous: Extension
     version: upgrade.version,
     scope: scopeFromWire(p.scope),
     configurationSettings: p.configurationSettings ?? {},
-    identity: identityFromWire(body.identity, previous?.identity ?? null, tenantId),
+    // An older version cannot show or send a user-assigned identity or the Workload type: its GET-modify-PUT keeps them.
+    identity:
+      !version.hasAutoUpgradeMode && body.identity === undefined && previous?.identity?.type === 'UserAssigned'
+        ? previous.identity
+        : identityFromWire(body.identity, previous?.identity ?? null, tenantId),
     plan: body.plan ?? null,
     autoUpgradeMode: upgrade.autoUpgradeMode,
     // Set only by the managing service (the operator endpoint stands in for it); users never send it (docs/arm-rules.md rule 60).
     managedBy: previous?.managedBy ?? null,
-    aksAssignedIdentity: aksIdentityFromWire(p.aksAssignedIdentity?.type, previous?.aksAssignedIdentity ?? null, tenantId),
+    aksAssignedIdentity:
+      !version.hasAutoUpgradeMode && !p.aksAssignedIdentity && previous?.aksAssignedIdentity?.type === 'Workload'
+        ? previous.aksAssignedIdentity
+        : aksIdentityFromWire(p.aksAssignedIdentity?.type, previous?.aksAssignedIdentity ?? null, tenantId),
   }
 }
 

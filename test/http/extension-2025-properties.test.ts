@@ -78,6 +78,11 @@ describe('user-assigned identity', () => {
     expect(old.status).toBe(200)
     expect(old.body).not.toHaveProperty('identity')
     expect(schemaProblems(old.body, GET_2023)).toEqual([])
+    // A GET-modify-PUT at the older version cannot see the identity, so it does not drop it.
+    await expect.poll(() => provisioningState(h, at(cluster, '2025-03-01')), POLL).toBe('Succeeded')
+    const replaced = await call<Json>(h, 'PUT', at(cluster, '2023-05-01'), { properties: { ...old.body.properties, configurationSettings: { a: 'b' } } })
+    expect(replaced.status, JSON.stringify(replaced.body)).toBe(200)
+    expect((await call<Json>(h, 'GET', at(cluster, '2025-03-01'))).body.identity.userAssignedIdentities).toEqual(ids)
   })
 
   it('PATCHes identity at 2025-03-01 (user-assigned identities merge, null removes one) and refuses it below', async () => {
@@ -147,6 +152,9 @@ describe('aksAssignedIdentity Workload and extensionState', () => {
     expect(old.body.properties.aksAssignedIdentity).toBeNull()
     expect(old.body.properties).not.toHaveProperty('extensionState')
     expect(schemaProblems(old.body, GET_2023)).toEqual([])
+    const replaced = await call<Json>(h, 'PUT', at(cluster, '2023-05-01'), { properties: { ...old.body.properties, configurationSettings: { a: 'b' } } })
+    expect(replaced.status, JSON.stringify(replaced.body)).toBe(200)
+    expect((await call<Json>(h, 'GET', at(cluster, '2025-03-01'))).body.properties.aksAssignedIdentity).toMatchObject({ type: 'Workload' })
   })
 })
 
