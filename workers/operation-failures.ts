@@ -13,6 +13,7 @@ const WHAT: Record<string, string> = {
   'extension.rollback': 'rollback',
   'extension.repair': 'drift repair',
   'extension.delete': 'uninstallation',
+  'extension.cleanup': 'cleanup after forceDelete',
   'cluster.delete': 'cluster deletion',
 }
 
@@ -23,6 +24,7 @@ const NEXT_STEP: Record<string, string> = {
   'extension.rollback': 'Fix the cause, then POST …/rollback again, or send a PUT with the settings to run.',
   'extension.repair': 'Fix the cause; the next drift check repairs the release again, or send a PUT to re-apply it.',
   'extension.delete': 'Fix the cause, then DELETE the extension again; with forceDelete=true the resource is removed without uninstalling the release.',
+  'extension.cleanup': 'The extension is already deleted; remove what is left of its release on the cluster (for example with helm uninstall).',
   'cluster.delete': 'Fix the cause, then DELETE the cluster again; with forceDelete=true its extensions are removed without uninstalling their releases.',
 }
 

@@ -23,6 +23,7 @@ import { applyExtension } from './jobs/apply-extension.js'
 import { deleteCluster } from './jobs/delete-cluster.js'
 import { NotReadyError, type OperationRun } from './jobs/operation-run.js'
 import { uninstallExtension } from './jobs/uninstall-extension.js'
+import { cleanupRelease } from './jobs/cleanup-release.js'
 import { deadlineDetail, failedOutcome, failureDetail, retryStatus } from './operation-failures.js'
 import { DEFAULT_RETRY_POLICY, jittered, retryDelayMs, type RetryPolicy } from './retry-policy.js'
 import type { SubjectLocks } from './subject-locks.js'
@@ -36,6 +37,7 @@ const HANDLERS: Record<OperationKind, Handler> = {
   'extension.rollback': applyExtension,
   'extension.repair': applyExtension,
   'extension.delete': uninstallExtension,
+  'extension.cleanup': cleanupRelease,
   'cluster.delete': deleteCluster,
 }
 

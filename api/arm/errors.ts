@@ -58,6 +58,13 @@ export const ArmErrors = {
   operationNotRetryable: (operationId: string, why: string) => new ArmError(ErrorCodes.OperationNotRetryable, `The operation '${operationId}' cannot be retried: ${why}.`, operationId),
   // POST …/rollback (api/routes/extension-rollback.ts) when the extension has no last known good other than where it is.
   nothingToRollBack: (resourceId: string, why: string) => new ArmError(ErrorCodes.NothingToRollBack, `There is nothing to roll back to: ${why}`, resourceId),
+  /** A user write to an extension another resource manages (managedBy, docs/arm-rules.md rule 60). */
+  managedExtension: (name: string, managedBy: string) =>
+    new ArmError(
+      ErrorCodes.OperationNotAllowed,
+      `The extension '${name}' is managed by '${managedBy}'. Users are allowed to only READ it through the Extensions RP; change or delete it through the resource that manages it.`,
+      'managedBy',
+    ),
   preconditionFailed: (message: string) => new ArmError(ErrorCodes.PreconditionFailed, message),
   unsupportedMediaType: (contentType: string) => new ArmError(ErrorCodes.UnsupportedMediaType, `The content media type '${contentType}' is not supported. Only 'application/json' is supported.`),
   payloadTooLarge: () => new ArmError(ErrorCodes.RequestEntityTooLarge, 'The request body is larger than the allowed limit.'),

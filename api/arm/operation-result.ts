@@ -15,7 +15,8 @@ import { ErrorCodes } from '../../core/domain/error-catalogue.js'
 export async function operationOn(db: Db, request: FastifyRequest, resourceIdKey: string, belongs: (op: Operation) => boolean = () => true): Promise<Operation> {
   const operationId = request.arm.resourceId.operationId ?? ''
   const op = isGuid(operationId) ? await loadOperation(db, operationId.toLowerCase()) : null
-  if (!op || op.resourceIdKey !== resourceIdKey || !belongs(op)) throw ArmErrors.operationNotFound(operationId)
+  // A forceDelete's cleanup is internal: only operators see it (GET /admin/operations).
+  if (!op || op.resourceIdKey !== resourceIdKey || op.kind === 'extension.cleanup' || !belongs(op)) throw ArmErrors.operationNotFound(operationId)
   return op
 }
 

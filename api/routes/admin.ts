@@ -23,6 +23,7 @@ import { assertNotCrossSite } from '../arm/cross-site.js'
 import { operationHistoryRoutes } from './admin-operations.js'
 import { queueBoardRoutes } from './queue-board.js'
 import { operationRetryRoutes } from './operation-retry.js'
+import { managedByRoutes } from './admin-managed-by.js'
 
 const FAULTS_PATH = '/admin/simulator/faults'
 // Operator endpoints are not part of the ARM surface the OpenAPI document describes.
@@ -145,6 +146,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   operationHistoryRoutes(app)
   await queueBoardRoutes(app)
   operationRetryRoutes(app)
+  managedByRoutes(app)
 
   app.get<{ Querystring: { clusterId?: string } }>(FAULTS_PATH, { config: { access: CLUSTER_IN_QUERY }, schema: { hide: true, querystring: clusterQuerySchema } }, async (request) => {
     const cluster = request.query.clusterId ? clusterIdFrom(request.query.clusterId, 'clusterId') : undefined

@@ -1,5 +1,5 @@
 // Cluster registry: the parents extensions install into, ARM-shaped like Microsoft.Kubernetes/connectedClusters
-// (2024-01-01 / 2021-10-01 swagger); managedClusters and provisionedClusters share it. No agent reports cluster
+// (2024-01-01 / 2021-10-01 swagger); the other parent types share it, each answering with its own fact names. No agent reports cluster
 // facts here, so PUT and PATCH carry them (distribution, infrastructure, kubernetesVersion, totalNodeCount,
 // miscellaneousProperties.architecture), read-only as they are in Azure.
 import { systemDataToWire } from '../arm/system-data.js'
@@ -41,6 +41,24 @@ function withoutServerOwned(properties: JsonObject): JsonObject {
   return Object.fromEntries(Object.entries(properties).filter(([key]) => !SERVER_OWNED_PROPERTIES.includes(key)))
 }
 
+/**
+ * What each type's own swagger calls the facts the registry keeps in connectedClusters' words: connectivityStatus is
+ * a connectedClusters property; a managed cluster reports its version also as currentKubernetesVersion, and an
+ * appliance its distribution as `distro`. Every type answers with provisioningState.
+ */
+function typeProperties(type: ClusterParentType, properties: JsonObject): JsonObject {
+  switch (type.resourceType) {
+    case 'connectedClusters':
+      return { connectivityStatus: 'Connected' }
+    case 'managedClusters':
+      return properties.kubernetesVersion !== undefined ? { currentKubernetesVersion: properties.kubernetesVersion } : {}
+    case 'appliances':
+      return properties.distribution !== undefined ? { distro: properties.distribution } : {}
+    default:
+      return {}
+  }
+}
+
 function clusterToWire(cluster: Cluster, type: ClusterParentType): JsonObject {
   const { tags, identity, properties } = clusterDocument(cluster)
   return {
@@ -51,7 +69,7 @@ function clusterToWire(cluster: Cluster, type: ClusterParentType): JsonObject {
     tags,
     ...(identity ? { identity } : {}),
     systemData: systemDataToWire(cluster),
-    properties: { ...properties, provisioningState: cluster.provisioningState, connectivityStatus: 'Connected' },
+    properties: { ...properties, ...typeProperties(type, properties), provisioningState: cluster.provisioningState },
   }
 }
 

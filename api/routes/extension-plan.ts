@@ -10,6 +10,7 @@ import type { Cluster } from '../../core/store/clusters.js'
 import { extensionDocument, type Extension, type InstalledExtension } from '../../core/store/extensions.js'
 import { ArmErrors } from '../arm/errors.js'
 import type { ExtensionApiVersion } from '../versions/extension-api-versions.js'
+import { assertIdentityConsistent } from '../versions/extension-identity.js'
 import {
   extensionSpecFromPatch,
   extensionSpecFromPut,
@@ -56,10 +57,23 @@ function sentOf(body: object, properties: { autoUpgradeMinorVersion?: boolean; r
   }
 }
 
-/** A PUT body may not carry properties only later api-versions define: stored unseen, they would surprise its caller. */
+/** A field or value only later api-versions define is refused rather than stored unseen (docs/arm-rules.md rule 59). */
 export function assertPutFitsVersion(body: ExtensionPutBody, version: ExtensionApiVersion): void {
-  const laterField = laterVersionPutTarget(body, version)
-  if (laterField) throw ArmErrors.invalidRequestContent(`The property '${laterField}' does not exist at api-version ${version.version}; it was added in 2025-03-01.`, laterField)
+  const later = laterVersionPutTarget(body, version)
+  if (later?.endsWith('.type')) {
+    throw ArmErrors.invalidRequestContent(`The value of '${later}' is not allowed at api-version ${version.version}; it was added in 2025-03-01.`, later)
+  }
+  if (later) throw ArmErrors.invalidRequestContent(`The property '${later}' does not exist at api-version ${version.version}; it was added in 2025-03-01.`, later)
+  if (body.managedBy !== undefined) {
+    throw ArmErrors.invalidRequestContent('managedBy is set by the service that manages an extension; users cannot send it.', 'managedBy')
+  }
+  assertIdentityConsistent(body.identity)
+}
+
+/** Users may only read an extension another resource manages (docs/arm-rules.md rule 60). */
+export function assertNotManaged(current: Extension | null): void {
+  const managedBy = current ? extensionDocument(current).spec.managedBy : null
+  if (current && managedBy) throw ArmErrors.managedExtension(current.name, managedBy)
 }
 
 function assertPatchable(body: ExtensionPatchBody, version: ExtensionApiVersion): void {
@@ -128,10 +142,11 @@ export class ExtensionPlanner {
   constructor(private readonly secrets: SecretBox) {}
 
   /** Judges a PUT against the extension as it is now (null: a create). Throws an ArmError for a body inconsistent in itself. */
-  planPut(body: ExtensionPutBody, extensionName: string, current: Extension | null, tenantId: string): ExtensionPlan {
+  planPut(body: ExtensionPutBody, extensionName: string, current: Extension | null, tenantId: string, version: ExtensionApiVersion): ExtensionPlan {
+    assertNotManaged(current)
     assertPutBodyConsistent(body, extensionName, current)
     const name = current?.name ?? extensionName
-    const fromBody = extensionSpecFromPut(body, current ? extensionDocument(current).spec : null, tenantId)
+    const fromBody = extensionSpecFromPut(body, current ? extensionDocument(current).spec : null, tenantId, version)
     const spec = withEffectiveScope(withCatalogDefaults(fromBody, sentOf(body, body.properties), true), name)
     const sent = body.properties.configurationProtectedSettings
     // Absent keeps the stored secrets: GET never returns them, so a GET-modify-PUT must not silently drop them.
@@ -148,10 +163,11 @@ export class ExtensionPlanner {
   }
 
   /** Judges a PATCH against the extension as it is now. Throws an ArmError for a property a PATCH may not change. */
-  planPatch(body: ExtensionPatchBody, current: Extension, version: ExtensionApiVersion): ExtensionPlan {
+  planPatch(body: ExtensionPatchBody, current: Extension, version: ExtensionApiVersion, tenantId: string): ExtensionPlan {
+    assertNotManaged(current)
     assertPatchable(body, version)
     const currentSpec = extensionDocument(current).spec
-    const spec = withCatalogDefaults(extensionSpecFromPatch(currentSpec, body), body.properties ?? {}, false)
+    const spec = withCatalogDefaults(extensionSpecFromPatch(currentSpec, body, tenantId), body.properties ?? {}, false)
     const protectedPatch = body.properties?.configurationProtectedSettings
     let protectedSettingsSealed: string | null | undefined
     let protectedChanged = false

@@ -119,7 +119,7 @@ export const extensionRouteSchemas = {
     params: extensionParamsSchema,
     querystring: deleteQuerySchema,
     response: {
-      200: empty('Request received successfully, and the resource will be deleted.'),
+      200: empty('forceDelete=true: the resource is deleted (GET answers 404 at once); its release is uninstalled in the background.'),
       202: empty('Request received successfully, and the resource will be deleted asynchronously.'),
       204: empty('Request received successfully, but the resource was not found.'),
       ...error,

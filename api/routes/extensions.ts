@@ -1,12 +1,16 @@
 // Microsoft.KubernetesConfiguration/extensions: validate → persist resource + operation → enqueue → answer.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { defaultCatalog } from '../../core/catalog/index.js'
 import { CLUSTER_PARENT_TYPES, findClusterParentType } from '../../core/domain/cluster-types.js'
+import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
 import { ConcurrentModificationError } from '../../core/domain/errors.js'
 import { findCluster, findClusterById } from '../../core/store/clusters.js'
 import {
   acceptExtensionChange,
   acceptExtensionDelete,
+  acceptExtensionForceDelete,
   acceptExtensionPut,
+  extensionDocument,
   findCoexistingExtensions,
   findExtension,
   listExtensions,
@@ -14,6 +18,7 @@ import {
   type Extension,
   type InstalledExtension,
   type PutDecision,
+  type ReleaseLocation,
 } from '../../core/store/extensions.js'
 import { deliverOrLeaveToOutbox } from '../../core/store/outbox.js'
 import { assertNoViolations } from '../arm/rule-violations.js'
@@ -27,7 +32,7 @@ import { SUPPORTED_EXTENSION_API_VERSIONS, extensionApiVersion } from '../versio
 import { EXTENSION_RESOURCE_TYPE, extensionToWire, type ExtensionPatchBody, type ExtensionPutBody } from '../versions/extension-convert.js'
 import { callerTenant } from '../auth/caller-tenant.js'
 import { extensionRouteSchemas } from './extension-route-schemas.js'
-import { ExtensionPlanner, assertPutFitsVersion, recordOmitted, type ExtensionPlan } from './extension-plan.js'
+import { ExtensionPlanner, assertNotManaged, assertPutFitsVersion, recordOmitted, type ExtensionPlan } from './extension-plan.js'
 import { predict, storedAfter, whatIfRefused } from './extension-what-if.js'
 import { toArmError } from '../arm/error-envelope.js'
 import { SCHEMA_IDS, ref } from '../versions/extension-schemas.js'
@@ -54,6 +59,17 @@ function knownParent(request: FastifyRequest): AddressedCluster {
   const parent = addressedCluster(request)
   assertKnownParent(parent, request.arm.apiVersion)
   return parent
+}
+
+/** Where a force-deleted extension's release is, for its cleanup; the namespace is left to the driver if the type left the catalog. */
+function releaseLocation(extension: Extension): ReleaseLocation {
+  const spec = extensionDocument(extension).spec
+  const type = defaultCatalog().findType(spec.extensionType)
+  try {
+    return type ? { releaseName: extension.name, releaseNamespace: releaseNamespaceFor(spec, extension.name, type.defaultReleaseNamespace) } : { releaseName: extension.name }
+  } catch {
+    return { releaseName: extension.name }
+  }
 }
 
 export async function extensionRoutes(app: FastifyInstance): Promise<void> {
@@ -95,7 +111,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     return acceptExtensionPut(db, target, (cluster, current): PutDecision => {
       if (!cluster) throw ArmErrors.parentResourceNotFound(parent.id)
       assertPreconditions(request, current)
-      const { name, spec, protectedSettingsSealed, violations } = planner.planPut(body, addressed.name, current, callerTenant(request, appConfig))
+      const { name, spec, protectedSettingsSealed, violations } = planner.planPut(body, addressed.name, current, callerTenant(request, appConfig), extensionApiVersion(request.arm.apiVersion))
       const { caller, apiVersion, correlationId } = request.arm
       // Judged inside the transaction that holds the cluster lock; a create's lock serialises creates on the cluster (core/store/extensions.ts).
       const admit = (installed: InstalledExtension[]) => assertNoViolations(violations(cluster, parent.resourceType, installed))
@@ -114,22 +130,33 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
   })
 
   // A DELETE supersedes an install/update in flight (it ends Canceled, the delete runs after it stops); a DELETE
-  // while a delete runs answers with that operation; forceDelete=true removes the resource even if the release
-  // cannot be uninstalled (docs/arm-rules.md rules 31-33).
+  // while a delete runs answers with that operation (docs/arm-rules.md rules 31-32). forceDelete=true answers as Azure
+  // does, 200 with the resource gone at once, and leaves the uninstall to a background cleanup (rule 33).
   app.delete<{ Querystring: { forceDelete?: string } }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.delete }, async (request, reply) => {
     knownParent(request)
+    const forceDelete = request.query.forceDelete?.toLowerCase() === 'true'
     const accepted = await judgedAgainstLatest(async () => {
       const extension = await findExtension(db, addressedExtension(request).key)
       if (!extension) return null
       assertPreconditions(request, extension)
-      return acceptExtensionDelete(db, extension, {
+      assertNotManaged(extension)
+      const deleteRequest = {
         apiVersion: request.arm.apiVersion,
         correlationId: request.arm.correlationId,
-        forceDelete: request.query.forceDelete?.toLowerCase() === 'true',
+        forceDelete,
         expectedEtag: request.headers['if-match'] !== undefined && request.headers['if-match'] !== '*' ? extension.etag : undefined,
-      })
+      }
+      if (forceDelete) {
+        const forced = await acceptExtensionForceDelete(db, extension, { ...deleteRequest, release: releaseLocation })
+        return forced && { forced }
+      }
+      return acceptExtensionDelete(db, extension, deleteRequest)
     })
     if (!accepted) return reply.code(204).send()
+    if ('forced' in accepted) {
+      await deliverOrLeaveToOutbox(db, queue, [accepted.forced.operation], request.log)
+      return reply.code(200).send()
+    }
     if (accepted.created) await enqueue(request, accepted)
     return answerAccepted(request, reply, accepted, 202, 'PT1H').send()
   })
@@ -157,7 +184,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     const current = await findExtension(db, key)
     if (!current) throw ArmErrors.resourceNotFound(EXTENSION_RESOURCE_TYPE, resourceId) // docs/arm-rules.md rule 46: 404 whatever If-Match says
     assertPreconditions(request, current)
-    const plan = planner.planPatch(body, current, version)
+    const plan = planner.planPatch(body, current, version, callerTenant(request, appConfig))
     if (plan.unchanged && version.noOpPatchStatus === 200 && current.provisioningState === 'Succeeded') return { unchanged: current }
     const cluster = await findClusterById(db, current.clusterId)
     if (!cluster) throw new ConcurrentModificationError(resourceId) // deleted with its cluster just now: judged again, a 404
@@ -194,10 +221,10 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     let plan: ExtensionPlan
     try {
       assertPreconditions(request, current)
-      if (method === 'PATCH') plan = planner.planPatch(request.body as ExtensionPatchBody, current as Extension, version)
+      if (method === 'PATCH') plan = planner.planPatch(request.body as ExtensionPatchBody, current as Extension, version, callerTenant(request, appConfig))
       else {
         assertPutFitsVersion(request.body as ExtensionPutBody, version)
-        plan = planner.planPut(request.body as ExtensionPutBody, addressed.name, current, callerTenant(request, appConfig))
+        plan = planner.planPut(request.body as ExtensionPutBody, addressed.name, current, callerTenant(request, appConfig), version)
       }
     } catch (error) {
       return refused(error)

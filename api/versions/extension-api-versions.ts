@@ -19,7 +19,10 @@ export interface ExtensionApiVersion {
   noOpPatchStatus: 200 | 202
   /** Parent `{clusterRp}/{clusterResourceName}` pairs the version admits (lower-case; extension-parents.ts). */
   parents: readonly string[]
-  /** 2025-03-01 adds autoUpgradeMode, managedBy, managementDetails and additionalDetails. */
+  /**
+   * The 2025-03-01 shape: autoUpgradeMode, managedBy, managementDetails, additionalDetails, extensionState,
+   * user-assigned identities (also in PATCH) and the Workload aksAssignedIdentity (docs/arm-rules.md rules 58-60).
+   */
   hasAutoUpgradeMode: boolean
 }
 

@@ -1,16 +1,18 @@
 // The only code that knows both the wire and the internal spelling of an Extension. Responses are built only
 // here, from fields that never include configurationProtectedSettings (docs/arm-rules.md rule 26).
 import { systemDataToWire } from '../arm/system-data.js'
-import { randomUUID } from 'node:crypto'
 import { extensionDocument, type Extension } from '../../core/store/extensions.js'
 import type { AutoUpgradeMode, ExtensionScope, ExtensionSpec, Plan } from '../../core/domain/model.js'
 import type { ExtensionApiVersion } from './extension-api-versions.js'
 import { mergeStringMap } from '../arm/merge-patch.js'
+import { autoUpgradeReach } from '../../core/domain/auto-upgrade.js'
+import { settleAutoUpgrade } from './auto-upgrade-settings.js'
+import { aksIdentityFromWire, aksIdentityToWire, identityAfterPatch, identityFromWire, identityToWire, laterVersionIdentityTarget, type WireIdentity } from './extension-identity.js'
 
 export const EXTENSION_RESOURCE_TYPE = 'Microsoft.KubernetesConfiguration/extensions'
 
 export interface ExtensionPutBody {
-  identity?: { type?: 'SystemAssigned' } | null
+  identity?: WireIdentity | null
   plan?: Plan | null
   managedBy?: string | null
   properties: {
@@ -23,7 +25,7 @@ export interface ExtensionPutBody {
     configurationSettings?: Record<string, string> | null
     configurationProtectedSettings?: Record<string, string> | null
     provisioningState?: string
-    aksAssignedIdentity?: { type?: 'SystemAssigned' | 'UserAssigned' } | null
+    aksAssignedIdentity?: { type?: 'SystemAssigned' | 'UserAssigned' | 'Workload' } | null
   }
 }
 
@@ -38,22 +40,33 @@ function scopeFromWire(scope: ExtensionPutBody['properties']['scope']): Extensio
  * Internal desired state from a PUT body. Server-assigned identity ids are kept from the previous state so a
  * replace does not rotate them; `tenantId` is the tenant reported for them (AZURE_TENANT_ID).
  */
-export function extensionSpecFromPut(body: ExtensionPutBody, previous: ExtensionSpec | null, tenantId: string): ExtensionSpec {
+export function extensionSpecFromPut(body: ExtensionPutBody, previous: ExtensionSpec | null, tenantId: string, version: ExtensionApiVersion): ExtensionSpec {
   const p = body.properties
-  const identityType = body.identity?.type
+  // A PUT replaces: what it leaves out takes its default, except the mode, which older api-versions cannot send.
+  const upgrade = settleAutoUpgrade({
+    sent: { mode: p.autoUpgradeMode, minor: p.autoUpgradeMinorVersion, version: p.version },
+    stored: { mode: previous?.autoUpgradeMode ?? null, minor: true, version: null },
+  })
   return {
     extensionType: p.extensionType ?? previous?.extensionType ?? '',
-    autoUpgradeMinorVersion: p.autoUpgradeMinorVersion ?? true,
+    autoUpgradeMinorVersion: upgrade.autoUpgradeMinorVersion,
     releaseTrain: p.releaseTrain ?? 'Stable',
-    version: p.version ?? null,
+    version: upgrade.version,
     scope: scopeFromWire(p.scope),
     configurationSettings: p.configurationSettings ?? {},
-    identity: identityType ? { type: identityType, principalId: previous?.identity?.principalId ?? randomUUID(), tenantId } : null,
+    // An older version cannot show or send a user-assigned identity or the Workload type: its GET-modify-PUT keeps them.
+    identity:
+      !version.hasAutoUpgradeMode && body.identity === undefined && previous?.identity?.type === 'UserAssigned'
+        ? previous.identity
+        : identityFromWire(body.identity, previous?.identity ?? null, tenantId),
     plan: body.plan ?? null,
-    autoUpgradeMode: p.autoUpgradeMode ?? previous?.autoUpgradeMode ?? null,
-    // managedBy is settable only at creation (swagger mutability read+create).
-    managedBy: previous ? (previous.managedBy ?? null) : (body.managedBy ?? null),
-    aksAssignedIdentity: p.aksAssignedIdentity?.type ? { type: p.aksAssignedIdentity.type, principalId: previous?.aksAssignedIdentity?.principalId ?? randomUUID(), tenantId } : null,
+    autoUpgradeMode: upgrade.autoUpgradeMode,
+    // Set only by the managing service (the operator endpoint stands in for it); users never send it (docs/arm-rules.md rule 60).
+    managedBy: previous?.managedBy ?? null,
+    aksAssignedIdentity:
+      !version.hasAutoUpgradeMode && !p.aksAssignedIdentity && previous?.aksAssignedIdentity?.type === 'Workload'
+        ? previous.aksAssignedIdentity
+        : aksIdentityFromWire(p.aksAssignedIdentity?.type, previous?.aksAssignedIdentity ?? null, tenantId),
   }
 }
 
@@ -76,14 +89,16 @@ export function extensionToWire(row: Extension, version: ExtensionApiVersion): R
     errorInfo,
     customLocationSettings: null,
     packageUri: null,
-    aksAssignedIdentity: spec.aksAssignedIdentity,
+    aksAssignedIdentity: aksIdentityToWire(spec.aksAssignedIdentity, version),
   }
   if (version.installedVersionField) properties[version.installedVersionField] = row.currentVersion
   if (version.hasPlanAndSystemFlag) properties.isSystemExtension = false
   if (version.hasAutoUpgradeMode) {
-    properties.autoUpgradeMode = spec.autoUpgradeMode ?? 'compatible'
-    properties.managementDetails = null
+    // Extensions written before 2025-03-01 have no mode: they show the one their autoUpgradeMinorVersion behaves as.
+    properties.autoUpgradeMode = spec.autoUpgradeMode ?? (autoUpgradeReach(spec) === 'none' ? 'none' : 'compatible')
+    properties.managementDetails = spec.managedBy ? managementDetails(spec.managedBy) : null
     properties.additionalDetails = null
+    properties.extensionState = extensionState(row.provisioningState)
   }
   const resource: Record<string, unknown> = {
     id: row.resourceId,
@@ -92,7 +107,8 @@ export function extensionToWire(row: Extension, version: ExtensionApiVersion): R
     systemData: systemDataToWire(row),
     properties,
   }
-  if (spec.identity) resource.identity = spec.identity
+  const identity = identityToWire(spec.identity, version)
+  if (identity) resource.identity = identity
   if (version.hasPlanAndSystemFlag && spec.plan) resource.plan = spec.plan
   if (version.hasAutoUpgradeMode && spec.managedBy) resource.managedBy = spec.managedBy
   return resource
@@ -106,10 +122,34 @@ export function laterVersionPutTarget(body: ExtensionPutBody, version: Extension
   if (version.hasAutoUpgradeMode) return null
   if (body.properties.autoUpgradeMode !== undefined) return 'properties.autoUpgradeMode'
   if (body.managedBy !== undefined) return 'managedBy'
-  return null
+  return laterVersionIdentityTarget(body.identity, body.properties.aksAssignedIdentity?.type)
+}
+
+/**
+ * `extensionState` is not in the 2025-03-01 swagger; its GetExtensionWithExtensionState example shows `Ready` for an
+ * installed extension. arcext derives it from provisioningState (docs/arm-rules.md rule 59): `Ready` once Succeeded,
+ * `Failed` after a failed or canceled operation, `Pending` while one runs.
+ */
+function extensionState(provisioningState: string): 'Ready' | 'Failed' | 'Pending' {
+  if (provisioningState === 'Succeeded') return 'Ready'
+  return provisioningState === 'Failed' || provisioningState === 'Canceled' ? 'Failed' : 'Pending'
+}
+
+/** Who may do what with a managed extension, in the words of 2025-03-01 GetExtensionWithManagedBy.json. */
+function managementDetails(managedBy: string): Record<string, unknown> {
+  const namespace = /\/providers\/([^/]+)\//i.exec(managedBy)?.[1] ?? managedBy
+  return {
+    category: 'managed',
+    accessDetails: [
+      { entity: namespace, allowedActions: ['Read', 'Write'], description: ` ${namespace} is only allowed to PUT/PATCH this extension instance.` },
+      { entity: 'Users', allowedActions: ['Read'], description: 'Users are allowed to only READ though Extensions RP.' },
+    ],
+  }
 }
 
 export interface ExtensionPatchBody {
+  /** api-version 2025-03-01 only. */
+  identity?: WireIdentity | null
   properties?: {
     autoUpgradeMode?: AutoUpgradeMode | null
     autoUpgradeMinorVersion?: boolean
@@ -132,7 +172,7 @@ export function patchablePropertiesFor(version: ExtensionApiVersion): readonly s
 export function immutablePatchTarget(body: Record<string, unknown>, version: ExtensionApiVersion): string | null {
   const patchable = patchablePropertiesFor(version)
   for (const key of Object.keys(body)) {
-    if (key !== 'properties') return key
+    if (key !== 'properties' && !(key === 'identity' && version.hasAutoUpgradeMode)) return key
   }
   const properties = body.properties
   if (properties === undefined || properties === null) return null
@@ -142,14 +182,21 @@ export function immutablePatchTarget(body: Record<string, unknown>, version: Ext
   return null
 }
 
-export function extensionSpecFromPatch(current: ExtensionSpec, patch: ExtensionPatchBody): ExtensionSpec {
+export function extensionSpecFromPatch(current: ExtensionSpec, patch: ExtensionPatchBody, tenantId: string): ExtensionSpec {
   const p = patch.properties ?? {}
+  const upgrade = settleAutoUpgrade({
+    sent: { mode: p.autoUpgradeMode, minor: p.autoUpgradeMinorVersion, version: p.version },
+    stored: { mode: current.autoUpgradeMode ?? null, minor: current.autoUpgradeMinorVersion, version: current.version },
+  })
+  const modeChanged = upgrade.autoUpgradeMode !== (current.autoUpgradeMode ?? null)
   return {
     ...current,
-    autoUpgradeMinorVersion: p.autoUpgradeMinorVersion ?? current.autoUpgradeMinorVersion,
-    ...(p.autoUpgradeMode !== undefined ? { autoUpgradeMode: p.autoUpgradeMode } : {}),
+    autoUpgradeMinorVersion: upgrade.autoUpgradeMinorVersion,
+    // Left absent when unchanged, so a no-op PATCH of an extension written before 2025-03-01 stays a no-op.
+    ...(modeChanged ? { autoUpgradeMode: upgrade.autoUpgradeMode } : {}),
     releaseTrain: p.releaseTrain ?? current.releaseTrain,
-    version: p.version !== undefined ? p.version : current.version,
+    version: upgrade.version,
     configurationSettings: mergeStringMap(current.configurationSettings, p.configurationSettings),
+    identity: patch.identity !== undefined ? identityAfterPatch(current.identity, patch.identity, tenantId) : current.identity,
   }
 }

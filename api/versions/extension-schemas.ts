@@ -95,7 +95,16 @@ const identity = {
   properties: {
     principalId: { type: 'string', readOnly: true },
     tenantId: { type: 'string', readOnly: true },
-    type: { type: 'string', enum: ['SystemAssigned'] },
+    type: { type: 'string', enum: ['SystemAssigned', 'UserAssigned'], description: "'UserAssigned' only at api-version 2025-03-01." },
+    userAssignedIdentities: {
+      type: ['object', 'null'],
+      description:
+        'api-version 2025-03-01: the user-assigned identities, keyed by their resource ids (/subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}); send {} for each.',
+      additionalProperties: {
+        type: ['object', 'null'],
+        properties: { principalId: { type: 'string', readOnly: true }, clientId: { type: 'string', readOnly: true } },
+      },
+    },
   },
 } as const
 
@@ -133,6 +142,13 @@ const patchExtensionExample = {
   },
 }
 
+/** api-version 2025-03-01 only; older versions refuse it (api/routes/extensions.ts). No default: see autoUpgradeMinorVersion. */
+const autoUpgradeMode = {
+  type: 'string',
+  enum: ['none', 'patch', 'compatible'],
+  description: "The upgrade mode for auto upgrade (api-version 2025-03-01). The default is 'compatible'.",
+} as const
+
 const extension = {
   $id: SCHEMA_IDS.extension,
   type: 'object',
@@ -146,12 +162,20 @@ const extension = {
     systemData: ref(SCHEMA_IDS.systemData),
     identity: { anyOf: [ref(SCHEMA_IDS.identity), { type: 'null' }] },
     plan: { anyOf: [ref(SCHEMA_IDS.plan), { type: 'null' }] },
+    managedBy: {
+      type: 'string',
+      readOnly: true,
+      description:
+        'api-version 2025-03-01: the fully qualified resource ID of the resource that manages this extension. Set by the managing service, never by users, who may only read a managed extension.',
+    },
     properties: {
       type: 'object',
       description: 'Properties of an Extension resource',
       properties: {
         extensionType: { type: 'string', minLength: 1 },
-        autoUpgradeMinorVersion: { type: 'boolean', default: true },
+        autoUpgradeMode,
+        // No schema default: whether the request sent it decides how autoUpgradeMode is read (api/versions/auto-upgrade-settings.ts).
+        autoUpgradeMinorVersion: { type: 'boolean', description: 'Flag to note if this extension participates in auto upgrade of minor version, or not. Default: true.' },
         releaseTrain: { type: 'string', minLength: 1, default: 'Stable' },
         version: { type: ['string', 'null'] },
         scope: ref(SCHEMA_IDS.scope),
@@ -168,10 +192,35 @@ const extension = {
           properties: {
             principalId: { type: 'string', readOnly: true },
             tenantId: { type: 'string', readOnly: true },
-            type: { type: 'string', enum: ['SystemAssigned', 'UserAssigned'] },
+            type: { type: 'string', enum: ['SystemAssigned', 'UserAssigned', 'Workload'], description: "'Workload' only at api-version 2025-03-01." },
           },
         },
         isSystemExtension: { type: 'boolean', readOnly: true, default: false },
+        managementDetails: {
+          type: ['object', 'null'],
+          readOnly: true,
+          description: 'api-version 2025-03-01: metadata about the managing entity and the permitted operations (set when managedBy is).',
+          properties: {
+            category: { type: 'string' },
+            accessDetails: {
+              type: 'array',
+              items: { type: 'object', properties: { entity: { type: 'string' }, allowedActions: { type: 'array', items: { type: 'string' } }, description: { type: 'string' } } },
+            },
+          },
+        },
+        additionalDetails: {
+          type: ['object', 'null'],
+          readOnly: true,
+          description: 'api-version 2025-03-01: additional details provided by the publisher of the extension.',
+          properties: { docs: { type: 'string' }, releaseNotes: { type: 'string' }, troubleshootingGuide: { type: 'string' } },
+        },
+        extensionState: {
+          type: 'string',
+          readOnly: true,
+          enum: ['Ready', 'Pending', 'Failed'],
+          description:
+            "api-version 2025-03-01: the extension's state on the cluster. Not declared by the upstream swagger; its GetExtensionWithExtensionState example shows 'Ready'. Derived from provisioningState.",
+        },
       },
     },
   },
@@ -183,10 +232,12 @@ const patchExtension = {
   description: 'The Extension Patch Request object.',
   example: patchExtensionExample,
   properties: {
+    identity: { anyOf: [ref(SCHEMA_IDS.identity), { type: 'null' }], description: 'api-version 2025-03-01 only.' },
     properties: {
       type: ['object', 'null'],
       description: 'Updatable properties of an Extension Patch Request',
       properties: {
+        autoUpgradeMode,
         autoUpgradeMinorVersion: { type: 'boolean' },
         releaseTrain: { type: 'string', minLength: 1 },
         version: { type: ['string', 'null'] },

@@ -12,7 +12,7 @@ import { settingsProblems, type SettingsProblem } from './settings-schema.js'
 import { ErrorCodes, type RuleCode } from '../domain/error-catalogue.js'
 import { checkReservedSettings } from './reserved-settings.js'
 import { releaseValues } from '../domain/drift.js'
-import { compareSemver, isNewer, newestFirst, parseSemver, sameMajor } from './semver.js'
+import { compareSemver, isNewer, newestFirst, parseSemver, sameMajor, sameMinor } from './semver.js'
 
 /** A rule's name is its error code (core/domain/error-catalogue.ts). */
 export type RuleName = RuleCode
@@ -532,11 +532,13 @@ export function resolveVersion(spec: ExtensionTypeSpec, releaseTrain: string, pi
  * The newest version on the train that auto-upgrade may move `currentVersion` to, or null when it is
  * already newest. Never crosses a major version: a major bump may break, so it needs an explicit request.
  * Never skips a version's upgradeFrom minimum either: the sweep steps through the intermediate version instead.
+ * `reach` is the extension's autoUpgradeMode: `compatible` moves within the major, `patch` within the major.minor.
  */
-export function newestAutoUpgradeTarget(spec: ExtensionTypeSpec, releaseTrain: string, currentVersion: string): string | null {
+export function newestAutoUpgradeTarget(spec: ExtensionTypeSpec, releaseTrain: string, currentVersion: string, reach: 'patch' | 'compatible' = 'compatible'): string | null {
   const train = findReleaseTrain(spec, releaseTrain)
   if (!train || !parseSemver(currentVersion)) return null
-  return allVersionsNewestFirst(train).find((v) => sameMajor(v, currentVersion) && isNewer(v, currentVersion) && reachableFrom(spec, releaseTrain, currentVersion, v)) ?? null
+  const within = reach === 'patch' ? sameMinor : sameMajor
+  return allVersionsNewestFirst(train).find((v) => within(v, currentVersion) && isNewer(v, currentVersion) && reachableFrom(spec, releaseTrain, currentVersion, v)) ?? null
 }
 
 // ---- what the extensionTypes API shows ----

@@ -97,6 +97,12 @@ export function sameMajor(left: VersionLike, right: VersionLike): boolean {
   return toSemVer(left).major === toSemVer(right).major
 }
 
+export function sameMinor(left: VersionLike, right: VersionLike): boolean {
+  const a = toSemVer(left)
+  const b = toSemVer(right)
+  return a.major === b.major && a.minor === b.minor
+}
+
 /** A copy of `versions`, highest precedence first. */
 export function newestFirst(versions: readonly string[]): string[] {
   return [...versions].sort((a, b) => compareSemver(b, a))

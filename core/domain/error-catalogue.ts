@@ -54,6 +54,12 @@ export const ERROR_CATALOGUE = {
   MethodNotAllowed: { kind: 'request', status: 405, description: 'The resource does not support the HTTP method.' },
   AnotherOperationInProgress: { kind: 'request', status: 409, description: 'Another operation on the resource has not finished; retry once it has.', armRule: 48 },
   Conflict: { kind: 'request', status: 409, description: 'The resource changed between read and write; read it again and retry.' },
+  OperationNotAllowed: {
+    kind: 'request',
+    status: 409,
+    description: 'A user PUT, PATCH or DELETE of an extension another resource manages (`managedBy`); users may only read it.',
+    armRule: 60,
+  },
   NothingToRollBack: {
     kind: 'request',
     status: 409,
@@ -132,6 +138,12 @@ export const ERROR_CATALOGUE = {
   KubeconfigMissing: { kind: 'operation', status: null, description: 'The cluster uses the helm driver but has no kubeconfig.' },
   InvalidConfigurationSettings: { kind: 'operation', status: null, description: 'The chart rejected the settings (its values schema or templates); the message names keys, never values.' },
   OperationInterrupted: { kind: 'operation', status: null, description: 'A driver call was cut short by cancellation or shutdown; a later attempt carries it out.' },
+  ForceDeleteCleanupFailed: {
+    kind: 'operation',
+    status: null,
+    description: 'The background uninstall after a `forceDelete=true` DELETE failed; only operators see it (`GET /admin/operations`), and the release may remain on the cluster.',
+    armRule: 33,
+  },
   ExtensionTypeNotInCatalog: { kind: 'operation', status: null, description: 'The extension type left the catalog after the request was accepted.' },
   NoInstallableVersion: {
     kind: 'rule',

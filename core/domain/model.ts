@@ -14,8 +14,19 @@ export function isTerminal(state: string): state is TerminalState {
  * extension.upgrade: an auto-upgrade started by the worker's sweep, not by a request.
  * extension.rollback: POST …/rollback, back to the last known good version and settings.
  * extension.repair: the drift observer re-applying the last known good release (DRIFT_REPAIR=repair).
+ * extension.cleanup: the best-effort uninstall after a `forceDelete=true` DELETE removed the resource at once; internal,
+ * seen only by operators (GET /admin/operations), never by ARM clients.
  */
-export const OPERATION_KINDS = ['extension.install', 'extension.update', 'extension.upgrade', 'extension.rollback', 'extension.repair', 'extension.delete', 'cluster.delete'] as const
+export const OPERATION_KINDS = [
+  'extension.install',
+  'extension.update',
+  'extension.upgrade',
+  'extension.rollback',
+  'extension.repair',
+  'extension.delete',
+  'extension.cleanup',
+  'cluster.delete',
+] as const
 export type OperationKind = (typeof OPERATION_KINDS)[number]
 
 /** Narrows a kind read from Postgres; the CHECK constraint makes a failure here a sign of a schema mismatch. */
@@ -46,11 +57,16 @@ export interface ExtensionStatus {
 
 export type ExtensionScope = { kind: 'cluster'; releaseNamespace: string | null } | { kind: 'namespace'; targetNamespace: string | null }
 
-export interface ManagedIdentity {
-  type: 'SystemAssigned'
+/** A user-assigned identity an extension uses: its ARM id maps to the ids Azure reports for it. */
+export interface UserAssignedIdentity {
   principalId: string
-  tenantId: string
+  clientId: string
 }
+
+export type ManagedIdentity =
+  | { type: 'SystemAssigned'; principalId: string; tenantId: string }
+  /** api-version 2025-03-01: keys are Microsoft.ManagedIdentity/userAssignedIdentities ids as the caller wrote them. */
+  | { type: 'UserAssigned'; userAssignedIdentities: Record<string, UserAssignedIdentity> }
 
 export interface Plan {
   name: string
@@ -61,7 +77,8 @@ export interface Plan {
 }
 
 export interface AksAssignedIdentity {
-  type: 'SystemAssigned' | 'UserAssigned'
+  /** Workload: api-version 2025-03-01 only. */
+  type: 'SystemAssigned' | 'UserAssigned' | 'Workload'
   principalId: string
   tenantId: string
 }

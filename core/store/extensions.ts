@@ -342,6 +342,47 @@ export async function acceptExtensionDelete(db: Db, current: Extension, request:
   })
 }
 
+/** Where the release of a force-deleted extension is, for its background cleanup (extension.cleanup). */
+export interface ReleaseLocation {
+  releaseName: string
+  /** Undefined when the api could not tell (the type left the catalog); the driver then finds the release itself. */
+  releaseNamespace?: string
+}
+
+/**
+ * Accepts a DELETE with forceDelete=true as Azure answers it: the resource is gone when this commits (GET is 404 at
+ * once). Whatever was in flight is canceled, and an `extension.cleanup` operation is queued to uninstall the release
+ * in the background; it names the removed row's id, so it waits for a canceled job still holding that extension, and
+ * never writes an extension row. Returns null when the extension is already gone.
+ */
+export async function acceptExtensionForceDelete(
+  db: Db,
+  current: Extension,
+  request: DeleteRequest & { release: (extension: Extension) => ReleaseLocation },
+): Promise<{ operation: Operation } | null> {
+  return inTransaction(db, async (tx) => {
+    const [extension] = await lockExtensions(tx, { id: current.id })
+    if (!extension) return null
+    if (request.expectedEtag !== undefined && extension.etag !== request.expectedEtag) throw new ConcurrentModificationError(current.resourceId)
+    const operationId = newOperationId()
+    const running = extension.activeOperationId ? await tx.operation.findUnique({ where: { id: extension.activeOperationId } }) : null
+    if (running?.status === 'InProgress') await cancelOperation(tx, running.id, canceledBy(operationId, 'a DELETE with forceDelete=true for this extension'))
+    await tx.extension.delete({ where: { id: extension.id } })
+    const operation = await insertOperation(tx, {
+      id: operationId,
+      kind: 'extension.cleanup',
+      resourceId: extension.resourceId,
+      resourceIdKey: extension.idKey,
+      extensionId: extension.id,
+      clusterId: extension.clusterId,
+      apiVersion: request.apiVersion,
+      correlationId: request.correlationId,
+      properties: { ...request.release(extension), ...(running?.status === 'InProgress' ? { supersededOperationId: running.id } : {}) },
+    })
+    return { operation }
+  })
+}
+
 export type ClusterDeleteAccepted =
   | { outcome: 'gone' }
   | { outcome: 'deleted' }

@@ -54,10 +54,13 @@ export function operationError(op: Pick<Operation, 'error'>): ErrorDetail | null
   return (op.error as unknown as ErrorDetail | null) ?? null
 }
 
-/** A page of a cluster's operations still running, by id: those after `after`, at most `take`. */
+/**
+ * A page of a cluster's operations still running, by id: those after `after`, at most `take`. A forceDelete's
+ * cleanup is internal (its DELETE already answered 200), so ARM clients never see it.
+ */
 export function listRunningOperations(db: Db, clusterId: string, page: { after: string | null; take: number }): Promise<Operation[]> {
   return db.operation.findMany({
-    where: { clusterId, status: 'InProgress', ...(page.after !== null ? { id: { gt: page.after } } : {}) },
+    where: { clusterId, status: 'InProgress', kind: { not: 'extension.cleanup' }, ...(page.after !== null ? { id: { gt: page.after } } : {}) },
     orderBy: { id: 'asc' },
     take: page.take,
   })

@@ -141,6 +141,57 @@ describe('auto-upgrade', () => {
   })
 })
 
+describe('autoUpgradeMode (api-version 2025-03-01) through the scheduled sweep', () => {
+  const API_2025 = 'api-version=2025-03-01'
+
+  async function installPinned(sub: string, mode: 'none' | 'patch' | 'compatible'): Promise<void> {
+    await registerCluster(h, sub)
+    const url = `${extensionPath(sub, 'flux')}?${API_2025}`
+    // Pinned first: the catalog already holds 1.17.0 and 2.0.0, which an unpinned install would take at once.
+    const put = await call<Json>(h, 'PUT', url, { properties: { extensionType: 'microsoft.flux', autoUpgradeMode: 'none', version: '1.16.2' } })
+    expect(put.status, JSON.stringify(put.body)).toBe(201)
+    expect(put.body.properties).toMatchObject({ autoUpgradeMode: 'none', autoUpgradeMinorVersion: false, version: '1.16.2' })
+    await until(
+      () => call<Json>(h, 'GET', url),
+      (r) => r.body.properties.provisioningState === 'Succeeded',
+    )
+    if (mode === 'none') return
+    const patch = await call<Json>(h, 'PATCH', url, { properties: { autoUpgradeMode: mode, version: null } })
+    expect(patch.status, JSON.stringify(patch.body)).toBe(202)
+    expect(patch.body.properties).toMatchObject({ autoUpgradeMode: mode, autoUpgradeMinorVersion: true, version: null })
+    await until(
+      () => call<Json>(h, 'GET', url),
+      (r) => r.body.properties.provisioningState === 'Succeeded',
+    )
+  }
+
+  const current = async (sub: string) => (await call<Json>(h, 'GET', `${extensionPath(sub, 'flux')}?${API_2025}`)).body.properties.currentVersion as string
+
+  it('patch moves within major.minor, compatible within the major, none never', async () => {
+    const [patchSub, compatibleSub, noneSub] = [freshSubscription(), freshSubscription(), freshSubscription()]
+    await installPinned(patchSub, 'patch')
+    await installPinned(compatibleSub, 'compatible')
+    await installPinned(noneSub, 'none')
+    // Unpinned, compatible took the newest of major 1 (1.17.0); patch stayed on 1.16.
+    expect(await current(patchSub)).toBe('1.16.2')
+    expect(await current(compatibleSub)).toBe('1.17.0')
+
+    writeCatalog((raw) => addFluxVersions(raw, ['1.16.3', '1.18.0']))
+
+    await until(
+      () => Promise.all([current(patchSub), current(compatibleSub)]),
+      ([p, c]) => p === '1.16.3' && c === '1.18.0',
+    )
+    // Two more sweeps (one per second): none still has not moved, and nothing moved further.
+    await new Promise((resolve) => setTimeout(resolve, 2_500))
+    expect(await current(noneSub)).toBe('1.16.2')
+    expect((await operationsOf(noneSub, 'flux')).map((op) => op.kind)).toEqual(['extension.install'])
+    expect((await operationsOf(patchSub, 'flux')).map((op) => op.kind)).toEqual(['extension.install', 'extension.update', 'extension.upgrade'])
+    expect(await current(patchSub)).toBe('1.16.3')
+    expect(await current(compatibleSub)).toBe('1.18.0')
+  })
+})
+
 describe('the sweep, called directly', () => {
   it('starts one upgrade per outdated extension and none while it is in flight; a broken catalog fails the run', async () => {
     const sub = freshSubscription()

@@ -1,6 +1,6 @@
 // Item 5: a DELETE cancels an install in flight (Canceled, with an error code) and then deletes; a repeated DELETE
-// answers with the delete already running; forceDelete=true removes the resource from an unreachable cluster and
-// says what may remain there.
+// answers with the delete already running; forceDelete=true answers 200 with the resource gone at once and uninstalls
+// in a background cleanup whose failure only operators see (docs/arm-rules.md rule 33).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster, until, POLL } from '../helpers/harness.js'
 import { addFault, allTerminal, asyncUrl, operationIdOf, settled, startRp, type Body, type Rp } from './helpers/rp.js'
@@ -73,7 +73,14 @@ describe('DELETE while an install runs', () => {
 })
 
 describe('forceDelete', () => {
-  it('removes the extension from an unreachable cluster and records that cleanup may remain', async () => {
+  /** The operations GET /admin/operations shows for this cluster, oldest first. */
+  async function adminOperations(sub: string): Promise<Body[]> {
+    const listed = await call<Body>(rp, 'GET', `/admin/operations?cluster=${encodeURIComponent(clusterPath(sub))}`)
+    expect(listed.status).toBe(200)
+    return (listed.body.value as Body[]).slice().reverse()
+  }
+
+  it('answers 200 with the resource gone at once; the cleanup on an unreachable cluster fails for operators only', async () => {
     const sub = freshSubscription()
     await registerCluster(rp, sub)
     const put = await call(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
@@ -88,26 +95,36 @@ describe('forceDelete', () => {
     )
     expect(retrying.body.properties).toMatchObject({ provisioningState: 'Deleting', statuses: [{ code: 'ClusterUnreachable', level: 'Warning' }] })
 
+    // As Azure answers it (CLI recordings): 200, no body, nothing to poll, and the resource is gone at once.
     const forced = await call(rp, 'DELETE', `${extensionPath(sub, 'flux')}?${EXTENSION_API}&forceDelete=true`)
-    expect(forced.status).toBe(202)
-    const done = await settled(rp, asyncUrl(forced))
-    expect(done).toMatchObject({ status: 'Succeeded', properties: { forceDelete: true, cleanupMayRemain: true } })
-    expect(done.properties.cleanupMessage).toContain("release 'flux'")
-    expect(done.properties.cleanupMessage).toContain('not reachable')
+    expect(forced.status).toBe(200)
+    expect(forced.headers.get('azure-asyncoperation')).toBeNull()
+    expect(forced.headers.get('location')).toBeNull()
     expect((await call(rp, 'GET', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`)).status).toBe(404)
-    // What was installed is still on the (simulated) cluster: exactly what the cleanup note warns about.
-    expect((await releasesOn(sub)).map((r) => r.releaseName)).toEqual(['flux'])
+    expect((await call(rp, 'DELETE', `${extensionPath(sub, 'flux')}?${EXTENSION_API}&forceDelete=true`)).status).toBe(204)
 
-    const ops = await allTerminal(rp.db, sub)
-    expect(ops.map((op) => [op.kind, op.status, (op.error as Body | null)?.code ?? null])).toEqual([
+    // The cleanup is an operator's matter: recorded, failed, never shown to ARM clients, never bringing the resource back.
+    const ops = await until(
+      () => adminOperations(sub),
+      (list) => list.length === 3 && list.every((op) => op.status !== 'InProgress'),
+    )
+    expect(ops.map((op) => [op.kind, op.status, op.error?.code ?? null])).toEqual([
       ['extension.install', 'Succeeded', null],
       ['extension.delete', 'Canceled', 'OperationCanceled'],
-      ['extension.delete', 'Succeeded', null],
+      ['extension.cleanup', 'Failed', 'ForceDeleteCleanupFailed'],
     ])
     expect(ops[1]!.id).toBe(operationIdOf(del))
+    expect(ops[2]!.error.message).toContain("release 'flux'")
+    expect(ops[2]!.error.message).toContain('helm uninstall')
+    expect((await call(rp, 'GET', `${extensionPath(sub, 'flux')}/operations/${ops[2]!.id}?${EXTENSION_API}`)).status).toBe(404)
+    const running = await call<Body>(rp, 'GET', `${clusterPath(sub)}/providers/Microsoft.KubernetesConfiguration/operations?${EXTENSION_API}`)
+    expect(running.body.value).toEqual([])
+    expect((await call(rp, 'GET', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`)).status).toBe(404)
+    // What was installed is still on the (simulated) cluster: exactly what the failure says.
+    expect((await releasesOn(sub)).map((r) => r.releaseName)).toEqual(['flux'])
   })
 
-  it('uninstalls normally when the cluster answers, and accepts only true/false', async () => {
+  it('uninstalls in the background when the cluster answers, and accepts only true/false', async () => {
     const sub = freshSubscription()
     await registerCluster(rp, sub)
     const put = await call(rp, 'PUT', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.dapr' } })
@@ -117,8 +134,36 @@ describe('forceDelete', () => {
     expect(invalid.body.error.code).toBe('InvalidRequestContent')
 
     const forced = await call(rp, 'DELETE', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}&forceDelete=True`)
-    expect(forced.status).toBe(202)
-    expect(await settled(rp, asyncUrl(forced))).toMatchObject({ status: 'Succeeded', properties: { forceDelete: true, cleanupMayRemain: false } })
-    expect(await releasesOn(sub)).toEqual([])
+    expect(forced.status).toBe(200)
+    expect((await call(rp, 'GET', `${extensionPath(sub, 'dapr')}?${EXTENSION_API}`)).status).toBe(404)
+    const ops = await until(
+      () => adminOperations(sub),
+      (list) => list.at(-1)?.status === 'Succeeded',
+    )
+    expect(ops.map((op) => [op.kind, op.status])).toEqual([
+      ['extension.install', 'Succeeded'],
+      ['extension.cleanup', 'Succeeded'],
+    ])
+    await expect.poll(() => releasesOn(sub), POLL).toEqual([])
+  })
+
+  it('cancels an install in flight; the cleanup waits for it to stop and removes what it installed', async () => {
+    const sub = freshSubscription()
+    await registerCluster(rp, sub)
+    const put = await call(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
+    const installId = operationIdOf(put)
+    await expect.poll(async () => (await rp.db.operation.findUniqueOrThrow({ where: { id: installId } })).attempts, POLL).toBeGreaterThanOrEqual(1)
+    expect((await call(rp, 'DELETE', `${extensionPath(sub, 'flux')}?${EXTENSION_API}&forceDelete=true`)).status).toBe(200)
+    expect((await call(rp, 'GET', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`)).status).toBe(404)
+    const ops = await until(
+      () => adminOperations(sub),
+      (list) => list.length === 2 && list.every((op) => op.status !== 'InProgress'),
+    )
+    expect(ops.map((op) => [op.kind, op.status])).toEqual([
+      ['extension.install', 'Canceled'],
+      ['extension.cleanup', 'Succeeded'],
+    ])
+    await expect.poll(() => releasesOn(sub), POLL).toEqual([])
+    expect((await call(rp, 'GET', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`)).status).toBe(404)
   })
 })

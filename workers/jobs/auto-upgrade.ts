@@ -1,5 +1,5 @@
 // The auto-upgrade sweep: every Succeeded extension with autoUpgradeMinorVersion=true whose release train gained
-// a newer minor or patch of its installed major gets an `extension.upgrade` operation, accepted exactly like a
+// a newer version its autoUpgradeMode reaches (compatible: minor or patch of its major; patch: patch of its minor) gets an `extension.upgrade` operation, accepted exactly like a
 // caller's change (resource + operation + outbox row in one transaction, then delivered), so it has an operation id, statuses,
 // retries and reconciliation like any other. The operation names the version the sweep chose (`targetVersion`), which
 // the apply job installs exactly; like plannedVersion it never crosses a major nor skips an upgradeFrom minimum, so
@@ -9,6 +9,7 @@ import type { Logger } from 'pino'
 import { loadCatalog, newestAutoUpgradeTarget, type Catalog } from '../../core/catalog/index.js'
 import type { Db } from '../../core/db/client.js'
 import { ConcurrentModificationError, OperationInProgressError } from '../../core/domain/errors.js'
+import { autoUpgradeReach } from '../../core/domain/auto-upgrade.js'
 import type { Caller, ExtensionSpec } from '../../core/domain/model.js'
 import type { OperationQueue } from '../../core/queue.js'
 import { deliverOrLeaveToOutbox } from '../../core/store/outbox.js'
@@ -44,12 +45,16 @@ export interface SweepDependencies {
   batchSize?: number
 }
 
-/** The version an extension should auto-upgrade to, or null when it should stay. Pinned extensions never move. */
+/**
+ * The version an extension should auto-upgrade to, or null when it should stay. Pinned extensions and mode `none`
+ * never move; mode `patch` stays on its major.minor, `compatible` on its major.
+ */
 export function autoUpgradeTarget(catalog: Catalog, extension: Pick<Extension, 'extensionType' | 'currentVersion' | 'spec'>): string | null {
   const spec = extension.spec as unknown as ExtensionSpec
-  if (!spec.autoUpgradeMinorVersion || spec.version !== null || !extension.currentVersion) return null
+  const reach = autoUpgradeReach(spec)
+  if (reach === 'none' || !extension.currentVersion) return null
   const type = catalog.findType(extension.extensionType)
-  return type ? newestAutoUpgradeTarget(type, spec.releaseTrain, extension.currentVersion) : null
+  return type ? newestAutoUpgradeTarget(type, spec.releaseTrain, extension.currentVersion, reach) : null
 }
 
 async function startUpgrade(deps: SweepDependencies, extension: Extension, toVersion: string): Promise<AutoUpgradeStarted | null> {

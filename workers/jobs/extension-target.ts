@@ -39,14 +39,17 @@ export function extensionTarget(ctx: WorkerContext, op: Operation, extension: Cl
 
 /** The extension with its cluster's driver and opened kubeconfig. */
 export function targetOf(ctx: WorkerContext, extension: ClaimedExtension): ExtensionTarget {
-  const driver = ctx.drivers[extension.cluster.driver]
-  if (!driver) {
-    throw new DriverError('permanent', ErrorCodes.UnknownClusterDriver, `Cluster driver '${extension.cluster.driver}' is not available in this worker.`)
-  }
   const { cluster, ...row } = extension
+  return { extension: row, spec: extension.spec as unknown as ExtensionSpec, ...clusterTarget(ctx, cluster) }
+}
+
+/** A cluster row as its driver is called with, and that driver; the kubeconfig is opened here. */
+export function clusterTarget(ctx: WorkerContext, cluster: ClaimedExtension['cluster']): { cluster: TargetCluster; driver: ClusterDriver } {
+  const driver = ctx.drivers[cluster.driver]
+  if (!driver) {
+    throw new DriverError('permanent', ErrorCodes.UnknownClusterDriver, `Cluster driver '${cluster.driver}' is not available in this worker.`)
+  }
   return {
-    extension: row,
-    spec: extension.spec as unknown as ExtensionSpec,
     driver,
     cluster: {
       id: cluster.id,

@@ -1,6 +1,7 @@
 // extension.delete: remove the release, then the resource. Removing an absent release is success.
-// With forceDelete the resource goes even when the release cannot be removed (cluster unreachable, driver gone,
-// uninstall failing or hanging): the operation succeeds and says what may be left on the cluster (docs/arm-rules.md rule 33).
+// A cluster DELETE with forceDelete gives its extensions' deletes the flag (an extension DELETE with it is answered at
+// once and cleaned up by jobs/cleanup-release.ts): the resource then goes even when the release cannot be removed
+// (cluster unreachable, driver gone, uninstall failing or hanging), and the operation says what may be left (docs/arm-rules.md rule 33).
 import { ErrorCodes } from '../../core/domain/error-catalogue.js'
 import { waitUnlessAborted } from '../../core/abortable-wait.js'
 import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
