@@ -13,6 +13,10 @@ export interface TimelineEvent {
   status?: string
   errorCode?: string
   reason?: string
+  /** driverStep events: the driver, its phase, and how long it took (core/domain/driver-step.ts). */
+  driver?: string
+  step?: string
+  durationMs?: number
 }
 
 export interface OperationView {
@@ -46,6 +50,8 @@ export function describeEvent(event: TimelineEvent): string {
       return `attempt ${event.attempt ?? '?'} started`
     case 'retryScheduled':
       return `attempt ${event.attempt ?? '?'} failed (${event.reason ?? 'unknown'}); retry scheduled`
+    case 'driverStep':
+      return `  ${event.driver ?? '?'} ${event.step ?? '?'}: ${event.status ?? '?'}${event.durationMs !== undefined ? ` in ${event.durationMs} ms` : ''}${event.errorCode ? ` (${event.errorCode})` : ''}`
     case 'finished':
       return `finished: ${event.status ?? '?'}${event.errorCode ? ` (${event.errorCode})` : ''}`
     default:
