@@ -6,10 +6,9 @@ import { OperationInProgressError } from '../../core/domain/errors.js'
 import { acceptExtensionRollback, findExtension, rollbackTarget } from '../../core/store/extensions.js'
 import { deliverOrLeaveToOutbox } from '../../core/store/outbox.js'
 import { lastGoodOf } from '../../core/domain/last-good.js'
-import { announceOperation } from '../arm/async-operation.js'
-import { publicBaseUrl } from '../arm/base-url.js'
+import { answerAccepted } from '../arm/accepted-answer.js'
 import { ArmErrors } from '../arm/errors.js'
-import { assertPreconditions, setEtag } from '../arm/etag.js'
+import { assertPreconditions } from '../arm/etag.js'
 import { judgedAgainstLatest } from '../arm/lost-race.js'
 import { addressedExtension } from '../arm/resource-path.js'
 import { SUPPORTED_EXTENSION_API_VERSIONS } from '../versions/extension-api-versions.js'
@@ -20,7 +19,7 @@ import { EXTENSION_PATH } from './paths.js'
 const config = { arm: { resourceType: EXTENSION_RESOURCE_TYPE, apiVersions: SUPPORTED_EXTENSION_API_VERSIONS } }
 
 export async function extensionRollbackRoutes(app: FastifyInstance): Promise<void> {
-  const { db, queue, config: appConfig } = app.services
+  const { db, queue } = app.services
 
   app.post(`${EXTENSION_PATH}/rollback`, { config, schema: extensionRouteSchemas.rollback }, async (request, reply) => {
     const addressed = addressedExtension(request)
@@ -42,15 +41,6 @@ export async function extensionRollbackRoutes(app: FastifyInstance): Promise<voi
       return acceptExtensionRollback(db, extension, good, { caller: request.arm.caller, apiVersion: request.arm.apiVersion, correlationId: request.arm.correlationId })
     })
     await deliverOrLeaveToOutbox(db, queue, [accepted.operation], request.log)
-    announceOperation(reply, {
-      baseUrl: publicBaseUrl(request, appConfig),
-      resourceId: accepted.extension.resourceId,
-      operationId: accepted.operation.id,
-      apiVersion: request.arm.apiVersion,
-      retryAfterSeconds: appConfig.retryAfterSeconds,
-      timeout: 'PT48H',
-    })
-    setEtag(reply, accepted.extension.etag)
-    return reply.code(202).send()
+    return answerAccepted(request, reply, accepted, 202, 'PT48H').send()
   })
 }

@@ -1,5 +1,5 @@
 // Microsoft.KubernetesConfiguration/extensions: validate → persist resource + operation → enqueue → answer.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { defaultCatalog } from '../../core/catalog/index.js'
 import { CLUSTER_PARENT_TYPES, findClusterParentType } from '../../core/domain/cluster-types.js'
 import { releaseNamespaceFor } from '../../core/domain/extension-release.js'
@@ -22,8 +22,7 @@ import {
 } from '../../core/store/extensions.js'
 import { deliverOrLeaveToOutbox } from '../../core/store/outbox.js'
 import { assertNoViolations } from '../arm/rule-violations.js'
-import { announceOperation } from '../arm/async-operation.js'
-import { publicBaseUrl } from '../arm/base-url.js'
+import { answerAccepted } from '../arm/accepted-answer.js'
 import { ArmErrors } from '../arm/errors.js'
 import { assertPreconditions, setEtag } from '../arm/etag.js'
 import { judgedAgainstLatest } from '../arm/lost-race.js'
@@ -75,19 +74,6 @@ function releaseLocation(extension: Extension): ReleaseLocation {
 export async function extensionRoutes(app: FastifyInstance): Promise<void> {
   const { db, queue, secrets, config: appConfig } = app.services
   const planner = new ExtensionPlanner(secrets)
-
-  function answerAccepted(request: FastifyRequest, reply: FastifyReply, accepted: Accepted, status: number, timeout: 'PT48H' | 'PT1H') {
-    announceOperation(reply, {
-      baseUrl: publicBaseUrl(request, appConfig),
-      resourceId: accepted.extension.resourceId,
-      operationId: accepted.operation.id,
-      apiVersion: request.arm.apiVersion,
-      retryAfterSeconds: appConfig.retryAfterSeconds,
-      timeout,
-    })
-    setEtag(reply, accepted.extension.etag)
-    return reply.code(status)
-  }
 
   function enqueue(request: FastifyRequest, accepted: Accepted): Promise<void> {
     return deliverOrLeaveToOutbox(db, queue, [accepted.operation], request.log)
