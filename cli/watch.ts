@@ -13,6 +13,10 @@ export interface TimelineEvent {
   status?: string
   errorCode?: string
   reason?: string
+  /** driverStep only (README: driver steps on the timeline). */
+  driver?: string
+  step?: string
+  durationMs?: number
 }
 
 export interface OperationView {
@@ -44,6 +48,8 @@ export function describeEvent(event: TimelineEvent): string {
       return 'dispatched to a worker'
     case 'attemptStarted':
       return `attempt ${event.attempt ?? '?'} started`
+    case 'driverStep':
+      return `${event.driver ?? 'driver'} ${event.step ?? '?'}: ${event.status ?? '?'}${event.errorCode ? ` (${event.errorCode})` : ''}${event.durationMs !== undefined ? ` in ${event.durationMs} ms` : ''}`
     case 'retryScheduled':
       return `attempt ${event.attempt ?? '?'} failed (${event.reason ?? 'unknown'}); retry scheduled`
     case 'finished':

@@ -75,7 +75,7 @@ describe('arcext against a dev-mode instance', () => {
     expect(watched.code, watched.stderr).toBe(0)
     expect(watched.stdout).toMatch(
       new RegExp(
-        `^Watching operation ${accepted.operationId} .*\\nextension\\.install of c1/flux\\n  [\\d:.]+  accepted\\n(  [\\d:.]+  dispatched to a worker\\n)?  [\\d:.]+  attempt 1 started\\n  [\\d:.]+  finished: Succeeded\\nSucceeded: extension\\.install of c1/flux in \\d+\\.\\d s\\n$`,
+        `^Watching operation ${accepted.operationId} .*\\nextension\\.install of c1/flux\\n  [\\d:.]+  accepted\\n(  [\\d:.]+  dispatched to a worker\\n)?  [\\d:.]+  attempt 1 started\\n(  [\\d:.]+  simulated (readRelease|install): Succeeded in \\d+ ms\\n){2}  [\\d:.]+  finished: Succeeded\\nSucceeded: extension\\.install of c1/flux in \\d+\\.\\d s\\n$`,
       ),
     )
     const shown = await arcext(['ext', 'show', 'flux', '-c', 'c1'])
@@ -129,7 +129,7 @@ describe('arcext against a dev-mode instance', () => {
     // The erase-line sequence (carriage return, ESC [2K) spelt out, so the patterns below read it.
     const screen = onTerminal.stdout.replaceAll('\r\x1b[2K', '<erase>')
     expect(screen).toMatch(/<erase>[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] InProgress {2}attempt 1( {2}\d+%)? {2}\d+\.\d s/)
-    expect(screen).toMatch(/<erase> {2}[\d:.]+ {2}finished: Succeeded\r?\nSucceeded: extension\.install of c1\/osm/)
+    expect(screen).toMatch(/<erase>( {2}[\d:.]+ {2}simulated \w+: Succeeded in \d+ ms\r?\n)* {2}[\d:.]+ {2}finished: Succeeded\r?\nSucceeded: extension\.install of c1\/osm/)
     await arcext(['faults', 'rm', 'slow-osm'])
   })
 
