@@ -50,7 +50,7 @@ const releases: Command = {
 const tamper: Command = {
   words: ['sim', 'tamper'],
   usage: '<RELEASE> remove|values|version <V>|failed -c CLUSTER',
-  summary: "change a simulated release behind arcext's back (remove it, its values, its version, or mark it failed) to rehearse drift",
+  summary: "change a simulated release behind arcext's back (remove, values, version, failed) to rehearse drift",
   options: CLUSTER,
   async run(context) {
     const releaseName = context.argument(0, 'the release name')

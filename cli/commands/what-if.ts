@@ -74,7 +74,7 @@ function render(result: WhatIf): string {
 export const whatIf: Command = {
   words: ['ext', 'whatif'],
   usage: `<NAME> -c CLUSTER ${PROPERTY_USAGE} [--patch]`,
-  summary: 'what ext install (or with --patch, a PATCH of the options given) would do, changing nothing; exit 1 if it would be refused',
+  summary: 'preview ext install (or with --patch, a PATCH) without changing anything; exit 1 if it would be refused',
   options: { ...CLUSTER, ...PROPERTY_OPTIONS, patch: { type: 'boolean' } },
   async run(context) {
     const method = context.flag('patch') ? '&method=PATCH' : ''
