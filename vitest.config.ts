@@ -25,6 +25,7 @@ export const SLOW_SUITES = [
   'test/docker/image.test.ts', // builds the image's file tree (npm ci, prisma generate, tsc) and runs it
   'test/contract/swagger-ui.test.ts', // Debian's chromium rendering /docs on both listeners
   'test/cli/cli.test.ts', // the arcext CLI, a node process per command
+  'test/cli/cli-whatif-rollback.test.ts',
 ]
 
 export default defineConfig({

@@ -7,9 +7,10 @@ import { clusterCommands } from './commands/clusters.js'
 import { extensionCommands } from './commands/extensions.js'
 import { faultCommands } from './commands/faults.js'
 import { operationCommands } from './commands/operations.js'
+import { simulatorCommands } from './commands/simulator.js'
 import { statusCommands } from './commands/status.js'
 
-const COMMANDS: Command[] = [...statusCommands, ...clusterCommands, ...extensionCommands, ...operationCommands, ...faultCommands, ...adminCommands]
+const COMMANDS: Command[] = [...statusCommands, ...clusterCommands, ...extensionCommands, ...operationCommands, ...faultCommands, ...simulatorCommands, ...adminCommands]
 
 /** Options that take a value, so the value is not mistaken for a command word. */
 const GLOBAL_VALUE_OPTIONS = new Set(['--url', '--ca', '--token', '--output', '-o'])

@@ -13,7 +13,7 @@ export interface TimelineEvent {
   status?: string
   errorCode?: string
   reason?: string
-  /** driverStep events: the driver, its phase, and how long it took (core/domain/driver-step.ts). */
+  /** driverStep only (README: driver steps on the timeline). */
   driver?: string
   step?: string
   durationMs?: number
@@ -48,10 +48,10 @@ export function describeEvent(event: TimelineEvent): string {
       return 'dispatched to a worker'
     case 'attemptStarted':
       return `attempt ${event.attempt ?? '?'} started`
+    case 'driverStep':
+      return `${event.driver ?? 'driver'} ${event.step ?? '?'}: ${event.status ?? '?'}${event.errorCode ? ` (${event.errorCode})` : ''}${event.durationMs !== undefined ? ` in ${event.durationMs} ms` : ''}`
     case 'retryScheduled':
       return `attempt ${event.attempt ?? '?'} failed (${event.reason ?? 'unknown'}); retry scheduled`
-    case 'driverStep':
-      return `  ${event.driver ?? '?'} ${event.step ?? '?'}: ${event.status ?? '?'}${event.durationMs !== undefined ? ` in ${event.durationMs} ms` : ''}${event.errorCode ? ` (${event.errorCode})` : ''}`
     case 'finished':
       return `finished: ${event.status ?? '?'}${event.errorCode ? ` (${event.errorCode})` : ''}`
     default:

@@ -6,6 +6,7 @@ import type { AutoUpgradeMode, ExtensionScope, ExtensionSpec, Plan } from '../..
 import type { ExtensionApiVersion } from './extension-api-versions.js'
 import { mergeStringMap } from '../arm/merge-patch.js'
 import { autoUpgradeReach } from '../../core/domain/auto-upgrade.js'
+import { driftOf } from '../../core/domain/drift.js'
 import { settleAutoUpgrade } from './auto-upgrade-settings.js'
 import { aksIdentityFromWire, aksIdentityToWire, identityAfterPatch, identityFromWire, identityToWire, laterVersionIdentityTarget, type WireIdentity } from './extension-identity.js'
 
@@ -98,7 +99,7 @@ export function extensionToWire(row: Extension, version: ExtensionApiVersion): R
     properties.autoUpgradeMode = spec.autoUpgradeMode ?? (autoUpgradeReach(spec) === 'none' ? 'none' : 'compatible')
     properties.managementDetails = spec.managedBy ? managementDetails(spec.managedBy) : null
     properties.additionalDetails = null
-    properties.extensionState = extensionState(row.provisioningState)
+    properties.extensionState = extensionState(row)
   }
   const resource: Record<string, unknown> = {
     id: row.resourceId,
@@ -128,11 +129,13 @@ export function laterVersionPutTarget(body: ExtensionPutBody, version: Extension
 /**
  * `extensionState` is not in the 2025-03-01 swagger; its GetExtensionWithExtensionState example shows `Ready` for an
  * installed extension. arcext derives it from provisioningState (docs/arm-rules.md rule 59): `Ready` once Succeeded,
- * `Failed` after a failed or canceled operation, `Pending` while one runs.
+ * `Failed` after a failed or canceled operation, `Pending` while one runs; and `Drifted` for a Succeeded extension
+ * whose release the drift observer found changed behind arcext's back (core/domain/drift.ts), so a client that reads
+ * only extensionState does not take a drifted release for a ready one.
  */
-function extensionState(provisioningState: string): 'Ready' | 'Failed' | 'Pending' {
-  if (provisioningState === 'Succeeded') return 'Ready'
-  return provisioningState === 'Failed' || provisioningState === 'Canceled' ? 'Failed' : 'Pending'
+function extensionState(row: Pick<Extension, 'provisioningState' | 'drift'>): 'Ready' | 'Drifted' | 'Failed' | 'Pending' {
+  if (row.provisioningState === 'Succeeded') return driftOf(row) ? 'Drifted' : 'Ready'
+  return row.provisioningState === 'Failed' || row.provisioningState === 'Canceled' ? 'Failed' : 'Pending'
 }
 
 /** Who may do what with a managed extension, in the words of 2025-03-01 GetExtensionWithManagedBy.json. */

@@ -217,9 +217,9 @@ const extension = {
         extensionState: {
           type: 'string',
           readOnly: true,
-          enum: ['Ready', 'Pending', 'Failed'],
+          enum: ['Ready', 'Drifted', 'Pending', 'Failed'],
           description:
-            "api-version 2025-03-01: the extension's state on the cluster. Not declared by the upstream swagger; its GetExtensionWithExtensionState example shows 'Ready'. Derived from provisioningState.",
+            "api-version 2025-03-01: the extension's state on the cluster. Not declared by the upstream swagger; its GetExtensionWithExtensionState example shows 'Ready'. Derived from provisioningState, and 'Drifted' for a Succeeded extension whose release was changed outside arcext.",
         },
       },
     },

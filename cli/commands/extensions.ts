@@ -1,9 +1,11 @@
-// ext ls | show | install | rm: extensions on a cluster (Microsoft.KubernetesConfiguration/extensions).
+// ext ls | show | install | whatif | rollback | rm: extensions on a cluster (Microsoft.KubernetesConfiguration/extensions).
 import type { Command, Context } from '../context.js'
-import { CliError, UsageError } from '../errors.js'
+import { CliError } from '../errors.js'
+import { API, CLUSTER, PROPERTY_OPTIONS, PROPERTY_USAGE, clusterOf, extensionPath, propertiesOf } from '../extension-request.js'
 import { call, listAll, request, type Answer } from '../http.js'
 import { details, emit, json, table } from '../output.js'
-import { CLUSTER_OPTIONS, EXTENSION_API_VERSION, clusterId, extensionsPath } from '../resources.js'
+import { extensionsPath } from '../resources.js'
+import { whatIf } from './what-if.js'
 import { WATCH_OPTIONS, watchOperation, watchOptionsOf, watchStatusUrl } from '../watch.js'
 
 interface Extension {
@@ -21,31 +23,6 @@ interface Extension {
     errorInfo?: { code: string; message: string } | null
     statuses?: { code?: string; level?: string; displayStatus?: string; message?: string }[]
   }
-}
-
-const CLUSTER = { ...CLUSTER_OPTIONS, cluster: { type: 'string', short: 'c' } } as const
-const API = `api-version=${EXTENSION_API_VERSION}`
-
-/** The cluster of an ext command: -c/--cluster (a name, with -s and -g, or a resource id). */
-function clusterOf(context: Context): string {
-  const cluster = context.string('cluster')
-  if (!cluster) throw new UsageError('name the cluster with -c/--cluster (a name with -s and -g, or a resource id)')
-  return clusterId(context, cluster)
-}
-
-const extensionPath = (context: Context) => `${extensionsPath(clusterOf(context))}/${encodeURIComponent(context.argument(0, 'the extension name'))}`
-
-/** key=value pairs of a repeated option, as a settings map. */
-function settings(context: Context, option: string): Record<string, string> | undefined {
-  const pairs = context.list(option)
-  if (pairs.length === 0) return undefined
-  return Object.fromEntries(
-    pairs.map((pair) => {
-      const at = pair.indexOf('=')
-      if (at <= 0) throw new UsageError(`--${option} takes key=value, not '${pair}'`)
-      return [pair.slice(0, at), pair.slice(at + 1)]
-    }),
-  )
 }
 
 const operationIdOf = (answer: Answer) => {
@@ -126,32 +103,23 @@ const show: Command = {
 
 const install: Command = {
   words: ['ext', 'install'],
-  usage: '<NAME> -c CLUSTER -t TYPE [--version V | --release-train T] [--auto-upgrade true|false] [--config k=v ...] [--protected k=v ...] [--wait [--timeout S]]',
+  usage: `<NAME> -c CLUSTER ${PROPERTY_USAGE} [--wait [--timeout S]]`,
   summary: 'install (or change) an extension: PUT, then follow its operation with --wait',
-  options: {
-    ...CLUSTER,
-    ...WATCH_OPTIONS,
-    type: { type: 'string', short: 't' },
-    version: { type: 'string' },
-    'release-train': { type: 'string' },
-    'auto-upgrade': { type: 'string' },
-    config: { type: 'string', multiple: true },
-    protected: { type: 'string', multiple: true },
-    wait: { type: 'boolean' },
-  },
+  options: { ...CLUSTER, ...WATCH_OPTIONS, ...PROPERTY_OPTIONS, wait: { type: 'boolean' } },
   async run(context) {
-    const autoUpgrade = context.string('auto-upgrade')
-    if (autoUpgrade !== undefined && autoUpgrade !== 'true' && autoUpgrade !== 'false') throw new UsageError(`--auto-upgrade is true or false, not '${autoUpgrade}'`)
-    const properties: Record<string, unknown> = {
-      extensionType: context.string('type'),
-      version: context.string('version'),
-      releaseTrain: context.string('release-train'),
-      autoUpgradeMinorVersion: autoUpgrade === undefined ? undefined : autoUpgrade === 'true',
-      configurationSettings: settings(context, 'config'),
-      configurationProtectedSettings: settings(context, 'protected'),
-    }
-    const answer = await call(context.conn, 'PUT', `${extensionPath(context)}?${API}`, { json: { properties } })
+    const answer = await call(context.conn, 'PUT', `${extensionPath(context)}?${API}`, { json: { properties: propertiesOf(context) } })
     return afterAccepted(context, answer, `${answer.status === 201 ? 'Installing' : 'Updating'} ${context.positionals[0]}`)
+  },
+}
+
+const rollback: Command = {
+  words: ['ext', 'rollback'],
+  usage: '<NAME> -c CLUSTER [--wait [--timeout S]]',
+  summary: 'back to the last known good version and settings (POST …/rollback), then follow its operation with --wait',
+  options: { ...CLUSTER, ...WATCH_OPTIONS, wait: { type: 'boolean' } },
+  async run(context) {
+    const answer = await call(context.conn, 'POST', `${extensionPath(context)}/rollback?${API}`)
+    return afterAccepted(context, answer, `Rolling back ${context.positionals[0]}`)
   },
 }
 
@@ -171,4 +139,4 @@ const rm: Command = {
   },
 }
 
-export const extensionCommands = [ls, show, install, rm]
+export const extensionCommands = [ls, show, install, whatIf, rollback, rm]

@@ -1,6 +1,6 @@
 // Drift: an installed release that no longer matches what arcext last applied (its last known good), as the drift
 // observer (workers/jobs/drift-check.ts) found it through the cluster's driver. Stored on the extension
-// (extensions.drift) and shown in its statuses[]; a 2025-03-01 `extensionState` can be derived from `driftState`.
+// (extensions.drift), shown in its statuses[] and, at 2025-03-01, as extensionState `Drifted`.
 import type { ExtensionStatus } from './model.js'
 
 export type DriftKind = 'releaseMissing' | 'versionChanged' | 'valuesChanged' | 'statusChanged'

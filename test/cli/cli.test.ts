@@ -1,33 +1,12 @@
 // `arcext`, the CLI, as a user runs it: bin/arcext.mjs in a child process against a real api and worker, over HTTP
 // and HTTPS, in dev mode and (for `token`) in jwt mode. Exit codes, tables, `-o json` and one-line errors.
-import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import path from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot } from '../../core/paths.js'
 import { CLUSTER_API, clusterPath } from '../helpers/harness.js'
 import { startIsolatedHarness, type IsolatedHarness } from '../drivers/support.js'
 import { jwks, jwtEnv, signingKey, tempDir, writeJson } from '../auth/support.js'
 import { secretHash } from '../front-door/support.js'
-
-const BIN = path.join(repoRoot, 'bin', 'arcext.mjs')
-
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-async function run(command: string, args: string[], env: Record<string, string>): Promise<Run> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(command, args, { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string }
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
-  }
-}
+import { BIN, run, type Run } from './support.js'
 
 describe('arcext against a dev-mode instance', () => {
   let h: IsolatedHarness
@@ -96,7 +75,7 @@ describe('arcext against a dev-mode instance', () => {
     expect(watched.code, watched.stderr).toBe(0)
     expect(watched.stdout).toMatch(
       new RegExp(
-        `^Watching operation ${accepted.operationId} .*\\nextension\\.install of c1/flux\\n  [\\d:.]+  accepted\\n(  [\\d:.]+  dispatched to a worker\\n)?  [\\d:.]+  attempt 1 started\\n(  [\\d:.]+    simulated [a-zA-Z]+: Succeeded in \\d+ ms\\n)+  [\\d:.]+  finished: Succeeded\\nSucceeded: extension\\.install of c1/flux in \\d+\\.\\d s\\n$`,
+        `^Watching operation ${accepted.operationId} .*\\nextension\\.install of c1/flux\\n  [\\d:.]+  accepted\\n(  [\\d:.]+  dispatched to a worker\\n)?  [\\d:.]+  attempt 1 started\\n(  [\\d:.]+  simulated (readRelease|install): Succeeded in \\d+ ms\\n){2}  [\\d:.]+  finished: Succeeded\\nSucceeded: extension\\.install of c1/flux in \\d+\\.\\d s\\n$`,
       ),
     )
     const shown = await arcext(['ext', 'show', 'flux', '-c', 'c1'])
@@ -150,7 +129,7 @@ describe('arcext against a dev-mode instance', () => {
     // The erase-line sequence (carriage return, ESC [2K) spelt out, so the patterns below read it.
     const screen = onTerminal.stdout.replaceAll('\r\x1b[2K', '<erase>')
     expect(screen).toMatch(/<erase>[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] InProgress {2}attempt 1( {2}\d+%)? {2}\d+\.\d s/)
-    expect(screen).toMatch(/<erase>( {2}[\d:.]+ {4}simulated [a-zA-Z]+: Succeeded in \d+ ms\r?\n)* {2}[\d:.]+ {2}finished: Succeeded\r?\nSucceeded: extension\.install of c1\/osm/)
+    expect(screen).toMatch(/<erase>( {2}[\d:.]+ {2}simulated \w+: Succeeded in \d+ ms\r?\n)* {2}[\d:.]+ {2}finished: Succeeded\r?\nSucceeded: extension\.install of c1\/osm/)
     await arcext(['faults', 'rm', 'slow-osm'])
   })
 
@@ -197,6 +176,8 @@ describe('arcext against a dev-mode instance', () => {
       'ext ls',
       'ext show',
       'ext install',
+      'ext whatif',
+      'ext rollback',
       'ext rm',
       'ops ls',
       'ops show',
@@ -204,6 +185,8 @@ describe('arcext against a dev-mode instance', () => {
       'faults ls',
       'faults add',
       'faults rm',
+      'sim releases',
+      'sim tamper',
       'reset',
       'token',
     ]) {

@@ -15,6 +15,7 @@ import { loadSecretBox } from '../../core/secrets.js'
 import { catalogPlanner } from '../../workers/catalog-planner.js'
 import { createDrivers } from '../../workers/drivers/index.js'
 import { checkDrift } from '../../workers/jobs/drift-check.js'
+import { SUPPORTED_EXTENSION_API_VERSIONS } from '../../api/versions/extension-api-versions.js'
 import { WorkerMetrics } from '../../workers/worker-metrics.js'
 import { EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster, startHarness, until, type Harness } from '../helpers/harness.js'
 
@@ -168,6 +169,41 @@ describe('the drift observer', () => {
       (r) => driftStatusOf(r.body) !== undefined,
     )
     expect(driftStatusOf(drifted.body)!.message).toContain("its status is 'failed' instead of 'deployed'")
+  })
+})
+
+describe('extensionState', () => {
+  it('is Drifted at 2025-03-01 while a Succeeded extension is drifted, Ready once it is re-applied; older api-versions have none', async () => {
+    const sub = freshSubscription()
+    const url = await install(sub)
+    const at = (version: string) => `${extensionPath(sub, 'flux')}?api-version=${version}`
+    const latest = at('2025-03-01')
+    expect((await call<Json>(h, 'GET', latest)).body.properties.extensionState).toBe('Ready')
+    await tamper(sub, 'changeVersion', { version: '1.14.1' })
+
+    const drifted = await until(
+      () => call<Json>(h, 'GET', latest),
+      (r) => driftStatusOf(r.body) !== undefined,
+    )
+    expect(drifted.body.properties).toMatchObject({ provisioningState: 'Succeeded', extensionState: 'Drifted' })
+    for (const version of SUPPORTED_EXTENSION_API_VERSIONS.filter((v) => v < '2025-03-01')) {
+      const old = await call<Json>(h, 'GET', at(version))
+      expect(old.status, version).toBe(200)
+      expect(old.body.properties, version).not.toHaveProperty('extensionState')
+      expect(driftStatusOf(old.body), version).toBeDefined()
+    }
+
+    // A running operation is Pending, drifted or not; the re-applied release is Ready again.
+    const put = await call<Json>(h, 'PUT', latest, { properties: { extensionType: 'microsoft.flux', autoUpgradeMinorVersion: false, version: '1.15.1' } })
+    expect(put.status, JSON.stringify(put.body)).toBe(200)
+    expect(put.body.properties.extensionState).toBe('Pending')
+    const settled = await until(
+      () => call<Json>(h, 'GET', latest),
+      (r) => r.body.properties.provisioningState === 'Succeeded',
+    )
+    expect(settled.body.properties.extensionState).toBe('Ready')
+    expect(driftStatusOf(settled.body)).toBeUndefined()
+    expect((await call<Json>(h, 'GET', url)).body.properties).not.toHaveProperty('extensionState')
   })
 })
 
