@@ -18,7 +18,7 @@ import type { ArmResourceId } from '../arm/resource-path.js'
 import { CLUSTER_PATH } from './paths.js'
 import { extensionTypeResponses, settingsSchemaToWire } from './extension-type-schemas.js'
 import { EXTENSION_TYPE_API_VERSIONS, FULL_EXTENSION_TYPE_API_VERSIONS, extensionTypeApiVersion, type ExtensionTypeApiVersion } from '../versions/extension-type-api-versions.js'
-import { EXTENSION_TYPE_RESOURCE_TYPE, extensionTypeToWire, extensionTypeVersionToWire } from '../versions/extension-type-convert.js'
+import { EXTENSION_TYPE_RESOURCE_TYPE, extensionTypeVersionToWire } from '../versions/extension-type-convert.js'
 
 const config = { arm: { resourceType: EXTENSION_TYPE_RESOURCE_TYPE, apiVersions: EXTENSION_TYPE_API_VERSIONS } }
 // Operations 2022-01-15-preview does not declare (location-level get, version resources, cluster-level version list).
@@ -173,13 +173,13 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
       page,
       rows,
       (spec) => spec.type,
-      (spec) => extensionTypeToWire(spec, view.collectionId, extensionTypeApiVersion(request.arm.apiVersion)),
+      (spec) => extensionTypeApiVersion(request.arm.apiVersion).typeToWire(spec, view.collectionId),
     )
   }
 
   const getType = async (request: Request) => {
     const view = await resolveView(app, request.arm.resourceId)
-    return extensionTypeToWire(visibleType(catalog(), view, request.params.extensionTypeName as string), view.collectionId, extensionTypeApiVersion(request.arm.apiVersion))
+    return extensionTypeApiVersion(request.arm.apiVersion).typeToWire(visibleType(catalog(), view, request.params.extensionTypeName as string), view.collectionId)
   }
 
   const listVersions = async (request: Request) => {
