@@ -16,9 +16,15 @@ interface LaterField {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
+/** The schema of property `key`; own keys only, so `constructor` or `__proto__` in a body is never taken for one. */
+function propertySchema(schema: RequestSchema | undefined, key: string): RequestSchema | undefined {
+  const properties = schema?.properties
+  return properties && Object.hasOwn(properties, key) ? properties[key] : undefined
+}
+
 function schemaAt(schema: RequestSchema, path: readonly string[]): RequestSchema | undefined {
   let at: RequestSchema | undefined = schema
-  for (const key of path) at = at?.properties?.[key]
+  for (const key of path) at = propertySchema(at, key)
   return at
 }
 
@@ -26,7 +32,7 @@ function schemaAt(schema: RequestSchema, path: readonly string[]): RequestSchema
 function laterField(body: Record<string, unknown>, own: RequestSchema, later: readonly ExtensionVersionDefinition[], path: readonly string[] = []): LaterField | null {
   for (const [key, value] of Object.entries(body)) {
     const at = [...path, key]
-    const mine = own.properties?.[key]
+    const mine = propertySchema(own, key)
     if (!mine) {
       const addedIn = later.find((v) => schemaAt(v.putSchema, at))?.version
       if (addedIn) return { target: at.join('.'), kind: 'property', addedIn }
@@ -47,11 +53,11 @@ function laterField(body: Record<string, unknown>, own: RequestSchema, later: re
 
 /** The first property of a PATCH body (a JSON path) the version's patchExtension does not declare; null when all are patchable. */
 function immutablePatchTarget(body: Record<string, unknown>, patchSchema: RequestSchema): string | null {
-  for (const key of Object.keys(body)) if (!patchSchema.properties?.[key]) return key
+  for (const key of Object.keys(body)) if (!propertySchema(patchSchema, key)) return key
   const properties = body.properties
   if (!isObject(properties)) return null
-  const patchable = patchSchema.properties?.properties?.properties ?? {}
-  for (const key of Object.keys(properties)) if (!patchable[key]) return `properties.${key}`
+  const patchable = propertySchema(patchSchema, 'properties')
+  for (const key of Object.keys(properties)) if (!propertySchema(patchable, key)) return `properties.${key}`
   return null
 }
 

@@ -154,6 +154,15 @@ describe('each api-version accepts exactly its own shape', () => {
       expect(refused.status, `PATCH ${item.path}`).toBe(400)
       expect(refused.body.error).toMatchObject({ code: 'InvalidRequestContent', target: item.path })
     }
+    // Names of Object.prototype members are no schema's properties.
+    for (const [patch, target] of [
+      [{ properties: { constructor: 'x' } }, 'properties.constructor'],
+      [{ toString: 'x', properties: {} }, 'toString'],
+    ] as const) {
+      const refused = await call<{ error: { target: string } }>(h, 'PATCH', at(version), patch)
+      expect(refused.status, target).toBe(400)
+      expect(refused.body.error.target).toBe(target)
+    }
     const patched = await call<Json>(h, 'PATCH', at(version), { properties: { configurationSettings: { 'a.b': 'd' } } })
     expect(patched.status).toBe(202)
     expect(patched.body.properties).toMatchObject({ configurationSettings: { 'a.b': 'd' } })
