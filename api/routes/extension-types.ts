@@ -187,12 +187,9 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
     const spec = visibleType(catalog(), view, request.params.extensionTypeName as string)
     const apiVersion = extensionTypeApiVersion(request.arm.apiVersion)
     const trains = supportsClusterTypeFilter(spec, request.query) ? trainsFor(spec, request.query, apiVersion) : []
-    if (apiVersion.versionList === 'perTrain') {
-      // 2023-05-01 (ListExtensionTypeVersions.json) and 2022-01-15-preview (ExtensionVersionList): one entry per release train.
-      return { value: trains.map((train) => ({ releaseTrain: train.name, versions: trainVersions(spec, train, request.query) })) }
-    }
     // Versions are few per type (and capped by the support window), so one page always holds them.
-    return { value: trains.flatMap((train) => trainVersions(spec, train, request.query).map((version) => extensionTypeVersionToWire(spec, view.collectionId, version))) }
+    const versions = trains.map((train) => ({ releaseTrain: train.name, versions: trainVersions(spec, train, request.query) }))
+    return apiVersion.versionListToWire(spec, versions, view.collectionId)
   }
 
   /** The type and one of its installable versions, as the view sees them; a 404 that says why otherwise. */

@@ -2,7 +2,7 @@
 // its own entry in api/versions/v{version}/extension-types.ts. Routes pick the entry by api-version once; only the
 // route table reads the rest.
 import type { ExtensionTypeSpec } from '../../core/catalog/index.js'
-import type { ExtensionTypeResource } from './extension-type-convert.js'
+import type { ExtensionTypeResource, TrainVersions } from './extension-type-convert.js'
 import { extensionTypes as v20220115preview } from './v2022-01-15-preview/extension-types.js'
 import { extensionTypes as v20230501 } from './v2023-05-01/extension-types.js'
 import { extensionTypes as v20230501preview } from './v2023-05-01-preview/extension-types.js'
@@ -12,8 +12,8 @@ export interface ExtensionTypeApiVersion {
   version: string
   /** A catalog entry as this version answers it, in the collection `collectionId`. */
   typeToWire(spec: ExtensionTypeSpec, collectionId: string): ExtensionTypeResource
-  /** Version lists: one `{releaseTrain, versions}` entry per train, or one version resource per version. */
-  versionList: 'perTrain' | 'resources'
+  /** A type's version list from its versions per release train (newest first), in `collectionId`. */
+  versionListToWire(spec: ExtensionTypeSpec, trains: readonly TrainVersions[], collectionId: string): { value: unknown[] }
   /** "Filter results by release train (default value is stable)" in the preview swaggers that have version resources. */
   stableByDefault: boolean
   /** 2022-01-15-preview declares only the type lists, the cluster-level type and the location-level version list. */

@@ -54,3 +54,19 @@ export function extensionTypeVersionToWire(spec: ExtensionTypeSpec, collectionId
     },
   }
 }
+
+/** A release train's installable versions, newest first. */
+export interface TrainVersions {
+  releaseTrain: string
+  versions: string[]
+}
+
+/** 2023-05-01 (ListExtensionTypeVersions.json) and 2022-01-15-preview (ExtensionVersionList): one entry per release train. */
+export function perTrainVersionList(trains: readonly TrainVersions[]): { value: unknown[] } {
+  return { value: trains.map(({ releaseTrain, versions }) => ({ releaseTrain, versions })) }
+}
+
+/** The preview versions with version resources: one resource per version. */
+export function versionResourceList(spec: ExtensionTypeSpec, trains: readonly TrainVersions[], collectionId: string): { value: unknown[] } {
+  return { value: trains.flatMap(({ versions }) => versions.map((version) => extensionTypeVersionToWire(spec, collectionId, version))) }
+}

@@ -2,7 +2,7 @@
 // without it. Its ExtensionTypeProperties declare only releaseTrains, clusterTypes and supportedScopes, with
 // clusterScopeSettings flat.
 import type { ExtensionTypeApiVersion } from '../extension-type-api-versions.js'
-import { releaseTrainNames, supportedScopes, typeResource } from '../extension-type-convert.js'
+import { perTrainVersionList, releaseTrainNames, supportedScopes, typeResource } from '../extension-type-convert.js'
 
 export const extensionTypes: ExtensionTypeApiVersion = {
   version: '2022-01-15-preview',
@@ -12,7 +12,7 @@ export const extensionTypes: ExtensionTypeApiVersion = {
       clusterTypes: [...spec.supportedClusterTypes],
       supportedScopes: supportedScopes(spec, (settings) => settings),
     }),
-  versionList: 'perTrain',
+  versionListToWire: (_spec, trains) => perTrainVersionList(trains),
   stableByDefault: false,
   allOperations: false,
 }

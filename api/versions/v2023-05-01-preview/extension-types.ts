@@ -1,7 +1,7 @@
 // extensionTypes at 2023-05-01-preview: what the az CLI's k8s-extension calls. Types as resources (clusterScopeSettings
 // nested under `properties`, isManagedIdentityRequired), version resources; its ExtensionType declares no releaseTrains.
 import type { ExtensionTypeApiVersion } from '../extension-type-api-versions.js'
-import { supportedScopes, typeResource } from '../extension-type-convert.js'
+import { supportedScopes, typeResource, versionResourceList } from '../extension-type-convert.js'
 
 export const extensionTypes: ExtensionTypeApiVersion = {
   version: '2023-05-01-preview',
@@ -14,7 +14,7 @@ export const extensionTypes: ExtensionTypeApiVersion = {
       supportedClusterTypes: [...spec.supportedClusterTypes],
       supportedScopes: supportedScopes(spec, (settings) => ({ properties: settings })),
     }),
-  versionList: 'resources',
+  versionListToWire: versionResourceList,
   stableByDefault: true,
   allOperations: true,
 }

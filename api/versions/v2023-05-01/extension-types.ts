@@ -2,7 +2,7 @@
 // folder ships a swagger and examples for it, which earlier arcext clients followed. Its examples disagree on where clusterScopeSettings go (flat in GetExtensionType, under `properties` in ListExtensionTypes), so
 // both placements are sent.
 import type { ExtensionTypeApiVersion } from '../extension-type-api-versions.js'
-import { releaseTrainNames, supportedScopes, typeResource } from '../extension-type-convert.js'
+import { perTrainVersionList, releaseTrainNames, supportedScopes, typeResource } from '../extension-type-convert.js'
 
 export const extensionTypes: ExtensionTypeApiVersion = {
   version: '2023-05-01',
@@ -15,7 +15,7 @@ export const extensionTypes: ExtensionTypeApiVersion = {
       supportedClusterTypes: [...spec.supportedClusterTypes],
       supportedScopes: supportedScopes(spec, (settings) => ({ ...settings, properties: settings })),
     }),
-  versionList: 'perTrain',
+  versionListToWire: (_spec, trains) => perTrainVersionList(trains),
   stableByDefault: false,
   allOperations: true,
 }
