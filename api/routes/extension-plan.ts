@@ -9,17 +9,8 @@ import { SecretUnavailableError, type SecretBox } from '../../core/secrets.js'
 import type { Cluster } from '../../core/store/clusters.js'
 import { extensionDocument, type Extension, type InstalledExtension } from '../../core/store/extensions.js'
 import { ArmErrors } from '../arm/errors.js'
-import type { ExtensionApiVersion } from '../versions/extension-api-versions.js'
-import { assertIdentityConsistent } from '../versions/extension-identity.js'
-import {
-  extensionSpecFromPatch,
-  extensionSpecFromPut,
-  immutablePatchTarget,
-  laterVersionPutTarget,
-  patchablePropertiesFor,
-  type ExtensionPatchBody,
-  type ExtensionPutBody,
-} from '../versions/extension-convert.js'
+import type { ExtensionPatchBody, ExtensionPutBody } from '../versions/extension-convert.js'
+import type { ExtensionVersion } from '../versions/extension-version.js'
 
 type Settings = Record<string, string>
 
@@ -57,34 +48,10 @@ function sentOf(body: object, properties: { autoUpgradeMinorVersion?: boolean; r
   }
 }
 
-/** A field or value only later api-versions define is refused rather than stored unseen (docs/arm-rules.md rule 59). */
-export function assertPutFitsVersion(body: ExtensionPutBody, version: ExtensionApiVersion): void {
-  const later = laterVersionPutTarget(body, version)
-  if (later?.endsWith('.type')) {
-    throw ArmErrors.invalidRequestContent(`The value of '${later}' is not allowed at api-version ${version.version}; it was added in 2025-03-01.`, later)
-  }
-  if (later) throw ArmErrors.invalidRequestContent(`The property '${later}' does not exist at api-version ${version.version}; it was added in 2025-03-01.`, later)
-  if (body.managedBy !== undefined) {
-    throw ArmErrors.invalidRequestContent('managedBy is set by the service that manages an extension; users cannot send it.', 'managedBy')
-  }
-  assertIdentityConsistent(body.identity)
-}
-
 /** Users may only read an extension another resource manages (docs/arm-rules.md rule 60). */
 export function assertNotManaged(current: Extension | null): void {
   const managedBy = current ? extensionDocument(current).spec.managedBy : null
   if (current && managedBy) throw ArmErrors.managedExtension(current.name, managedBy)
-}
-
-function assertPatchable(body: ExtensionPatchBody, version: ExtensionApiVersion): void {
-  const immutable = immutablePatchTarget(body as Record<string, unknown>, version)
-  if (!immutable) return
-  throw ArmErrors.invalidRequestContent(
-    `The property '${immutable}' cannot be changed with PATCH. Only ${patchablePropertiesFor(version)
-      .map((p) => `properties.${p}`)
-      .join(', ')} can be patched.`,
-    immutable,
-  )
 }
 
 /** Body-only checks a schema cannot express (docs/arm-rules.md rule 25). */
@@ -142,11 +109,11 @@ export class ExtensionPlanner {
   constructor(private readonly secrets: SecretBox) {}
 
   /** Judges a PUT against the extension as it is now (null: a create). Throws an ArmError for a body inconsistent in itself. */
-  planPut(body: ExtensionPutBody, extensionName: string, current: Extension | null, tenantId: string, version: ExtensionApiVersion): ExtensionPlan {
+  planPut(body: ExtensionPutBody, extensionName: string, current: Extension | null, tenantId: string, version: ExtensionVersion): ExtensionPlan {
     assertNotManaged(current)
     assertPutBodyConsistent(body, extensionName, current)
     const name = current?.name ?? extensionName
-    const fromBody = extensionSpecFromPut(body, current ? extensionDocument(current).spec : null, tenantId, version)
+    const fromBody = version.specFromPut(body, current ? extensionDocument(current).spec : null, tenantId)
     const spec = withEffectiveScope(withCatalogDefaults(fromBody, sentOf(body, body.properties), true), name)
     const sent = body.properties.configurationProtectedSettings
     // Absent keeps the stored secrets: GET never returns them, so a GET-modify-PUT must not silently drop them.
@@ -163,11 +130,11 @@ export class ExtensionPlanner {
   }
 
   /** Judges a PATCH against the extension as it is now. Throws an ArmError for a property a PATCH may not change. */
-  planPatch(body: ExtensionPatchBody, current: Extension, version: ExtensionApiVersion, tenantId: string): ExtensionPlan {
+  planPatch(body: ExtensionPatchBody, current: Extension, version: ExtensionVersion, tenantId: string): ExtensionPlan {
     assertNotManaged(current)
-    assertPatchable(body, version)
+    version.checkPatch(body)
     const currentSpec = extensionDocument(current).spec
-    const spec = withCatalogDefaults(extensionSpecFromPatch(currentSpec, body, tenantId), body.properties ?? {}, false)
+    const spec = withCatalogDefaults(version.specFromPatch(currentSpec, body, tenantId), body.properties ?? {}, false)
     const protectedPatch = body.properties?.configurationProtectedSettings
     let protectedSettingsSealed: string | null | undefined
     let protectedChanged = false

@@ -18,7 +18,7 @@ import type { ArmResourceId } from '../arm/resource-path.js'
 import { CLUSTER_PATH } from './paths.js'
 import { extensionTypeResponses, settingsSchemaToWire } from './extension-type-schemas.js'
 import { EXTENSION_TYPE_API_VERSIONS, FULL_EXTENSION_TYPE_API_VERSIONS, extensionTypeApiVersion, type ExtensionTypeApiVersion } from '../versions/extension-type-api-versions.js'
-import { EXTENSION_TYPE_RESOURCE_TYPE, extensionTypeToWire, extensionTypeVersionToWire } from '../versions/extension-type-convert.js'
+import { EXTENSION_TYPE_RESOURCE_TYPE, extensionTypeVersionToWire } from '../versions/extension-type-convert.js'
 
 const config = { arm: { resourceType: EXTENSION_TYPE_RESOURCE_TYPE, apiVersions: EXTENSION_TYPE_API_VERSIONS } }
 // Operations 2022-01-15-preview does not declare (location-level get, version resources, cluster-level version list).
@@ -173,13 +173,13 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
       page,
       rows,
       (spec) => spec.type,
-      (spec) => extensionTypeToWire(spec, view.collectionId, extensionTypeApiVersion(request.arm.apiVersion)),
+      (spec) => extensionTypeApiVersion(request.arm.apiVersion).typeToWire(spec, view.collectionId),
     )
   }
 
   const getType = async (request: Request) => {
     const view = await resolveView(app, request.arm.resourceId)
-    return extensionTypeToWire(visibleType(catalog(), view, request.params.extensionTypeName as string), view.collectionId, extensionTypeApiVersion(request.arm.apiVersion))
+    return extensionTypeApiVersion(request.arm.apiVersion).typeToWire(visibleType(catalog(), view, request.params.extensionTypeName as string), view.collectionId)
   }
 
   const listVersions = async (request: Request) => {
@@ -187,12 +187,9 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
     const spec = visibleType(catalog(), view, request.params.extensionTypeName as string)
     const apiVersion = extensionTypeApiVersion(request.arm.apiVersion)
     const trains = supportsClusterTypeFilter(spec, request.query) ? trainsFor(spec, request.query, apiVersion) : []
-    if (apiVersion.versionList === 'perTrain') {
-      // 2023-05-01 (ListExtensionTypeVersions.json) and 2022-01-15-preview (ExtensionVersionList): one entry per release train.
-      return { value: trains.map((train) => ({ releaseTrain: train.name, versions: trainVersions(spec, train, request.query) })) }
-    }
     // Versions are few per type (and capped by the support window), so one page always holds them.
-    return { value: trains.flatMap((train) => trainVersions(spec, train, request.query).map((version) => extensionTypeVersionToWire(spec, view.collectionId, version))) }
+    const versions = trains.map((train) => ({ releaseTrain: train.name, versions: trainVersions(spec, train, request.query) }))
+    return apiVersion.versionListToWire(spec, versions, view.collectionId)
   }
 
   /** The type and one of its installable versions, as the view sees them; a 404 that says why otherwise. */

@@ -28,10 +28,11 @@ import { assertPreconditions, setEtag } from '../arm/etag.js'
 import { judgedAgainstLatest } from '../arm/lost-race.js'
 import { addressedCluster, addressedExtension, type AddressedCluster } from '../arm/resource-path.js'
 import { SUPPORTED_EXTENSION_API_VERSIONS, extensionApiVersion } from '../versions/extension-api-versions.js'
-import { EXTENSION_RESOURCE_TYPE, extensionToWire, type ExtensionPatchBody, type ExtensionPutBody } from '../versions/extension-convert.js'
+import { EXTENSION_RESOURCE_TYPE, type ExtensionPatchBody, type ExtensionPutBody } from '../versions/extension-convert.js'
+import type { ExtensionVersion } from '../versions/extension-version.js'
 import { callerTenant } from '../auth/caller-tenant.js'
 import { extensionRouteSchemas } from './extension-route-schemas.js'
-import { ExtensionPlanner, assertNotManaged, assertPutFitsVersion, recordOmitted, type ExtensionPlan } from './extension-plan.js'
+import { ExtensionPlanner, assertNotManaged, recordOmitted, type ExtensionPlan } from './extension-plan.js'
 import { predict, storedAfter, whatIfRefused } from './extension-what-if.js'
 import { toArmError } from '../arm/error-envelope.js'
 import { SCHEMA_IDS, ref } from '../versions/extension-schemas.js'
@@ -83,21 +84,22 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
   const preValidation = async (request: FastifyRequest) => recordOmitted(request.body)
   app.put<{ Body: ExtensionPutBody }>(EXTENSION_PATH, { config, schema: extensionRouteSchemas.create, preValidation }, async (request, reply) => {
     const parent = knownParent(request)
-    assertPutFitsVersion(request.body, extensionApiVersion(request.arm.apiVersion))
-    const { created, ...accepted } = await judgedAgainstLatest(() => acceptPut(request, parent))
+    const version = extensionApiVersion(request.arm.apiVersion)
+    version.checkPut(request.body)
+    const { created, ...accepted } = await judgedAgainstLatest(() => acceptPut(request, parent, version))
     await enqueue(request, accepted)
-    return answerAccepted(request, reply, accepted, created ? 201 : 200, 'PT48H').send(extensionToWire(accepted.extension, extensionApiVersion(request.arm.apiVersion)))
+    return answerAccepted(request, reply, accepted, created ? 201 : 200, 'PT48H').send(version.toWire(accepted.extension))
   })
 
   /** Judges a PUT against the extension as it is now and accepts it as a create or an update. */
-  function acceptPut(request: FastifyRequest<{ Body: ExtensionPutBody }>, parent: AddressedCluster): Promise<Accepted & { created: boolean }> {
+  function acceptPut(request: FastifyRequest<{ Body: ExtensionPutBody }>, parent: AddressedCluster, version: ExtensionVersion): Promise<Accepted & { created: boolean }> {
     const { body } = request
     const addressed = addressedExtension(request)
     const target = { clusterIdKey: parent.key, extensionIdKey: addressed.key }
     return acceptExtensionPut(db, target, (cluster, current): PutDecision => {
       if (!cluster) throw ArmErrors.parentResourceNotFound(parent.id)
       assertPreconditions(request, current)
-      const { name, spec, protectedSettingsSealed, violations } = planner.planPut(body, addressed.name, current, callerTenant(request, appConfig), extensionApiVersion(request.arm.apiVersion))
+      const { name, spec, protectedSettingsSealed, violations } = planner.planPut(body, addressed.name, current, callerTenant(request, appConfig), version)
       const { caller, apiVersion, correlationId } = request.arm
       // Judged inside the transaction that holds the cluster lock; a create's lock serialises creates on the cluster (core/store/extensions.ts).
       const admit = (installed: InstalledExtension[]) => assertNoViolations(violations(cluster, parent.resourceType, installed))
@@ -112,7 +114,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     const extension = await findExtension(db, addressed.key)
     if (!extension) throw ArmErrors.resourceNotFound(EXTENSION_RESOURCE_TYPE, addressed.id)
     setEtag(reply, extension.etag)
-    return extensionToWire(extension, extensionApiVersion(request.arm.apiVersion))
+    return extensionApiVersion(request.arm.apiVersion).toWire(extension)
   })
 
   // A DELETE supersedes an install/update in flight (it ends Canceled, the delete runs after it stops); a DELETE
@@ -153,18 +155,14 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     const outcome = await judgedAgainstLatest(() => acceptPatch(request, parent, version))
     if ('unchanged' in outcome) {
       setEtag(reply, outcome.unchanged.etag)
-      return reply.code(200).send(extensionToWire(outcome.unchanged, version)) // docs/arm-rules.md rule 27: nothing to do
+      return reply.code(200).send(version.toWire(outcome.unchanged)) // docs/arm-rules.md rule 27: nothing to do
     }
     await enqueue(request, outcome.accepted)
-    return answerAccepted(request, reply, outcome.accepted, 202, 'PT48H').send(extensionToWire(outcome.accepted.extension, version))
+    return answerAccepted(request, reply, outcome.accepted, 202, 'PT48H').send(version.toWire(outcome.accepted.extension))
   })
 
   /** Judges a PATCH against the extension as it is now: nothing to do, or an accepted update. */
-  async function acceptPatch(
-    request: FastifyRequest<{ Body: ExtensionPatchBody }>,
-    parent: AddressedCluster,
-    version: ReturnType<typeof extensionApiVersion>,
-  ): Promise<{ unchanged: Extension } | { accepted: Accepted }> {
+  async function acceptPatch(request: FastifyRequest<{ Body: ExtensionPatchBody }>, parent: AddressedCluster, version: ExtensionVersion): Promise<{ unchanged: Extension } | { accepted: Accepted }> {
     const { body } = request
     const { id: resourceId, key } = addressedExtension(request)
     const current = await findExtension(db, key)
@@ -209,7 +207,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       assertPreconditions(request, current)
       if (method === 'PATCH') plan = planner.planPatch(request.body as ExtensionPatchBody, current as Extension, version, callerTenant(request, appConfig))
       else {
-        assertPutFitsVersion(request.body as ExtensionPutBody, version)
+        version.checkPut(request.body as ExtensionPutBody)
         plan = planner.planPut(request.body as ExtensionPutBody, addressed.name, current, callerTenant(request, appConfig), version)
       }
     } catch (error) {
@@ -220,7 +218,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     const storedProtected = current ? planner.storedProtectedSettings(current.protectedSettingsSealed) : {}
     const prediction = predict({ method, current, cluster, clusterType: parent.resourceType, plan, noOp, installed, storedProtected })
     const resource = prediction.accepted ? storedAfter({ current, plan, noOp, cluster, resourceId: addressed.id, idKey: addressed.key, caller: request.arm.caller }) : null
-    return { ...prediction, resource: resource && extensionToWire(resource, version) }
+    return { ...prediction, resource: resource && version.toWire(resource) }
   })
 
   app.get(EXTENSIONS_PATH, { config, schema: extensionRouteSchemas.list }, async (request) => {
@@ -236,7 +234,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       page,
       rows,
       (row) => row.nameKey,
-      (row) => extensionToWire(row, version),
+      (row) => version.toWire(row),
     )
   })
 }

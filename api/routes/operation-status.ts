@@ -7,7 +7,7 @@ import { setEtag } from '../arm/etag.js'
 import { answerOperationResult, failureOf, operationOn } from '../arm/operation-result.js'
 import { addressedExtension } from '../arm/resource-path.js'
 import { SUPPORTED_EXTENSION_API_VERSIONS, extensionApiVersion } from '../versions/extension-api-versions.js'
-import { EXTENSION_RESOURCE_TYPE, extensionToWire } from '../versions/extension-convert.js'
+import { EXTENSION_RESOURCE_TYPE } from '../versions/extension-convert.js'
 import { extensionRouteSchemas } from './extension-route-schemas.js'
 import { EXTENSION_PATH } from './paths.js'
 
@@ -51,7 +51,7 @@ export async function operationStatusRoutes(app: FastifyInstance): Promise<void>
       if (op.status === 'Failed' && !extension) return reply.code(400).send({ error: failureOf(op) })
       if (!extension) return reply.code(204).send()
       setEtag(reply, extension.etag)
-      return reply.code(200).send(extensionToWire(extension, extensionApiVersion(request.arm.apiVersion)))
+      return reply.code(200).send(extensionApiVersion(request.arm.apiVersion).toWire(extension))
     })
   })
 }

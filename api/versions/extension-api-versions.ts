@@ -1,6 +1,8 @@
-// What differs between the extensions api-versions this RP serves (spec/README.md §8.2), and the registry of them:
-// each version declares its own entry in api/versions/v{version}/extensions.ts. Routes pick the entry by api-version
-// once; only the converters read it.
+// The registry of the extensions api-versions this RP serves (spec/README.md §8.2): each version is one object in
+// api/versions/v{version}/extensions.ts with its request schemas, PATCH policy and converter; the static checks are
+// derived here, where the order of the versions is known. Routes pick the version by api-version once.
+import type { ExtensionVersion, ExtensionVersionDefinition } from './extension-version.js'
+import { servedVersion } from './extension-static-checks.js'
 import { extensions as v20210901 } from './v2021-09-01/extensions.js'
 import { extensions as v20220301 } from './v2022-03-01/extensions.js'
 import { extensions as v20220701 } from './v2022-07-01/extensions.js'
@@ -9,31 +11,15 @@ import { extensions as v20230501 } from './v2023-05-01/extensions.js'
 import { extensions as v20241101 } from './v2024-11-01/extensions.js'
 import { extensions as v20250301 } from './v2025-03-01/extensions.js'
 
-export interface ExtensionApiVersion {
-  version: string
-  /** Wire name of the installed version: absent in 2021-09-01, installedVersion until 2022-07-01. */
-  installedVersionField: 'currentVersion' | 'installedVersion' | null
-  /** plan and isSystemExtension exist from 2022-11-01. */
-  hasPlanAndSystemFlag: boolean
-  /** 2021-09-01 and 2022-03-01 answer every accepted PATCH with 202, even when nothing changes. */
-  noOpPatchStatus: 200 | 202
-  /** Parent `{clusterRp}/{clusterResourceName}` pairs the version admits (lower-case; extension-parents.ts). */
-  parents: readonly string[]
-  /**
-   * The 2025-03-01 shape: autoUpgradeMode, managedBy, managementDetails, additionalDetails, extensionState,
-   * user-assigned identities (also in PATCH) and the Workload aksAssignedIdentity (docs/arm-rules.md rules 58-60).
-   */
-  hasAutoUpgradeMode: boolean
-}
+/** Every extensions api-version served, oldest first, one folder each (the shape of ARO-RP's pkg/api/vYYYYMMDD). */
+const SERVED: readonly ExtensionVersionDefinition[] = [v20210901, v20220301, v20220701, v20221101, v20230501, v20241101, v20250301]
 
-/** Every extensions api-version served, one folder each (the shape of ARO-RP's pkg/api/vYYYYMMDD). */
-const SERVED: readonly ExtensionApiVersion[] = [v20250301, v20241101, v20230501, v20221101, v20220701, v20220301, v20210901]
+export const EXTENSION_API_VERSIONS: Record<string, ExtensionVersion> = Object.fromEntries(SERVED.map((definition, i) => [definition.version, servedVersion(definition, SERVED.slice(i + 1))]))
 
-export const EXTENSION_API_VERSIONS: Record<string, ExtensionApiVersion> = Object.fromEntries(SERVED.map((entry) => [entry.version, entry]))
-
+/** Newest first, as the registration and the OpenAPI document list them. */
 export const SUPPORTED_EXTENSION_API_VERSIONS = Object.keys(EXTENSION_API_VERSIONS).sort().reverse()
 
-export function extensionApiVersion(version: string): ExtensionApiVersion {
+export function extensionApiVersion(version: string): ExtensionVersion {
   const found = EXTENSION_API_VERSIONS[version]
   if (!found) throw new Error(`api-version ${version} passed the api-version hook but has no converter`)
   return found

@@ -3,7 +3,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { AksAssignedIdentity, ManagedIdentity, UserAssignedIdentity } from '../../core/domain/model.js'
 import { ArmErrors } from '../arm/errors.js'
-import type { ExtensionApiVersion } from './extension-api-versions.js'
 
 export interface WireIdentity {
   type?: 'SystemAssigned' | 'UserAssigned'
@@ -20,14 +19,6 @@ function stableGuid(purpose: string, id: string): string {
   const hex = createHash('sha256').update(`${purpose}\n${id.toLowerCase()}`).digest('hex')
   // RFC 4122 layout (version 8, custom), so clients that parse GUIDs accept it.
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${hex.slice(18, 20)}-${hex.slice(20, 32)}`
-}
-
-/** The first field of `identity`/`aksAssignedIdentity` the api-version does not define, as a JSON path, or null. */
-export function laterVersionIdentityTarget(identity: WireIdentity | null | undefined, aksType: string | undefined): string | null {
-  if (identity?.type === 'UserAssigned') return 'identity.type'
-  if (identity?.userAssignedIdentities !== undefined) return 'identity.userAssignedIdentities'
-  if (aksType === 'Workload') return 'properties.aksAssignedIdentity.type'
-  return null
 }
 
 /** Refuses an identity block a schema cannot judge: the map's keys and how it goes with the type. */
@@ -92,12 +83,20 @@ export function aksIdentityFromWire(type: AksAssignedIdentity['type'] | undefine
   return type ? { type, principalId: previous?.principalId ?? randomUUID(), tenantId } : null
 }
 
-/** What the api-version can show: older versions declare only a system-assigned identity, and no Workload type. */
-export function identityToWire(identity: ManagedIdentity | null, version: ExtensionApiVersion): ManagedIdentity | undefined {
-  if (!identity) return undefined
-  return identity.type === 'UserAssigned' && !version.hasAutoUpgradeMode ? undefined : identity
+/** Which identities an api-version can show. */
+export interface IdentityView {
+  identity(identity: ManagedIdentity | null): ManagedIdentity | undefined
+  aksAssignedIdentity(identity: AksAssignedIdentity | null): AksAssignedIdentity | null
 }
 
-export function aksIdentityToWire(identity: AksAssignedIdentity | null, version: ExtensionApiVersion): AksAssignedIdentity | null {
-  return identity?.type === 'Workload' && !version.hasAutoUpgradeMode ? null : identity
+/** Before 2025-03-01 the swaggers declare only a system-assigned identity, and no Workload type. */
+export const SYSTEM_ASSIGNED_VIEW: IdentityView = {
+  identity: (identity) => (identity && identity.type !== 'UserAssigned' ? identity : undefined),
+  aksAssignedIdentity: (identity) => (identity?.type === 'Workload' ? null : identity),
+}
+
+/** 2025-03-01 shows them all. */
+export const ALL_IDENTITIES_VIEW: IdentityView = {
+  identity: (identity) => identity ?? undefined,
+  aksAssignedIdentity: (identity) => identity,
 }

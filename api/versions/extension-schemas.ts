@@ -142,7 +142,7 @@ const patchExtensionExample = {
   },
 }
 
-/** api-version 2025-03-01 only; older versions refuse it (api/routes/extensions.ts). No default: see autoUpgradeMinorVersion. */
+/** api-version 2025-03-01 only; older versions refuse it (api/versions/extension-static-checks.ts). No default: see autoUpgradeMinorVersion. */
 const autoUpgradeMode = {
   type: 'string',
   enum: ['none', 'patch', 'compatible'],

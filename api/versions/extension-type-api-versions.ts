@@ -1,6 +1,8 @@
 // What differs between the extensionTypes api-versions this RP serves, and the registry of them: each version declares
 // its own entry in api/versions/v{version}/extension-types.ts. Routes pick the entry by api-version once; only the
-// converters (extension-type-convert.ts) and the route table read it.
+// route table reads the rest.
+import type { ExtensionTypeSpec } from '../../core/catalog/index.js'
+import type { ExtensionTypeResource, TrainVersions } from './extension-type-convert.js'
 import { extensionTypes as v20220115preview } from './v2022-01-15-preview/extension-types.js'
 import { extensionTypes as v20230501 } from './v2023-05-01/extension-types.js'
 import { extensionTypes as v20230501preview } from './v2023-05-01-preview/extension-types.js'
@@ -8,18 +10,12 @@ import { extensionTypes as v20241101preview } from './v2024-11-01-preview/extens
 
 export interface ExtensionTypeApiVersion {
   version: string
-  /**
-   * Wire shape of a type: `resource` (2023-05-01-preview on: clusterScopeSettings nested under `properties`,
-   * isManagedIdentityRequired), `legacy` (2022-01-15-preview: `clusterTypes`, flat clusterScopeSettings, no text),
-   * `examples` (2023-05-01: both placements of clusterScopeSettings, since its examples disagree).
-   */
-  typeShape: 'resource' | 'legacy' | 'examples'
-  /** Version lists: one `{releaseTrain, versions}` entry per train, or one version resource per version. */
-  versionList: 'perTrain' | 'resources'
+  /** A catalog entry as this version answers it, in the collection `collectionId`. */
+  typeToWire(spec: ExtensionTypeSpec, collectionId: string): ExtensionTypeResource
+  /** A type's version list from its versions per release train (newest first), in `collectionId`. */
+  versionListToWire(spec: ExtensionTypeSpec, trains: readonly TrainVersions[], collectionId: string): { value: unknown[] }
   /** "Filter results by release train (default value is stable)" in the preview swaggers that have version resources. */
   stableByDefault: boolean
-  /** `properties.releaseTrains` of a type: 2023-05-01-preview's ExtensionType does not declare it. */
-  listsReleaseTrains: boolean
   /** 2022-01-15-preview declares only the type lists, the cluster-level type and the location-level version list. */
   allOperations: boolean
 }

@@ -1,40 +1,35 @@
-// Catalog entries to the wire shape of one extensionTypes api-version (extension-type-api-versions.ts says which).
+// The pieces of a catalog entry's wire shape the extensionTypes api-versions share; each version
+// (v{version}/extension-types.ts) composes its own type converter from them.
 import type { ExtensionTypeSpec } from '../../core/catalog/index.js'
-import type { ExtensionTypeApiVersion } from './extension-type-api-versions.js'
 
 export const EXTENSION_TYPE_RESOURCE_TYPE = 'Microsoft.KubernetesConfiguration/extensionTypes'
 const VERSION_RESOURCE_TYPE = `${EXTENSION_TYPE_RESOURCE_TYPE}/versions`
 
-function clusterScopeSettings(spec: ExtensionTypeSpec, apiVersion: ExtensionTypeApiVersion): Record<string, unknown> {
+/** A type resource; each api-version (v{version}/extension-types.ts) decides its `properties`. */
+export function typeResource(spec: ExtensionTypeSpec, collectionId: string, properties: Record<string, unknown>): ExtensionTypeResource {
+  return { id: `${collectionId}/${spec.type}`, name: spec.type, type: EXTENSION_TYPE_RESOURCE_TYPE, properties }
+}
+
+export interface ExtensionTypeResource {
+  id: string
+  name: string
+  type: string
+  properties: Record<string, unknown>
+}
+
+/**
+ * `supportedScopes`; a cluster-scoped type carries its clusterScopeSettings, placed in the object `place` returns
+ * (nested under `properties` from 2023-05-01-preview, flat in 2022-01-15-preview).
+ */
+export function supportedScopes(spec: ExtensionTypeSpec, place: (settings: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> {
   const settings = {
     allowMultipleInstances: spec.allowMultipleInstances,
     ...(spec.defaultReleaseNamespace ? { defaultReleaseNamespace: spec.defaultReleaseNamespace } : {}),
   }
-  if (apiVersion.typeShape === 'resource') return { properties: settings }
-  if (apiVersion.typeShape === 'legacy') return settings
-  // The 2023-05-01 examples disagree (flat in GetExtensionType, under `properties` in ListExtensionTypes); both are sent.
-  return { ...settings, properties: settings }
+  return { defaultScope: spec.scope, ...(spec.scope === 'cluster' ? { clusterScopeSettings: place(settings) } : {}) }
 }
 
-function typeProperties(spec: ExtensionTypeSpec, apiVersion: ExtensionTypeApiVersion): Record<string, unknown> {
-  const releaseTrains = spec.releaseTrains.map((train) => train.name)
-  const supportedScopes = { defaultScope: spec.scope, ...(spec.scope === 'cluster' ? { clusterScopeSettings: clusterScopeSettings(spec, apiVersion) } : {}) }
-  // 2022-01-15-preview's ExtensionTypeProperties declare only these three; its clients read the cluster types as `clusterTypes`.
-  if (apiVersion.typeShape === 'legacy') return { releaseTrains, clusterTypes: [...spec.supportedClusterTypes], supportedScopes }
-  return {
-    isSystemExtension: false,
-    ...(apiVersion.typeShape === 'resource' ? { isManagedIdentityRequired: false } : {}),
-    description: spec.description,
-    publisher: spec.publisher,
-    ...(apiVersion.listsReleaseTrains ? { releaseTrains } : {}),
-    supportedClusterTypes: [...spec.supportedClusterTypes],
-    supportedScopes,
-  }
-}
-
-export function extensionTypeToWire(spec: ExtensionTypeSpec, collectionId: string, apiVersion: ExtensionTypeApiVersion): Record<string, unknown> {
-  return { id: `${collectionId}/${spec.type}`, name: spec.type, type: EXTENSION_TYPE_RESOURCE_TYPE, properties: typeProperties(spec, apiVersion) }
-}
+export const releaseTrainNames = (spec: ExtensionTypeSpec): string[] => spec.releaseTrains.map((train) => train.name)
 
 /** Catalog cluster types are plural resource names; the version resource's matrix keys are singular. */
 function unsupportedKubernetesVersions(spec: ExtensionTypeSpec): Record<string, unknown> | undefined {
@@ -58,4 +53,20 @@ export function extensionTypeVersionToWire(spec: ExtensionTypeSpec, collectionId
       supportedClusterTypes: [...spec.supportedClusterTypes],
     },
   }
+}
+
+/** A release train's installable versions, newest first. */
+export interface TrainVersions {
+  releaseTrain: string
+  versions: string[]
+}
+
+/** 2023-05-01 (ListExtensionTypeVersions.json) and 2022-01-15-preview (ExtensionVersionList): one entry per release train. */
+export function perTrainVersionList(trains: readonly TrainVersions[]): { value: unknown[] } {
+  return { value: trains.map(({ releaseTrain, versions }) => ({ releaseTrain, versions })) }
+}
+
+/** The preview versions with version resources: one resource per version. */
+export function versionResourceList(spec: ExtensionTypeSpec, trains: readonly TrainVersions[], collectionId: string): { value: unknown[] } {
+  return { value: trains.flatMap(({ versions }) => versions.map((version) => extensionTypeVersionToWire(spec, collectionId, version))) }
 }

@@ -1,12 +1,5 @@
-// extensions at 2022-07-01: the installed version is still `installedVersion`.
-import type { ExtensionApiVersion } from '../extension-api-versions.js'
-import { THREE_PARENTS } from '../extension-parents.js'
+// extensions at 2022-07-01: the 2022-03-01 shape; a PATCH that changes nothing answers 200.
+import type { ExtensionVersionDefinition } from '../extension-version.js'
+import { extensions as v20220301 } from '../v2022-03-01/extensions.js'
 
-export const extensions: ExtensionApiVersion = {
-  version: '2022-07-01',
-  installedVersionField: 'installedVersion',
-  hasPlanAndSystemFlag: false,
-  noOpPatchStatus: 200,
-  parents: THREE_PARENTS,
-  hasAutoUpgradeMode: false,
-}
+export const extensions: ExtensionVersionDefinition = { ...v20220301, version: '2022-07-01', noOpPatchStatus: 200 }

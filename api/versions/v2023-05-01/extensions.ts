@@ -1,12 +1,5 @@
-// extensions at 2023-05-01: Azure's default version.
-import type { ExtensionApiVersion } from '../extension-api-versions.js'
-import { FOUR_PARENTS } from '../extension-parents.js'
+// extensions at 2023-05-01: Azure's default api-version; the 2022-11-01 shape.
+import type { ExtensionVersionDefinition } from '../extension-version.js'
+import { extensions as v20221101 } from '../v2022-11-01/extensions.js'
 
-export const extensions: ExtensionApiVersion = {
-  version: '2023-05-01',
-  installedVersionField: 'currentVersion',
-  hasPlanAndSystemFlag: true,
-  noOpPatchStatus: 200,
-  parents: FOUR_PARENTS,
-  hasAutoUpgradeMode: false,
-}
+export const extensions: ExtensionVersionDefinition = { ...v20221101, version: '2023-05-01' }

@@ -1,13 +1,5 @@
-// extensions at 2024-11-01: the same wire shape as 2023-05-01 (spec/README.md §8.2); Terraform's azurerm and Azure
-// Service Operator call it.
-import type { ExtensionApiVersion } from '../extension-api-versions.js'
-import { FOUR_PARENTS } from '../extension-parents.js'
+// extensions at 2024-11-01 (what Terraform's azurerm provider and Azure Service Operator call): the 2023-05-01 shape.
+import type { ExtensionVersionDefinition } from '../extension-version.js'
+import { extensions as v20230501 } from '../v2023-05-01/extensions.js'
 
-export const extensions: ExtensionApiVersion = {
-  version: '2024-11-01',
-  installedVersionField: 'currentVersion',
-  hasPlanAndSystemFlag: true,
-  noOpPatchStatus: 200,
-  parents: FOUR_PARENTS,
-  hasAutoUpgradeMode: false,
-}
+export const extensions: ExtensionVersionDefinition = { ...v20230501, version: '2024-11-01' }

@@ -205,3 +205,44 @@ export function inlinedSchema(at: SchemaAt, depth = 0): Json {
   }
   return out
 }
+
+// ---- request shapes: what a version's swagger lets a client write ----
+
+/** The extensions swagger of one stable api-version, in either layout. */
+export function extensionsSwaggerFile(apiVersion: string): string {
+  const found = stableVersionDirs().find(([version]) => version === apiVersion)
+  if (!found) throw new Error(`no vendored swagger for extensions ${apiVersion}`)
+  return path.join(found[1], 'extensions.json')
+}
+
+/** The 200 response schema of an operation of a swagger. */
+export function operationResponse(swaggerFile: string, operationId: string, status = '200'): SchemaAt {
+  for (const item of Object.values(readJson(swaggerFile).paths as Json)) {
+    for (const operation of Object.values(item as Json)) {
+      if ((operation as Json).operationId === operationId) return { file: swaggerFile, node: (operation as Json).responses[status].schema as Json }
+    }
+  }
+  throw new Error(`${operationId} not found in ${swaggerFile}`)
+}
+
+/**
+ * The writable properties of a swagger definition, as JSON paths (`properties.scope.cluster.releaseNamespace`), each
+ * with its enum where it has one (`identity.type=SystemAssigned|UserAssigned`); read-only ones are left out. Maps
+ * (additionalProperties) and arrays are leaves.
+ */
+export function writableShape(swaggerFile: string, definition: string): string[] {
+  const walk = (at: SchemaAt, prefix: string, depth: number): string[] =>
+    depth > 4
+      ? []
+      : [...declaredProperties(at)].flatMap(([name, child]) => {
+          const resolved = resolve(child)
+          if (child.node.readOnly || resolved.node.readOnly) return []
+          const enumValues = resolved.node.enum as string[] | undefined
+          const here = `${prefix}${name}${enumValues ? `=${[...enumValues].sort().join('|')}` : ''}`
+          return [here, ...walk(resolved, `${prefix}${name}.`, depth + 1)]
+        })
+  const swagger = readJson(swaggerFile)
+  const node = swagger.definitions[definition] as Json | undefined
+  if (!node) throw new Error(`${definition} not defined in ${swaggerFile}`)
+  return walk({ file: swaggerFile, node }, '', 0).sort()
+}
