@@ -288,9 +288,8 @@ describe('cluster-level extensionTypes', () => {
     expect(version.body.id).toBe(`${typesPath('k3s-amd64')}/microsoft.flux/versions/1.22.2`)
   })
 
-  it("leaves out the versions whose own constraints the cluster fails (Secret Store 1.3.0: Kubernetes 1.30; before 1.2.1: no arm64)", async () => {
-    const versionsOn = async (cluster: string) =>
-      (await call<Json>(h, 'GET', `${typesPath(cluster)}/microsoft.azure.secretstore/versions?${PREVIEW}`)).body.value.map((v: Json) => v.name) as string[]
+  it('leaves out the versions whose own constraints the cluster fails (Secret Store 1.3.0: Kubernetes 1.30; before 1.2.1: no arm64)', async () => {
+    const versionsOn = async (cluster: string) => (await call<Json>(h, 'GET', `${typesPath(cluster)}/microsoft.azure.secretstore/versions?${PREVIEW}`)).body.value.map((v: Json) => v.name) as string[]
     const all = expectedVersions(byName('microsoft.azure.secretstore'), 'Stable')
     expect(await versionsOn('k3s-amd64')).toEqual(all)
     expect(await versionsOn('openshift')).toEqual(all.filter((v) => v !== '1.3.0'))
