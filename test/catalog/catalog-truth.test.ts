@@ -306,6 +306,12 @@ describe('the shipped catalog', () => {
     expect(newestAutoUpgradeTarget(flux, 'Stable', '1.22.2')).toBe('1.23.0')
   })
 
+  it('asks Kubernetes 1.27 for Azure Policy, as its page does for every distribution it lists', () => {
+    const policy = type('microsoft.policyinsights')
+    expect(policy.minKubernetesVersion).toBe('1.27')
+    expect(rulesOf(checkInstallable(installRequest('microsoft.policyinsights', { cluster: cluster({ kubernetesVersion: '1.26.9' }) }), shipped))).toEqual(['KubernetesVersionTooLow'])
+  })
+
   it('lists the Container Apps releases to 1.37.1 and keeps it off arm64', () => {
     const aca = type('microsoft.app.environment')
     expect(
