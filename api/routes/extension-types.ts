@@ -5,7 +5,7 @@
 // swagger itself is ill-formed). At location level every catalog type is listed; at cluster level only what that cluster can run,
 // judged by the same rules the extension PUT enforces (core/catalog/rules.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { clusterViolations, defaultCatalog, findReleaseTrain, requireSemver, supportedVersions, type Catalog, type ExtensionTypeSpec, type ReleaseTrainSpec } from '../../core/catalog/index.js'
+import { clusterViolations, defaultCatalog, findReleaseTrain, requireSemver, runsOn, supportedVersions, type Catalog, type ExtensionTypeSpec, type ReleaseTrainSpec } from '../../core/catalog/index.js'
 import { clusterFacts } from '../../core/domain/cluster-facts.js'
 import { findClusterParentType } from '../../core/domain/cluster-types.js'
 import type { ClusterFacts } from '../../core/domain/model.js'
@@ -134,9 +134,16 @@ function typeMatches(spec: ExtensionTypeSpec, query: Query): boolean {
 
 // ---- versions ----
 
+/** The train's versions inside the support window that the view's cluster, if any, can run (a version's own constraints). */
+function installableIn(view: View, spec: ExtensionTypeSpec, train: ReleaseTrainSpec): string[] {
+  const { cluster } = view
+  const versions = supportedVersions(spec, train)
+  return cluster ? versions.filter((v) => runsOn(spec, train, v, cluster.facts)) : versions
+}
+
 /** Installable versions of one train (inside the support window) after the version filters, oldest first as upstream lists them. */
-function trainVersions(spec: ExtensionTypeSpec, train: ReleaseTrainSpec, query: Query): string[] {
-  let versions = supportedVersions(spec, train)
+function trainVersions(spec: ExtensionTypeSpec, train: ReleaseTrainSpec, query: Query, view: View): string[] {
+  let versions = installableIn(view, spec, train)
   if (query.majorVersion !== undefined) {
     const major = query.majorVersion.replace(/^0+(?=\d)/, '')
     versions = versions.filter((v) => requireSemver(v).major === major)
@@ -188,7 +195,7 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
     const apiVersion = extensionTypeApiVersion(request.arm.apiVersion)
     const trains = supportsClusterTypeFilter(spec, request.query) ? trainsFor(spec, request.query, apiVersion) : []
     // Versions are few per type (and capped by the support window), so one page always holds them.
-    const versions = trains.map((train) => ({ releaseTrain: train.name, versions: trainVersions(spec, train, request.query) }))
+    const versions = trains.map((train) => ({ releaseTrain: train.name, versions: trainVersions(spec, train, request.query, view) }))
     return apiVersion.versionListToWire(spec, versions, view.collectionId)
   }
 
@@ -199,15 +206,18 @@ export async function extensionTypeRoutes(app: FastifyInstance): Promise<void> {
     const wanted = request.params.versionNumber as string
     const id = `${view.collectionId}/${spec.type}/versions/${wanted}`
     for (const train of spec.releaseTrains) {
-      const match = supportedVersions(spec, train).find((v) => v === wanted)
+      const match = installableIn(view, spec, train).find((v) => v === wanted)
       if (match) return { view, spec, version: match }
     }
     const known = spec.releaseTrains.some((train) => train.versions.some((v) => v.version === wanted))
+    const supported = spec.releaseTrains.some((train) => supportedVersions(spec, train).includes(wanted))
     throw notFound(
       id,
-      known
-        ? `Version '${wanted}' of extension type '${spec.type}' is no longer supported; list the versions to see which are.`
-        : `Version '${wanted}' of extension type '${spec.type}' does not exist.`,
+      supported && view.cluster
+        ? `Version '${wanted}' of extension type '${spec.type}' cannot run on cluster '${view.cluster.name}' (its Kubernetes version or architecture); list the versions to see which can.`
+        : known
+          ? `Version '${wanted}' of extension type '${spec.type}' is no longer supported; list the versions to see which are.`
+          : `Version '${wanted}' of extension type '${spec.type}' does not exist.`,
     )
   }
 

@@ -1,6 +1,6 @@
 // The pieces of a catalog entry's wire shape the extensionTypes api-versions share; each version
 // (v{version}/extension-types.ts) composes its own type converter from them.
-import type { ExtensionTypeSpec } from '../../core/catalog/index.js'
+import { minKubernetesVersionOf, type ExtensionTypeSpec } from '../../core/catalog/index.js'
 
 export const EXTENSION_TYPE_RESOURCE_TYPE = 'Microsoft.KubernetesConfiguration/extensionTypes'
 const VERSION_RESOURCE_TYPE = `${EXTENSION_TYPE_RESOURCE_TYPE}/versions`
@@ -31,18 +31,25 @@ export function supportedScopes(spec: ExtensionTypeSpec, place: (settings: Recor
 
 export const releaseTrainNames = (spec: ExtensionTypeSpec): string[] => spec.releaseTrains.map((train) => train.name)
 
-/** Catalog cluster types are plural resource names; the version resource's matrix keys are singular. */
-function unsupportedKubernetesVersions(spec: ExtensionTypeSpec): Record<string, unknown> | undefined {
-  if (!spec.minKubernetesVersion) return undefined
+/**
+ * Catalog cluster types are plural resource names; the version resource's matrix keys are singular. The minimum is the
+ * stricter of the type's and the version's own (Secret Store 1.3.0: Kubernetes 1.30).
+ */
+function unsupportedKubernetesVersions(spec: ExtensionTypeSpec, version: string): Record<string, unknown> | undefined {
+  const minimum = minKubernetesVersionOf(
+    spec,
+    spec.releaseTrains.flatMap((train) => train.versions).find((v) => v.version === version),
+  )
+  if (!minimum) return undefined
   const item = {
     ...(spec.supportedDistributions === 'any' ? {} : { distributions: [...spec.supportedDistributions] }),
-    unsupportedVersions: [`<${spec.minKubernetesVersion}`],
+    unsupportedVersions: [`<${minimum}`],
   }
   return Object.fromEntries(spec.supportedClusterTypes.map((type) => [type === 'appliances' ? type : type.replace(/s$/, ''), [item]]))
 }
 
 export function extensionTypeVersionToWire(spec: ExtensionTypeSpec, collectionId: string, version: string): Record<string, unknown> {
-  const unsupported = unsupportedKubernetesVersions(spec)
+  const unsupported = unsupportedKubernetesVersions(spec, version)
   return {
     id: `${collectionId}/${spec.type}/versions/${version}`,
     name: version,

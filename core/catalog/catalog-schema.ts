@@ -32,6 +32,8 @@ const version = {
     components: { type: 'object', additionalProperties: nonEmptyString, 'x-problem': { type: 'an object of name → version strings' } },
     breakingChanges: listOf(nonEmptyString),
     upgradeFrom: { type: 'string', format: SEMVER_FORMAT, 'x-problem': { format: 'is not strict SemVer 2.0.0 (the oldest version an upgrade may start from)' } },
+    minKubernetesVersion: matching(KUBERNETES_MIN_VERSION, 'a Kubernetes version such as "1.30"'),
+    unsupportedArchitectures: listOf(matching(LOWER_NAME, 'a lower-case architecture such as "arm64"')),
     source: nonEmptyString,
   },
 } as const

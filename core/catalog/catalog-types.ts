@@ -25,6 +25,13 @@ export interface VersionSpec {
    * older installations must pass through an intermediate version first. Absent when any version may upgrade.
    */
   upgradeFrom?: string
+  /**
+   * The Kubernetes version this version needs, when it needs more than the type's `minKubernetesVersion` (Secret Store
+   * 1.3.0 dropped Kubernetes < 1.30, which 1.4.0 reinstated). The stricter of the two applies.
+   */
+  minKubernetesVersion?: string
+  /** Node architectures this version cannot run on, on top of the type's (Secret Store before 1.2.1: arm64). */
+  unsupportedArchitectures?: string[]
   /** Where this version was verified, when it differs from the type's `source`. */
   source?: string
 }

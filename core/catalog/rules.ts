@@ -7,7 +7,7 @@ import { isKubernetesVersionBelow, normalizeArchitecture, parseKubernetesVersion
 import type { Catalog } from './lookup.js'
 import { GENERIC_DISTRIBUTION } from './lookup.js'
 import { allVersionsNewestFirst, findReleaseTrain, findVersion, isSupported, releaseTrainNames, supportedVersions } from './release-trains.js'
-import type { ExtensionTypeSpec } from './catalog-types.js'
+import type { ExtensionTypeSpec, ReleaseTrainSpec, VersionSpec } from './catalog-types.js'
 import { settingsProblems, type SettingsProblem } from './settings-schema.js'
 import { ErrorCodes, type RuleCode } from '../domain/error-catalogue.js'
 import { checkReservedSettings } from './reserved-settings.js'
@@ -144,6 +144,46 @@ export function checkArchitecture(spec: ExtensionTypeSpec, cluster: ClusterFacts
     TARGET.extensionType,
     `Extension type '${spec.type}' does not support the cluster's '${architecture}' architecture. Unsupported architectures: ${list(spec.unsupportedArchitectures)}.`,
   )
+}
+
+/** The Kubernetes minimum a version needs: the stricter of the type's and the version's own, or null for none. */
+export function minKubernetesVersionOf(spec: ExtensionTypeSpec, version: VersionSpec | undefined): string | null {
+  const own = version?.minKubernetesVersion ?? null
+  const typeMinimum = parseKubernetesVersion(spec.minKubernetesVersion)
+  const versionMinimum = parseKubernetesVersion(own)
+  if (!versionMinimum) return spec.minKubernetesVersion
+  return typeMinimum && isKubernetesVersionBelow(versionMinimum, typeMinimum) ? spec.minKubernetesVersion : own
+}
+
+/**
+ * The rules one version adds to its type's (its own Kubernetes minimum and architectures), for a cluster that can run
+ * the type: a pinned version is refused, and a cluster's version list leaves it out.
+ */
+function versionClusterViolations(spec: ExtensionTypeSpec, version: VersionSpec, cluster: ClusterFacts): RuleViolation[] {
+  const violations: RuleViolation[] = []
+  const minimum = version.minKubernetesVersion
+  const actual = parseKubernetesVersion(cluster.kubernetesVersion)
+  const required = parseKubernetesVersion(minimum ?? null)
+  if (minimum && required && actual && isKubernetesVersionBelow(actual, required)) {
+    violations.push(
+      badRequest(
+        ErrorCodes.KubernetesVersionTooLow,
+        TARGET.version,
+        `Version '${version.version}' of extension type '${spec.type}' requires Kubernetes ${minimum} or later, but the cluster runs ${cluster.kubernetesVersion}. Choose another version, or upgrade the cluster to Kubernetes ${minimum} or later first.`,
+      ),
+    )
+  }
+  const architecture = normalizeArchitecture(cluster.architecture)
+  if (architecture && version.unsupportedArchitectures?.includes(architecture)) {
+    violations.push(
+      badRequest(
+        ErrorCodes.ArchitectureNotSupported,
+        TARGET.version,
+        `Version '${version.version}' of extension type '${spec.type}' does not support the cluster's '${architecture}' architecture. Choose another version.`,
+      ),
+    )
+  }
+  return violations
 }
 
 /** Every cluster-level rule, for install checks and for listing what a cluster can run. */
@@ -429,6 +469,12 @@ export function checkSupportWindow(spec: ExtensionTypeSpec, releaseTrain: string
   )
 }
 
+/** A pinned version's own constraints (versionClusterViolations); skipped when the version is unknown: other rules say so. */
+function checkPinnedVersionOnCluster(spec: ExtensionTypeSpec, releaseTrain: string, version: string | null, cluster: ClusterFacts): RuleViolation[] {
+  const entry = version === null ? undefined : versionEntry(spec, releaseTrain, version)
+  return entry ? versionClusterViolations(spec, entry, cluster) : []
+}
+
 function versionEntry(spec: ExtensionTypeSpec, releaseTrain: string, version: string) {
   const train = findReleaseTrain(spec, releaseTrain)
   return train ? findVersion(train, version) : undefined
@@ -507,6 +553,7 @@ export function checkInstallable(input: InstallRequest, catalog: Catalog = defau
     checkVersionAvailable(spec, input.releaseTrain),
     checkVersionOnTrain(spec, input.releaseTrain, input.version),
     checkSupportWindow(spec, input.releaseTrain, input.version),
+    ...checkPinnedVersionOnCluster(spec, input.releaseTrain, input.version, input.cluster),
     checkUpgradePath(spec, input.releaseTrain, input.installedVersion, input.version),
   ].filter((v): v is RuleViolation => v !== null)
 }
@@ -600,7 +647,13 @@ export function compatibleVersions(
   const spec = typeof type === 'string' ? catalog.findType(type) : type
   if (!spec || clusterViolations(catalog, spec, facts, clusterType).length > 0) return []
   const trains = releaseTrain === undefined ? spec.releaseTrains : spec.releaseTrains.filter((t) => sameName(t.name, releaseTrain))
-  return trains.map((train) => ({ releaseTrain: train.name, versions: supportedVersions(spec, train) }))
+  return trains.map((train) => ({ releaseTrain: train.name, versions: supportedVersions(spec, train).filter((v) => runsOn(spec, train, v, facts)) }))
+}
+
+/** Whether a version of the train adds no constraint the cluster fails (versionClusterViolations). */
+export function runsOn(spec: ExtensionTypeSpec, train: ReleaseTrainSpec, version: string, facts: ClusterFacts): boolean {
+  const entry = findVersion(train, version)
+  return !entry || versionClusterViolations(spec, entry, facts).length === 0
 }
 
 /** The extension types a cluster with these facts can run. */

@@ -1,4 +1,5 @@
-// Auto-upgrade over real HTTP, Postgres and Redis. The catalog is a temporary file (CATALOG_FILE); the test adds a
+// Auto-upgrade over real HTTP, Postgres and Redis. The catalog is a temporary copy (CATALOG_FILE) of the seed-dated fixture
+// (its Flux 1.14.1-1.16.2, so the rules are tested on data that does not move with the shipped catalog); the test adds a
 // newer minor and a newer major of Flux to it the way an operator would, and the worker's scheduled sweep (a BullMQ
 // job scheduler running every second here) moves auto-upgrading extensions to the new minor through a tracked
 // operation, never to the new major, and never moves pinned or manually managed ones.
@@ -9,7 +10,8 @@ import path from 'node:path'
 import pino from 'pino'
 import { Queue } from 'bullmq'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { loadCatalog, resetDefaultCatalog, shippedCatalogFile } from '../../core/catalog/index.js'
+import { loadCatalog, resetDefaultCatalog } from '../../core/catalog/index.js'
+import { SEED_CATALOG_FILE } from '../catalog/seed.js'
 import { createDb, type Db } from '../../core/db/client.js'
 import { OperationQueue, closeBullmq, redisConnection } from '../../core/queue.js'
 import { AUTO_UPGRADE_QUEUE, AUTO_UPGRADE_SCHEDULER_ID } from '../../workers/jobs/auto-upgrade-schedule.js'
@@ -59,7 +61,7 @@ async function operationsOf(sub: string, name: string) {
 beforeAll(async () => {
   catalogDir = mkdtempSync(path.join(os.tmpdir(), 'arcext-catalog-'))
   catalogPath = path.join(catalogDir, 'extension-types.json')
-  copyFileSync(shippedCatalogFile(), catalogPath)
+  copyFileSync(SEED_CATALOG_FILE, catalogPath)
   process.env.CATALOG_FILE = catalogPath
   resetDefaultCatalog()
   h = await startHarness({ env: { DATABASE_URL: databaseUrl, AUTO_UPGRADE_INTERVAL_SECONDS: '1' } })
@@ -218,12 +220,12 @@ describe('the sweep, called directly', () => {
     } finally {
       await queue.queue.obliterate({ force: true })
       await queue.close()
-      copyFileSync(shippedCatalogFile(), catalogPath)
+      copyFileSync(SEED_CATALOG_FILE, catalogPath)
     }
   })
 
   it('never chooses a target for pinned or manual extensions, or across a major', () => {
-    const raw = JSON.parse(readFileSync(shippedCatalogFile(), 'utf8')) as Json
+    const raw = JSON.parse(readFileSync(SEED_CATALOG_FILE, 'utf8')) as Json
     addFluxVersions(raw, ['1.17.0', '2.0.0'])
     const file = path.join(catalogDir, 'targets.json')
     writeFileSync(file, JSON.stringify(raw))

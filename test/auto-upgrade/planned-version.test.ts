@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadCatalog, reloadingCatalog, shippedCatalogFile, type Catalog } from '../../core/catalog/index.js'
+import { SEED_CATALOG_FILE } from '../catalog/seed.js'
 import type { ExtensionSpec } from '../../core/domain/model.js'
 import { plannedVersion } from '../../workers/catalog-planner.js'
 import { DriverError } from '../../workers/drivers/driver.js'
@@ -14,7 +15,7 @@ type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-exp
 let dir: string
 
 function catalogWith(file: string, fluxVersions: string[]): string {
-  const raw = JSON.parse(readFileSync(shippedCatalogFile(), 'utf8')) as Json
+  const raw = JSON.parse(readFileSync(SEED_CATALOG_FILE, 'utf8')) as Json
   const flux = (raw.types as Json[]).find((t) => t.type === 'microsoft.flux')!
   const stable = (flux.releaseTrains as Json[]).find((t) => t.name === 'Stable')!
   for (const version of fluxVersions) stable.versions.push({ version, releasedOn: null, notes: [] })
@@ -70,10 +71,11 @@ describe('plannedVersion', () => {
   })
 
   it('starts afresh on a train the installed version is not on', () => {
-    // Container insights: its Stable versions (3.1.x) are not on its Preview train.
+    // Container insights in the shipped catalog: its Stable versions (3.1.x) are not on its Preview train.
+    const shipped = loadCatalog(shippedCatalogFile())
     const monitor = spec({ extensionType: 'microsoft.azuremonitor.containers', releaseTrain: 'Preview' })
-    const previewNewest = plannedVersion(catalog, monitor, null)
-    expect(plannedVersion(catalog, monitor, '3.1.26')).toBe(previewNewest)
+    const previewNewest = plannedVersion(shipped, monitor, null)
+    expect(plannedVersion(shipped, monitor, '3.1.26')).toBe(previewNewest)
   })
 
   it('fails permanently for a type or train the catalog no longer has', () => {

@@ -1,7 +1,8 @@
 // The catalog features of issue #16 over real HTTP: a marketplace type without its plan, a second instance of a type
-// installed under its legacy name, and an update that skips a version's upgrade-from minimum. The API runs on the
-// shipped catalog plus one operator-added type with Flux's upgrade shape (CATALOG_FILE), since no shipped version
-// carries a minimum yet.
+// installed under its legacy name, an update that skips a version's upgrade-from minimum, a version's own Kubernetes
+// minimum, and a retirement date on an installed extension. The API runs on the shipped catalog plus one
+// operator-added type with Flux's upgrade shape (CATALOG_FILE): shipped Flux 1.23.0 needs 1.21.0 first, but nothing
+// older than 1.22.1 is inside its N-2 window, so a fresh install cannot start below the minimum.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -116,5 +117,36 @@ describe("a version's upgrade-from minimum", () => {
 
     expect((await putAndWait(sub, 'stepped', pin('1.22.0'))).properties.currentVersion).toBe('1.22.0')
     expect((await putAndWait(sub, 'stepped', pin('1.23.0'))).properties.currentVersion).toBe('1.23.0')
+  })
+})
+
+async function registerClusterWith(sub: string, properties: Json): Promise<void> {
+  const body = { ...compatibleCluster, properties: { ...compatibleCluster.properties, ...properties } }
+  expect((await call(h, 'PUT', `${clusterPath(sub)}?${CLUSTER_API}`, body)).status).toBe(201)
+}
+
+describe("a version's own constraints (shipped Secret Store 1.3.0 needs Kubernetes 1.30)", () => {
+  it('refuses pinning it on an older cluster, naming the version, and installs the next one there', async () => {
+    const sub = freshSubscription()
+    await registerClusterWith(sub, { kubernetesVersion: 'v1.29.7' })
+    const pin = (v: string) => ({ properties: { extensionType: 'microsoft.azure.secretstore', autoUpgradeMinorVersion: false, version: v } })
+    const refused = await call<Json>(h, 'PUT', `${extensionPath(sub, 'sse')}?${EXTENSION_API}`, pin('1.3.0'))
+    expect(refused.status).toBe(400)
+    expect(refused.body.error).toMatchObject({ code: 'KubernetesVersionTooLow', target: 'properties.version' })
+    expect(refused.body.error.message).toContain("Version '1.3.0' of extension type 'microsoft.azure.secretstore' requires Kubernetes 1.30 or later, but the cluster runs v1.29.7.")
+    expect((await call(h, 'GET', `${extensionPath(sub, 'sse')}?${EXTENSION_API}`)).status).toBe(404)
+    expect((await putAndWait(sub, 'sse', pin('1.4.0'))).properties.currentVersion).toBe('1.4.0')
+  })
+})
+
+describe('a retirement date', () => {
+  it('shows on an installed extension of the type as a warning status', async () => {
+    const sub = freshSubscription()
+    await registerClusterWith(sub, { distribution: 'eks' })
+    const body = await putAndWait(sub, 'osm', { properties: { extensionType: 'microsoft.openservicemesh' } })
+    // Before the date it is a notice, from the date on a retirement: either way a warning that names the date.
+    const retiring = (body.properties.statuses as Json[]).find((status) => /^ExtensionTypeRetir(ing|ed)$/.test(String(status.code)))
+    expect(retiring).toMatchObject({ level: 'Warning' })
+    expect(retiring?.message).toMatch(/^Azure Arc-enabled Open Service Mesh \(microsoft\.openservicemesh\) (retires|was retired) on 2027-09-30/)
   })
 })

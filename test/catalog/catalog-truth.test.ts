@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest'
 import { loadCatalog, shippedCatalogFile } from '../../core/catalog/catalog.js'
 import { findReleaseTrain, supportedVersions } from '../../core/catalog/release-trains.js'
 import { compareSemver } from '../../core/catalog/semver.js'
-import { advisoryStatusesFor, checkInstallable, newestAutoUpgradeTarget, retirementStatusFor } from '../../core/catalog/rules.js'
+import { advisoryStatusesFor, checkInstallable, compatibleVersions, minKubernetesVersionOf, newestAutoUpgradeTarget, retirementStatusFor } from '../../core/catalog/rules.js'
+import type { ClusterFacts } from '../../core/domain/model.js'
 import { validateCatalog } from '../../core/catalog/schema.js'
-import { installRequest, minimalCatalogJson, typeJson, problemsOf } from './fixtures.js'
+import { cluster, installRequest, minimalCatalogJson, typeJson, problemsOf } from './fixtures.js'
 
 function catalogWith(...types: Record<string, unknown>[]) {
   return { ...minimalCatalogJson(), types }
@@ -137,6 +138,63 @@ describe('upgrade-from minimums', () => {
   })
 })
 
+describe('per-version constraints', () => {
+  // Secret Store's shape: 1.3.0 needs Kubernetes 1.30 (the type 1.27); versions before 1.2.1 have no arm64 images.
+  const store = typeJson('contoso.store', {
+    minKubernetesVersion: '1.27',
+    releaseTrains: stable(version('1.4.0'), version('1.3.0', { minKubernetesVersion: '1.30' }), version('1.2.1'), version('1.1.6', { unsupportedArchitectures: ['arm64'] })),
+  })
+  const catalog = validateCatalog(catalogWith(store))
+  const spec = catalog.findType('contoso.store')!
+  const pin = (version: string, facts: Partial<ClusterFacts>) => installRequest('contoso.store', { autoUpgradeMinorVersion: false, version, cluster: cluster(facts) })
+
+  it("refuse a pinned version the cluster's Kubernetes is too old for, naming the version", () => {
+    const [violation, ...rest] = checkInstallable(pin('1.3.0', { kubernetesVersion: 'v1.29.4' }), catalog)
+    expect(rest).toEqual([])
+    expect(violation).toMatchObject({ rule: 'KubernetesVersionTooLow', target: 'properties.version', status: 400 })
+    expect(violation?.message).toBe(
+      "Version '1.3.0' of extension type 'contoso.store' requires Kubernetes 1.30 or later, but the cluster runs v1.29.4. Choose another version, or upgrade the cluster to Kubernetes 1.30 or later first.",
+    )
+    expect(checkInstallable(pin('1.3.0', { kubernetesVersion: '1.30.0' }), catalog)).toEqual([])
+    expect(checkInstallable(pin('1.4.0', { kubernetesVersion: '1.29.4' }), catalog)).toEqual([])
+    // No reported Kubernetes version: nothing to compare, as for the type's own minimum.
+    expect(checkInstallable(pin('1.3.0', { kubernetesVersion: null }), catalog)).toEqual([])
+  })
+
+  it('refuse a pinned version that excludes the cluster’s architecture, in any spelling', () => {
+    expect(checkInstallable(pin('1.1.6', { architecture: 'aarch64' }), catalog)).toEqual([
+      expect.objectContaining({
+        rule: 'ArchitectureNotSupported',
+        target: 'properties.version',
+        message: "Version '1.1.6' of extension type 'contoso.store' does not support the cluster's 'arm64' architecture. Choose another version.",
+      }),
+    ])
+    expect(checkInstallable(pin('1.2.1', { architecture: 'arm64' }), catalog)).toEqual([])
+  })
+
+  it("leave those versions out of a cluster's compatible versions, and let the type's minimum still apply", () => {
+    expect(compatibleVersions(spec, cluster({ kubernetesVersion: '1.29.0' }), undefined, catalog)).toEqual([{ releaseTrain: 'Stable', versions: ['1.4.0', '1.2.1', '1.1.6'] }])
+    expect(compatibleVersions(spec, cluster({ architecture: 'arm64' }), undefined, catalog)).toEqual([{ releaseTrain: 'Stable', versions: ['1.4.0', '1.3.0', '1.2.1'] }])
+    expect(compatibleVersions(spec, cluster({ kubernetesVersion: '1.26.0' }), undefined, catalog)).toEqual([])
+  })
+
+  it("take the stricter of the type's and the version's minimum", () => {
+    const entry = (v: string) => findReleaseTrain(spec, 'Stable')!.versions.find((x) => x.version === v)
+    expect(minKubernetesVersionOf(spec, entry('1.3.0'))).toBe('1.30')
+    expect(minKubernetesVersionOf(spec, entry('1.4.0'))).toBe('1.27')
+    expect(minKubernetesVersionOf({ ...spec, minKubernetesVersion: '1.31' }, entry('1.3.0'))).toBe('1.31')
+    expect(minKubernetesVersionOf({ ...spec, minKubernetesVersion: null }, entry('1.4.0'))).toBeNull()
+  })
+
+  it('are checked when the catalog loads', () => {
+    const problems = problemsOf(catalogWith(typeJson('contoso.store', { releaseTrains: stable(version('1.3.0', { minKubernetesVersion: 'v1.30', unsupportedArchitectures: ['ARM64'] })) })))
+    expect(problems).toEqual([
+      'types[0].releaseTrains[0].versions[0].minKubernetesVersion: "v1.30" is not a Kubernetes version such as "1.30"',
+      'types[0].releaseTrains[0].versions[0].unsupportedArchitectures[0]: "ARM64" is not a lower-case architecture such as "arm64"',
+    ])
+  })
+})
+
 describe('retirement dates', () => {
   const catalog = validateCatalog(catalogWith(typeJson('contoso.mesh', { displayName: 'Contoso Mesh', retiresOn: '2027-09-30', preview: true }), typeJson('contoso.kept')))
   const mesh = catalog.findType('contoso.mesh')!
@@ -219,9 +277,62 @@ describe('the shipped catalog', () => {
     )
   })
 
-  it('keeps the Secret Store versions its release notes show (1.5.2, 1.5.3)', () => {
-    const versions = findReleaseTrain(type('microsoft.azure.secretstore'), 'Stable')?.versions.map((v) => v.version)
-    expect(versions).toEqual(expect.arrayContaining(['1.5.3', '1.5.2']))
+  it('lists the Secret Store versions its release notes show, 1.3.0 with the Kubernetes 1.30 it needed', () => {
+    const store = type('microsoft.azure.secretstore')
+    const versions = findReleaseTrain(store, 'Stable')!.versions
+    expect(versions.map((v) => v.version)).toEqual(['1.5.5', '1.5.3', '1.5.2', '1.5.1', '1.5.0', '1.4.1', '1.4.0', '1.3.0', '1.2.2', '1.2.1', '1.1.6', '1.1.5', '1.0.2', '0.10.0', '0.9.6'])
+    expect(versions.filter((v) => v.minKubernetesVersion).map((v) => [v.version, v.minKubernetesVersion])).toEqual([['1.3.0', '1.30']])
+    // ARM64 support arrived in 1.2.1.
+    expect(versions.filter((v) => v.unsupportedArchitectures?.includes('arm64')).map((v) => v.version)).toEqual(['1.1.6', '1.1.5', '1.0.2', '0.10.0', '0.9.6'])
+    const on129 = installRequest('microsoft.azure.secretstore', { autoUpgradeMinorVersion: false, version: '1.3.0', cluster: cluster({ kubernetesVersion: '1.29.2' }) })
+    expect(rulesOf(checkInstallable(on129, shipped))).toEqual(['KubernetesVersionTooLow'])
+    expect(checkInstallable({ ...on129, version: '1.4.0' }, shipped)).toEqual([])
+  })
+
+  it("lists Flux's releases up to 1.23.0, which needs 1.21.0 first, with an N-2 window computed from them", () => {
+    const flux = type('microsoft.flux')
+    const train = findReleaseTrain(flux, 'Stable')!
+    expect(train.versions.map((v) => v.version)).toEqual(['1.23.0', '1.22.2', '1.22.1', '1.21.1', '1.21.0', '1.20.4', '1.19.5', '1.17.3', '1.17.2', '1.16.12', '1.16.2', '1.15.1', '1.14.1'])
+    expect(flux.supportPolicy).toEqual({ kind: 'latestMinus', n: 2 })
+    expect(supportedVersions(flux, train)).toEqual(['1.23.0', '1.22.2', '1.22.1'])
+    const newest = train.versions[0]!
+    expect(newest).toMatchObject({ upgradeFrom: '1.21.0', components: { flux: 'v2.7.5' } })
+    expect(newest.breakingChanges?.join(' ')).toContain('helm.toolkit.fluxcd.io/v2beta1')
+    const update = installRequest('microsoft.flux', { autoUpgradeMinorVersion: false, version: '1.23.0', installedVersion: '1.20.4' })
+    expect(checkInstallable(update, shipped).map((v) => v.message)).toEqual([
+      "Version '1.23.0' of extension type 'microsoft.flux' can only be installed over version 1.21.0 or later, but the extension runs 1.20.4. Update to version '1.22.2' first, then to '1.23.0'.",
+    ])
+    expect(newestAutoUpgradeTarget(flux, 'Stable', '1.19.5')).toBe('1.22.2')
+    expect(newestAutoUpgradeTarget(flux, 'Stable', '1.22.2')).toBe('1.23.0')
+  })
+
+  it('asks Kubernetes 1.27 for Azure Policy, as its page does for every distribution it lists', () => {
+    const policy = type('microsoft.policyinsights')
+    expect(policy.minKubernetesVersion).toBe('1.27')
+    expect(rulesOf(checkInstallable(installRequest('microsoft.policyinsights', { cluster: cluster({ kubernetesVersion: '1.26.9' }) }), shipped))).toEqual(['KubernetesVersionTooLow'])
+  })
+
+  it('lists the Container Apps releases to 1.37.1 and keeps it off arm64', () => {
+    const aca = type('microsoft.app.environment')
+    expect(
+      findReleaseTrain(aca, 'Stable')!
+        .versions.map((v) => v.version)
+        .slice(0, 5),
+    ).toEqual(['1.37.1', '1.36.15', '1.30.6', '1.23.5', '1.17.8'])
+    expect(aca.unsupportedArchitectures).toEqual(['arm64'])
+  })
+
+  it('names its own source on every version of the refreshed types, with the date the source states', () => {
+    for (const name of ['microsoft.flux']) {
+      for (const v of findReleaseTrain(type(name), 'Stable')!.versions) expect(v.source, `${name} ${v.version}`).toMatch(/https:\/\/learn\.microsoft\.com\/\S+.*(20\d\d-\d\d-\d\d)/)
+    }
+    for (const [name, added] of [
+      ['microsoft.azure.secretstore', ['1.5.5', '1.3.0']],
+      ['microsoft.app.environment', ['1.37.1', '1.36.15', '1.30.6', '1.23.5']],
+    ] as const) {
+      const train = findReleaseTrain(type(name), 'Stable')!
+      for (const v of added) expect(train.versions.find((x) => x.version === v)?.source, `${name} ${v}`).toMatch(/https:\/\/learn\.microsoft\.com\/\S+.*(20\d\d-\d\d-\d\d)/)
+    }
   })
 
   it('dates the Open Service Mesh and Key Vault Secrets Provider retirements', () => {

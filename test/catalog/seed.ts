@@ -4,7 +4,8 @@
 // fixture (test/fixtures/seed-catalog-2025-04-15.json, the catalog as it stood on the seed page's facts), so refreshing
 // the shipped catalog from newer sources does not erase what these tests pin down.
 import path from 'node:path'
-import { loadCatalog } from '../../core/catalog/catalog.js'
+import { afterAll, beforeAll } from 'vitest'
+import { CATALOG_FILE_ENV, loadCatalog, resetDefaultCatalog } from '../../core/catalog/catalog.js'
 import { repoRoot } from '../../core/paths.js'
 
 export const SEED_CATALOG_FILE = path.join(repoRoot, 'test', 'fixtures', 'seed-catalog-2025-04-15.json')
@@ -81,3 +82,20 @@ export const SEED: SeedConstraint[] = [
     conflictsWith: ['microsoft.app.environment'],
   },
 ]
+
+/**
+ * For a test file that exercises a rule with Flux 1.14.1-1.16.2 as its example: the api and worker it starts read the
+ * seed-dated fixture, so a refresh of the shipped catalog does not move the versions under it. The catalog is
+ * process-wide operator data, so it is set before the file's harness starts and restored after it (test files share
+ * worker processes: vitest.config.ts, isolate: false). Call it at the top of the file, before its own beforeAll.
+ */
+export function useSeedCatalog(): void {
+  beforeAll(() => {
+    process.env[CATALOG_FILE_ENV] = SEED_CATALOG_FILE
+    resetDefaultCatalog()
+  })
+  afterAll(() => {
+    delete process.env[CATALOG_FILE_ENV]
+    resetDefaultCatalog()
+  })
+}

@@ -18,6 +18,7 @@ import { checkDrift } from '../../workers/jobs/drift-check.js'
 import { SUPPORTED_EXTENSION_API_VERSIONS } from '../../api/versions/extension-api-versions.js'
 import { WorkerMetrics } from '../../workers/worker-metrics.js'
 import { EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster, startHarness, until, type Harness } from '../helpers/harness.js'
+import { useSeedCatalog } from '../catalog/seed.js'
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -25,6 +26,9 @@ const databaseUrl = siblingDatabaseUrl(inject('databaseUrl'), 'drift_')
 
 let h: Harness
 let db: Db
+
+// Flux 1.14.1-1.16.2 are the example versions here: the seed-dated catalog keeps them still.
+useSeedCatalog()
 
 beforeAll(async () => {
   h = await startHarness({ env: { DATABASE_URL: databaseUrl, DRIFT_CHECK_SECONDS: '1', AUTO_UPGRADE_INTERVAL_SECONDS: '0' } })

@@ -6,13 +6,14 @@
 import { readFileSync } from 'node:fs'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { shippedCatalogFile, validateCatalog, type Catalog } from '../../core/catalog/index.js'
+import { validateCatalog, type Catalog } from '../../core/catalog/index.js'
 import { createDb, type Db } from '../../core/db/client.js'
 import { OperationQueue, redisConnection } from '../../core/queue.js'
 import { loadSecretBox } from '../../core/secrets.js'
 import { autoUpgradeTarget, sweepAutoUpgrades } from '../../workers/jobs/auto-upgrade.js'
 import { dropDatabase, siblingDatabaseUrl } from '../helpers/isolation.js'
 import { EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster, startHarness, until, type Harness } from '../helpers/harness.js'
+import { SEED_CATALOG_FILE, useSeedCatalog } from '../catalog/seed.js'
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -21,6 +22,9 @@ const databaseUrl = siblingDatabaseUrl(inject('databaseUrl'), 'rollback_')
 let h: Harness
 let db: Db
 let queue: OperationQueue
+
+// Flux 1.14.1-1.16.2 are the example versions here: the seed-dated catalog keeps them still.
+useSeedCatalog()
 
 beforeAll(async () => {
   h = await startHarness({ env: { DATABASE_URL: databaseUrl, DRIFT_CHECK_SECONDS: '0', AUTO_UPGRADE_INTERVAL_SECONDS: '0' } })
@@ -146,9 +150,9 @@ describe('a failed upgrade', () => {
   })
 })
 
-/** The shipped catalog with versions added to Flux's Stable train (newest first), as an operator would add them. */
+/** The seed-dated catalog with versions added to Flux's Stable train (newest first), as an operator would add them. */
 function catalogWithFlux(versions: Json[]): Catalog {
-  const raw = JSON.parse(readFileSync(shippedCatalogFile(), 'utf8')) as Json
+  const raw = JSON.parse(readFileSync(SEED_CATALOG_FILE, 'utf8')) as Json
   const flux = (raw.types as Json[]).find((t) => t.type === 'microsoft.flux')!
   const stable = (flux.releaseTrains as Json[]).find((t) => t.name === 'Stable')!
   stable.versions = [...versions.map((v) => ({ releasedOn: '2026-01', notes: [`test release ${v.version}`], ...v })), ...stable.versions]

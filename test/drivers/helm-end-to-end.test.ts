@@ -5,6 +5,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, extensionPath, freshSubscription, registerCluster, until } from '../helpers/harness.js'
 import { getExtension, putExtension, runOperation, startHelmHarness, type FakeHelm, type HelmHarness } from './support.js'
+import { FLUX_NEWEST } from '../helpers/shipped-flux.js'
 
 const KUBECONFIG = 'apiVersion: v1\nkind: Config\nclusters:\n- name: edge\n  cluster:\n    server: https://10.9.8.7:6443\nusers:\n- name: admin\n  user:\n    token: e2e-kubeconfig-token\n'
 const REPOSITORY = 'oci://charts.example.test/arcext'
@@ -32,7 +33,7 @@ describe('helm driver end to end', () => {
     })
     expect(installed).toMatchObject({ status: 'Succeeded' })
     const ext = await getExtension(h, sub, 'flux')
-    expect(ext.body.properties).toMatchObject({ provisioningState: 'Succeeded', currentVersion: '1.16.2', errorInfo: null })
+    expect(ext.body.properties).toMatchObject({ provisioningState: 'Succeeded', currentVersion: FLUX_NEWEST, errorInfo: null })
     expect(JSON.stringify(ext.body)).not.toMatch(/e2e-protected-value|e2e-kubeconfig-token/)
 
     const upgrade = fake.log().find((c) => c.argv[0] === 'upgrade')!
@@ -47,7 +48,7 @@ describe('helm driver end to end', () => {
       'flux',
       `${REPOSITORY}/microsoft.flux`,
       '--version',
-      '1.16.2',
+      FLUX_NEWEST,
     ])
     expect(upgrade.argv).toContain('--timeout')
     expect(upgrade.argv[upgrade.argv.indexOf('--timeout') + 1]).toBe('90s')
@@ -59,7 +60,7 @@ describe('helm driver end to end', () => {
     })
     expect(existsSync(upgrade.kubeconfig!.path)).toBe(false)
     expect(existsSync(upgrade.values!.path)).toBe(false)
-    expect(fake.releases()).toMatchObject([{ name: 'flux', namespace: 'flux-system', info: { status: 'deployed' }, chart: { metadata: { version: '1.16.2' } } }])
+    expect(fake.releases()).toMatchObject([{ name: 'flux', namespace: 'flux-system', info: { status: 'deployed' }, chart: { metadata: { version: FLUX_NEWEST } } }])
 
     // Same desired state again: the release is observed in sync and helm upgrade is not run a second time.
     const upgradesBefore = fake.log().filter((c) => c.argv[0] === 'upgrade').length

@@ -14,6 +14,7 @@ import { SecretBox, keyFromMaterial } from '../../core/secrets.js'
 import { valuesDigest, valuesDigestMatches } from '../../workers/drivers/values-digest.js'
 import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster, until, POLL } from '../helpers/harness.js'
 import { getExtension, startHelmHarness, type FakeHelm, type HelmHarness } from './support.js'
+import { FLUX_NEWEST } from '../helpers/shipped-flux.js'
 
 const PEM = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\nq3ZlEakeyMaterialLine2xYz\n-----END PRIVATE KEY-----\n'
 const PROTECTED = {
@@ -193,7 +194,7 @@ describe('no protected value leaks, whatever its shape', () => {
     expect(put.status).toBe(201)
     await expect.poll(async () => (await getExtension(h, sub, 'dapr')).body.properties.provisioningState, { ...POLL, timeout: 20_000 }).toBe('Succeeded')
 
-    const inputs = { version: '1.16.2', values: settings, protectedValues: { 'git.token': 'ab' } }
+    const inputs = { version: FLUX_NEWEST, values: settings, protectedValues: { 'git.token': 'ab' } }
     const client = new pg.Client({ connectionString: h.databaseUrl })
     await client.connect()
     const { rows } = await client.query<{ values_digest: string }>("SELECT values_digest FROM simulated_releases WHERE release_name = 'dapr'")

@@ -102,8 +102,8 @@ describe('each version in its own shape', () => {
       'GET',
       `/subscriptions/${sub}/providers/Microsoft.KubernetesConfiguration/locations/eastus/extensionTypes/${FLUX.type}/versions?api-version=2022-01-15-preview`,
     )
-    expect(versions.body.value).toEqual([{ releaseTrain: 'Stable', versions: ['1.14.1', '1.15.1', '1.16.2'] }])
-    const version = await call<Json>(h, 'GET', `${clusterId}/providers/Microsoft.KubernetesConfiguration/extensionTypes/${FLUX.type}/versions/1.16.2?api-version=2022-01-15-preview`)
+    expect(versions.body.value).toEqual([{ releaseTrain: 'Stable', versions: ['1.22.1', '1.22.2', '1.23.0'] }])
+    const version = await call<Json>(h, 'GET', `${clusterId}/providers/Microsoft.KubernetesConfiguration/extensionTypes/${FLUX.type}/versions/1.23.0?api-version=2022-01-15-preview`)
     expect(version.status).toBe(400)
     expect(version.body).toMatchObject({ error: { code: 'NoRegisteredProviderFound' } })
     const locationGet = await call<Json>(h, 'GET', `/subscriptions/${sub}/providers/Microsoft.KubernetesConfiguration/locations/eastus/extensionTypes/${FLUX.type}?api-version=2022-01-15-preview`)
@@ -120,7 +120,7 @@ describe('each version in its own shape', () => {
     expect(got.body.properties.clusterTypes).toBeUndefined()
     expect(got.body.properties.supportedScopes.clusterScopeSettings.allowMultipleInstances).toBeUndefined()
     const versions = await call<Json>(h, 'GET', `${clusterId}/providers/Microsoft.KubernetesConfiguration/extensionTypes/${FLUX.type}/versions?api-version=2023-05-01-preview`)
-    expect(versions.body.value.map((v: Json) => v.name)).toEqual(['1.14.1', '1.15.1', '1.16.2'])
+    expect(versions.body.value.map((v: Json) => v.name)).toEqual(['1.22.1', '1.22.2', '1.23.0'])
     expect(versions.body.value[0].type).toBe('Microsoft.KubernetesConfiguration/extensionTypes/versions')
   })
 

@@ -140,15 +140,15 @@ describe('location-level extensionTypes', () => {
       expect(versions.status).toBe(200)
       expect(versions.body.value).toEqual(type.releaseTrains.map((t) => ({ releaseTrain: t.name, versions: expectedVersions(type, t.name) })))
     }
-    // Flux: latest and N-2 only; 1.13.1 is in the catalog but out of support.
+    // Flux: latest and N-2 only (the shipped release notes' newest three); 1.21.1 is in the catalog but out of support.
     const flux = await call<Json>(h, 'GET', `${location}/microsoft.flux/versions?${API}`)
-    expect(flux.body.value).toEqual([{ releaseTrain: 'Stable', versions: ['1.14.1', '1.15.1', '1.16.2'] }])
+    expect(flux.body.value).toEqual([{ releaseTrain: 'Stable', versions: ['1.22.1', '1.22.2', '1.23.0'] }])
   })
 
   it('serves the versions list at the path the 2023-05-01 swagger misspells', async () => {
     const typo = await call<Json>(h, 'GET', `/subcriptions/${sub}/providers/Microsoft.KubernetesConfiguration/locations/eastus/extensionTypes/microsoft.flux/versions?${API}`)
     expect(typo.status).toBe(200)
-    expect(typo.body.value[0].versions).toEqual(['1.14.1', '1.15.1', '1.16.2'])
+    expect(typo.body.value[0].versions).toEqual(['1.22.1', '1.22.2', '1.23.0'])
   })
 
   it('filters versions by releaseTrain, majorVersion and showLatest', async () => {
@@ -173,12 +173,12 @@ describe('location-level extensionTypes', () => {
 
   it('lists version resources (2024-11-01-preview), Stable by default, and gets one', async () => {
     const flux = await call<Json>(h, 'GET', `${location}/microsoft.flux/versions?${PREVIEW}`)
-    expect(flux.body.value.map((v: Json) => v.name)).toEqual(['1.14.1', '1.15.1', '1.16.2'])
+    expect(flux.body.value.map((v: Json) => v.name)).toEqual(['1.22.1', '1.22.2', '1.23.0'])
     expect(flux.body.value[2]).toEqual({
-      id: `${location}/microsoft.flux/versions/1.16.2`,
-      name: '1.16.2',
+      id: `${location}/microsoft.flux/versions/1.23.0`,
+      name: '1.23.0',
       type: 'Microsoft.KubernetesConfiguration/extensionTypes/versions',
-      properties: { version: '1.16.2', supportedClusterTypes: byName('microsoft.flux').supportedClusterTypes },
+      properties: { version: '1.23.0', supportedClusterTypes: byName('microsoft.flux').supportedClusterTypes },
     })
     const monitorPreview = await call<Json>(h, 'GET', `${location}/microsoft.azuremonitor.containers/versions?${PREVIEW}&releaseTrain=Preview&showLatest=true`)
     expect(monitorPreview.body.value.map((v: Json) => v.name)).toEqual(expectedVersions(byName('microsoft.azuremonitor.containers'), 'Preview').slice(-1))
@@ -195,7 +195,7 @@ describe('location-level extensionTypes', () => {
       unsupportedKubernetesVersions: { connectedCluster: [{ unsupportedVersions: ['<1.27'] }] },
       supportedClusterTypes: ['connectedClusters'],
     })
-    const outOfWindow = await call<Json>(h, 'GET', `${location}/microsoft.flux/versions/1.13.1?${PREVIEW}`)
+    const outOfWindow = await call<Json>(h, 'GET', `${location}/microsoft.flux/versions/1.21.1?${PREVIEW}`)
     expect(outOfWindow.status).toBe(404)
     expect(outOfWindow.body.error.message).toContain('no longer supported')
     const unknown = await call<Json>(h, 'GET', `${location}/microsoft.flux/versions/9.9.9?${API}`)
@@ -283,9 +283,28 @@ describe('cluster-level extensionTypes', () => {
     expect(old.status).toBe(404)
     expect(old.body.error.message).toContain('1.27')
     const ok = await call<Json>(h, 'GET', `${typesPath('k3s-amd64')}/microsoft.flux/versions?${PREVIEW}&showLatest=true`)
-    expect(ok.body.value.map((v: Json) => v.name)).toEqual(['1.16.2'])
-    const version = await call<Json>(h, 'GET', `${typesPath('k3s-amd64')}/microsoft.flux/versions/1.15.1?${PREVIEW}`)
-    expect(version.body.id).toBe(`${typesPath('k3s-amd64')}/microsoft.flux/versions/1.15.1`)
+    expect(ok.body.value.map((v: Json) => v.name)).toEqual(['1.23.0'])
+    const version = await call<Json>(h, 'GET', `${typesPath('k3s-amd64')}/microsoft.flux/versions/1.22.2?${PREVIEW}`)
+    expect(version.body.id).toBe(`${typesPath('k3s-amd64')}/microsoft.flux/versions/1.22.2`)
+  })
+
+  it('leaves out the versions whose own constraints the cluster fails (Secret Store 1.3.0: Kubernetes 1.30; before 1.2.1: no arm64)', async () => {
+    const versionsOn = async (cluster: string) => (await call<Json>(h, 'GET', `${typesPath(cluster)}/microsoft.azure.secretstore/versions?${PREVIEW}`)).body.value.map((v: Json) => v.name) as string[]
+    const all = expectedVersions(byName('microsoft.azure.secretstore'), 'Stable')
+    expect(await versionsOn('k3s-amd64')).toEqual(all)
+    expect(await versionsOn('openshift')).toEqual(all.filter((v) => v !== '1.3.0'))
+    const arm = await versionsOn('arm')
+    expect(arm).toContain('1.2.1')
+    expect(arm).not.toContain('1.1.6')
+    expect(arm).not.toContain('0.9.6')
+
+    const onOld = await call<Json>(h, 'GET', `${typesPath('openshift')}/microsoft.azure.secretstore/versions/1.3.0?${PREVIEW}`)
+    expect(onOld.status).toBe(404)
+    expect(onOld.body.error.message).toContain("cannot run on cluster 'openshift'")
+    const onNew = await call<Json>(h, 'GET', `${typesPath('k3s-amd64')}/microsoft.azure.secretstore/versions/1.3.0?${PREVIEW}`)
+    expect(onNew.body.properties.unsupportedKubernetesVersions).toEqual({ connectedCluster: [{ unsupportedVersions: ['<1.30'] }] })
+    const next = await call<Json>(h, 'GET', `${location}/microsoft.azure.secretstore/versions/1.4.0?${PREVIEW}`)
+    expect(next.body.properties.unsupportedKubernetesVersions).toEqual({ connectedCluster: [{ unsupportedVersions: ['<1.27'] }] })
   })
 
   it('judges managedClusters by their own type (AKS implied when no distribution is reported)', async () => {

@@ -1,6 +1,7 @@
 // Every stable api-version in the spec pack: wire differences (spec/README.md §8.2) and per-version parents.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, extensionPath, freshSubscription, registerCluster, startHarness, until, POLL, provisioningState, type Harness, APIM_SETTINGS } from '../helpers/harness.js'
+import { FLUX_NEWEST } from '../helpers/shipped-flux.js'
 
 let h: Harness
 const sub = freshSubscription()
@@ -32,7 +33,7 @@ describe('api-versions', () => {
     const got = await call<{ plan?: unknown; properties: Record<string, unknown> }>(h, 'GET', ext('flux', version))
     expect(got.status).toBe(200)
     for (const name of ['currentVersion', 'installedVersion']) {
-      if (name === field) expect(got.body.properties[name]).toBe('1.16.2')
+      if (name === field) expect(got.body.properties[name]).toBe(FLUX_NEWEST)
       else expect(got.body.properties).not.toHaveProperty(name)
     }
     expect('plan' in got.body).toBe(planAndFlag)

@@ -2,6 +2,7 @@
 // autoUpgradeMinorVersion or a pinned version, derived where a request sends only one of them (docs/arm-rules.md rule 58).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, extensionPath, freshSubscription, registerCluster, startHarness, until, type Harness } from '../helpers/harness.js'
+import { FLUX_NEWEST } from '../helpers/shipped-flux.js'
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -51,15 +52,15 @@ describe('autoUpgradeMode', () => {
     const url = await freshFluxUrl()
     for (const properties of [
       { autoUpgradeMode: 'none', autoUpgradeMinorVersion: true },
-      { autoUpgradeMode: 'patch', autoUpgradeMinorVersion: false, version: '1.16.2' },
-      { autoUpgradeMode: 'compatible', version: '1.16.2' },
+      { autoUpgradeMode: 'patch', autoUpgradeMinorVersion: false, version: FLUX_NEWEST },
+      { autoUpgradeMode: 'compatible', version: FLUX_NEWEST },
     ]) {
       const refused = await call<Json>(h, 'PUT', url, flux(properties))
       expect(refused.status, JSON.stringify(properties)).toBe(400)
       expect(refused.body.error).toMatchObject({ code: 'InvalidRequestContent', target: 'properties.autoUpgradeMode' })
     }
     // A pinned extension cannot be PATCHed to a mode that upgrades unless the PATCH also unpins it.
-    expect((await call(h, 'PUT', url, flux({ autoUpgradeMode: 'none', version: '1.16.2' }))).status).toBe(201)
+    expect((await call(h, 'PUT', url, flux({ autoUpgradeMode: 'none', version: FLUX_NEWEST }))).status).toBe(201)
     await settled(url)
     const refused = await call<Json>(h, 'PATCH', url, { properties: { autoUpgradeMode: 'patch' } })
     expect(refused.status).toBe(400)
@@ -84,9 +85,9 @@ describe('autoUpgradeMode', () => {
     expect(off.body.properties).toMatchObject({ autoUpgradeMode: 'none', autoUpgradeMinorVersion: false })
 
     const pinnedUrl = await freshFluxUrl()
-    const pinned = await call<Json>(h, 'PUT', pinnedUrl, flux({ autoUpgradeMinorVersion: false, version: '1.16.2' }))
+    const pinned = await call<Json>(h, 'PUT', pinnedUrl, flux({ autoUpgradeMinorVersion: false, version: FLUX_NEWEST }))
     expect(pinned.status).toBe(201)
-    expect(pinned.body.properties).toMatchObject({ autoUpgradeMode: 'none', version: '1.16.2' })
+    expect(pinned.body.properties).toMatchObject({ autoUpgradeMode: 'none', version: FLUX_NEWEST })
 
     // 2025-03-01 CreateExtension.json sends compatible with autoUpgradeMinorVersion false: accepted and echoed.
     const exampleUrl = await freshFluxUrl()

@@ -2,6 +2,7 @@
 // configurationProtectedSettings (as Azure documents), 200 for no-op, 202 + Updating otherwise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster, startHarness, until, POLL, provisioningState, type Harness } from '../helpers/harness.js'
+import { FLUX_NEWEST, FLUX_PREVIOUS } from '../helpers/shipped-flux.js'
 
 let h: Harness
 beforeAll(async () => {
@@ -85,13 +86,13 @@ describe('PATCH extension', () => {
 
   it('applies the catalog rules to the patched state', async () => {
     const { url } = await installedFlux()
-    const patch = await call<{ error: { code: string } }>(h, 'PATCH', url, { properties: { version: '1.16.2' } })
+    const patch = await call<{ error: { code: string } }>(h, 'PATCH', url, { properties: { version: FLUX_NEWEST } })
     expect(patch.status).toBe(400)
     expect(patch.body.error.code).toBe('VersionWithAutoUpgrade')
-    const pinned = await call(h, 'PATCH', url, { properties: { autoUpgradeMinorVersion: false, version: '1.15.1' } })
+    const pinned = await call(h, 'PATCH', url, { properties: { autoUpgradeMinorVersion: false, version: FLUX_PREVIOUS } })
     expect(pinned.status).toBe(202)
     await expect.poll(() => provisioningState(h, url), POLL).toBe('Succeeded')
-    expect((await call(h, 'GET', url)).body).toMatchObject({ properties: { version: '1.15.1', currentVersion: '1.15.1' } })
+    expect((await call(h, 'GET', url)).body).toMatchObject({ properties: { version: FLUX_PREVIOUS, currentVersion: FLUX_PREVIOUS } })
   })
 
   it('is 404 for a missing extension and 409 while another operation runs', async () => {

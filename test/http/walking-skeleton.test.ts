@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, registerCluster, startHarness, until, type Harness } from '../helpers/harness.js'
+import { FLUX_NEWEST } from '../helpers/shipped-flux.js'
 
 let h: Harness
 
@@ -53,7 +54,7 @@ describe('walking skeleton', () => {
 
     const got = await call(h, 'GET', `${extensionPath(sub, 'FLUX', 'CLUSTER1', 'RG1')}?${EXTENSION_API}`)
     expect(got.status).toBe(200)
-    expect(got.body).toMatchObject({ id: extensionPath(sub, 'flux'), properties: { provisioningState: 'Succeeded', currentVersion: '1.16.2' } })
+    expect(got.body).toMatchObject({ id: extensionPath(sub, 'flux'), properties: { provisioningState: 'Succeeded', currentVersion: FLUX_NEWEST } })
     expect(JSON.stringify(got.body)).not.toContain('s3cr3t-value')
 
     const result = await call(h, 'GET', locationUrl)

@@ -2,6 +2,7 @@
 // (install, upgrade, reconfigure, none, refused), and asking writes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXTENSION_API, POLL, call, extensionPath, freshSubscription, provisioningState, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
+import { FLUX_NEWEST, FLUX_PREVIOUS } from '../helpers/shipped-flux.js'
 
 type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -93,14 +94,14 @@ describe('what-if predicts the following request', () => {
 
   it('upgrade: a pinned newer version is the operation and the version the worker installs', async () => {
     const url = `${extensionPath(await freshCluster(), 'flux')}?${EXTENSION_API}`
-    expect((await call(h, 'PUT', url, { properties: { extensionType: 'microsoft.flux', autoUpgradeMinorVersion: false, version: '1.15.1' } })).status).toBe(201)
-    expect((await settled(url)).properties.currentVersion).toBe('1.15.1')
-    const patch = { properties: { version: '1.16.2' } }
+    expect((await call(h, 'PUT', url, { properties: { extensionType: 'microsoft.flux', autoUpgradeMinorVersion: false, version: FLUX_PREVIOUS } })).status).toBe(201)
+    expect((await settled(url)).properties.currentVersion).toBe(FLUX_PREVIOUS)
+    const patch = { properties: { version: FLUX_NEWEST } }
     const prediction = await whatIf(url, patch, 'PATCH')
-    expect(prediction).toMatchObject({ accepted: true, status: 202, operation: 'upgrade', installedVersion: '1.15.1', resolvedVersion: '1.16.2' })
-    expect(prediction.changes.properties).toEqual([{ property: 'properties.version', before: '1.15.1', after: '1.16.2' }])
+    expect(prediction).toMatchObject({ accepted: true, status: 202, operation: 'upgrade', installedVersion: FLUX_PREVIOUS, resolvedVersion: FLUX_NEWEST })
+    expect(prediction.changes.properties).toEqual([{ property: 'properties.version', before: FLUX_PREVIOUS, after: FLUX_NEWEST }])
     expect((await call(h, 'PATCH', url, patch)).status).toBe(202)
-    expect((await settled(url)).properties.currentVersion).toBe('1.16.2')
+    expect((await settled(url)).properties.currentVersion).toBe(FLUX_NEWEST)
   })
 
   it('PUT over an installed extension: upgrade, reconfigure, and none (a PUT that changes nothing still re-applies)', async () => {
@@ -108,33 +109,33 @@ describe('what-if predicts the following request', () => {
     const pinned = (version: string, settings: Record<string, string>) => ({
       properties: { extensionType: 'microsoft.flux', autoUpgradeMinorVersion: false, version, configurationSettings: settings },
     })
-    expect((await call(h, 'PUT', url, pinned('1.15.1', { a: '1' }))).status).toBe(201)
+    expect((await call(h, 'PUT', url, pinned(FLUX_PREVIOUS, { a: '1' }))).status).toBe(201)
     await settled(url)
 
-    const upgrade = await whatIf(url, pinned('1.16.2', { a: '1' }))
-    expect(upgrade).toMatchObject({ accepted: true, status: 200, operation: 'upgrade', installedVersion: '1.15.1', resolvedVersion: '1.16.2' })
-    const upgraded = await call<Json>(h, 'PUT', url, pinned('1.16.2', { a: '1' }))
+    const upgrade = await whatIf(url, pinned(FLUX_NEWEST, { a: '1' }))
+    expect(upgrade).toMatchObject({ accepted: true, status: 200, operation: 'upgrade', installedVersion: FLUX_PREVIOUS, resolvedVersion: FLUX_NEWEST })
+    const upgraded = await call<Json>(h, 'PUT', url, pinned(FLUX_NEWEST, { a: '1' }))
     expect(upgraded.status).toBe(upgrade.status)
     expect(upgrade.resource.properties).toEqual(upgraded.body.properties)
-    expect((await settled(url)).properties.currentVersion).toBe('1.16.2')
+    expect((await settled(url)).properties.currentVersion).toBe(FLUX_NEWEST)
 
-    const reconfigure = await whatIf(url, pinned('1.16.2', { a: '2' }))
+    const reconfigure = await whatIf(url, pinned(FLUX_NEWEST, { a: '2' }))
     expect(reconfigure).toMatchObject({
       status: 200,
       operation: 'reconfigure',
-      resolvedVersion: '1.16.2',
+      resolvedVersion: FLUX_NEWEST,
       changes: { properties: [], configurationSettings: [{ key: 'a', change: 'modified', before: '1', after: '2' }] },
     })
-    expect((await call(h, 'PUT', url, pinned('1.16.2', { a: '2' }))).status).toBe(200)
-    expect((await settled(url)).properties).toMatchObject({ currentVersion: '1.16.2', configurationSettings: { a: '2' } })
+    expect((await call(h, 'PUT', url, pinned(FLUX_NEWEST, { a: '2' }))).status).toBe(200)
+    expect((await settled(url)).properties).toMatchObject({ currentVersion: FLUX_NEWEST, configurationSettings: { a: '2' } })
 
-    const same = await whatIf(url, pinned('1.16.2', { a: '2' }))
-    expect(same).toMatchObject({ accepted: true, status: 200, operation: 'none', startsOperation: true, resolvedVersion: '1.16.2' })
+    const same = await whatIf(url, pinned(FLUX_NEWEST, { a: '2' }))
+    expect(same).toMatchObject({ accepted: true, status: 200, operation: 'none', startsOperation: true, resolvedVersion: FLUX_NEWEST })
     expect(same.changes).toEqual({ properties: [], configurationSettings: [], configurationProtectedSettings: [] })
-    const again = await call<Json>(h, 'PUT', url, pinned('1.16.2', { a: '2' }))
+    const again = await call<Json>(h, 'PUT', url, pinned(FLUX_NEWEST, { a: '2' }))
     expect(again.status).toBe(200)
     expect(again.headers.get('azure-asyncoperation')).toEqual(expect.any(String))
-    expect((await settled(url)).properties.currentVersion).toBe('1.16.2')
+    expect((await settled(url)).properties.currentVersion).toBe(FLUX_NEWEST)
   })
 
   it('a refused body: every rule it breaks, with the codes and the status the PUT answers', async () => {
