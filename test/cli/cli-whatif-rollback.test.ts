@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clusterPath, until } from '../helpers/harness.js'
 import { startIsolatedHarness, type IsolatedHarness } from '../drivers/support.js'
 import { BIN, run, type Run } from './support.js'
+import { FLUX_NEWEST, FLUX_PREVIOUS } from '../helpers/shipped-flux.js'
+
+const PREV = FLUX_PREVIOUS.replaceAll('.', '\\.')
+const NEW = FLUX_NEWEST.replaceAll('.', '\\.')
 
 interface WhatIf {
   accepted: boolean
@@ -34,34 +38,34 @@ describe('arcext what-if, rollback and tamper', () => {
   afterAll(() => h?.close())
 
   it('predicts an install, which then happens as predicted; and an upgrade by PATCH', async () => {
-    const args = ['ext', 'whatif', 'flux', ...flux, '--version', '1.15.1', '--config', 'mode=good', '--protected', 'token=good-secret']
+    const args = ['ext', 'whatif', 'flux', ...flux, '--version', FLUX_PREVIOUS, '--config', 'mode=good', '--protected', 'token=good-secret']
     const predicted = await arcext(args)
     expect(predicted.code, predicted.stderr).toBe(0)
-    expect(predicted.stdout).toMatch(/^Request +PUT\nAnswer +accepted \(HTTP 201\)\nOperation +install\nInstalled version +-\nResolved version +1\.15\.1\n/)
+    expect(predicted.stdout).toMatch(new RegExp(String.raw`^Request +PUT\nAnswer +accepted \(HTTP 201\)\nOperation +install\nInstalled version +-\nResolved version +${PREV}\n`))
     expect(predicted.stdout).toMatch(/^CHANGE +WHAT +BEFORE +AFTER$/m)
-    expect(predicted.stdout).toMatch(/^added +properties\.version +- +1\.15\.1$/m)
+    expect(predicted.stdout).toMatch(new RegExp(String.raw`^added +properties\.version +- +${PREV}$`, 'm'))
     expect(predicted.stdout).toMatch(/^added +configurationSettings\.mode +- +good$/m)
     expect(predicted.stdout).toMatch(/^added +configurationProtectedSettings\.token +\(protected\) +\(protected\)$/m)
     expect(predicted.stdout + predicted.stderr).not.toContain('good-secret')
-    expect(json<WhatIf>(await arcext([...args, '-o', 'json']))).toMatchObject({ accepted: true, status: 201, operation: 'install', resolvedVersion: '1.15.1', violations: [] })
+    expect(json<WhatIf>(await arcext([...args, '-o', 'json']))).toMatchObject({ accepted: true, status: 201, operation: 'install', resolvedVersion: FLUX_PREVIOUS, violations: [] })
     // Nothing was written.
     expect((await arcext(['ext', 'ls', '-c', 'c1'])).stdout).toBe('(no extensions)\n')
 
-    const installed = await arcext(['ext', 'install', 'flux', ...flux, '--version', '1.15.1', '--config', 'mode=good', '--protected', 'token=good-secret', '--wait', '--interval', '0.1'])
+    const installed = await arcext(['ext', 'install', 'flux', ...flux, '--version', FLUX_PREVIOUS, '--config', 'mode=good', '--protected', 'token=good-secret', '--wait', '--interval', '0.1'])
     expect(installed.code, installed.stderr).toBe(0)
     expect(installed.stdout).toMatch(/Succeeded: extension\.install of c1\/flux in/)
     const shown = await arcext(['ext', 'show', 'flux', '-c', 'c1'])
-    expect(shown.stdout).toMatch(/^Version +1\.15\.1$/m)
+    expect(shown.stdout).toMatch(new RegExp(String.raw`^Version +${PREV}$`, 'm'))
     expect(shown.stdout).toMatch(/^Settings +\{"mode":"good"\}$/m)
 
-    const upgrade = await arcext(['ext', 'whatif', 'flux', '-c', 'c1', '--patch', '--version', '1.16.2'])
+    const upgrade = await arcext(['ext', 'whatif', 'flux', '-c', 'c1', '--patch', '--version', FLUX_NEWEST])
     expect(upgrade.code, upgrade.stderr).toBe(0)
-    expect(upgrade.stdout).toMatch(/^Request +PATCH\nAnswer +accepted \(HTTP 202\)\nOperation +upgrade\nInstalled version +1\.15\.1\nResolved version +1\.16\.2\n/)
-    expect(upgrade.stdout).toMatch(/^modified +properties\.version +1\.15\.1 +1\.16\.2$/m)
+    expect(upgrade.stdout).toMatch(new RegExp(String.raw`^Request +PATCH\nAnswer +accepted \(HTTP 202\)\nOperation +upgrade\nInstalled version +${PREV}\nResolved version +${NEW}\n`))
+    expect(upgrade.stdout).toMatch(new RegExp(String.raw`^modified +properties\.version +${PREV} +${NEW}$`, 'm'))
     // Protected settings are reported as changed or not, never with a value.
     expect(upgrade.stdout).toMatch(/^unchanged +configurationProtectedSettings\.token +\(protected\) +\(protected\)$/m)
     expect(upgrade.stdout).not.toContain('good-secret')
-    expect((await arcext(['ext', 'show', 'flux', '-c', 'c1'])).stdout).toMatch(/^Version +1\.15\.1$/m)
+    expect((await arcext(['ext', 'show', 'flux', '-c', 'c1'])).stdout).toMatch(new RegExp(String.raw`^Version +${PREV}$`, 'm'))
   })
 
   it('exits 1 for a request that would be refused, naming the rule, and writes nothing', async () => {
@@ -82,13 +86,13 @@ describe('arcext what-if, rollback and tamper', () => {
 
   it('rolls a failed upgrade back to the last good version and settings', async () => {
     const fault = (await arcext(['faults', 'add', '--kind', 'failUpgrade', '-c', 'c1', '--extension-type', 'microsoft.flux', '--message', 'the new chart refused'])).stdout.trim()
-    const failed = await arcext(['ext', 'install', 'flux', ...flux, '--version', '1.16.2', '--config', 'mode=bad', '--wait', '--interval', '0.1'])
+    const failed = await arcext(['ext', 'install', 'flux', ...flux, '--version', FLUX_NEWEST, '--config', 'mode=bad', '--wait', '--interval', '0.1'])
     expect(failed.code).toBe(1)
     expect(failed.stderr).toMatch(/the new chart refused/)
     const broken = await arcext(['ext', 'show', 'flux', '-c', 'c1'])
     expect(broken.stdout).toMatch(/^State +Failed$/m)
-    expect(broken.stdout).toMatch(/^Version +1\.15\.1$/m)
-    expect(broken.stdout).toMatch(/^Error +.*The previous release, version 1\.15\.1, is still serving/m)
+    expect(broken.stdout).toMatch(new RegExp(String.raw`^Version +${PREV}$`, 'm'))
+    expect(broken.stdout).toMatch(new RegExp(String.raw`^Error +.*The previous release, version ${PREV}, is still serving`, 'm'))
     expect((await arcext(['faults', 'rm', fault])).code).toBe(0)
 
     const rolledBack = await arcext(['ext', 'rollback', 'flux', '-c', 'c1', '--wait', '--interval', '0.1'])
@@ -96,13 +100,13 @@ describe('arcext what-if, rollback and tamper', () => {
     expect(rolledBack.stdout).toMatch(/finished: Succeeded\nSucceeded: extension\.rollback of c1\/flux in \d+\.\d s\n$/)
     const restored = await arcext(['ext', 'show', 'flux', '-c', 'c1'])
     expect(restored.stdout).toMatch(/^State +Succeeded$/m)
-    expect(restored.stdout).toMatch(/^Version +1\.15\.1$/m)
+    expect(restored.stdout).toMatch(new RegExp(String.raw`^Version +${PREV}$`, 'm'))
     expect(restored.stdout).toMatch(/^Settings +\{"mode":"good"\}$/m)
-    expect((await arcext(['sim', 'releases', '-c', 'c1'])).stdout).toMatch(/^flux +flux-system +microsoft\.flux +1\.15\.1 +\d+ +deployed +\S+$/m)
+    expect((await arcext(['sim', 'releases', '-c', 'c1'])).stdout).toMatch(new RegExp(String.raw`^flux +flux-system +microsoft\.flux +${PREV} +\d+ +deployed +\S+$`, 'm'))
 
     const again = await arcext(['ext', 'rollback', 'flux', '-c', 'c1'])
     expect(again).toMatchObject({ code: 1, stdout: '' })
-    expect(again.stderr).toMatch(/^NothingToRollBack: .*1\.15\.1/)
+    expect(again.stderr).toMatch(new RegExp(String.raw`^NothingToRollBack: .*${PREV}`))
   })
 
   it('tampers with a simulated release, and the drift shows in ext show', async () => {
@@ -116,7 +120,9 @@ describe('arcext what-if, rollback and tamper', () => {
       () => arcext(['ext', 'show', 'flux', '-c', 'c1']),
       (shown) => /ReleaseDrifted/.test(shown.stdout),
     )
-    expect(drifted.stdout).toMatch(/^(Statuses)? +Warning ReleaseDrifted: Release 'flux' was changed outside arcext: version 1\.14\.1 is installed instead of 1\.15\.1 \(since \S+\)\./m)
+    expect(drifted.stdout).toMatch(
+      new RegExp(String.raw`^(Statuses)? +Warning ReleaseDrifted: Release 'flux' was changed outside arcext: version 1\.14\.1 is installed instead of ${PREV} \(since \S+\)\.`, 'm'),
+    )
     expect(drifted.stdout).toMatch(/^State +Succeeded$/m)
 
     for (const [words, line] of [
