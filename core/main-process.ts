@@ -30,6 +30,9 @@ function startupFailure(name: string, error: unknown): never {
   process.exit(1)
 }
 
+/** How long a process whose supervisor vanished may take to stop gracefully. */
+const ORPHAN_STOP_DEADLINE_MS = 10_000
+
 export async function runMain(name: string, start: () => Promise<Running>): Promise<void> {
   let stoppingSince = 0
   let resolveRunning: (running: Running) => void = () => undefined
@@ -60,7 +63,16 @@ export async function runMain(name: string, start: () => Promise<Running>): Prom
   // SIGKILL), the channel closes and this process stops as it would on SIGTERM instead of outliving it.
   if (process.channel) {
     process.channel.unref()
-    process.on('disconnect', () => stop('SIGTERM'))
+    process.on('disconnect', () => {
+      stop('SIGTERM')
+      // Nobody is left to send the SIGKILL that normally ends a stop that hangs (a Redis or Postgres that died with
+      // the supervisor can hold a graceful close forever), so the stop gets a deadline of its own. Operations a
+      // worker could not hand back are recovered by the reconciler, as after any crash.
+      setTimeout(() => {
+        console.error(`arcext ${name}: the supervisor is gone and stopping took over ${ORPHAN_STOP_DEADLINE_MS / 1000} s, exiting now`)
+        process.exit(1)
+      }, ORPHAN_STOP_DEADLINE_MS).unref()
+    })
   }
 
   try {

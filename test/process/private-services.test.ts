@@ -5,7 +5,7 @@
 // the postgres OS user. Needs PostgreSQL's initdb and postgres (Debian: apt-get install postgresql) and redis-server;
 // skipped, and says so, without.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import net, { type AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -84,6 +84,15 @@ const alive = (pid: number) => {
   }
 }
 
+/** A process left running, as a failure shows it: its pid and command line. */
+function describeProcess(pid: number): string {
+  try {
+    return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim()}`
+  } catch {
+    return String(pid)
+  }
+}
+
 async function json(url: string, init?: RequestInit): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url, { ...init, headers: { 'content-type': 'application/json' } })
   const text = await response.text()
@@ -159,6 +168,7 @@ suite('npm start with PostgreSQL and Redis installed but not running', () => {
     const again = [...childPids(second.supervisor.pid!), ...privateServerPids(redisPort)]
     expect(again.length).toBeGreaterThanOrEqual(4)
     second.supervisor.kill('SIGKILL')
-    await expect.poll(() => again.filter(alive), { timeout: 20_000, interval: 100 }).toEqual([])
+    // The api and worker stop within their orphan deadline (10 s, core/main-process.ts); the servers at once.
+    await expect.poll(() => again.filter(alive).map(describeProcess), { timeout: 30_000, interval: 100 }).toEqual([])
   })
 })
