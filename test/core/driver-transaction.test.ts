@@ -49,7 +49,8 @@ describe('inDriverTransaction', () => {
         await bump(sql, second)
       })
     await Promise.all([crossing('a', 'b'), crossing('b', 'a')])
-    expect(attempts).toBe(3)
+    // At least the victim ran again; on a loaded machine its retry can be chosen as a victim once more.
+    expect(attempts).toBeGreaterThanOrEqual(3)
     expect(await counts()).toEqual({ a: 2, b: 2 })
   })
 
