@@ -1,6 +1,7 @@
 // extensions at 2025-03-01: the newest registered version; adds autoUpgradeMode, managedBy, managementDetails,
 // additionalDetails, extensionState, user-assigned identities (also in PATCH) and the Workload aksAssignedIdentity
 // (docs/arm-rules.md rules 58-60). A PUT here sees every identity, so it keeps nothing unseen.
+import { defaultCatalog } from '../../../core/catalog/index.js'
 import { autoUpgradeReach } from '../../../core/domain/auto-upgrade.js'
 import { driftOf } from '../../../core/domain/drift.js'
 import type { Extension } from '../../../core/store/extensions.js'
@@ -52,8 +53,12 @@ export const extensions: ExtensionVersionDefinition = {
     // Extensions written before 2025-03-01 have no mode: they show the one their autoUpgradeMinorVersion behaves as.
     properties.autoUpgradeMode = spec.autoUpgradeMode ?? (autoUpgradeReach(spec) === 'none' ? 'none' : 'compatible')
     properties.managementDetails = spec.managedBy ? managementDetails(spec.managedBy) : null
-    properties.additionalDetails = null
+    // The publisher's links for the type (catalog); null for a type whose publisher gives none, or that left the catalog.
+    properties.additionalDetails = defaultCatalog().findType(spec.extensionType)?.additionalDetails ?? null
     properties.extensionState = extensionState(row)
+    // An extension given user-assigned identities uses them through workload identity in the cluster: Azure's
+    // CreateExtensionWithIdentity example answers aksAssignedIdentity Workload though the request sends none.
+    if (!properties.aksAssignedIdentity && spec.identity?.type === 'UserAssigned') properties.aksAssignedIdentity = { type: 'Workload' }
     if (spec.managedBy) resource.managedBy = spec.managedBy
     return resource
   },
