@@ -47,7 +47,13 @@ export const extensions: ExtensionVersionDefinition = {
     { ...COMMON_PUT_PROPERTIES, autoUpgradeMode, aksAssignedIdentity: aksAssignedIdentity(['SystemAssigned', 'UserAssigned', 'Workload']) },
   ),
   patchSchema: patchBody({ identity: IDENTITY }, { autoUpgradeMode, ...COMMON_PATCH_PROPERTIES }),
-  specFromPut: extensionSpecFromPut,
+  // A PUT here replaces the mode too: left out, it takes the swagger's default `compatible`, as Azure stores it (so a
+  // later PATCH sending `compatible` changes nothing); a pinned version without a mode still stores `none`.
+  specFromPut: (body, previous, tenantId) => {
+    const p = body.properties
+    const autoUpgradeMode = p.autoUpgradeMode ?? (typeof p.version === 'string' ? undefined : 'compatible')
+    return extensionSpecFromPut({ ...body, properties: { ...p, autoUpgradeMode } }, previous, tenantId)
+  },
   toWire: (row) => {
     const { spec, properties, resource } = planWire(row, ALL_IDENTITIES_VIEW)
     // Extensions written before 2025-03-01 have no mode: they show the one their autoUpgradeMinorVersion behaves as.
