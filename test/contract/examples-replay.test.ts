@@ -15,7 +15,9 @@
 //   preconditions) are recreated with what the catalog can install (createBodyFrom).
 // - A managed extension (2025-03-01 GetExtensionWithManagedBy, GetExtensionWithManagementDetails) is made managed
 //   the way Azure's managing service would, through the operator endpoint PUT /admin/extensions/managed-by (users
-//   cannot send managedBy); the manager is the cluster itself, as GetExtensionWithManagedBy shows.
+//   cannot send managedBy); the manager is the cluster itself, as GetExtensionWithManagedBy shows. The same resource in
+//   GetExtensionWithManagementDetails shows the managed category without managedBy; our answer carries it (declared
+//   by the swagger), and the shape comparison does not count what an example leaves out.
 // - Answers may carry what support/beyond-swagger.ts lists beyond a version's swagger, with its reasons.
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -145,7 +147,7 @@ function createBodyFrom(resource: Json): Json {
   const pinned = typeof p.version === 'string' && p.autoUpgradeMinorVersion === false && catalogHas(String(properties.extensionType), p.releaseTrain, p.version)
   if (pinned) properties.version = p.version
   // A pinned version is stored with mode none (docs/arm-rules.md rule 58); some 2025-03-01 examples show a pinned
-  // version next to mode compatible, which the RP refuses to be sent, so the mode is sent only unpinned.
+  // version next to mode compatible, a pair the RP refuses in a request, so the mode is sent only when unpinned.
   else if (p.autoUpgradeMode !== undefined) properties.autoUpgradeMode = p.autoUpgradeMode
   return { properties, ...(resource.plan ? { plan: resource.plan } : {}) }
 }
