@@ -75,6 +75,21 @@ const planInfo = {
   properties: { publisherId: nonEmptyString, offerId: nonEmptyString, planId: nonEmptyString },
 } as const
 
+const HTTPS_URL = '^https://\\S+$'
+/** The publisher's links Azure answers as an extension's `additionalDetails` (extensions 2025-03-01). */
+const additionalDetails = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    docs: matching(HTTPS_URL, 'an https URL'),
+    releaseNotes: matching(HTTPS_URL, 'an https URL'),
+    troubleshootingGuide: matching(HTTPS_URL, 'an https URL'),
+  },
+  default: null,
+  'x-problem': { minProperties: 'name at least one of docs, releaseNotes, troubleshootingGuide, or be null' },
+} as const
+
 /** A JSON Schema over a settings map: compiled and checked for soundness in schema.ts, not here. */
 const settingsSchema = { type: ['object', 'null'], default: null } as const
 const settingsRules = {
@@ -139,6 +154,7 @@ const extensionType = {
     planInfo: { ...planInfo, type: ['object', 'null'], default: null },
     settingsRules,
     retiresOn: { ...nullable(matching(RETIREMENT_DATE, 'a date as YYYY-MM-DD')), default: null },
+    additionalDetails,
     releaseTrains: listOf(releaseTrain, 'list at least one release train'),
     supportPolicy,
     source: nonEmptyString,
@@ -173,7 +189,7 @@ const catalogSchema = {
   $defs: { extensionType },
 } as const
 
-/** Fills in the defaults (aliases, singletonName, planInfo, settingsRules, retiresOn, impliedByClusterTypes) in place, so it is given a copy. */
+/** Fills in the defaults (aliases, singletonName, planInfo, settingsRules, retiresOn, additionalDetails, impliedByClusterTypes) in place, so it is given a copy. */
 export const validateCatalogShape = schemaAjv.compile<CatalogData>(catalogSchema)
 /** One entry of `types`, so an entry that is sound gets its own checks while another entry is broken. */
 export const validateExtensionTypeShape = schemaAjv.compile<ExtensionTypeSpec>({ $ref: `${CATALOG_SCHEMA_ID}#/$defs/extensionType` })

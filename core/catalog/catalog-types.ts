@@ -51,6 +51,13 @@ export interface DistributionSpec {
   impliedByClusterTypes: ClusterType[]
 }
 
+/** Links an extension type's publisher provides (extensions 2025-03-01 `AdditionalDetails`). */
+export interface AdditionalDetails {
+  docs?: string
+  releaseNotes?: string
+  troubleshootingGuide?: string
+}
+
 /** An Azure Marketplace offer's plan, as the extensionTypes API names it. */
 export interface MarketplacePlan {
   publisherId: string
@@ -133,6 +140,8 @@ export interface ExtensionTypeSpec {
   settingsRules: SettingsRules | null
   /** YYYY-MM-DD on which Microsoft retires the type, or null; installed extensions carry a warning status until then. */
   retiresOn: string | null
+  /** The publisher's links (https), answered as an extension's `additionalDetails` at 2025-03-01; null when it gives none. */
+  additionalDetails: AdditionalDetails | null
   releaseTrains: ReleaseTrainSpec[]
   supportPolicy: SupportPolicy
   /** Where the version data came from. */

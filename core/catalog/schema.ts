@@ -106,6 +106,7 @@ function structuralProblem(error: ErrorObject, document: unknown): string | unde
     case 'const':
       return `${path}: ${describe(value)} ${phrase ?? String(error.message)}`
     case 'minItems':
+    case 'minProperties':
       return `${path}: ${phrase ?? String(error.message)}`
     case 'type':
     case 'minimum':

@@ -34,6 +34,13 @@ describe('validateCatalog accepts', () => {
     expect(validateCatalog(raw).types[0]?.releaseTrains[0]?.versions[0]?.components).toEqual({ flux: 'v2.5.1' })
   })
 
+  it("a publisher's additionalDetails links, null when it gives none", () => {
+    const links = { docs: 'https://example.com/docs', troubleshootingGuide: 'https://example.com/help' }
+    const catalog = validateCatalog(withType(0, { additionalDetails: links }))
+    expect(catalog.findType('example.one')?.additionalDetails).toEqual(links)
+    expect(catalog.findType('example.two')?.additionalDetails).toBeNull()
+  })
+
   it('a release train that lists no version yet (none could be sourced; installs are refused with NoInstallableVersion)', () => {
     expect(validateCatalog(withVersions([])).types[0]?.releaseTrains[0]?.versions).toEqual([])
   })
@@ -50,6 +57,13 @@ describe('validateCatalog rejects', () => {
     },
     { name: 'an upper-case type name', raw: () => withType(0, { type: 'Example.One' }), problem: /types\[0\]\.type: "Example.One" is not a lower-case extension type name/ },
     { name: 'an unknown key on a type', raw: () => withType(0, { colour: 'blue' }), problem: /types\[0\]: unknown key "colour"/ },
+    {
+      name: 'an additionalDetails link that is not https',
+      raw: () => withType(0, { additionalDetails: { docs: 'http://example.com/docs' } }),
+      problem: /types\[0\]\.additionalDetails\.docs: "http:\/\/example.com\/docs" is not an https URL/,
+    },
+    { name: 'an empty additionalDetails', raw: () => withType(0, { additionalDetails: {} }), problem: /types\[0\]\.additionalDetails: name at least one of docs/ },
+    { name: 'an unknown additionalDetails link', raw: () => withType(0, { additionalDetails: { blog: 'https://example.com' } }), problem: /types\[0\]\.additionalDetails: unknown key "blog"/ },
     {
       name: 'a missing required key',
       raw: () => {
@@ -138,7 +152,7 @@ describe('validateCatalog rejects', () => {
     expect(problems).toEqual([
       'types[0].preview: expected true or false, got number 1',
       'types[0].releaseTrains[0].versions[0].version: "1.0.029903" is not strict SemVer 2.0.0 (MAJOR.MINOR.PATCH, no leading zeros, no "v" prefix)',
-      'types[1]: unknown key "colour" (allowed: type, displayName, publisher, description, supportedDistributions, supportedClusterTypes, scope, preview, minKubernetesVersion, unsupportedArchitectures, conflictsWith, allowMultipleInstances, defaultReleaseNamespace, releaseTrains, supportPolicy, source, aliases, singletonName, planInfo, settingsRules, retiresOn)',
+      'types[1]: unknown key "colour" (allowed: type, displayName, publisher, description, supportedDistributions, supportedClusterTypes, scope, preview, minKubernetesVersion, unsupportedArchitectures, conflictsWith, allowMultipleInstances, defaultReleaseNamespace, releaseTrains, supportPolicy, source, aliases, singletonName, planInfo, settingsRules, retiresOn, additionalDetails)',
     ])
     expect(() => validateCatalog(raw)).toThrow(/Invalid extension-type catalog \(3 problems\):\n- types\[0\]\.preview/)
   })

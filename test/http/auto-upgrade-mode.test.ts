@@ -95,4 +95,19 @@ describe('autoUpgradeMode', () => {
     expect(example.status).toBe(201)
     expect(example.body.properties).toMatchObject({ autoUpgradeMode: 'compatible', autoUpgradeMinorVersion: false })
   })
+
+  it("stores the swagger's default compatible when a PUT leaves the mode out, so PATCHing it in is no change", async () => {
+    const url = await freshFluxUrl()
+    const put = await call<Json>(h, 'PUT', url, flux({ autoUpgradeMode: 'patch' }))
+    expect(put.status).toBe(201)
+    await settled(url)
+    // A PUT replaces: the mode it leaves out takes the default, not the stored patch.
+    const replaced = await call<Json>(h, 'PUT', url, flux({ autoUpgradeMinorVersion: false }))
+    expect(replaced.status).toBe(200)
+    expect(replaced.body.properties).toMatchObject({ autoUpgradeMode: 'compatible', autoUpgradeMinorVersion: false })
+    await settled(url)
+    const same = await call<Json>(h, 'PATCH', url, { properties: { autoUpgradeMode: 'compatible', autoUpgradeMinorVersion: false } })
+    expect(same.status, JSON.stringify(same.body)).toBe(200)
+    expect(same.headers.get('azure-asyncoperation')).toBeNull()
+  })
 })

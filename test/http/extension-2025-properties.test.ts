@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { Ajv } from 'ajv'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inlinedSchema, providerSwagger, swaggerGets, undeclaredProperties, type Json, type SwaggerOperation } from '../contract/support/upstream-spec.js'
+import { loadCatalog, shippedCatalogFile } from '../../core/catalog/catalog.js'
 import { call, extensionPath, freshSubscription, POLL, provisioningState, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
 
 let h: Harness
@@ -20,6 +21,8 @@ async function freshCluster(): Promise<string> {
 }
 const at = (cluster: string, version: string, name = 'flux') => `${extensionPath(sub, name, cluster)}?api-version=${version}`
 
+/** The shipped catalog, read directly: the api under test uses the same file. */
+const shipped = loadCatalog(shippedCatalogFile())
 const ajv = new Ajv({ allErrors: true, strict: false })
 const SWAGGER_2023 = providerSwagger('stable/2023-05-01/extensions.json')
 const GET_2023 = swaggerGets(SWAGGER_2023).find((o) => o.operationId === 'Extensions_Get')!
@@ -64,6 +67,8 @@ describe('user-assigned identity', () => {
       expect(entry.clientId).not.toBe(entry.principalId)
     }
     expect(ids[MI('mi1')]).not.toEqual(ids[MI('mi2')])
+    // Used through workload identity, as Azure's CreateExtensionWithIdentity example answers a request that sends none.
+    expect(put.body.properties.aksAssignedIdentity).toEqual({ type: 'Workload' })
     await expect.poll(() => provisioningState(h, at(cluster, '2025-03-01')), POLL).toBe('Succeeded')
     // The same identity keeps its ids across a replace, and on another extension.
     const again = await call<Json>(h, 'PUT', at(cluster, '2025-03-01'), body)
@@ -77,12 +82,24 @@ describe('user-assigned identity', () => {
     const old = await call<Json>(h, 'GET', at(cluster, '2023-05-01'))
     expect(old.status).toBe(200)
     expect(old.body).not.toHaveProperty('identity')
+    expect(old.body.properties.aksAssignedIdentity).toBeNull()
     expect(schemaProblems(old.body, GET_2023)).toEqual([])
     // A GET-modify-PUT at the older version cannot see the identity, so it does not drop it.
     await expect.poll(() => provisioningState(h, at(cluster, '2025-03-01')), POLL).toBe('Succeeded')
     const replaced = await call<Json>(h, 'PUT', at(cluster, '2023-05-01'), { properties: { ...old.body.properties, configurationSettings: { a: 'b' } } })
     expect(replaced.status, JSON.stringify(replaced.body)).toBe(200)
     expect((await call<Json>(h, 'GET', at(cluster, '2025-03-01'))).body.identity.userAssignedIdentities).toEqual(ids)
+  })
+
+  it('keeps an aksAssignedIdentity the request sends next to user-assigned identities, and shows none without them', async () => {
+    const cluster = await freshCluster()
+    const identity = { type: 'UserAssigned', userAssignedIdentities: { [MI('mi1')]: {} } }
+    const put = await call<Json>(h, 'PUT', at(cluster, '2025-03-01'), { identity, properties: { extensionType: 'microsoft.flux', aksAssignedIdentity: { type: 'SystemAssigned' } } })
+    expect(put.status, JSON.stringify(put.body)).toBe(201)
+    expect(put.body.properties.aksAssignedIdentity).toMatchObject({ type: 'SystemAssigned', principalId: expect.stringMatching(GUID) })
+    const plain = await call<Json>(h, 'PUT', at(cluster, '2025-03-01', 'monitor'), { properties: { extensionType: 'microsoft.azuremonitor.containers' } })
+    expect(plain.status, JSON.stringify(plain.body)).toBe(201)
+    expect(plain.body.properties.aksAssignedIdentity).toBeNull()
   })
 
   it('PATCHes identity at 2025-03-01 (user-assigned identities merge, null removes one) and refuses it below', async () => {
@@ -155,6 +172,21 @@ describe('aksAssignedIdentity Workload and extensionState', () => {
     const replaced = await call<Json>(h, 'PUT', at(cluster, '2023-05-01'), { properties: { ...old.body.properties, configurationSettings: { a: 'b' } } })
     expect(replaced.status, JSON.stringify(replaced.body)).toBe(200)
     expect((await call<Json>(h, 'GET', at(cluster, '2025-03-01'))).body.properties.aksAssignedIdentity).toMatchObject({ type: 'Workload' })
+  })
+})
+
+describe('additionalDetails', () => {
+  it("answers the publisher's links from the catalog at 2025-03-01, null for a type without them, and nothing below", async () => {
+    const cluster = await freshCluster()
+    const monitor = await call<Json>(h, 'PUT', at(cluster, '2025-03-01', 'monitor'), { properties: { extensionType: 'azuremonitor-containers' } })
+    expect(monitor.status, JSON.stringify(monitor.body)).toBe(201)
+    expect(monitor.body.properties.additionalDetails).toEqual(shipped.findType('microsoft.azuremonitor.containers')!.additionalDetails)
+    expect(monitor.body.properties.additionalDetails).toMatchObject({ docs: expect.stringMatching(/^https:\/\//), troubleshootingGuide: expect.stringMatching(/^https:\/\//) })
+    const flux = await call<Json>(h, 'PUT', at(cluster, '2025-03-01'), { properties: { extensionType: 'microsoft.flux' } })
+    expect(shipped.findType('microsoft.flux')!.additionalDetails).toBeNull()
+    expect(flux.body.properties.additionalDetails).toBeNull()
+    const old = await call<Json>(h, 'GET', at(cluster, '2023-05-01', 'monitor'))
+    expect(old.body.properties).not.toHaveProperty('additionalDetails')
   })
 })
 

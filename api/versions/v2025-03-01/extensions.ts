@@ -1,6 +1,7 @@
 // extensions at 2025-03-01: the newest registered version; adds autoUpgradeMode, managedBy, managementDetails,
 // additionalDetails, extensionState, user-assigned identities (also in PATCH) and the Workload aksAssignedIdentity
 // (docs/arm-rules.md rules 58-60). A PUT here sees every identity, so it keeps nothing unseen.
+import { defaultCatalog } from '../../../core/catalog/index.js'
 import { autoUpgradeReach } from '../../../core/domain/auto-upgrade.js'
 import { driftOf } from '../../../core/domain/drift.js'
 import type { Extension } from '../../../core/store/extensions.js'
@@ -46,14 +47,24 @@ export const extensions: ExtensionVersionDefinition = {
     { ...COMMON_PUT_PROPERTIES, autoUpgradeMode, aksAssignedIdentity: aksAssignedIdentity(['SystemAssigned', 'UserAssigned', 'Workload']) },
   ),
   patchSchema: patchBody({ identity: IDENTITY }, { autoUpgradeMode, ...COMMON_PATCH_PROPERTIES }),
-  specFromPut: extensionSpecFromPut,
+  // A PUT here replaces the mode too: left out, it takes the swagger's default `compatible`, as Azure stores it (so a
+  // later PATCH sending `compatible` changes nothing); a pinned version without a mode still stores `none`.
+  specFromPut: (body, previous, tenantId) => {
+    const p = body.properties
+    const autoUpgradeMode = p.autoUpgradeMode ?? (typeof p.version === 'string' ? undefined : 'compatible')
+    return extensionSpecFromPut({ ...body, properties: { ...p, autoUpgradeMode } }, previous, tenantId)
+  },
   toWire: (row) => {
     const { spec, properties, resource } = planWire(row, ALL_IDENTITIES_VIEW)
     // Extensions written before 2025-03-01 have no mode: they show the one their autoUpgradeMinorVersion behaves as.
     properties.autoUpgradeMode = spec.autoUpgradeMode ?? (autoUpgradeReach(spec) === 'none' ? 'none' : 'compatible')
     properties.managementDetails = spec.managedBy ? managementDetails(spec.managedBy) : null
-    properties.additionalDetails = null
+    // The publisher's links for the type (catalog); null for a type whose publisher gives none, or that left the catalog.
+    properties.additionalDetails = defaultCatalog().findType(spec.extensionType)?.additionalDetails ?? null
     properties.extensionState = extensionState(row)
+    // An extension given user-assigned identities uses them through workload identity in the cluster: Azure's
+    // CreateExtensionWithIdentity example answers aksAssignedIdentity Workload though the request sends none.
+    if (!properties.aksAssignedIdentity && spec.identity?.type === 'UserAssigned') properties.aksAssignedIdentity = { type: 'Workload' }
     if (spec.managedBy) resource.managedBy = spec.managedBy
     return resource
   },

@@ -59,11 +59,25 @@ function exampleOperations(dir: string): Map<string, OperationRef> {
   return byExample
 }
 
+/** The operation with this operationId in the swaggers of one api-version. */
+function operationNamed(dir: string, operationId: string): OperationRef | undefined {
+  for (const swaggerName of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    const swaggerFile = path.join(dir, swaggerName)
+    for (const item of Object.values((readJson(swaggerFile).paths ?? {}) as Json)) {
+      for (const [method, operation] of Object.entries(item as Json)) {
+        if ((operation as Json).operationId === operationId) return { operationId, swaggerFile, method: method.toUpperCase() }
+      }
+    }
+  }
+  return undefined
+}
+
 /**
  * Every example file stored for every stable api-version, with the operation it documents. An example no
- * swagger refers to is returned with operationId '' so the caller can fail on it rather than skip it silently.
+ * swagger refers to is returned with operationId '' so the caller can fail on it rather than skip it silently,
+ * unless `adopted` (`{apiVersion}/{name}` → operationId) names the operation the caller has established it documents.
  */
-export function upstreamExamples(): UpstreamExample[] {
+export function upstreamExamples(adopted: Readonly<Record<string, string>> = {}): UpstreamExample[] {
   const examples: UpstreamExample[] = []
   for (const [apiVersion, versionDir] of stableVersionDirs()) {
     const dir = path.join(versionDir, 'examples')
@@ -73,7 +87,8 @@ export function upstreamExamples(): UpstreamExample[] {
       .filter((f) => f.endsWith('.json'))
       .sort()) {
       const file = path.join(dir, fileName)
-      const ref = operations.get(file)
+      const adoptedBy = adopted[`${apiVersion}/${fileName.replace(/\.json$/, '')}`]
+      const ref = operations.get(file) ?? (adoptedBy ? operationNamed(versionDir, adoptedBy) : undefined)
       const raw = readJson(file)
       examples.push({
         apiVersion,
@@ -144,7 +159,8 @@ export function responseSchema(example: UpstreamExample, status: string): Schema
 
 /**
  * JSON paths of properties in `value` that the schema does not declare. `tolerated` lists JSON paths (with `[]`
- * for any array index) an RP may add beyond the swagger.
+ * for any array index) an RP may add beyond the swagger; `{path}.*` says the object at `path` is a map whose values
+ * each have the shape the swagger gives the object itself (a swagger that forgot `additionalProperties`).
  */
 export function undeclaredProperties(value: unknown, at: SchemaAt, tolerated: readonly string[] = [], where = '$'): string[] {
   if (value === null || typeof value !== 'object') return []
@@ -160,6 +176,7 @@ export function undeclaredProperties(value: unknown, at: SchemaAt, tolerated: re
     const path = `${where}.${key}`
     const declared = props.get(key)
     if (declared) problems.push(...undeclaredProperties(child, declared, tolerated, path))
+    else if (tolerated.includes(`${where}.*`)) problems.push(...undeclaredProperties(child, schema, tolerated, path))
     else if (typeof additional === 'object') problems.push(...undeclaredProperties(child, { file: schema.file, node: additional }, tolerated, path))
     // A schema with no declared properties at all is free-form (e.g. "type": "object").
     else if (additional !== true && props.size > 0 && !tolerated.includes(path)) problems.push(path)
