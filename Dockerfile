@@ -41,5 +41,6 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 8080 8443
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["node", "dist/scripts/container.js", "healthcheck"]
-ENTRYPOINT ["node", "dist/scripts/container.js"]
+# The heap limits of core/heap-limits.ts (HEAP_LIMIT_FLAGS; a test holds the two equal), as npm start gives them.
+ENTRYPOINT ["node", "--max-semi-space-size=4", "--max-old-space-size=128", "dist/scripts/container.js"]
 CMD ["start"]

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { setInterval } from 'node:timers'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const command = process.argv[2] ?? 'start'
@@ -156,6 +156,11 @@ ensureDependencies()
 ensurePrismaClient()
 
 const entry = (file) => path.join(root, 'dist', file)
+/** node's arguments for a long-running role: the heap limits (core/heap-limits.ts, built just before), then its entry. */
+const roleArgs = async (file) => {
+  const { HEAP_LIMIT_FLAGS } = await import(pathToFileURL(entry('core/heap-limits.js')).href)
+  return [...HEAP_LIMIT_FLAGS, entry(file)]
+}
 switch (command) {
   case 'start': {
     build()
@@ -163,8 +168,8 @@ switch (command) {
     run(process.execPath, [entry('scripts/migrate.js')])
     supervise(
       [
-        { name: 'api', args: [entry('api/main.js')] },
-        { name: 'worker', args: [entry('workers/main.js')] },
+        { name: 'api', args: await roleArgs('api/main.js') },
+        { name: 'worker', args: await roleArgs('workers/main.js') },
       ],
       services,
     )
@@ -173,7 +178,7 @@ switch (command) {
   case 'api':
   case 'worker':
     build()
-    supervise([{ name: command, args: [entry(command === 'api' ? 'api/main.js' : 'workers/main.js')] }])
+    supervise([{ name: command, args: await roleArgs(command === 'api' ? 'api/main.js' : 'workers/main.js') }])
     break
   case 'migrate':
     build()

@@ -144,7 +144,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   // Before the body is read: a cross-site form post is refused whatever it carries.
   app.addHook('onRequest', async (request) => assertNotCrossSite(request, app.services.config))
   operationHistoryRoutes(app)
-  await queueBoardRoutes(app)
+  queueBoardRoutes(app)
   operationRetryRoutes(app)
   managedByRoutes(app)
 

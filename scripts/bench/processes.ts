@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { HEAP_LIMIT_FLAGS } from '../../core/heap-limits.js'
 import { repoRoot } from '../../core/paths.js'
 
 export type Role = 'api' | 'worker' | 'baseline'
@@ -15,7 +16,9 @@ const fromSource = fileURLToPath(import.meta.url).endsWith('.ts')
 const ENTRIES: Record<Role, string> = { api: 'api/main', worker: 'workers/main', baseline: 'scripts/bench/baseline-server' }
 
 function entryArgs(role: Role): string[] {
-  return fromSource ? ['--import', 'tsx', path.join(repoRoot, `${ENTRIES[role]}.ts`)] : [path.join(repoRoot, 'dist', `${ENTRIES[role]}.js`)]
+  // The api and worker with the heap limits npm start and the image give them; the bare server at node's defaults.
+  const flags = role === 'baseline' ? [] : HEAP_LIMIT_FLAGS
+  return fromSource ? [...flags, '--import', 'tsx', path.join(repoRoot, `${ENTRIES[role]}.ts`)] : [...flags, path.join(repoRoot, 'dist', `${ENTRIES[role]}.js`)]
 }
 
 const CLOCK_TICKS_PER_SECOND = (() => {

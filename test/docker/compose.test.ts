@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
+import { HEAP_LIMIT_FLAGS } from '../../core/heap-limits.js'
 import { repoRoot } from '../../core/paths.js'
 import { readDockerfile } from '../helpers/dockerfile.js'
 
@@ -107,7 +108,8 @@ describe('Dockerfile', () => {
 
   it('runs as the unprivileged node user with one entry point for every role, healthchecked with node', () => {
     expect(ops(runtime, 'USER').map((user) => user.text)).toEqual(['node'])
-    expect(ops(runtime, 'ENTRYPOINT')[0]!.args).toEqual(['node', 'dist/scripts/container.js'])
+    // With the heap limits npm start gives each role (core/heap-limits.ts).
+    expect(ops(runtime, 'ENTRYPOINT')[0]!.args).toEqual(['node', ...HEAP_LIMIT_FLAGS, 'dist/scripts/container.js'])
     expect(ops(runtime, 'CMD')[0]!.args).toEqual(['start'])
     const healthcheck = ops(runtime, 'HEALTHCHECK')[0]!
     // no role given: the entry point reads the role from the container's main command line
