@@ -9,3 +9,11 @@
 // limit: a process whose live heap outgrows it dies with "JavaScript heap out of memory", so it is 3-4x what a
 // process has been measured to keep alive.
 export const HEAP_LIMIT_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=128'] as const
+
+/**
+ * The limits npm start gives a role, minus those NODE_OPTIONS already sets: an operator who needs more heap sets
+ * `NODE_OPTIONS=--max-old-space-size=512` and that wins (a flag on the command line would silently override it).
+ */
+export function heapLimitFlags(nodeOptions: string = process.env.NODE_OPTIONS ?? ''): string[] {
+  return HEAP_LIMIT_FLAGS.filter((flag) => !nodeOptions.includes(flag.slice(0, flag.indexOf('='))))
+}

@@ -158,8 +158,8 @@ ensurePrismaClient()
 const entry = (file) => path.join(root, 'dist', file)
 /** node's arguments for a long-running role: the heap limits (core/heap-limits.ts, built just before), then its entry. */
 const roleArgs = async (file) => {
-  const { HEAP_LIMIT_FLAGS } = await import(pathToFileURL(entry('core/heap-limits.js')).href)
-  return [...HEAP_LIMIT_FLAGS, entry(file)]
+  const { heapLimitFlags } = await import(pathToFileURL(entry('core/heap-limits.js')).href)
+  return [...heapLimitFlags(), entry(file)]
 }
 switch (command) {
   case 'start': {

@@ -2,7 +2,7 @@
 // a misspelt flag would stop every process at start, a wrong value would silently leave V8's defaults.
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { HEAP_LIMIT_FLAGS } from '../../core/heap-limits.js'
+import { HEAP_LIMIT_FLAGS, heapLimitFlags } from '../../core/heap-limits.js'
 
 const HEAP_REPORT = `
 const v8 = require('node:v8')
@@ -25,5 +25,11 @@ describe('heap limits of the api and worker processes', () => {
     expect(limited).toBeGreaterThanOrEqual(oldSpace * MB)
     expect(limited).toBeLessThanOrEqual((oldSpace + 3 * semiSpace) * MB)
     expect(limited).toBeLessThan(defaults)
+  })
+
+  it('leave a limit NODE_OPTIONS sets to it, so an operator can raise it', () => {
+    expect(heapLimitFlags('')).toEqual([...HEAP_LIMIT_FLAGS])
+    expect(heapLimitFlags('--max-old-space-size=512 --enable-source-maps')).toEqual(HEAP_LIMIT_FLAGS.filter((flag) => !flag.startsWith('--max-old-space-size')))
+    expect(heapLimitFlags('--max-semi-space-size=16 --max-old-space-size=512')).toEqual([])
   })
 })
