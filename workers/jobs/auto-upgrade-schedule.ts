@@ -1,10 +1,10 @@
-// Runs the auto-upgrade sweep on a BullMQ job scheduler. The scheduler lives in Redis under a fixed id, so any
-// number of worker processes share one schedule and each run is taken by one of them; the api never runs timers.
-import { Queue, Worker, type ConnectionOptions } from 'bullmq'
+// Runs the auto-upgrade sweep on a BullMQ job scheduler shared by every worker process (scheduled-job.ts).
+import type { ConnectionOptions } from 'bullmq'
 import type { Logger } from 'pino'
 import type { Db } from '../../core/db/client.js'
-import { closeBullmq, type OperationQueue } from '../../core/queue.js'
+import type { OperationQueue } from '../../core/queue.js'
 import { sweepAutoUpgrades } from './auto-upgrade.js'
+import { startScheduledJob } from './scheduled-job.js'
 
 export const AUTO_UPGRADE_QUEUE = 'auto-upgrade'
 export const AUTO_UPGRADE_SCHEDULER_ID = 'auto-upgrade-sweep'
@@ -19,37 +19,21 @@ export interface AutoUpgradeOptions {
   intervalSeconds: number
 }
 
-export async function startAutoUpgrade(options: AutoUpgradeOptions): Promise<{ stop(): Promise<void> }> {
-  const { connection, prefix, log } = options
-  const schedule = new Queue(AUTO_UPGRADE_QUEUE, { connection, prefix })
-  schedule.on('error', (error) => log.warn({ err: error.message }, 'auto-upgrade queue connection error'))
-  if (options.intervalSeconds === 0) {
-    await schedule.removeJobScheduler(AUTO_UPGRADE_SCHEDULER_ID)
-    await closeBullmq(schedule)
-    log.info('auto-upgrade is off (AUTO_UPGRADE_INTERVAL_SECONDS=0)')
-    return { stop: async () => undefined }
-  }
-  await schedule.upsertJobScheduler(
-    AUTO_UPGRADE_SCHEDULER_ID,
-    { every: options.intervalSeconds * 1000 },
-    // A failed sweep is not retried: the next run does the same work.
-    { name: 'sweep', data: {}, opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
-  )
-  const worker = new Worker(
-    AUTO_UPGRADE_QUEUE,
-    async () => {
+export function startAutoUpgrade(options: AutoUpgradeOptions): Promise<{ stop(): Promise<void> }> {
+  return startScheduledJob({
+    queueName: AUTO_UPGRADE_QUEUE,
+    schedulerId: AUTO_UPGRADE_SCHEDULER_ID,
+    jobName: 'sweep',
+    what: 'auto-upgrade sweep',
+    offSetting: 'AUTO_UPGRADE_INTERVAL_SECONDS',
+    intervalSeconds: options.intervalSeconds,
+    connection: options.connection,
+    prefix: options.prefix,
+    log: options.log,
+    // Sweeps racing across processes are harmless: acceptExtensionChange is etag-guarded.
+    run: async () => {
       const result = await sweepAutoUpgrades(options)
       return { examined: result.examined, started: result.started.length }
     },
-    // One sweep at a time per process; sweeps racing across processes are harmless (acceptExtensionChange is etag-guarded).
-    { connection, prefix, concurrency: 1 },
-  )
-  worker.on('error', (error) => log.warn({ err: error.message }, 'auto-upgrade worker connection error'))
-  worker.on('failed', (_job, error) => log.error({ err: error.message }, 'auto-upgrade sweep failed; the next run retries'))
-  return {
-    async stop() {
-      await closeBullmq(worker)
-      await closeBullmq(schedule)
-    },
-  }
+  })
 }

@@ -1,12 +1,13 @@
-// Runs the drift observer on a BullMQ job scheduler (as the auto-upgrade sweep does): one schedule in Redis shared
-// by every worker process, each run taken by one of them. A run holds the observer's advisory lock for its whole
-// pass, so even runs that overlap (a slow pass, several processes) never observe at the same time.
-import { Queue, Worker, type ConnectionOptions } from 'bullmq'
+// Runs the drift observer on a BullMQ job scheduler shared by every worker process (scheduled-job.ts), each run
+// taken by one of them. A run holds the observer's advisory lock for its whole pass, so even runs that overlap (a slow
+// pass, several processes) never observe at the same time.
+import type { ConnectionOptions } from 'bullmq'
 import type { DriftRepairMode } from '../../core/domain/drift.js'
-import { closeBullmq, type OperationQueue } from '../../core/queue.js'
+import type { OperationQueue } from '../../core/queue.js'
 import type { WorkerContext } from '../context.js'
 import type { SubjectLocks } from '../subject-locks.js'
 import { checkDrift } from './drift-check.js'
+import { startScheduledJob } from './scheduled-job.js'
 
 export const DRIFT_QUEUE = 'drift-check'
 export const DRIFT_SCHEDULER_ID = 'drift-check'
@@ -26,26 +27,19 @@ export interface DriftScheduleOptions {
   batchSize?: number
 }
 
-export async function startDriftCheck(options: DriftScheduleOptions): Promise<{ stop(): Promise<void> }> {
-  const { connection, prefix, ctx } = options
-  const log = ctx.log
-  const schedule = new Queue(DRIFT_QUEUE, { connection, prefix })
-  schedule.on('error', (error) => log.warn({ err: error.message }, 'drift-check queue connection error'))
-  if (options.intervalSeconds === 0) {
-    await schedule.removeJobScheduler(DRIFT_SCHEDULER_ID)
-    await closeBullmq(schedule)
-    log.info('drift checks are off (DRIFT_CHECK_SECONDS=0)')
-    return { stop: async () => undefined }
-  }
-  await schedule.upsertJobScheduler(
-    DRIFT_SCHEDULER_ID,
-    { every: options.intervalSeconds * 1000 },
-    // A failed run is not retried: the next one does the same work.
-    { name: 'check', data: {}, opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
-  )
-  const worker = new Worker(
-    DRIFT_QUEUE,
-    async () => {
+export function startDriftCheck(options: DriftScheduleOptions): Promise<{ stop(): Promise<void> }> {
+  const { ctx } = options
+  return startScheduledJob({
+    queueName: DRIFT_QUEUE,
+    schedulerId: DRIFT_SCHEDULER_ID,
+    jobName: 'check',
+    what: 'drift check',
+    offSetting: 'DRIFT_CHECK_SECONDS',
+    intervalSeconds: options.intervalSeconds,
+    connection: options.connection,
+    prefix: options.prefix,
+    log: ctx.log,
+    run: async () => {
       const release = await options.locks.tryAcquire(OBSERVER_SUBJECT)
       if (!release) return { skipped: 'another worker is observing' }
       try {
@@ -55,14 +49,5 @@ export async function startDriftCheck(options: DriftScheduleOptions): Promise<{ 
         await release()
       }
     },
-    { connection, prefix, concurrency: 1 },
-  )
-  worker.on('error', (error) => log.warn({ err: error.message }, 'drift-check worker connection error'))
-  worker.on('failed', (_job, error) => log.error({ err: error.message }, 'drift check failed; the next run retries'))
-  return {
-    async stop() {
-      await closeBullmq(worker)
-      await closeBullmq(schedule)
-    },
-  }
+  })
 }
