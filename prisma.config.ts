@@ -1,5 +1,5 @@
 // Prisma CLI configuration: the wasm schema engine through the pg driver adapter, so `migrate diff`
-// works with no native engine download (../shared/reference/PRISMA-OFFLINE.md, recipe A).
+// works with no native engine download (docs/deployment.md, Prisma without network).
 // Migrations are applied at startup by core/db/migrate.ts, not by the CLI.
 import { PrismaPg } from '@prisma/adapter-pg'
 import { defineConfig } from 'prisma/config'

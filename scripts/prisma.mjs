@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the Prisma CLI with no access to Prisma's binary host (../shared/reference/PRISMA-OFFLINE.md):
+// Runs the Prisma CLI with no access to Prisma's binary host (docs/deployment.md, Prisma without network):
 // the engine paths point at an existing file so the CLI never tries to download native engines, and
 // DATABASE_URL is always set because without it the 6.x CLI falls back to a downloading code path.
 import { spawnSync } from 'node:child_process'

@@ -1,5 +1,5 @@
 // The seed page ("Available extensions for Azure Arc-enabled Kubernetes clusters", 2025-04-15,
-// shared/reference/seed-available-extensions.txt) transcribed by hand, independently of the JSON
+// the product brief's copy of it; sources in docs/catalog.md) transcribed by hand, independently of the JSON
 // catalog, so the tests catch a data file that drifts from the source. The data file they check is the seed-dated
 // fixture (test/fixtures/seed-catalog-2025-04-15.json, the catalog as it stood on the seed page's facts), so refreshing
 // the shipped catalog from newer sources does not erase what these tests pin down.

@@ -1,4 +1,4 @@
-// Read access to the upstream swagger pack (shared/reference/spec, spec/README.md §2-§8): which x-ms-examples exist
+// Read access to the vendored upstream swagger pack (openapi/upstream, its README lists every file): which x-ms-examples exist
 // for which operation at which stable api-version, and which properties each response schema declares.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
