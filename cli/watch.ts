@@ -1,37 +1,11 @@
 // Following an operation to its end: one line per timeline event as it appears, and on a terminal a status line
 // redrawn in place (kind, status, attempt, progress, elapsed time). Exit code 0 when it succeeded, 1 when it failed,
 // was canceled or did not end within the timeout.
+import type { OperationView, TimelineEventView } from '../core/domain/operation-view.js'
 import type { Context } from './context.js'
 import { CliError } from './errors.js'
 import { call, request, failureLine } from './http.js'
 import { details, json, shortResource, table } from './output.js'
-
-export interface TimelineEvent {
-  at: string
-  event: string
-  attempt?: number
-  status?: string
-  errorCode?: string
-  reason?: string
-  /** driverStep only (README: driver steps on the timeline). */
-  driver?: string
-  step?: string
-  durationMs?: number
-}
-
-export interface OperationView {
-  id: string
-  kind: string
-  resourceId: string
-  status: string
-  percentComplete: number
-  attempts: number
-  correlationId: string | null
-  startTime: string
-  endTime: string | null
-  error: { code: string; message: string } | null
-  timeline?: TimelineEvent[]
-}
 
 export interface WatchOptions {
   timeoutSeconds: number
@@ -40,7 +14,7 @@ export interface WatchOptions {
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
 
-export function describeEvent(event: TimelineEvent): string {
+export function describeEvent(event: TimelineEventView): string {
   switch (event.event) {
     case 'accepted':
       return 'accepted'
@@ -61,7 +35,7 @@ export function describeEvent(event: TimelineEvent): string {
 
 const clock = (at: string) => (at.length >= 23 ? at.slice(11, 23) : at)
 
-export function timelineTable(events: readonly TimelineEvent[]): string {
+export function timelineTable(events: readonly TimelineEventView[]): string {
   return table(
     events,
     [

@@ -7,6 +7,7 @@ import { findOperationWithTimeline, listOperations } from '../../core/store/oper
 import { operationError } from '../../core/store/operations.js'
 import { parseClusterResourceId } from '../../core/store/cluster-resource-id.js'
 import { OPERATION_KINDS, TERMINAL_STATES, type OperationKind } from '../../core/domain/model.js'
+import type { OperationView, TimelineEventView } from '../../core/domain/operation-view.js'
 import { ArmErrors } from '../arm/errors.js'
 
 const OPERATIONS_PATH = '/admin/operations'
@@ -60,7 +61,7 @@ function clusterKeyFrom(raw: string | undefined): string | undefined {
   return parsed.idKey
 }
 
-export function operationView(op: Operation): Record<string, unknown> {
+export function operationView(op: Operation): OperationView {
   return {
     id: op.id,
     kind: op.kind,
@@ -77,8 +78,8 @@ export function operationView(op: Operation): Record<string, unknown> {
 }
 
 /** Only what the event carries: an accepted event has no attempt, a dispatched one no status. */
-function eventView(event: OperationEvent): Record<string, unknown> {
-  const view: Record<string, unknown> = { at: event.at.toISOString(), event: event.kind }
+function eventView(event: OperationEvent): TimelineEventView {
+  const view: TimelineEventView = { at: event.at.toISOString(), event: event.kind }
   if (event.attempt !== null) view.attempt = event.attempt
   if (event.status !== null) view.status = event.status
   if (event.errorCode !== null) view.errorCode = event.errorCode

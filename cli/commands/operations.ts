@@ -4,7 +4,8 @@ import type { Command, Context } from '../context.js'
 import { call } from '../http.js'
 import { emit, shortResource, table } from '../output.js'
 import { clusterId, subscriptionOf, CLUSTER_OPTIONS } from '../resources.js'
-import { WATCH_OPTIONS, operationDetails, timelineTable, watchOperation, watchOptionsOf, type OperationView } from '../watch.js'
+import type { OperationView } from '../../core/domain/operation-view.js'
+import { WATCH_OPTIONS, operationDetails, timelineTable, watchOperation, watchOptionsOf } from '../watch.js'
 
 const operationPath = (context: Context) => `/admin/operations/${encodeURIComponent(context.argument(0, 'the operation id'))}`
 

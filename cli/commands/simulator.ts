@@ -1,26 +1,17 @@
 // sim releases | tamper: the simulated driver's installed releases (/admin/simulator/releases), and changing one
 // behind arcext's back, as someone with cluster access would, to rehearse drift (docs/drift-and-rollback.md).
+import type { SimulatedReleaseView } from '../../core/simulator/releases.js'
 import type { Command } from '../context.js'
 import { UsageError } from '../errors.js'
 import { CLUSTER, clusterOf } from '../extension-request.js'
 import { call } from '../http.js'
 import { emit, table } from '../output.js'
 
-interface Release {
-  releaseName: string
-  namespace: string
-  extensionType: string
-  version: string
-  revision: number
-  status: string
-  updatedAt: string
-}
-
 const RELEASES = '/admin/simulator/releases'
 /** The CLI's words for the endpoint's changes. */
 const CHANGES: Record<string, string> = { remove: 'remove', values: 'changeValues', version: 'changeVersion', failed: 'markFailed' }
 
-function releaseTable(releases: Release[]): string {
+function releaseTable(releases: SimulatedReleaseView[]): string {
   return table(
     releases,
     [
@@ -42,7 +33,7 @@ const releases: Command = {
   summary: 'the releases the simulated driver has installed on a cluster',
   options: CLUSTER,
   async run(context) {
-    const { value } = (await call(context.conn, 'GET', `${RELEASES}?clusterId=${encodeURIComponent(clusterOf(context))}`)).body as { value: Release[] }
+    const { value } = (await call(context.conn, 'GET', `${RELEASES}?clusterId=${encodeURIComponent(clusterOf(context))}`)).body as { value: SimulatedReleaseView[] }
     emit(context.format, value, releaseTable)
   },
 }
@@ -60,7 +51,7 @@ const tamper: Command = {
     const version = change === 'changeVersion' ? context.argument(2, 'the version to change the release to') : undefined
     if (context.positionals.length > (version === undefined ? 2 : 3)) throw new UsageError(`unexpected argument '${context.positionals.at(-1)}'`)
     const body = { clusterId: clusterOf(context), releaseName, change, version }
-    const { value } = (await call(context.conn, 'POST', `${RELEASES}/tamper`, { json: body })).body as { value: Release[] }
+    const { value } = (await call(context.conn, 'POST', `${RELEASES}/tamper`, { json: body })).body as { value: SimulatedReleaseView[] }
     emit(context.format, value, releaseTable)
   },
 }

@@ -3,33 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster, startHarness, until, type Harness } from '../helpers/harness.js'
 import { startIsolatedHarness, type IsolatedHarness } from '../drivers/support.js'
-
-interface OperationView {
-  id: string
-  kind: string
-  resourceId: string
-  status: string
-  attempts: number
-  error: { code: string } | null
-  timeline?: TimelineEvent[]
-}
-
-interface TimelineEvent {
-  at: string
-  event: string
-  attempt?: number
-  status?: string
-  errorCode?: string
-  reason?: string
-  driver?: string
-  step?: string
-  durationMs?: number
-}
+import type { OperationView, TimelineEventView } from '../../core/domain/operation-view.js'
 
 /** A driver step carries names, an outcome, a code and times: never a message or a value. */
 const STEP_FIELDS = ['at', 'event', 'attempt', 'driver', 'step', 'status', 'errorCode', 'durationMs']
 
-function driverSteps(op: OperationView): TimelineEvent[] {
+function driverSteps(op: OperationView): TimelineEventView[] {
   const steps = op.timeline!.filter((e) => e.event === 'driverStep')
   for (const step of steps) {
     for (const field of Object.keys(step)) expect(STEP_FIELDS).toContain(field)
