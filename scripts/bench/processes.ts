@@ -3,11 +3,11 @@
 // baseline server. CPU time and memory are read from /proc, so they cover the whole process, not a sample.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { HEAP_LIMIT_FLAGS } from '../../core/heap-limits.js'
 import { repoRoot } from '../../core/paths.js'
+import { freePort } from '../free-port.js'
 
 export type Role = 'api' | 'worker' | 'baseline'
 
@@ -93,18 +93,6 @@ export class ServerProcess {
     await this.exited
     clearTimeout(killer)
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (address === null || typeof address === 'string') throw new Error('no free port')
-  return address.port
 }
 
 function spawnRole(role: Role, env: Record<string, string>, url: string | null): ServerProcess {

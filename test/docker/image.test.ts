@@ -8,7 +8,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { X509Certificate } from 'node:crypto'
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs'
-import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -17,6 +16,7 @@ import { parse } from 'yaml'
 import { repoRoot } from '../../core/paths.js'
 import { dockerignore, readDockerfile, type Stage } from '../helpers/dockerfile.js'
 import { deleteKeysWithPrefix, dropDatabase, siblingDatabaseUrl } from '../helpers/isolation.js'
+import { freePort } from '../../scripts/free-port.js'
 
 const run = promisify(execFile)
 const work = mkdtempSync(path.join(os.tmpdir(), 'arcext-image-'))
@@ -65,17 +65,6 @@ async function buildStage(name: string, dir: string, instead: (command: string) 
     if (instruction.op === 'COPY') copyInto(dir, stage(name), instruction.args, instruction.flags.from)
     else if (instruction.op === 'RUN' && !instead(instruction.text)) await sh(instruction.text, dir)
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /** The runtime stage's ENV, with DATA_DIR moved to this run's directory and HOST to the loopback (tests bind no other). */

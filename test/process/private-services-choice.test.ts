@@ -3,23 +3,15 @@
 // nor its programs the one line names the packages to install and docker compose.
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import net, { type AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { repoRoot } from '../../core/paths.js'
+import { freePort } from '../../scripts/free-port.js'
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'arcext-private-choice-'))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
-
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 /** Runs startPrivateServices in a child process as run.mjs does: its outcome, or its one-line refusal. */
 async function choose(env: Record<string, string>, directories?: string[]): Promise<string> {

@@ -6,12 +6,12 @@
 // skipped, and says so, without.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
-import net, { type AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { repoRoot } from '../../core/paths.js'
 import { CLUSTER_API, EXTENSION_API, clusterPath, compatibleCluster, extensionPath, freshSubscription } from '../helpers/harness.js'
+import { freePort } from '../../scripts/free-port.js'
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'arcext-private-'))
 const running: ChildProcess[] = []
@@ -19,14 +19,6 @@ afterAll(() => {
   for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   rmSync(dataDir, { recursive: true, force: true })
 })
-
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 interface Started {
   supervisor: ChildProcess
