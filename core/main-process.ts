@@ -8,6 +8,7 @@ import { CatalogFileError, CatalogValidationError } from './catalog/index.js'
 import { ServiceUnavailableError } from './preflight.js'
 import { KeyringMismatchError } from './key-check.js'
 import { KeyringError } from './keyring.js'
+import { installCpuProfileSignal } from './cpu-profile.js'
 
 export interface Running {
   stop(): Promise<void>
@@ -59,6 +60,7 @@ export async function runMain(name: string, start: () => Promise<Running>): Prom
   }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
+  installCpuProfileSignal(name, process.env.CPU_PROFILE_DIR)
   // Started by scripts/run.mjs (npm start) with an IPC channel: when the supervisor is gone, however it ended (even
   // SIGKILL), the channel closes and this process stops as it would on SIGTERM instead of outliving it.
   if (process.channel) {

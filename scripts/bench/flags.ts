@@ -20,6 +20,8 @@ export interface BenchFlags {
   out: string
   /** LOG_LEVEL of the api and worker processes. */
   logLevel: string
+  /** Where CPU profiles of the api and worker over each scenario go; null takes none. */
+  profile: string | null
   quick: boolean
 }
 
@@ -33,10 +35,11 @@ const DEFAULTS: Omit<BenchFlags, 'quick'> = {
   connections: 16,
   out: 'bench-results.json',
   logLevel: 'warn',
+  profile: null,
 }
 const QUICK: Partial<BenchFlags> = { seconds: 0.3, reps: 1, clusters: 24, installSeconds: 1, largeCluster: 1000, smallCluster: 100 }
 
-export const USAGE = `npm run bench -- [--quick] [--seconds S] [--reps N] [--clusters N] [--install-seconds S] [--large-cluster N] [--small-cluster N] [--connections N] [--out FILE] [--log-level LEVEL]`
+export const USAGE = `npm run bench -- [--quick] [--seconds S] [--reps N] [--clusters N] [--install-seconds S] [--large-cluster N] [--small-cluster N] [--connections N] [--out FILE] [--log-level LEVEL] [--profile DIR]`
 
 export class FlagError extends Error {}
 
@@ -73,6 +76,7 @@ export function parseFlags(argv: readonly string[]): BenchFlags {
       given[numeric.key] = parsed
     } else if (name === 'out') given.out = value
     else if (name === 'log-level') given.logLevel = value
+    else if (name === 'profile') given.profile = value
     else throw new FlagError(`unknown flag --${name}`)
   }
   return { ...DEFAULTS, ...(quick ? QUICK : {}), ...given, quick }

@@ -14,6 +14,7 @@ import { createBenchServices, dropBenchServices, seedExtensions, SucceededWatche
 import { FlagError, parseFlags, USAGE, type BenchFlags } from './flags.js'
 import { closedLoop } from './load.js'
 import { assertProcfs, startApiProcess, startBaselineProcess, startWorkerProcess, untilSettled, type Role, type ServerProcess } from './processes.js'
+import { Profiler } from './profiling.js'
 import { formatTable } from './report.js'
 import type { BenchResults, ScenarioResult } from './results.js'
 import { compareSizes, compareWithBaseline, drainInstalls, putToSucceeded, registerClusters, sustainedInstalls, warmUpOperations, type ScenarioContext } from './scenarios.js'
@@ -81,9 +82,12 @@ async function run(flags: BenchFlags, services: BenchServices, dataDir: string, 
     SIMULATED_STEP_LATENCY_MS: '0',
     SIMULATED_FAULTS: '',
   }
+  const profiler = flags.profile ? new Profiler(path.resolve(flags.profile)) : null
+  if (profiler) env.CPU_PROFILE_DIR = profiler.dir
+  const profiled = <T>(scenario: string, servers: readonly ServerProcess[], work: () => Promise<T>) => (profiler ? profiler.around(scenario, servers, work) : work())
   const db = new pg.Client({ connectionString: services.databaseUrl })
   await db.connect()
-  const context: ScenarioContext = { flags, db, watcher: new SucceededWatcher(db) }
+  const context: ScenarioContext = { flags, db, watcher: new SucceededWatcher(db), profiler }
   const scenarios: ScenarioResult[] = []
   const done = (result: ScenarioResult | ScenarioResult[]) => {
     for (const scenario of [result].flat()) {
@@ -97,9 +101,9 @@ async function run(flags: BenchFlags, services: BenchServices, dataDir: string, 
     const api = fleet.track(await startApiProcess(env))
     await registerClusters([api], 'done', 16)
     await registerClusters([api], 'c', flags.clusters)
-    done(await putToSucceeded(context, [api, worker], 'done', 1))
-    done(await putToSucceeded(context, [api, worker], 'done', 16))
-    done(await sustainedInstalls(context, [api, worker], 'c', '1x1'))
+    done(await profiled('put-succeeded-1', [api, worker], () => putToSucceeded(context, [api, worker], 'done', 1)))
+    done(await profiled('put-succeeded-16', [api, worker], () => putToSucceeded(context, [api, worker], 'done', 16)))
+    done(await profiled('installs-1x1', [api, worker], () => sustainedInstalls(context, [api, worker], 'c', '1x1')))
     await fleet.stop(worker)
 
     log('1 worker alone, draining installs accepted beforehand')
@@ -112,7 +116,7 @@ async function run(flags: BenchFlags, services: BenchServices, dataDir: string, 
     const apis = [api, second]
     await untilSettled(workers)
     await warmUpOperations(context, [...apis, ...workers], 'done', 16, '2x2')
-    done(await sustainedInstalls(context, [...apis, ...workers], 'c', '2x2'))
+    done(await profiled('installs-2x2', [...apis, ...workers], () => sustainedInstalls(context, [...apis, ...workers], 'c', '2x2')))
     await fleet.stop(...workers, second)
 
     log(`seeding ${flags.largeCluster} and ${flags.smallCluster} extensions`)
@@ -143,50 +147,59 @@ async function run(flags: BenchFlags, services: BenchServices, dataDir: string, 
     await closedLoop({ baseUrls: [bare.url ?? ''], connections: 1, durationMs: Infinity, maxRequests: 1, request: () => baselineInsert('bench-row'), expect: [201] })
     const seconds = flags.seconds * 1000
     for (const connections of [flags.connections, 1]) {
+      const id = connections === 1 ? 'get-1' : `get-${connections}`
       done(
-        await compareWithBaseline(context, [reader], bare, {
-          id: connections === 1 ? 'get-1' : `get-${connections}`,
-          title: `GET one extension, ${connections} connection(s)`,
-          unit: 'request',
-          connections,
-          project: () => ({ connections, durationMs: seconds, request: () => readTarget, expect: [200] }),
-          baseline: () => ({ connections, durationMs: seconds, request: () => baselineRead('bench-row'), expect: [200] }),
-        }),
+        await profiled(id, [reader], () =>
+          compareWithBaseline(context, [reader], bare, {
+            id,
+            title: `GET one extension, ${connections} connection(s)`,
+            unit: 'request',
+            connections,
+            project: () => ({ connections, durationMs: seconds, request: () => readTarget, expect: [200] }),
+            baseline: () => ({ connections, durationMs: seconds, request: () => baselineRead('bench-row'), expect: [200] }),
+          }),
+        ),
       )
     }
     const c = flags.connections
     done(
-      await compareWithBaseline(context, [reader], bare, {
-        id: `put-accepted-${c}`,
-        title: `PUT accepted (201), distinct extensions over ${flags.clusters} clusters, ${c} connections`,
-        unit: 'request',
-        connections: c,
-        project: (pass) => ({ connections: c, durationMs: seconds, request: (i) => createExtension(`c-${i % flags.clusters}`, `acc-p${pass + 2}-${i}`), expect: [201] }),
-        baseline: (pass) => ({ connections: c, durationMs: seconds, request: (i) => baselineInsert(`acc-p${pass + 2}-${i}`), expect: [201] }),
-      }),
+      await profiled(`put-accepted-${c}`, [reader], () =>
+        compareWithBaseline(context, [reader], bare, {
+          id: `put-accepted-${c}`,
+          title: `PUT accepted (201), distinct extensions over ${flags.clusters} clusters, ${c} connections`,
+          unit: 'request',
+          connections: c,
+          project: (pass) => ({ connections: c, durationMs: seconds, request: (i) => createExtension(`c-${i % flags.clusters}`, `acc-p${pass + 2}-${i}`), expect: [201] }),
+          baseline: (pass) => ({ connections: c, durationMs: seconds, request: (i) => baselineInsert(`acc-p${pass + 2}-${i}`), expect: [201] }),
+        }),
+      ),
     )
     const minRequests = flags.quick ? 2 : 5
     done(
-      await compareSizes(context, [reader], {
-        id: 'create-large-cluster',
-        referenceId: 'create-empty-cluster',
-        title: `create (PUT accepted) on a cluster that already has ${flags.largeCluster} extensions, 1 at a time`,
-        referenceTitle: 'create (PUT accepted) on a cluster that started empty, 1 at a time',
-        unit: 'request',
-        load: (pass) => ({ connections: 1, durationMs: seconds, minRequests, request: (i) => createExtension(large, `new-p${pass + 2}-${i}`), expect: [201] }),
-        referenceLoad: (pass) => ({ connections: 1, durationMs: seconds, minRequests, request: (i) => createExtension(empty, `new-p${pass + 2}-${i}`), expect: [201] }),
-      }),
+      await profiled('create-large-cluster', [reader], () =>
+        compareSizes(context, [reader], {
+          id: 'create-large-cluster',
+          referenceId: 'create-empty-cluster',
+          title: `create (PUT accepted) on a cluster that already has ${flags.largeCluster} extensions, 1 at a time`,
+          referenceTitle: 'create (PUT accepted) on a cluster that started empty, 1 at a time',
+          unit: 'request',
+          load: (pass) => ({ connections: 1, durationMs: seconds, minRequests, request: (i) => createExtension(large, `new-p${pass + 2}-${i}`), expect: [201] }),
+          referenceLoad: (pass) => ({ connections: 1, durationMs: seconds, minRequests, request: (i) => createExtension(empty, `new-p${pass + 2}-${i}`), expect: [201] }),
+        }),
+      ),
     )
     done(
-      await compareSizes(context, [reader], {
-        id: 'list-many',
-        referenceId: 'list-few',
-        title: `LIST first page of a cluster with ${flags.largeCluster} extensions, 1 connection`,
-        referenceTitle: `LIST first page of a cluster with ${flags.smallCluster} extensions, 1 connection`,
-        unit: 'request',
-        load: () => ({ connections: 1, durationMs: seconds, minRequests, request: () => listExtensions(large), expect: [200] }),
-        referenceLoad: () => ({ connections: 1, durationMs: seconds, minRequests, request: () => listExtensions(small), expect: [200] }),
-      }),
+      await profiled('list-many', [reader], () =>
+        compareSizes(context, [reader], {
+          id: 'list-many',
+          referenceId: 'list-few',
+          title: `LIST first page of a cluster with ${flags.largeCluster} extensions, 1 connection`,
+          referenceTitle: `LIST first page of a cluster with ${flags.smallCluster} extensions, 1 connection`,
+          unit: 'request',
+          load: () => ({ connections: 1, durationMs: seconds, minRequests, request: () => listExtensions(large), expect: [200] }),
+          referenceLoad: () => ({ connections: 1, durationMs: seconds, minRequests, request: () => listExtensions(small), expect: [200] }),
+        }),
+      ),
     )
     await fleet.stop(reader, bare)
 
@@ -203,6 +216,7 @@ async function run(flags: BenchFlags, services: BenchServices, dataDir: string, 
       scenarios,
       peakRssMb: fleet.peakRssMb,
       idleWorker: counting.idleWorker,
+      profiles: profiler?.profiles ?? [],
     }
   } finally {
     await fleet.stopAll()

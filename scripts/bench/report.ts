@@ -1,4 +1,5 @@
 // The table `npm run bench` prints: one line per scenario with its medians, ratio, CPU, wire counts and memory.
+import { formatProfileSummary } from './profile-summary.js'
 import type { BenchResults, ScenarioResult } from './results.js'
 
 const fixed = (value: number | null | undefined, digits = 1) => (value === null || value === undefined ? '-' : value.toFixed(digits))
@@ -39,5 +40,6 @@ export function formatTable(results: BenchResults): string {
     `  peak RSS (VmHWM) over the run: api ${fixed(peak.api, 0)} MB, worker ${fixed(peak.worker, 0)} MB, bare server ${fixed(peak.baseline, 0)} MB`,
     idle ? `  idle worker: ${fixed(idle.postgresPerSecond)} Postgres statements/s, ${fixed(idle.redisPerSecond)} Redis commands/s` : '',
     `  medians of ${String(results.flags.reps)} pass(es) each; ${results.durationSeconds.toFixed(0)} s in all; load average at start ${results.machine.loadAverageAtStart.map((n) => n.toFixed(2)).join(' ')}`,
+    ...results.profiles.map((profile) => `\n${formatProfileSummary(`${profile.scenario}, ${profile.process} (${profile.file})`, profile.summary)}`),
   ].join('\n')
 }

@@ -1,5 +1,6 @@
 // What one timed pass measured, how passes become a scenario's medians, and the shape of bench-results.json.
 import type { Role } from './processes.js'
+import type { ScenarioProfile } from './profiling.js'
 import { median, percentile } from './stats.js'
 
 export interface Pass {
@@ -63,6 +64,8 @@ export interface BenchResults {
   peakRssMb: Partial<Record<Role, number>>
   /** What a worker with nothing to do sends per second. */
   idleWorker: { postgresPerSecond: number; redisPerSecond: number } | null
+  /** With --profile: each scenario's CPU profile per process, summarised. */
+  profiles: ScenarioProfile[]
 }
 
 export function passFrom(count: number, elapsedMs: number, latenciesMs: readonly number[] | null, cpuMicros: number, rssMb: Partial<Record<Role, number>>): Pass {

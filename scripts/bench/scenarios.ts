@@ -7,12 +7,15 @@ import { installProgress, type SucceededWatcher } from './database.js'
 import type { BenchFlags } from './flags.js'
 import { closedLoop, type LoadOptions } from './load.js'
 import { cpuMicros, RssSampler, type ServerProcess } from './processes.js'
+import type { Profiler } from './profiling.js'
 import { highestRss, passFrom, summarize, type Pass, type ScenarioResult } from './results.js'
 
 export interface ScenarioContext {
   flags: BenchFlags
   db: pg.Client
   watcher: SucceededWatcher
+  /** Set by --profile. */
+  profiler: Profiler | null
 }
 
 type Load = Omit<LoadOptions, 'baseUrls'>
@@ -273,6 +276,7 @@ export async function drainInstalls(context: ScenarioContext, api: ServerProcess
       let doneAtFirst = 0
       const sampler = new RssSampler([worker])
       await untilInstalled(context.db, name, accepted, (succeeded) => {
+        void context.profiler?.start([worker])
         firstAt = performance.now()
         cpuAtFirst = cpuMicros([worker])
         // Those already done when the first was seen count as start-up; the rate is measured from there.
@@ -280,6 +284,7 @@ export async function drainInstalls(context: ScenarioContext, api: ServerProcess
       })
       const elapsedMs = Math.max(1, performance.now() - firstAt)
       passes.push(passFrom(accepted - doneAtFirst, elapsedMs, null, cpuMicros([worker]) - cpuAtFirst, sampler.stop()))
+      await context.profiler?.stop([worker], 'installs-drain-1-worker')
     } finally {
       await worker.stop()
     }

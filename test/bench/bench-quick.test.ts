@@ -1,7 +1,7 @@
 // `npm run bench -- --quick` still runs every scenario of issue 15 end to end and reports a figure for each; no
-// timing is asserted (the numbers depend on the machine). Spawned from source, as a child process.
+// timing is asserted (the numbers depend on the machine). Spawned from source, as a child process, with --profile.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
@@ -30,9 +30,9 @@ const SCENARIOS = [
 const AGAINST_BASELINE = ['get-16', 'get-1', 'put-accepted-16']
 const AGAINST_SMALLER = ['create-large-cluster', 'list-many']
 
-function runQuick(out: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runQuick(out: string, profileDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/main.ts', '--quick', '--out', out], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/main.ts', '--quick', '--out', out, '--profile', profileDir], {
       cwd: repoRoot,
       env: { ...process.env, DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl') },
     })
@@ -53,7 +53,8 @@ const isNumber = (value: unknown) => typeof value === 'number' && Number.isFinit
 describe('npm run bench -- --quick', () => {
   it('measures every scenario, prints the table, writes the JSON and leaves no database behind', async () => {
     const out = path.join(outDir, 'bench-results.json')
-    const run = await runQuick(out)
+    const profileDir = path.join(outDir, 'profiles')
+    const run = await runQuick(out, profileDir)
     expect(run.code, run.stderr).toBe(0)
     const results = JSON.parse(readFileSync(out, 'utf8')) as BenchResults
     expect(results.scenarios.map((scenario) => scenario.id).sort()).toEqual([...SCENARIOS].sort())
@@ -86,6 +87,21 @@ describe('npm run bench -- --quick', () => {
     for (const role of ['api', 'worker', 'baseline'] as const) expect([role, isNumber(results.peakRssMb[role])]).toEqual([role, true])
     expect(isNumber(results.idleWorker?.postgresPerSecond)).toBe(true)
     for (const id of SCENARIOS) expect(run.stdout).toContain(id)
+
+    // --profile: a CPU profile of every api and worker over each scenario (the second of a pair shares the first's),
+    // kept as a file and summarised in the JSON and the printed report.
+    const profiled = new Set(results.profiles.map((profile) => `${profile.scenario}/${profile.process.split('-')[0]}`))
+    const expected = ['put-succeeded-1', 'put-succeeded-16', 'installs-1x1', 'installs-2x2'].flatMap((id) => [`${id}/api`, `${id}/worker`])
+    expected.push('installs-drain-1-worker/worker', 'get-16/api', 'get-1/api', 'put-accepted-16/api', 'create-large-cluster/api', 'list-many/api')
+    expect([...profiled].sort()).toEqual(expected.sort())
+    for (const profile of results.profiles) {
+      expect(existsSync(profile.file)).toBe(true)
+      expect(path.dirname(profile.file)).toBe(profileDir)
+      expect(profile.summary.busyMs).toBeGreaterThan(0)
+      expect(profile.summary.owners.length).toBeGreaterThan(0)
+      expect(run.stdout).toContain(profile.file)
+    }
+    expect(readdirSync(profileDir).filter((file) => file.endsWith('.partial'))).toEqual([])
 
     const database = /database postgresql:\/\/[^ ]*\/(arcext_bench_[a-z0-9_]+)/.exec(run.stderr)?.[1]
     expect(database).toBeDefined()

@@ -16,6 +16,12 @@ describe('bench flags', () => {
     expect(parseFlags(['--seconds', '0.5']).seconds).toBe(0.5)
   })
 
+  it('takes no profiles unless --profile names a directory', () => {
+    expect(parseFlags([]).profile).toBeNull()
+    expect(parseFlags(['--profile', '/tmp/p']).profile).toBe('/tmp/p')
+    expect(() => parseFlags(['--profile'])).toThrow(FlagError)
+  })
+
   it.each([[['--reps', '0']], [['--clusters', '1.5']], [['--seconds', 'fast']], [['--large-cluster']], [['--bogus', '1']], [['stray']]])('refuses %j', (argv) => {
     expect(() => parseFlags(argv)).toThrow(FlagError)
   })
