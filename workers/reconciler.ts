@@ -8,6 +8,7 @@ import type { Db } from '../core/db/client.js'
 import { parseOperationKind } from '../core/domain/model.js'
 import type { OperationQueue } from '../core/queue.js'
 import { finishOperation } from '../core/store/operations.js'
+import { listOperationsStartedBefore, listQuietOperations, touchRunningOperation } from '../core/store/operation-sweeps.js'
 import { loggableError } from './error-facts.js'
 import { deadlineDetail, failedOutcome } from './operation-failures.js'
 
@@ -23,19 +24,13 @@ const LIVE_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'wai
 
 export async function redeliverOrphanedOperations(db: Db, queue: OperationQueue, options: Pick<ReconcilerOptions, 'graceMs' | 'batchSize'>): Promise<number> {
   const olderThan = new Date(Date.now() - options.graceMs)
-  const candidates = await db.operation.findMany({
-    where: { status: 'InProgress', updatedAt: { lt: olderThan } },
-    orderBy: { updatedAt: 'asc' },
-    take: options.batchSize,
-    select: { id: true, kind: true },
-  })
+  const candidates = await listQuietOperations(db, olderThan, options.batchSize)
   let redelivered = 0
   for (const op of candidates) {
     const state = await queue.queue.getJobState(op.id)
     if (LIVE_STATES.has(state)) continue
     if (!(await queue.redeliver({ id: op.id, kind: parseOperationKind(op.kind) }))) continue
-    // Touch the row so the next pass gives the new delivery time to run.
-    await db.operation.updateMany({ where: { id: op.id, status: 'InProgress' }, data: { updatedAt: new Date() } })
+    await touchRunningOperation(db, op.id)
     redelivered += 1
   }
   return redelivered
@@ -47,11 +42,7 @@ export async function redeliverOrphanedOperations(db: Db, queue: OperationQueue,
  */
 export async function failOverdueOperations(db: Db, options: Pick<ReconcilerOptions, 'batchSize' | 'deadlineSeconds'> & { slackMs: number }): Promise<number> {
   const startedBefore = new Date(Date.now() - options.deadlineSeconds * 1000 - options.slackMs)
-  const overdue = await db.operation.findMany({
-    where: { status: 'InProgress', startTime: { lt: startedBefore } },
-    orderBy: { startTime: 'asc' },
-    take: options.batchSize,
-  })
+  const overdue = await listOperationsStartedBefore(db, startedBefore, options.batchSize)
   let failed = 0
   for (const op of overdue) {
     if (await finishOperation(db, op, failedOutcome(deadlineDetail(op, options.deadlineSeconds)))) failed += 1

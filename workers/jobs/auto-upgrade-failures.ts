@@ -4,6 +4,7 @@
 // An extension left Failed by its failed auto-upgrade (its previous release still serving) stays in the sweep; one
 // left Failed by anything else waits for its owner.
 import type { Db } from '../../core/db/client.js'
+import { autoUpgradeHistories } from '../../core/store/auto-upgrade-candidates.js'
 import type { Extension } from '../../core/store/extensions.js'
 
 export interface AutoUpgradeFailures {
@@ -14,16 +15,8 @@ export interface AutoUpgradeFailures {
 }
 
 export async function autoUpgradeFailures(db: Db, extensions: readonly Pick<Extension, 'id' | 'idKey'>[]): Promise<Map<string, AutoUpgradeFailures>> {
-  if (extensions.length === 0) return new Map()
-  // resource_id_key is indexed; extension_id keeps out the operations of an earlier extension of the same name.
-  const rows = await db.$queryRaw<{ id: string; versions: string[] | null; latest: string | null }[]>`
-    SELECT extension_id::text AS id,
-           array_agg(DISTINCT properties->>'targetVersion') FILTER (WHERE kind = 'extension.upgrade' AND status = 'Failed' AND properties ? 'targetVersion') AS versions,
-           (array_agg(kind || ' ' || status ORDER BY start_time DESC))[1] AS latest
-      FROM operations
-     WHERE resource_id_key = ANY(${extensions.map((e) => e.idKey)}::text[]) AND extension_id = ANY(${extensions.map((e) => e.id)}::uuid[])
-     GROUP BY extension_id`
-  return new Map(rows.map((row) => [row.id, { versions: new Set(row.versions ?? []), latestFailed: row.latest === 'extension.upgrade Failed' }]))
+  const histories = await autoUpgradeHistories(db, extensions)
+  return new Map(histories.map((history) => [history.extensionId, { versions: new Set(history.failedTargets), latestFailed: history.latest === 'extension.upgrade Failed' }]))
 }
 
 /** Whether the sweep may start an auto-upgrade of `extension` to `target`, given its failures. */

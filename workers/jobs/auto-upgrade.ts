@@ -13,6 +13,7 @@ import { autoUpgradeReach } from '../../core/domain/auto-upgrade.js'
 import type { Caller, ExtensionSpec } from '../../core/domain/model.js'
 import type { OperationQueue } from '../../core/queue.js'
 import { deliverOrLeaveToOutbox } from '../../core/store/outbox.js'
+import { listAutoUpgradeCandidates } from '../../core/store/auto-upgrade-candidates.js'
 import { acceptExtensionChange, type Extension } from '../../core/store/extensions.js'
 import { autoUpgradeAllowed, autoUpgradeFailures } from './auto-upgrade-failures.js'
 
@@ -82,18 +83,7 @@ export async function sweepAutoUpgrades(deps: SweepDependencies): Promise<SweepR
   const result: SweepResult = { examined: 0, started: [] }
   let after: string | null = null
   for (;;) {
-    const batch: Extension[] = await deps.db.extension.findMany({
-      where: {
-        // Failed too: one whose auto-upgrade failed still runs its previous release (autoUpgradeAllowed decides).
-        provisioningState: { in: ['Succeeded', 'Failed'] },
-        activeOperationId: null,
-        currentVersion: { not: null },
-        spec: { path: ['autoUpgradeMinorVersion'], equals: true },
-        ...(after !== null ? { id: { gt: after } } : {}),
-      },
-      orderBy: { id: 'asc' },
-      take: batchSize,
-    })
+    const batch = await listAutoUpgradeCandidates(deps.db, after, batchSize)
     const failures = await autoUpgradeFailures(deps.db, batch)
     for (const extension of batch) {
       result.examined += 1

@@ -2,20 +2,13 @@
 // request; this job waits for them and then removes the registration. An extension whose delete failed stops
 // the cluster deletion with that extension's error, so nothing is left half-removed without saying why.
 import { ErrorCodes } from '../../core/domain/error-catalogue.js'
-import type { ErrorDetail } from '../../core/domain/model.js'
+import { extensionsLeftOnCluster, type RemainingExtension } from '../../core/store/cluster-extensions-left.js'
 import { finishClusterOperation, recordProgress, type Operation } from '../../core/store/operations.js'
 import type { WorkerContext } from '../context.js'
 import { DriverError } from '../drivers/driver.js'
 import { NotReadyError, type OperationRun } from './operation-run.js'
 
 const POLL_MS = 500
-
-interface RemainingExtension {
-  name: string
-  errorInfo: ErrorDetail | null
-  activeKind: string | null
-  activeStatus: string | null
-}
 
 /** A delete still running, or one that succeeded (its row goes in the same transaction, so it is on its way out). */
 function isBeingDeleted(extension: RemainingExtension): boolean {
@@ -24,13 +17,7 @@ function isBeingDeleted(extension: RemainingExtension): boolean {
 
 export async function deleteCluster(ctx: WorkerContext, op: Operation, _run?: OperationRun): Promise<void> {
   if (!op.clusterId) throw new DriverError('permanent', ErrorCodes.InvalidOperation, `Operation ${op.id} names no cluster.`)
-  // One statement, so each extension and the state of its active operation come from the same snapshot: read
-  // separately, a delete that finished between the two reads looked like an extension left behind.
-  const remaining = await ctx.db.$queryRaw<RemainingExtension[]>`
-    SELECT e.name, e.error_info AS "errorInfo", o.kind AS "activeKind", o.status AS "activeStatus"
-    FROM extensions e LEFT JOIN operations o ON o.id = e.active_operation_id
-    WHERE e.cluster_id = ${op.clusterId}::uuid
-    ORDER BY e.name_key`
+  const remaining = await extensionsLeftOnCluster(ctx.db, op.clusterId)
   if (remaining.length === 0) {
     const finished = await finishClusterOperation(ctx.db, op, { status: 'Succeeded' })
     if (finished === 'extensionsRemain') throw new NotReadyError('an extension appeared while the cluster was being removed', POLL_MS)
