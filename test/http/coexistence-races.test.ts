@@ -1,5 +1,5 @@
 // Creates that the catalog's coexistence rules forbid together never both win, however they race: an accepted
-// create checks the extensions on its cluster in the statement that writes, under the cluster lock that serialises
+// create checks the extensions on its cluster in the call that writes, after taking the cluster lock that serialises
 // creates (core/store/extensions.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXTENSION_API, call, compatibleCluster, extensionPath, freshSubscription, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
