@@ -23,9 +23,11 @@ export interface CoexistenceGuard {
 }
 
 export interface Written {
-  /** Null when the guard found extensions the rules may object to (then listed in `blocking`) or the row changed. */
+  /** Null when the guard found extensions the rules may object to (then listed in `blocking`) or the rows changed. */
   written: { extension: Extension; operation: Operation } | null
   blocking: InstalledExtension[]
+  /** A create found the extension existing: this is it, to judge the request again as a change of. */
+  existing: Extension | null
 }
 
 const BLOCKING = (guard: CoexistenceGuard) => Prisma.sql`
@@ -39,7 +41,7 @@ export async function coexistingExtensions(sql: Sql, guard: CoexistenceGuard): P
 }
 
 interface WrittenRow {
-  outcome: 'written' | 'blocked' | 'stale'
+  outcome: 'written' | 'blocked' | 'exists' | 'stale'
   extension: unknown
   operation: unknown
   blocking: InstalledExtension[] | null
@@ -48,8 +50,8 @@ interface WrittenRow {
 function written(rows: WrittenRow[]): Written {
   const [row] = rows
   if (!row) throw new Error('an accept statement returned no row')
-  if (row.outcome !== 'written') return { written: null, blocking: row.blocking ?? [] }
-  return { written: { extension: extensionFromRow(row.extension), operation: operationFromRow(row.operation) }, blocking: [] }
+  if (row.outcome === 'written') return { written: { extension: extensionFromRow(row.extension), operation: operationFromRow(row.operation) }, blocking: [], existing: null }
+  return { written: null, blocking: row.blocking ?? [], existing: row.outcome === 'exists' ? extensionFromRow(row.extension) : null }
 }
 
 export interface NewOperationRow {
@@ -83,8 +85,8 @@ export interface JudgedCluster {
 
 /**
  * Inserts the extension, its operation and outbox row (prisma/migrations/20261206070000_extension_accept_functions)
- * unless the guard finds an extension the rules may object to, the cluster changed since it was judged, or the
- * extension exists already, created by a concurrent PUT (`written` is null then, and the request is judged again).
+ * unless the extension exists already (`existing`), the cluster changed since it was judged, or the guard finds an
+ * extension the rules may object to (`written` is null then, and the request is judged again).
  */
 export async function insertExtension(sql: Sql, guard: CoexistenceGuard, cluster: JudgedCluster, row: NewExtensionRow, operation: Omit<NewOperationRow, 'kind' | 'properties'>): Promise<Written> {
   return written(

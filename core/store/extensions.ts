@@ -308,19 +308,77 @@ type PutAccepted = Accepted & { created: boolean }
 type Decide = (cluster: Cluster | null, current: Extension | null) => PutDecision
 
 /**
- * Accepts a PUT in two statements: the cluster and the extension read together without a lock, then one call that
- * re-checks under the cluster lock what `decide` judged against (the cluster's etag, the extension absent or at the
- * same etag with no operation in flight) and the coexisting extensions, and writes (core/store/extension-statements.ts).
- * `decide` throws to refuse the request (nothing written). When the re-check finds things changed, the request is
- * judged again from the read (ConcurrentModificationError, api/arm/lost-race.ts). A refusal that depends on the
- * coexisting extensions or on state in flight is judged again in a transaction under the lock (lockedPut), so its
- * answer is the one that transaction would give.
+ * Clusters PUTs were lately judged against, by id key, per database: a create on a cluster seen before is judged
+ * against this copy and written in one call, without a read first. Safe because the call re-checks the cluster's
+ * etag under its lock (every change of a registration that a judgement reads gives it a new etag), and a copy found
+ * changed is dropped. First in, first out, bounded.
+ */
+const judgedClusters = new WeakMap<Db, Map<string, Cluster>>()
+const JUDGED_CLUSTERS_KEPT = 2000
+
+function clustersJudged(db: Db): Map<string, Cluster> {
+  let clusters = judgedClusters.get(db)
+  if (!clusters) judgedClusters.set(db, (clusters = new Map()))
+  return clusters
+}
+
+function rememberCluster(db: Db, idKey: string, cluster: Cluster | null): void {
+  const clusters = clustersJudged(db)
+  clusters.delete(idKey)
+  if (!cluster) return
+  if (clusters.size >= JUDGED_CLUSTERS_KEPT) clusters.delete(clusters.keys().next().value!)
+  // No judgement reads the sealed kubeconfig, which can be kilobytes: it is not kept.
+  clusters.set(idKey, { ...cluster, kubeconfigSealed: null })
+}
+
+/**
+ * Accepts a PUT. A create on a cluster judged before is one call (acceptAsCreate); otherwise two statements: the
+ * cluster and the extension read together without a lock, then one call that re-checks under the cluster lock what
+ * `decide` judged against (the cluster's etag, the extension absent or at the same etag with no operation in flight)
+ * and the coexisting extensions, and writes (core/store/extension-statements.ts). `decide` throws to refuse the
+ * request (nothing written). When the re-check finds things changed, the request is judged again from the read
+ * (ConcurrentModificationError, api/arm/lost-race.ts). A refusal that depends on the coexisting extensions or on
+ * state in flight is judged again in a transaction under the lock (lockedPut), so its answer is the one that
+ * transaction would give.
  */
 export async function acceptExtensionPut(db: Db, target: PutTarget, decide: Decide): Promise<PutAccepted> {
+  const sql = driverStatements(db)
+  const known = clustersJudged(db).get(target.clusterIdKey)
+  const asCreate = known ? await acceptAsCreate(db, sql, target, known, decide) : null
+  if (asCreate) return asCreate
   const { cluster, current } = await readForPut(db, target)
+  rememberCluster(db, target.clusterIdKey, cluster)
   const decision = decide(cluster, current)
-  const accepted = cluster ? await acceptJudged(driverStatements(db), cluster, current, decision) : null
+  const accepted = cluster ? await acceptJudged(sql, cluster, current, decision) : null
   return accepted ?? lockedPut(db, target, decide)
+}
+
+/**
+ * The PUT judged as a create against the cluster as last seen, written in one call that re-checks the cluster and
+ * finds whether the extension exists. If it does, the request is judged again as a change of it (a second call).
+ * Null when the read is needed after all: the cluster changed, or the judgement refused (its answer must come from
+ * the extension as it is, which this judgement did not see).
+ */
+async function acceptAsCreate(db: Db, sql: Sql, target: PutTarget, cluster: Cluster, decide: Decide): Promise<PutAccepted | null> {
+  let decision: PutDecision
+  try {
+    decision = decide(cluster, null)
+  } catch {
+    return null
+  }
+  if (!('create' in decision)) return null
+  const judged = createJudged(sql, decision.create, cluster)
+  if (refusedOutright(judged)) return null
+  const { written, existing, blocking } = await judged.write(judged.guard)
+  if (written) return { ...written, created: true }
+  if (existing) return acceptJudged(sql, cluster, existing, decide(cluster, existing))
+  if (blocking.length === 0) {
+    rememberCluster(db, target.clusterIdKey, null)
+    return null
+  }
+  // Found after the call re-checked the cluster and found no such extension: the rules refuse as under the lock.
+  judged.admit(blocking)
+  return null
 }
 
 /** The PUT as judged against an unlocked read, in one call; null when only the locked judgement can answer it. */
@@ -329,11 +387,14 @@ async function acceptJudged(sql: Sql, cluster: JudgedAgainst, current: Extension
   if (refusedOutright(put.judged)) return null
   const { written, blocking } = await put.judged.write(put.judged.guard)
   if (written) return { ...written, created: put.created }
+  if (blocking.length > 0) {
+    // A create's call re-checked the cluster and found no such extension first, so the rules refuse as they would
+    // under the lock; a change is judged under the lock, against the extension as it is then.
+    if (put.created) put.judged.admit(blocking)
+    return null
+  }
   // The cluster changed, or a concurrent request created or changed the extension first: judged again from the read.
-  if (blocking.length === 0) throw new ConcurrentModificationError(put.resourceId)
-  // Read under the lock after the cluster was found as judged: the rules refuse here as they would in lockedPut.
-  put.judged.admit(blocking)
-  return null
+  throw new ConcurrentModificationError(put.resourceId)
 }
 
 function putJudged(sql: Sql, cluster: JudgedAgainst, current: Extension | null, decision: PutDecision): { judged: Judged; created: boolean; resourceId: string } {

@@ -98,25 +98,28 @@ describe('accepting an extension write in one call', () => {
 
   it('writes nothing when the cluster changed or turned Deleting since the request was judged', async () => {
     const cluster = await newCluster()
-    expect(await create(sql, cluster, 'flux', randomUUID())).toEqual({ written: null, blocking: [] })
+    expect(await create(sql, cluster, 'flux', randomUUID())).toEqual({ written: null, blocking: [], existing: null })
     await driverPool(db).query(`UPDATE clusters SET provisioning_state = 'Deleting' WHERE id = $1`, [cluster.id])
-    expect(await create(sql, cluster, 'flux', cluster.etag)).toEqual({ written: null, blocking: [] })
+    expect(await create(sql, cluster, 'flux', cluster.etag)).toEqual({ written: null, blocking: [], existing: null })
     expect(await stored(cluster)).toEqual({ extensions: 0, operations: 0, outbox: 0 })
   })
 
-  it('writes nothing when a concurrent request created the same extension first', async () => {
+  it('writes nothing when the extension exists, and answers it, before judging coexistence', async () => {
     const cluster = await newCluster()
-    expect((await create(sql, cluster, 'flux', cluster.etag)).written).not.toBeNull()
-    expect(await create(sql, cluster, 'flux', cluster.etag, [])).toEqual({ written: null, blocking: [] })
-    expect(await stored(cluster)).toEqual({ extensions: 1, operations: 1, outbox: 1 })
+    const created = (await create(sql, cluster, 'flux', cluster.etag)).written!.extension
+    await create(sql, cluster, 'other', null, []) // an extension the guard of a second flux objects to
+    const again = await create(sql, cluster, 'flux', cluster.etag)
+    expect(again).toMatchObject({ written: null, blocking: [] })
+    expect(again.existing).toMatchObject({ id: created.id, etag: created.etag, activeOperationId: created.activeOperationId })
+    expect(await stored(cluster)).toEqual({ extensions: 2, operations: 2, outbox: 2 })
   })
 
   it('changes the extension only at the etag judged and with no operation in flight', async () => {
     const cluster = await newCluster()
     const created = (await create(sql, cluster, 'flux', cluster.etag)).written!.extension
-    expect(await change(cluster, created, cluster.etag)).toEqual({ written: null, blocking: [] }) // install in flight
+    expect(await change(cluster, created, cluster.etag)).toEqual({ written: null, blocking: [], existing: null }) // install in flight
     const etag = await settle(created.id)
-    expect(await change(cluster, { id: created.id, etag: 'not-the-etag' }, cluster.etag)).toEqual({ written: null, blocking: [] })
+    expect(await change(cluster, { id: created.id, etag: 'not-the-etag' }, cluster.etag)).toEqual({ written: null, blocking: [], existing: null })
     const changed = await change(cluster, { id: created.id, etag }, cluster.etag)
     expect(changed.written?.extension).toMatchObject({ provisioningState: 'Updating', activeOperationId: changed.written?.operation.id, lastModifiedBy: caller.id })
     expect(await stored(cluster)).toEqual({ extensions: 1, operations: 2, outbox: 2 })
@@ -141,7 +144,7 @@ describe('accepting an extension write in one call', () => {
     await waitUntilWaitingForLock()
     release()
     expect((await first).written).not.toBeNull()
-    expect(await second).toEqual({ written: null, blocking: [{ name: 'flux-a', extensionType: 'microsoft.flux' }] })
+    expect(await second).toEqual({ written: null, blocking: [{ name: 'flux-a', extensionType: 'microsoft.flux' }], existing: null })
     expect(await stored(cluster)).toEqual({ extensions: 1, operations: 1, outbox: 1 })
   })
 })

@@ -12,8 +12,9 @@
 -- outcome:
 --   written  extension and operation hold the rows written (to_jsonb), blocking is null
 --   blocked  nothing written: blocking lists the extensions of the guarded types (the caller's rules judge them)
---   stale    nothing written: the cluster is gone, Deleting or changed (another etag), the extension exists already
---            (create) or is no longer the version judged or has an operation in flight (update); judge again
+--   exists   (create) nothing written: the extension exists, as `extension` holds it; judge again as a change of it
+--   stale    nothing written: the cluster is gone, Deleting or changed (another etag), or (update) the extension is
+--            no longer the version judged or has an operation in flight; judge again
 
 -- Creates on one cluster serialise on its row (FOR NO KEY UPDATE), so of two creates the rules forbid together the
 -- second sees the first in its coexistence check.
@@ -31,6 +32,12 @@ BEGIN
   PERFORM 1 FROM "clusters" WHERE "id" = p_cluster_id AND (p_cluster_etag IS NULL OR "etag" = p_cluster_etag) AND "provisioning_state" <> 'Deleting' FOR NO KEY UPDATE;
   IF NOT FOUND THEN
     outcome := 'stale';
+    RETURN;
+  END IF;
+  -- Creates of one extension hold the same cluster lock, so what this finds stays so until commit.
+  SELECT to_jsonb(x) INTO extension FROM "extensions" x WHERE x."id_key" = p_id_key;
+  IF extension IS NOT NULL THEN
+    outcome := 'exists';
     RETURN;
   END IF;
   IF cardinality(p_types) > 0 THEN
