@@ -9,11 +9,13 @@
 //   cluster delete: cluster FOR UPDATE, then every extension row
 //   extension delete: the extension row only
 //
-// A PUT is accepted in two statements (acceptExtensionPut): the cluster and the extension read without a lock, then,
-// once the request is judged, one call of a PL/pgSQL function that takes the cluster lock in the mode above, re-checks
-// what the judgement relied on, checks the coexisting extensions the catalog rules judge with a snapshot taken after
-// the lock was granted (so it sees every create that held the lock before), and writes extension, operation and
-// outbox row (core/store/extension-statements.ts). A refused request costs more statements; an accepted one never.
+// A PUT is accepted in one call of a PL/pgSQL function (acceptExtensionPut) that takes the cluster lock in the mode
+// above, re-checks what the judgement relied on, checks the coexisting extensions the catalog rules judge with a
+// snapshot taken after the lock was granted (so it sees every create that held the lock before), and writes
+// extension, operation and outbox row (core/store/extension-statements.ts). The judgement reads the cluster and the
+// extension first without a lock, in one statement; a create on a cluster this process judged before skips that read
+// (the call re-checks the cluster's etag and answers an existing extension). A refused request costs more
+// statements; an accepted one never.
 //
 // Other creates and changes run in a transaction on a node-postgres connection of Prisma's pool
 // (core/db/driver-transaction.ts), which retries a deadlock victim (40P01) or serialization loser (40001) as
@@ -119,8 +121,8 @@ export interface ExtensionWrite {
 export interface ExtensionCreate extends ExtensionWrite {
   /**
    * Judges the new extension against the extensions on its cluster (the catalog's coexistence rules among the
-   * others) and throws to refuse it. It runs under the cluster lock that serialises creates on one cluster, so of
-   * two creates that may not coexist exactly one is accepted.
+   * others) and throws to refuse it. It is given the extensions as read under the cluster lock that serialises
+   * creates on one cluster, so of two creates that may not coexist exactly one is accepted.
    */
   admit: Admit
 }
