@@ -9,7 +9,7 @@ import { migrate } from '../core/db/migrate.js'
 import { createLogger } from '../core/logger.js'
 import type { Running } from '../core/main-process.js'
 import { assertServicesReachable } from '../core/preflight.js'
-import { OperationQueue, queueConnection } from '../core/queue.js'
+import { CoalescingOperationQueue, queueConnection } from '../core/queue.js'
 import { createRedisClient } from '../core/redis.js'
 import { loadSecretBox } from '../core/secrets.js'
 import { assertStoredSecretsOpen } from '../core/key-check.js'
@@ -47,7 +47,7 @@ export async function startApi(config: Config, options: { logDestination?: Desti
     throw error
   })
   const queueRedis = queueConnection(config)
-  const queue = new OperationQueue(queueRedis.options, config.queuePrefix)
+  const queue = new CoalescingOperationQueue(queueRedis.options, config.queuePrefix)
   // No offline queue and one retry: a Redis outage must not stall requests (the limiter fails open).
   const redis = createRedisClient(config, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
   redis.on('error', () => undefined)

@@ -104,6 +104,31 @@ export class OperationQueue {
   }
 }
 
+/**
+ * An OperationQueue whose deliveries asked for in one turn of the event loop reach Redis together, as one addBulk (one
+ * round trip and one socket write): the api's requests each deliver one job right after their commit, and under load
+ * several commits answer in the same turn. Each caller still waits for (and is told the failure of) the batch that
+ * holds its jobs; job id = operation id keeps a job delivered twice one job.
+ */
+export class CoalescingOperationQueue extends OperationQueue {
+  private pending: OperationRef[] | null = null
+  private sent: Promise<void> = Promise.resolve()
+
+  override enqueueMany(operations: readonly OperationRef[]): Promise<void> {
+    if (operations.length === 0) return Promise.resolve()
+    if (this.pending === null) {
+      const batch: OperationRef[] = []
+      this.pending = batch
+      this.sent = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.pending = null
+        return super.enqueueMany(batch)
+      })
+    }
+    this.pending.push(...operations)
+    return this.sent
+  }
+}
+
 export interface OperationRef {
   id: string
   kind: OperationKind

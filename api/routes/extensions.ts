@@ -101,7 +101,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       assertPreconditions(request, current)
       const { name, spec, protectedSettingsSealed, violations } = planner.planPut(body, addressed.name, current, callerTenant(request, appConfig), version)
       const { caller, apiVersion, correlationId } = request.arm
-      // Judged inside the transaction that holds the cluster lock; a create's lock serialises creates on the cluster (core/store/extensions.ts).
+      // Judges the coexisting extensions as read under the cluster lock, which serialises creates on the cluster (core/store/extensions.ts).
       const admit = (installed: InstalledExtension[]) => assertNoViolations(violations(cluster, parent.resourceType, installed))
       if (current) return { change: { kind: 'extension.update', spec, protectedSettingsSealed, caller, apiVersion, correlationId, admit } }
       return { create: { resourceId: addressed.id, idKey: addressed.key, clusterId: cluster.id, name, spec, protectedSettingsSealed, caller, apiVersion, correlationId, admit } }

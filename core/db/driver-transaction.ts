@@ -14,6 +14,16 @@ export function prismaSql(tx: Tx): Sql {
   return <Row>(query: Prisma.Sql) => tx.$queryRaw<Row[]>(query)
 }
 
+/**
+ * Statements on the driver pool outside any transaction: each runs on whichever connection is free and commits on
+ * its own, for a write that is a single statement (no BEGIN and COMMIT round trips around it). A statement Postgres
+ * chose as a deadlock victim or write-conflict loser changed nothing, so it is sent again, as a transaction would be.
+ */
+export function driverStatements(db: Db): Sql {
+  const pool = driverPool(db)
+  return <Row>(query: Prisma.Sql) => retryingWriteConflicts(async () => (await pool.query<Row & pg.QueryResultRow>(query.text, query.values)).rows, isWriteConflict)
+}
+
 /** Postgres chose the transaction as a deadlock victim (40P01) or it lost a serialization conflict (40001). */
 function isWriteConflict(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && (error.code === '40P01' || error.code === '40001')

@@ -1,7 +1,10 @@
 // The statements an accepted extension write sends, as raw SQL: Prisma's query compiler would plan each of them
 // again on every request, and a write that spans three tables would be three round trips. Each write lands the
-// extension, its operation and the operation's outbox row in one statement (data-modifying CTEs), guarded by the
-// coexistence check so no other statement has to sit between the check and the write.
+// extension, its operation and the operation's outbox row in one call of a PL/pgSQL function
+// (prisma/migrations/20261206070000_extension_accept_functions), which takes the cluster lock, checks the
+// coexisting extensions with a snapshot taken after the lock was granted, and writes. Called outside a transaction
+// it is the whole accept in one round trip; it re-checks the cluster's etag then, since the request was judged
+// against an unlocked read.
 import type { Sql } from '../db/driver-transaction.js'
 import { Prisma } from '../db/client.js'
 import type { Cluster, Extension } from '../db/generated/client.js'
@@ -20,9 +23,11 @@ export interface CoexistenceGuard {
 }
 
 export interface Written {
-  /** Null when the guard found extensions the rules may object to (then listed in `blocking`) or the row changed. */
+  /** Null when the guard found extensions the rules may object to (then listed in `blocking`) or the rows changed. */
   written: { extension: Extension; operation: Operation } | null
   blocking: InstalledExtension[]
+  /** A create found the extension existing: this is it, to judge the request again as a change of. */
+  existing: Extension | null
 }
 
 const BLOCKING = (guard: CoexistenceGuard) => Prisma.sql`
@@ -36,17 +41,17 @@ export async function coexistingExtensions(sql: Sql, guard: CoexistenceGuard): P
 }
 
 interface WrittenRow {
+  outcome: 'written' | 'blocked' | 'exists' | 'stale'
   extension: unknown
   operation: unknown
-  blocking: { name: string; extensionType: string }[]
+  blocking: InstalledExtension[] | null
 }
 
 function written(rows: WrittenRow[]): Written {
   const [row] = rows
   if (!row) throw new Error('an accept statement returned no row')
-  const extension = optionalRow(row.extension, extensionFromRow)
-  const operation = optionalRow(row.operation, operationFromRow)
-  return { written: extension && operation ? { extension, operation } : null, blocking: row.blocking }
+  if (row.outcome === 'written') return { written: { extension: extensionFromRow(row.extension), operation: operationFromRow(row.operation) }, blocking: [], existing: null }
+  return { written: null, blocking: row.blocking ?? [], existing: row.outcome === 'exists' ? extensionFromRow(row.extension) : null }
 }
 
 export interface NewOperationRow {
@@ -58,21 +63,7 @@ export interface NewOperationRow {
   properties?: Record<string, unknown>
 }
 
-/** The tail every accept statement shares: the operation for the written extension row, its outbox row, the answer. */
-function operationAndAnswer(operation: NewOperationRow) {
-  return Prisma.sql`
-  operation AS (
-    INSERT INTO operations (id, kind, resource_id_key, resource_id, extension_id, cluster_id, status, api_version, correlation_id, properties)
-    SELECT ${operation.id}::uuid, ${operation.kind}, id_key, resource_id, id, cluster_id, 'InProgress', ${operation.apiVersion}, ${operation.correlationId}, ${JSON.stringify(operation.properties ?? {})}::jsonb FROM extension
-    RETURNING *
-  ),
-  outbox AS (INSERT INTO operation_outbox (operation_id, kind) SELECT id, kind FROM operation)
-  SELECT
-    (SELECT to_jsonb(extension) FROM extension) AS extension,
-    (SELECT to_jsonb(operation) FROM operation) AS operation,
-    (SELECT coalesce(jsonb_agg(jsonb_build_object('name', name, 'extensionType', extension_type)), '[]'::jsonb) FROM blocking) AS blocking`
-}
-
+/** The operation written with it becomes the extension's active one. */
 export interface NewExtensionRow {
   id: string
   idKey: string
@@ -80,34 +71,35 @@ export interface NewExtensionRow {
   name: string
   spec: ExtensionSpec
   protectedSettingsSealed: string | null
-  activeOperationId: string
   etag: string
   caller: Caller
 }
 
 /**
- * Inserts the extension, its operation and outbox row unless the guard finds an extension the rules may object to
- * or the extension exists already, created by a concurrent PUT (`written` is null then, and the request is judged again).
+ * The cluster a write was judged against: its etag then, which the write re-checks under the cluster lock, or null
+ * from a caller that judged in a transaction that holds the lock already.
  */
-export async function insertExtension(sql: Sql, guard: CoexistenceGuard, row: NewExtensionRow, operation: NewOperationRow): Promise<Written> {
+export interface JudgedCluster {
+  etag: string | null
+}
+
+/**
+ * Inserts the extension, its operation and outbox row (prisma/migrations/20261206070000_extension_accept_functions)
+ * unless the extension exists already (`existing`), the cluster changed since it was judged, or the guard finds an
+ * extension the rules may object to (`written` is null then, and the request is judged again).
+ */
+export async function insertExtension(sql: Sql, guard: CoexistenceGuard, cluster: JudgedCluster, row: NewExtensionRow, operation: Omit<NewOperationRow, 'kind' | 'properties'>): Promise<Written> {
   return written(
-    await sql<WrittenRow>(Prisma.sql`
-  WITH blocking AS (${BLOCKING(guard)}),
-  extension AS (
-    INSERT INTO extensions (id, id_key, resource_id, cluster_id, name, name_key, extension_type, spec, protected_settings_sealed, provisioning_state,
-                            active_operation_id, etag, created_by, created_by_type, last_modified_by, last_modified_by_type)
-    SELECT ${row.id}::uuid, ${row.idKey}, ${row.resourceId}, ${guard.clusterId}::uuid, ${row.name}, ${guard.nameKey}, ${row.spec.extensionType}, ${JSON.stringify(row.spec)}::jsonb,
-           ${row.protectedSettingsSealed}, 'Creating', ${row.activeOperationId}::uuid, ${row.etag}, ${row.caller.id}, ${row.caller.type}, ${row.caller.id}, ${row.caller.type}
-    WHERE NOT EXISTS (SELECT 1 FROM blocking)
-    ON CONFLICT DO NOTHING
-    RETURNING *
-  ),
-  ${operationAndAnswer(operation)}`),
+    await sql<WrittenRow>(Prisma.sql`SELECT * FROM arcext_accept_extension_create(
+      ${guard.clusterId}::uuid, ${cluster.etag}, ${[...guard.types]}::text[], ${guard.nameKey},
+      ${row.id}::uuid, ${row.idKey}, ${row.resourceId}, ${row.name}, ${row.spec.extensionType}, ${JSON.stringify(row.spec)}::jsonb, ${row.protectedSettingsSealed}, ${row.etag},
+      ${row.caller.id}, ${row.caller.type},
+      ${operation.id}::uuid, ${operation.apiVersion}, ${operation.correlationId})`),
   )
 }
 
+/** The operation written with it becomes the extension's active one. */
 export interface ExtensionChangeRow {
-  activeOperationId: string
   etag: string
   /** Absent keeps the stored spec. */
   spec?: ExtensionSpec
@@ -118,31 +110,25 @@ export interface ExtensionChangeRow {
 }
 
 /**
- * Starts an update on the extension if it is still the version that was judged (same etag, no operation in flight)
- * and the guard finds no extension the rules may object to; `written` is null otherwise.
+ * Starts an update on the extension if it is still the version that was judged (same etag, no operation in flight),
+ * the cluster is as judged and the guard finds no extension the rules may object to; `written` is null otherwise.
  */
-export async function updateExtension(sql: Sql, guard: CoexistenceGuard, current: Pick<Extension, 'id' | 'etag'>, change: ExtensionChangeRow, operation: NewOperationRow): Promise<Written> {
+export async function updateExtension(
+  sql: Sql,
+  guard: CoexistenceGuard,
+  cluster: JudgedCluster,
+  current: Pick<Extension, 'id' | 'etag'>,
+  change: ExtensionChangeRow,
+  operation: NewOperationRow,
+): Promise<Written> {
   const spec = change.spec ? JSON.stringify(change.spec) : null
-  const replaceSecrets = change.protectedSettingsSealed !== undefined
   const modifiedBy = change.modifiedBy ?? null
   return written(
-    await sql<WrittenRow>(Prisma.sql`
-  WITH blocking AS (${BLOCKING(guard)}),
-  extension AS (
-    UPDATE extensions SET
-      provisioning_state = 'Updating',
-      active_operation_id = ${change.activeOperationId}::uuid,
-      etag = ${change.etag},
-      spec = coalesce(${spec}::jsonb, spec),
-      protected_settings_sealed = CASE WHEN ${replaceSecrets} THEN ${change.protectedSettingsSealed ?? null} ELSE protected_settings_sealed END,
-      last_modified_by = coalesce(${modifiedBy?.id ?? null}, last_modified_by),
-      last_modified_by_type = coalesce(${modifiedBy?.type ?? null}, last_modified_by_type),
-      last_modified_at = CASE WHEN ${modifiedBy !== null} THEN now() ELSE last_modified_at END,
-      error_info = NULL
-    WHERE id = ${current.id}::uuid AND etag = ${current.etag} AND active_operation_id IS NULL AND NOT EXISTS (SELECT 1 FROM blocking)
-    RETURNING *
-  ),
-  ${operationAndAnswer(operation)}`),
+    await sql<WrittenRow>(Prisma.sql`SELECT * FROM arcext_accept_extension_change(
+      ${guard.clusterId}::uuid, ${cluster.etag}, ${[...guard.types]}::text[], ${guard.nameKey},
+      ${current.id}::uuid, ${current.etag}, ${change.etag}, ${spec}::jsonb, ${change.protectedSettingsSealed !== undefined}, ${change.protectedSettingsSealed ?? null},
+      ${modifiedBy?.id ?? null}, ${modifiedBy?.type ?? null},
+      ${operation.id}::uuid, ${operation.kind}, ${operation.apiVersion}, ${operation.correlationId}, ${JSON.stringify(operation.properties ?? {})}::jsonb)`),
   )
 }
 

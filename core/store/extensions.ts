@@ -9,27 +9,42 @@
 //   cluster delete: cluster FOR UPDATE, then every extension row
 //   extension delete: the extension row only
 //
-// A PUT is accepted in four statements (acceptExtensionPut): BEGIN; the extension read together with its cluster
-// locked in the mode above; one statement that checks the coexisting extensions the catalog rules judge and writes
-// extension, operation and outbox row; COMMIT. The check runs in a statement begun after the lock was granted, so
-// it sees every create that held the lock before. A refused request costs more statements; an accepted one never.
+// A PUT is accepted in one call of a PL/pgSQL function (acceptExtensionPut) that takes the cluster lock in the mode
+// above, re-checks what the judgement relied on, checks the coexisting extensions the catalog rules judge with a
+// snapshot taken after the lock was granted (so it sees every create that held the lock before), and writes
+// extension, operation and outbox row (core/store/extension-statements.ts). The judgement reads the cluster and the
+// extension first without a lock, in one statement; a create on a cluster this process judged before skips that read
+// (the call re-checks the cluster's etag and answers an existing extension). A refused request costs more
+// statements; an accepted one never.
 //
-// Creates and changes run on a node-postgres connection of Prisma's pool (core/db/driver-transaction.ts), which
-// retries a deadlock victim (40P01) or serialization loser (40001) as inTransaction does; deletes stay on Prisma.
+// Other creates and changes run in a transaction on a node-postgres connection of Prisma's pool
+// (core/db/driver-transaction.ts), which retries a deadlock victim (40P01) or serialization loser (40001) as
+// inTransaction does; deletes stay on Prisma.
 import { randomUUID } from 'node:crypto'
 import type { Db, Tx } from '../db/client.js'
 import { Prisma, driverPool } from '../db/client.js'
-import { inDriverTransaction, prismaSql, type Sql } from '../db/driver-transaction.js'
+import { driverStatements, inDriverTransaction, prismaSql, type Sql } from '../db/driver-transaction.js'
 import type { Cluster, Extension } from '../db/generated/client.js'
 import { ConcurrentModificationError, OperationInProgressError } from '../domain/errors.js'
 import { ErrorCodes } from '../domain/error-catalogue.js'
 import { type Caller, type ErrorDetail, type ExtensionSpec, type ExtensionStatus } from '../domain/model.js'
 import { coexistenceTypes, type InstalledExtension } from '../catalog/rules.js'
 import { lastGoodOf, type LastGood } from '../domain/last-good.js'
-import { extensionFromRow } from './rows.js'
+import { clusterFromRow, extensionFromRow, optionalRow } from './rows.js'
 import { defaultCatalog } from '../catalog/catalog.js'
 import { cancelOperation, inTransaction, insertOperation, newOperationId, operationFlag, type Operation } from './operations.js'
-import { coexistingExtensions, insertExtension, lockClusterById, lockForPut, updateExtension, type CoexistenceGuard, type LockedCluster, type PutTarget, type Written } from './extension-statements.js'
+import {
+  coexistingExtensions,
+  insertExtension,
+  lockClusterById,
+  lockForPut,
+  updateExtension,
+  type CoexistenceGuard,
+  type JudgedCluster,
+  type LockedCluster,
+  type PutTarget,
+  type Written,
+} from './extension-statements.js'
 
 export type { Extension }
 
@@ -56,6 +71,21 @@ export async function findExtension(db: Db, idKey: string): Promise<Extension | 
   const { rows } = await driverPool(db).query<{ row: unknown }>({ name: 'find-extension', text: 'SELECT to_jsonb(e) AS row FROM extensions e WHERE e.id_key = $1', values: [idKey] })
   const [found] = rows
   return found ? extensionFromRow(found.row) : null
+}
+
+/**
+ * What a PUT is judged against, read together without a lock (the accept re-checks it under the lock): the cluster
+ * and, if the cluster exists, the extension. Named, as findExtension.
+ */
+async function readForPut(db: Db, target: PutTarget): Promise<{ cluster: Cluster | null; current: Extension | null }> {
+  const { rows } = await driverPool(db).query<{ cluster: unknown; current: unknown }>({
+    name: 'read-for-put',
+    text: 'SELECT (SELECT to_jsonb(c) FROM clusters c WHERE c.id_key = $1) AS cluster, (SELECT to_jsonb(e) FROM extensions e WHERE e.id_key = $2) AS current',
+    values: [target.clusterIdKey, target.extensionIdKey],
+  })
+  const [row] = rows
+  const cluster = optionalRow(row?.cluster, clusterFromRow)
+  return { cluster, current: cluster ? optionalRow(row?.current, extensionFromRow) : null }
 }
 
 /** A page of a cluster's extensions, by lower-cased name: those after `after`, at most `take`. */
@@ -91,8 +121,8 @@ export interface ExtensionWrite {
 export interface ExtensionCreate extends ExtensionWrite {
   /**
    * Judges the new extension against the extensions on its cluster (the catalog's coexistence rules among the
-   * others) and throws to refuse it. It runs under the cluster lock that serialises creates on one cluster, so of
-   * two creates that may not coexist exactly one is accepted.
+   * others) and throws to refuse it. It is given the extensions as read under the cluster lock that serialises
+   * creates on one cluster, so of two creates that may not coexist exactly one is accepted.
    */
   admit: Admit
 }
@@ -135,60 +165,83 @@ function refusal(admit: Admit): unknown {
   }
 }
 
+/** The cluster a write was judged against; `etag` as in JudgedCluster (null: judged under the lock). */
+type JudgedAgainst = LockedCluster & JudgedCluster
+
 interface Judged {
-  cluster: LockedCluster
+  cluster: JudgedAgainst
   guard: CoexistenceGuard
   admit: Admit
   /** Set when an operation on the extension is in flight (an update only). */
   inFlight: OperationInProgressError | null
+  /** The write that accepts the request, guarded by `guard`'s coexistence check. */
+  write: (guard: CoexistenceGuard) => Promise<Written>
+}
+
+/** Whether the judgement refuses the write before any coexisting extension is read. */
+function refusedOutright(judged: Judged): boolean {
+  return judged.cluster.provisioningState === 'Deleting' || judged.inFlight !== null || refusal(judged.admit) !== null
 }
 
 /**
  * Refuses the write in the order a caller is told why: the catalog's rules first (coexistence among them), then an
  * operation in flight, then a cluster being deleted. Only a refusal reads the coexisting extensions on its own; an
  * accepted write checks them in the statement that writes (`write`), so the common case costs one statement.
+ * Runs in a transaction that holds the cluster lock.
  */
-async function writeUnlessRefused(sql: Sql, judged: Judged, write: (guard: CoexistenceGuard) => Promise<Written>): Promise<Accepted | null> {
-  const deleting = judged.cluster.provisioningState === 'Deleting'
-  const refused = refusal(judged.admit) ?? judged.inFlight
-  if (refused !== null || deleting) {
+async function writeUnlessRefused(sql: Sql, judged: Judged): Promise<Accepted | null> {
+  if (refusedOutright(judged)) {
     judged.admit(await coexistingExtensions(sql, judged.guard))
-    throw refused ?? (await clusterDeletionInProgress(sql, judged.cluster))
+    throw refusal(judged.admit) ?? judged.inFlight ?? (await clusterDeletionInProgress(sql, judged.cluster))
   }
-  const first = await write(judged.guard)
+  const first = await judged.write(judged.guard)
   if (first.blocking.length === 0) return first.written
   judged.admit(first.blocking)
   // The rules themselves admitted what the guard's coarser reading held back: they are the judge.
-  return (await write({ ...judged.guard, types: [] })).written
+  return (await judged.write({ ...judged.guard, types: [] })).written
 }
 
 /** Accepts a create; the caller supplies the cluster it belongs to. Four statements: BEGIN, lock, write, COMMIT. */
 export async function acceptExtensionCreate(db: Db, write: ExtensionCreate): Promise<Accepted> {
-  return inDriverTransaction(db, async (sql) => createIn(sql, write, await lockClusterById(sql, write.clusterId, 'FOR NO KEY UPDATE')))
+  return inDriverTransaction(db, async (sql) => createIn(sql, write, underLock(await lockClusterById(sql, write.clusterId, 'FOR NO KEY UPDATE'))))
 }
 
-async function createIn(sql: Sql, write: ExtensionCreate, cluster: LockedCluster | null): Promise<Accepted> {
-  if (!cluster) throw new ConcurrentModificationError(write.resourceId)
+/** A cluster locked by the transaction that judges against it: nothing for the write to re-check. */
+function underLock(cluster: LockedCluster | null): JudgedAgainst | null {
+  return cluster && { ...cluster, etag: null }
+}
+
+/** The judgement of a create and the write that accepts it. */
+function createJudged(sql: Sql, write: ExtensionCreate, cluster: JudgedAgainst): Judged {
   const operationId = newOperationId()
-  const judged = { cluster, guard: coexistenceGuard(cluster.id, write.spec.extensionType, write.name), admit: write.admit, inFlight: null }
-  const accepted = await writeUnlessRefused(sql, judged, (guard) =>
-    insertExtension(
-      sql,
-      guard,
-      {
-        id: randomUUID(),
-        idKey: write.idKey,
-        resourceId: write.resourceId,
-        name: write.name,
-        spec: write.spec,
-        protectedSettingsSealed: write.protectedSettingsSealed ?? null,
-        activeOperationId: operationId,
-        etag: newEtag(),
-        caller: write.caller,
-      },
-      { id: operationId, kind: 'extension.install', apiVersion: write.apiVersion, correlationId: write.correlationId ?? null },
-    ),
-  )
+  return {
+    cluster,
+    guard: coexistenceGuard(cluster.id, write.spec.extensionType, write.name),
+    admit: write.admit,
+    inFlight: null,
+    write: (guard) =>
+      insertExtension(
+        sql,
+        guard,
+        cluster,
+        {
+          id: randomUUID(),
+          idKey: write.idKey,
+          resourceId: write.resourceId,
+          name: write.name,
+          spec: write.spec,
+          protectedSettingsSealed: write.protectedSettingsSealed ?? null,
+          etag: newEtag(),
+          caller: write.caller,
+        },
+        { id: operationId, apiVersion: write.apiVersion, correlationId: write.correlationId ?? null },
+      ),
+  }
+}
+
+async function createIn(sql: Sql, write: ExtensionCreate, cluster: JudgedAgainst | null): Promise<Accepted> {
+  if (!cluster) throw new ConcurrentModificationError(write.resourceId)
+  const accepted = await writeUnlessRefused(sql, createJudged(sql, write, cluster))
   // A concurrent PUT created the same extension first: the request is judged again against that one.
   if (!accepted) throw new ConcurrentModificationError(write.resourceId)
   return accepted
@@ -208,29 +261,36 @@ export interface ExtensionChange {
   properties?: Record<string, unknown>
 }
 
-async function changeIn(sql: Sql, cluster: LockedCluster | null, current: Extension, change: ExtensionChange): Promise<Accepted> {
-  if (!cluster) throw new ConcurrentModificationError(current.resourceId)
+/** The judgement of a change and the write that accepts it. */
+function changeJudged(sql: Sql, cluster: JudgedAgainst, current: Extension, change: ExtensionChange): Judged {
   const operationId = newOperationId()
-  const admit = change.admit ?? (() => {})
-  const guard = change.admit ? coexistenceGuard(cluster.id, current.extensionType, current.name) : { clusterId: cluster.id, types: [], nameKey: current.nameKey }
-  const inFlight = current.activeOperationId ? new OperationInProgressError(current.resourceId, current.activeOperationId) : null
-  const accepted = await writeUnlessRefused(sql, { cluster, guard, admit, inFlight }, (guard) =>
-    updateExtension(
-      sql,
-      guard,
-      current,
-      {
-        activeOperationId: operationId,
-        etag: newEtag(),
-        spec: change.spec,
-        protectedSettingsSealed: change.protectedSettingsSealed,
-        // Only a caller's change to user-modifiable properties moves lastModified* (docs/arm-rules.md rule 54): not a
-        // delete, not an auto-upgrade or drift repair; a rollback restores settings at the caller's request, so it does.
-        modifiedBy: change.kind === 'extension.update' || change.kind === 'extension.rollback' ? change.caller : undefined,
-      },
-      { id: operationId, kind: change.kind, apiVersion: change.apiVersion, correlationId: change.correlationId ?? null, properties: change.properties },
-    ),
-  )
+  return {
+    cluster,
+    guard: change.admit ? coexistenceGuard(cluster.id, current.extensionType, current.name) : { clusterId: cluster.id, types: [], nameKey: current.nameKey },
+    admit: change.admit ?? (() => {}),
+    inFlight: current.activeOperationId ? new OperationInProgressError(current.resourceId, current.activeOperationId) : null,
+    write: (guard) =>
+      updateExtension(
+        sql,
+        guard,
+        cluster,
+        current,
+        {
+          etag: newEtag(),
+          spec: change.spec,
+          protectedSettingsSealed: change.protectedSettingsSealed,
+          // Only a caller's change to user-modifiable properties moves lastModified* (docs/arm-rules.md rule 54): not a
+          // delete, not an auto-upgrade or drift repair; a rollback restores settings at the caller's request, so it does.
+          modifiedBy: change.kind === 'extension.update' || change.kind === 'extension.rollback' ? change.caller : undefined,
+        },
+        { id: operationId, kind: change.kind, apiVersion: change.apiVersion, correlationId: change.correlationId ?? null, properties: change.properties },
+      ),
+  }
+}
+
+async function changeIn(sql: Sql, cluster: JudgedAgainst | null, current: Extension, change: ExtensionChange): Promise<Accepted> {
+  if (!cluster) throw new ConcurrentModificationError(current.resourceId)
+  const accepted = await writeUnlessRefused(sql, changeJudged(sql, cluster, current, change))
   // Another request changed the extension since it was read: the request is judged again against that change.
   if (!accepted) throw new ConcurrentModificationError(current.resourceId)
   return accepted
@@ -239,21 +299,121 @@ async function changeIn(sql: Sql, cluster: LockedCluster | null, current: Extens
 /** Starts an operation on an existing extension, guarded by its etag and free operation slot. */
 export async function acceptExtensionChange(db: Db, current: Extension, change: ExtensionChange): Promise<Accepted> {
   if (current.activeOperationId && !change.admit) throw new OperationInProgressError(current.resourceId, current.activeOperationId)
-  return inDriverTransaction(db, async (sql) => changeIn(sql, await lockClusterById(sql, current.clusterId, 'FOR KEY SHARE'), current, change))
+  return inDriverTransaction(db, async (sql) => changeIn(sql, underLock(await lockClusterById(sql, current.clusterId, 'FOR KEY SHARE')), current, change))
 }
 
 /** What a PUT decided after seeing the extension as it is: a create or a change of the existing one. */
 export type PutDecision = { create: ExtensionCreate } | { change: ExtensionChange }
 
+type PutAccepted = Accepted & { created: boolean }
+
+type Decide = (cluster: Cluster | null, current: Extension | null) => PutDecision
+
 /**
- * Accepts a PUT in one transaction of four statements: BEGIN; the cluster (locked) and the extension read together;
- * the write; COMMIT. `decide` judges the request against what was read and throws to refuse it (nothing written).
+ * Clusters PUTs were lately judged against, by id key, per database: a create on a cluster seen before is judged
+ * against this copy and written in one call, without a read first. Safe because the call re-checks the cluster's
+ * etag under its lock (every change of a registration that a judgement reads gives it a new etag), and a copy found
+ * changed is dropped. First in, first out, bounded.
  */
-export async function acceptExtensionPut(db: Db, target: PutTarget, decide: (cluster: Cluster | null, current: Extension | null) => PutDecision): Promise<Accepted & { created: boolean }> {
+const judgedClusters = new WeakMap<Db, Map<string, Cluster>>()
+const JUDGED_CLUSTERS_KEPT = 2000
+
+function clustersJudged(db: Db): Map<string, Cluster> {
+  let clusters = judgedClusters.get(db)
+  if (!clusters) judgedClusters.set(db, (clusters = new Map()))
+  return clusters
+}
+
+function rememberCluster(db: Db, idKey: string, cluster: Cluster | null): void {
+  const clusters = clustersJudged(db)
+  clusters.delete(idKey)
+  if (!cluster) return
+  if (clusters.size >= JUDGED_CLUSTERS_KEPT) clusters.delete(clusters.keys().next().value!)
+  // No judgement reads the sealed kubeconfig, which can be kilobytes: it is not kept.
+  clusters.set(idKey, { ...cluster, kubeconfigSealed: null })
+}
+
+/**
+ * Accepts a PUT. A create on a cluster judged before is one call (acceptAsCreate); otherwise two statements: the
+ * cluster and the extension read together without a lock, then one call that re-checks under the cluster lock what
+ * `decide` judged against (the cluster's etag, the extension absent or at the same etag with no operation in flight)
+ * and the coexisting extensions, and writes (core/store/extension-statements.ts). `decide` throws to refuse the
+ * request (nothing written). When the re-check finds things changed, the request is judged again from the read
+ * (ConcurrentModificationError, api/arm/lost-race.ts). A refusal that depends on the coexisting extensions or on
+ * state in flight is judged again in a transaction under the lock (lockedPut), so its answer is the one that
+ * transaction would give.
+ */
+export async function acceptExtensionPut(db: Db, target: PutTarget, decide: Decide): Promise<PutAccepted> {
+  const sql = driverStatements(db)
+  const known = clustersJudged(db).get(target.clusterIdKey)
+  const asCreate = known ? await acceptAsCreate(db, sql, target, known, decide) : null
+  if (asCreate) return asCreate
+  const { cluster, current } = await readForPut(db, target)
+  rememberCluster(db, target.clusterIdKey, cluster)
+  const decision = decide(cluster, current)
+  const accepted = cluster ? await acceptJudged(sql, cluster, current, decision) : null
+  return accepted ?? lockedPut(db, target, decide)
+}
+
+/**
+ * The PUT judged as a create against the cluster as last seen, written in one call that re-checks the cluster and
+ * finds whether the extension exists. If it does, the request is judged again as a change of it (a second call).
+ * Null when the read is needed after all: the cluster changed, or the judgement refused (its answer must come from
+ * the extension as it is, which this judgement did not see).
+ */
+async function acceptAsCreate(db: Db, sql: Sql, target: PutTarget, cluster: Cluster, decide: Decide): Promise<PutAccepted | null> {
+  let decision: PutDecision
+  try {
+    decision = decide(cluster, null)
+  } catch {
+    return null
+  }
+  if (!('create' in decision)) return null
+  const judged = createJudged(sql, decision.create, cluster)
+  if (refusedOutright(judged)) return null
+  const { written, existing, blocking } = await judged.write(judged.guard)
+  if (written) return { ...written, created: true }
+  if (existing) return acceptJudged(sql, cluster, existing, decide(cluster, existing))
+  if (blocking.length === 0) {
+    rememberCluster(db, target.clusterIdKey, null)
+    return null
+  }
+  // Found after the call re-checked the cluster and found no such extension: the rules refuse as under the lock.
+  judged.admit(blocking)
+  return null
+}
+
+/** The PUT as judged against an unlocked read, in one call; null when only the locked judgement can answer it. */
+async function acceptJudged(sql: Sql, cluster: JudgedAgainst, current: Extension | null, decision: PutDecision): Promise<PutAccepted | null> {
+  const put = putJudged(sql, cluster, current, decision)
+  if (refusedOutright(put.judged)) return null
+  const { written, blocking } = await put.judged.write(put.judged.guard)
+  if (written) return { ...written, created: put.created }
+  if (blocking.length > 0) {
+    // A create's call re-checked the cluster and found no such extension first, so the rules refuse as they would
+    // under the lock; a change is judged under the lock, against the extension as it is then.
+    if (put.created) put.judged.admit(blocking)
+    return null
+  }
+  // The cluster changed, or a concurrent request created or changed the extension first: judged again from the read.
+  throw new ConcurrentModificationError(put.resourceId)
+}
+
+function putJudged(sql: Sql, cluster: JudgedAgainst, current: Extension | null, decision: PutDecision): { judged: Judged; created: boolean; resourceId: string } {
+  if ('create' in decision) return { judged: createJudged(sql, decision.create, cluster), created: true, resourceId: decision.create.resourceId }
+  if (!current) throw new Error('a PUT decided to change an extension that does not exist')
+  return { judged: changeJudged(sql, cluster, current, decision.change), created: false, resourceId: current.resourceId }
+}
+
+/**
+ * The PUT judged and written in one transaction that holds the cluster lock: BEGIN; the cluster (locked) and the
+ * extension read together; the write; COMMIT. For the requests the single call leaves to it.
+ */
+function lockedPut(db: Db, target: PutTarget, decide: Decide): Promise<PutAccepted> {
   return inDriverTransaction(db, async (sql) => {
     const { cluster, current } = await lockForPut(sql, target)
     const decision = decide(cluster, current)
-    const locked = cluster ? { id: cluster.id, resourceId: cluster.resourceId, provisioningState: cluster.provisioningState } : null
+    const locked = cluster ? { id: cluster.id, resourceId: cluster.resourceId, provisioningState: cluster.provisioningState, etag: null } : null
     if ('create' in decision) return { ...(await createIn(sql, decision.create, locked)), created: true }
     if (!current) throw new Error('a PUT decided to change an extension that does not exist')
     return { ...(await changeIn(sql, locked, current, decision.change)), created: false }

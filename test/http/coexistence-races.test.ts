@@ -1,5 +1,5 @@
 // Creates that the catalog's coexistence rules forbid together never both win, however they race: an accepted
-// create checks the extensions on its cluster in the statement that writes, under the cluster lock that serialises
+// create checks the extensions on its cluster in the call that writes, after taking the cluster lock that serialises
 // creates (core/store/extensions.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXTENSION_API, call, compatibleCluster, extensionPath, freshSubscription, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
@@ -44,5 +44,31 @@ describe('racing creates the coexistence rules forbid together', () => {
       Array.from({ length: 12 }, (_, i) => ({ name: `flux-${i}`, extensionType: 'microsoft.flux' })),
     )
     expectOneWinner(answers, ['MultipleInstancesNotAllowed'])
+  })
+
+  it('accepts exactly one of them also once the api knows the cluster (creates judged without a read)', async () => {
+    const sub = freshSubscription()
+    await registerCluster(h, sub)
+    expect((await call(h, 'PUT', `${extensionPath(sub, 'monitor')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.azuremonitor.containers' } })).status).toBe(201)
+    const answers = await racingCreates(
+      sub,
+      Array.from({ length: 12 }, (_, i) => ({ name: `flux-${i}`, extensionType: 'microsoft.flux' })),
+    )
+    expectOneWinner(answers, ['MultipleInstancesNotAllowed'])
+  })
+})
+
+describe('a create on a cluster the api judged before', () => {
+  it('is judged again against the registration as it is when the cluster changed since', async () => {
+    const sub = freshSubscription()
+    const aks = { ...compatibleCluster, properties: { ...compatibleCluster.properties, distribution: 'aks' } }
+    const environment = (name: string) => call<{ error?: { code: string } }>(h, 'PUT', `${extensionPath(sub, name)}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.app.environment' } })
+    await registerCluster(h, sub, 'cluster1', { body: aks })
+    expect((await call(h, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })).status).toBe(201)
+    await registerCluster(h, sub) // the same cluster, now k3s, which Container Apps do not run on
+    const refused = await environment('environment')
+    expect(refused.status, JSON.stringify(refused.body)).toBe(400)
+    await registerCluster(h, sub, 'cluster1', { body: aks })
+    expect((await environment('environment')).status).toBe(201)
   })
 })
