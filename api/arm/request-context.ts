@@ -141,17 +141,13 @@ export function stampArmContext(request: FastifyRequest, reply: FastifyReply): v
   reply.header('x-ms-request-id', request.id)
   reply.header('x-ms-correlation-request-id', correlationId)
   if (clientRequestId !== undefined) reply.header('x-ms-client-request-id', clientRequestId)
-  reply.header('date', new Date().toUTCString())
+  // Date is Node's: every response gets one, formatted as toUTCString() and cached for the second.
 }
 
 export function registerRequestContext(app: FastifyInstance): void {
   app.decorateRequest('arm', null as unknown as ArmRequestContext)
   // Before any route is added: a route takes the instance's factory when it is registered.
   app.setChildLoggerFactory(armChildLoggerFactory)
-  app.addHook('onRequest', (request, reply, done) => {
-    stampArmContext(request, reply)
-    done()
-  })
 }
 
 export function generateRequestId(): string {
