@@ -35,14 +35,17 @@ interface ArmIds {
   logged: boolean
 }
 
-const idsOfRequest = new WeakMap<IncomingMessage, ArmIds>()
+// Kept on the raw request under a symbol rather than in a WeakMap: an entry per request in a WeakMap is an ephemeron the
+// collector has to trace, on the path every request takes.
+const ARM_IDS = Symbol('arcext.armIds')
+type WithArmIds = IncomingMessage & { [ARM_IDS]?: ArmIds }
 
 /** The caller's ids for a request, the correlation id generated once when the caller sent none. */
-function armIds(raw: IncomingMessage): ArmIds {
-  let ids = idsOfRequest.get(raw)
+function armIds(raw: WithArmIds): ArmIds {
+  let ids = raw[ARM_IDS]
   if (!ids) {
     ids = { correlationId: header(raw, 'x-ms-correlation-request-id') ?? randomUUID(), clientRequestId: header(raw, 'x-ms-client-request-id'), logged: false }
-    idsOfRequest.set(raw, ids)
+    raw[ARM_IDS] = ids
   }
   return ids
 }

@@ -69,10 +69,10 @@ function segmentAt(template: RouteTemplate, params: Params, at: number): string 
   return param === null || param === undefined ? segment : (params[param] ?? segment)
 }
 
-/** The route's path through segment `last` (all of it by default), its parameters substituted. */
-function substituted(template: RouteTemplate, params: Params, last = template.segments.length - 1): string {
+/** The route's path, its parameters substituted. */
+function substituted(template: RouteTemplate, params: Params): string {
   let path = segmentAt(template, params, 0)
-  for (let at = 1; at <= last; at++) path += '/' + segmentAt(template, params, at)
+  for (let at = 1; at < template.segments.length; at++) path += '/' + segmentAt(template, params, at)
   return path
 }
 
@@ -98,10 +98,6 @@ export const NO_RESOURCE: ArmResourceId = {
   operationId: undefined,
 }
 
-function addressed(id: string): AddressedId {
-  return { id, key: idKey(id) }
-}
-
 /** Names are checked in the order of the path, so the first wrong one is the one reported. */
 function assertNames(params: Params): void {
   if (params.subscriptionId !== undefined) assertSubscriptionId(params.subscriptionId)
@@ -116,21 +112,34 @@ function readArmResourceId(request: FastifyRequest, url: string): ArmResourceId 
   assertNames(params)
   const template = templateOf(url)
   const { clusterAt, extensionAt } = template
+  // One walk along the path: the cluster's and the extension's ids are prefixes of the resource's (the extension's
+  // usually all of it, so its key is the resource's).
+  let id = ''
+  let clusterId: string | undefined
+  let extensionId: string | undefined
+  for (let at = 0; at < template.segments.length; at++) {
+    id = at === 0 ? segmentAt(template, params, 0) : id + '/' + segmentAt(template, params, at)
+    if (at === clusterAt) clusterId = id
+    if (at === extensionAt) extensionId = id
+  }
+  const key = idKey(id)
   return {
-    ...addressed(substituted(template, params)),
+    id,
+    key,
     subscriptionId: params.subscriptionId,
     resourceGroupName: params.resourceGroupName,
     location: params.location,
     cluster:
-      clusterAt === -1
+      clusterId === undefined
         ? undefined
         : {
-            ...addressed(substituted(template, params, clusterAt)),
+            id: clusterId,
+            key: idKey(clusterId),
             provider: segmentAt(template, params, clusterAt - 2),
             resourceType: segmentAt(template, params, clusterAt - 1),
             name: params.clusterName ?? '',
           },
-    extension: extensionAt === -1 ? undefined : { ...addressed(substituted(template, params, extensionAt)), name: params.extensionName ?? '' },
+    extension: extensionId === undefined ? undefined : { id: extensionId, key: extensionId === id ? key : idKey(extensionId), name: params.extensionName ?? '' },
     operationId: params.operationId,
   }
 }
