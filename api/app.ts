@@ -2,17 +2,14 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { ApiServices } from './services.js'
 import { registerRequestContext, generateRequestId } from './arm/request-context.js'
-import { registerApiVersion } from './arm/api-version.js'
-import { registerResourcePath } from './arm/resource-path.js'
 import { registerErrorEnvelope, answerClientError, answerRouterError, MAX_PATH_SEGMENT_LENGTH } from './arm/error-envelope.js'
 import { registerThrottling } from './arm/throttling.js'
 import { registerMetrics } from './plugins/metrics.js'
 import { landingRoutes } from './routes/landing.js'
 import { createHttpListener } from './listeners.js'
-import { registerContentLimits } from './arm/content-limits.js'
-import { registerRequestBody } from './arm/request-body.js'
+import { registerArmHooks } from './arm/arm-hooks.js'
 import { registerAuthentication } from './auth/authentication.js'
-import { registerAuthorization } from './auth/authorization.js'
+import { createAuthorization } from './auth/authorization.js'
 import { adminRoutes } from './routes/admin.js'
 import { healthRoutes } from './routes/health.js'
 import { registerOpenApi } from './plugins/openapi.js'
@@ -55,18 +52,13 @@ export async function buildApp(services: ApiServices, options: Pick<FastifyServe
   registerResponseStats(app)
   registerMetrics(app)
   registerErrorEnvelope(app)
-  registerAuthentication(app, services.config.auth)
-  registerApiVersion(app)
-  registerAuthorization(app, services.config.auth)
-  registerRequestBody(app)
-  registerContentLimits(app)
-  const resetThrottling = registerThrottling(app, services.redis, services.config.queuePrefix, services.config.throttle)
-  // preHandler, the last hook before a handler: the path's names are checked after everything that answers first.
-  registerResourcePath(app)
+  const authenticate = registerAuthentication(app, services.config.auth)
+  const throttling = registerThrottling(app, services.redis, services.config.queuePrefix, services.config.throttle)
+  registerArmHooks(app, { authenticate, authorization: createAuthorization(services.config.auth), throttle: throttling.check })
   await registerOpenApi(app)
   await app.register(healthRoutes)
   await app.register(landingRoutes)
-  await app.register(adminRoutes, { resetThrottling })
+  await app.register(adminRoutes, { resetThrottling: throttling.reset })
   await app.register(clusterRoutes)
   await app.register(extensionRoutes)
   await app.register(extensionRollbackRoutes)

@@ -4,7 +4,7 @@
 //   surrogates, which JSON can spell as "\ud800";
 // - nesting deeper than any ARM body needs: every later recursive step (validation, serialisation, the driver's
 //   values file) would otherwise be one more place a '[[[[…' body could exhaust the stack.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import { ArmErrors } from './errors.js'
 
 export const MAX_CONTENT_DEPTH = 64
@@ -65,15 +65,13 @@ function describe(violation: ContentViolation, where: 'query' | 'body'): string 
     : `${subject} contains a NUL character or an unpaired UTF-16 surrogate, which cannot be stored.`
 }
 
-export function registerContentLimits(app: FastifyInstance): void {
-  app.addHook('preValidation', (request, reply, done) => {
-    for (const [where, content] of [
-      ['query', request.query],
-      ['body', request.body],
-    ] as const) {
-      const violation = findContentViolation(content)
-      if (violation) throw ArmErrors.invalidRequestContent(describe(violation, where), violation.path.join('.'))
-    }
-    done()
-  })
+function assertStorable(content: unknown, where: 'query' | 'body'): void {
+  const violation = findContentViolation(content)
+  if (violation) throw ArmErrors.invalidRequestContent(describe(violation, where), violation.path.join('.'))
+}
+
+/** Before validation, on every route: the query first, then the body. */
+export function assertStorableContent(request: FastifyRequest): void {
+  assertStorable(request.query, 'query')
+  assertStorable(request.body, 'body')
 }

@@ -2,7 +2,7 @@
 // a global header, `curl -d ''`, SDK middleware), including a DELETE or an optional-body POST that carries nothing:
 // such a request has no body, whatever its Content-Type says, rather than an empty JSON document or an unsupported
 // media type. PUT and PATCH always need one, and say so in the same words however the body came to be missing.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import type { IncomingHttpHeaders } from 'node:http'
 import { ArmErrors } from './errors.js'
 
@@ -12,16 +12,14 @@ function hasNoContent(headers: IncomingHttpHeaders): boolean {
   return headers['transfer-encoding'] === undefined && (headers['content-length'] === undefined || headers['content-length'] === '0')
 }
 
-export function registerRequestBody(app: FastifyInstance): void {
-  app.addHook('onRequest', (request, reply, done) => {
-    // Fastify parses by Content-Type before any route code runs; without it, a request with no content is bodyless.
-    // The raw headers are the ones its parser reads.
-    const headers = request.raw.headers
-    if (headers['content-type'] !== undefined && hasNoContent(headers)) delete headers['content-type']
-    done()
-  })
-  app.addHook('preValidation', (request, reply, done) => {
-    if (request.body === undefined && METHODS_THAT_NEED_A_BODY.has(request.method)) throw ArmErrors.emptyRequestContent()
-    done()
-  })
+/** On request: Fastify parses by Content-Type before any route code runs; without it, a request with no content is bodyless. */
+export function dropContentTypeOfEmptyRequest(request: FastifyRequest): void {
+  // The raw headers are the ones its parser reads.
+  const headers = request.raw.headers
+  if (headers['content-type'] !== undefined && hasNoContent(headers)) delete headers['content-type']
+}
+
+/** Before validation: PUT and PATCH need a body. */
+export function assertBodyPresent(request: FastifyRequest): void {
+  if (request.body === undefined && METHODS_THAT_NEED_A_BODY.has(request.method)) throw ArmErrors.emptyRequestContent()
 }

@@ -35,14 +35,17 @@ interface ArmIds {
   logged: boolean
 }
 
-const idsOfRequest = new WeakMap<IncomingMessage, ArmIds>()
+// Kept on the raw request under a symbol rather than in a WeakMap: an entry per request in a WeakMap is an ephemeron the
+// collector has to trace, on the path every request takes.
+const ARM_IDS = Symbol('arcext.armIds')
+type WithArmIds = IncomingMessage & { [ARM_IDS]?: ArmIds }
 
 /** The caller's ids for a request, the correlation id generated once when the caller sent none. */
-function armIds(raw: IncomingMessage): ArmIds {
-  let ids = idsOfRequest.get(raw)
+function armIds(raw: WithArmIds): ArmIds {
+  let ids = raw[ARM_IDS]
   if (!ids) {
     ids = { correlationId: header(raw, 'x-ms-correlation-request-id') ?? randomUUID(), clientRequestId: header(raw, 'x-ms-client-request-id'), logged: false }
-    idsOfRequest.set(raw, ids)
+    raw[ARM_IDS] = ids
   }
   return ids
 }
@@ -141,17 +144,13 @@ export function stampArmContext(request: FastifyRequest, reply: FastifyReply): v
   reply.header('x-ms-request-id', request.id)
   reply.header('x-ms-correlation-request-id', correlationId)
   if (clientRequestId !== undefined) reply.header('x-ms-client-request-id', clientRequestId)
-  reply.header('date', new Date().toUTCString())
+  // Date is Node's: every response gets one, formatted as toUTCString() and cached for the second.
 }
 
 export function registerRequestContext(app: FastifyInstance): void {
   app.decorateRequest('arm', null as unknown as ArmRequestContext)
   // Before any route is added: a route takes the instance's factory when it is registered.
   app.setChildLoggerFactory(armChildLoggerFactory)
-  app.addHook('onRequest', (request, reply, done) => {
-    stampArmContext(request, reply)
-    done()
-  })
 }
 
 export function generateRequestId(): string {

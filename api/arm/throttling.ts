@@ -19,7 +19,8 @@
 // again, so over time the rate is exact. The other way round, an api hands out no more than its share before its
 // next sync: a burst shorter than I that reaches one api of N gets 1/N of the bucket at once and the rest after a
 // sync. See README, Throttling.
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { RouteConfig } from './arm-hooks.js'
 import type { RedisClient } from '../../core/redis.js'
 import type { ThrottleConfig, TokenBucketLimit } from '../../core/config.js'
 import { inProcessOperator } from '../auth/in-process.js'
@@ -42,8 +43,8 @@ interface ThrottleSubject {
 }
 
 /** Whose budget a request spends, or null for requests outside the ARM surface (health, operator endpoints). */
-function throttleSubject(request: FastifyRequest): ThrottleSubject | null {
-  if (!request.is404 && !request.routeOptions.config.arm) return null
+function throttleSubject(request: FastifyRequest, config: RouteConfig): ThrottleSubject | null {
+  if (!request.is404 && !config.arm) return null
   if (inProcessOperator(request)) return null // the api's own requests (SEED_FILE) spend no caller's budget
   const subscriptionId = request.is404 ? undefined : (request.params as { subscriptionId?: unknown }).subscriptionId
   if (typeof subscriptionId === 'string' && isSubscriptionId(subscriptionId)) {
@@ -65,8 +66,14 @@ function throttleSubject(request: FastifyRequest): ThrottleSubject | null {
 /** Fills every bucket again (POST /admin/reset): this api's, and the shared state in Redis the other apis sync with. */
 export type ThrottleReset = () => Promise<void>
 
-export function registerThrottling(app: FastifyInstance, redis: RedisClient, keyPrefix: string, config: ThrottleConfig | null): ThrottleReset {
-  if (!config) return async () => undefined
+export interface Throttling {
+  /** Spends a token of the request's buckets and reports what is left; throws 429 when one is empty. Null when THROTTLING=off. */
+  check: ((request: FastifyRequest, reply: FastifyReply, config: RouteConfig) => void) | null
+  reset: ThrottleReset
+}
+
+export function registerThrottling(app: FastifyInstance, redis: RedisClient, keyPrefix: string, config: ThrottleConfig | null): Throttling {
+  if (!config) return { check: null, reset: async () => undefined }
   const own: Record<Budget, TokenBucketLimit> = { reads: config.reads, writes: config.writes, deletes: config.deletes }
   const shared = (limit: TokenBucketLimit): TokenBucketLimit => ({ bucket: limit.bucket * config.globalMultiplier, perSecond: limit.perSecond * config.globalMultiplier })
   const sharedLimits: Record<Budget, TokenBucketLimit> = { reads: shared(config.reads), writes: shared(config.writes), deletes: shared(config.deletes) }
@@ -79,9 +86,9 @@ export function registerThrottling(app: FastifyInstance, redis: RedisClient, key
   const describeLimit = (limit: TokenBucketLimit) => `${limit.bucket} tokens refilled at ${limit.perSecond} per second`
 
   // Synchronous: nothing on this path waits, so a request costs no round trip and no promise here.
-  app.addHook('onRequest', (request, reply, done) => {
-    const subject = throttleSubject(request)
-    if (!subject) return done()
+  const check = (request: FastifyRequest, reply: FastifyReply, routeConfig: RouteConfig): void => {
+    const subject = throttleSubject(request, routeConfig)
+    if (!subject) return
     const budget: Budget = `${requestKind(request.method)}s`
     const now = performance.now()
     const ownBucket = table.bucket(`${subject.own}:${budget}`, own[budget], now)
@@ -94,18 +101,19 @@ export function registerThrottling(app: FastifyInstance, redis: RedisClient, key
     }
     reply.header(`x-ms-ratelimit-remaining-${subject.scope}-${budget}`, String(ownBucket.remaining()))
     if (sharedBucket) reply.header(`x-ms-ratelimit-remaining-subscription-global-${budget}`, String(sharedBucket.remaining()))
-    if (ownHasToken && sharedHasToken) return done()
+    if (ownHasToken && sharedHasToken) return
     // The principal's own bucket is named when both are empty; Retry-After waits for both.
     const empty = [
       ownHasToken ? null : { bucket: ownBucket, describe: subject.describeOwn, limit: own[budget] },
       sharedHasToken || !sharedBucket ? null : { bucket: sharedBucket, describe: subject.describeShared, limit: sharedLimits[budget] },
     ].filter((entry) => entry !== null)
     const retryAfter = Math.max(...empty.map((entry) => entry.bucket.secondsUntilToken()))
-    done(ArmErrors.requestsThrottled(budget, empty[0]!.describe, describeLimit(empty[0]!.limit), retryAfter))
-  })
+    throw ArmErrors.requestsThrottled(budget, empty[0]!.describe, describeLimit(empty[0]!.limit), retryAfter)
+  }
 
-  return async () => {
+  const reset = async () => {
     table.clear()
     await sync.forgetShared()
   }
+  return { check, reset }
 }

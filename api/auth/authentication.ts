@@ -2,9 +2,10 @@
 // token-verifier.ts accepts (401 AuthenticationFailed without one, 401 InvalidAuthenticationToken naming the failed
 // check otherwise), and systemData names the token's identity whatever identity headers say. AUTH_MODE=dev: any or
 // no token; a JWT's claims, unverified, still name the caller. The token itself is never logged or stored.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { decodeJwt, type JWTPayload } from 'jose'
 import type { AuthConfig } from '../../core/config.js'
+import type { RouteConfig } from '../arm/arm-hooks.js'
 import { ArmErrors } from '../arm/errors.js'
 import { principalFromClaims } from './principal.js'
 import type { RequestAuth } from './route-access.js'
@@ -32,23 +33,33 @@ function unverifiedClaims(header: string | undefined): JWTPayload | null {
   }
 }
 
-export function registerAuthentication(app: FastifyInstance, auth: AuthConfig): void {
+function nameCaller(request: FastifyRequest, claims: JWTPayload | null): void {
+  if (!claims) return
+  const principal = principalFromClaims(claims)
+  request.auth.principal = principal
+  request.arm.caller = principal.caller
+}
+
+/** Names the request's caller; a promise only when it has to wait (a token to verify), so other requests cost none. */
+export type Authenticate = (request: FastifyRequest, config: RouteConfig) => Promise<void> | undefined
+
+export function registerAuthentication(app: FastifyInstance, auth: AuthConfig): Authenticate {
   const verify = auth.mode === 'jwt' ? createTokenVerifier(auth) : undefined
   app.decorateRequest('auth', null as unknown as RequestAuth)
-  app.addHook('onRequest', async (request) => {
+  return (request, config) => {
     request.auth = { principal: null }
-    if (request.routeOptions.config.access?.kind === 'public') return
+    if (config.access?.kind === 'public') return undefined
     const operator = inProcessOperator(request)
     if (operator) {
       request.auth.principal = operator
       request.arm.caller = operator.caller
-      return
+      return undefined
     }
     const header = request.headers.authorization
-    const claims = verify ? await verify(bearerToken(header), await ownIssuer(request, app.services.config)) : unverifiedClaims(header)
-    if (!claims) return
-    const principal = principalFromClaims(claims)
-    request.auth.principal = principal
-    request.arm.caller = principal.caller
-  })
+    if (!verify) {
+      nameCaller(request, unverifiedClaims(header))
+      return undefined
+    }
+    return (async () => nameCaller(request, await verify(bearerToken(header), await ownIssuer(request, app.services.config))))()
+  }
 }

@@ -3,9 +3,10 @@
 // endpoints. A request is judged from its route, method and decoded route params alone, before anything is looked
 // up, so a refusal reads the same whether or not the resource exists. Dev mode judges only operator endpoints, by
 // the peer's address.
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import type { AuthConfig } from '../../core/config.js'
 import { parseClusterResourceId } from '../../core/store/cluster-resource-id.js'
+import type { RouteConfig } from '../arm/arm-hooks.js'
 import { ArmErrors, type ArmError } from '../arm/errors.js'
 import { requestKind, type RequestKind } from '../arm/request-reading.js'
 import { requestResourceId } from '../routes/paths.js'
@@ -42,8 +43,7 @@ function readableGroupsOf(assignments: readonly RoleAssignment[], subscription: 
   return [...new Set(assignments.flatMap((a) => (a.scope.subscription === subscription && a.scope.resourceGroup !== undefined ? [a.scope.resourceGroup] : [])))]
 }
 
-function accessOf(request: FastifyRequest): RouteAccess {
-  const config = request.routeOptions.config
+function accessOf(request: FastifyRequest, config: RouteConfig): RouteAccess {
   if (config.access) return config.access
   if (request.is404) return { kind: 'authenticated' } // no route: the 404 says nothing about any resource
   if (config.arm) return { kind: 'resource' }
@@ -70,7 +70,7 @@ function authenticatedPrincipal(request: FastifyRequest): Principal {
   return principal
 }
 
-function authorizeResource(request: FastifyRequest, policy: AccessPolicy, access: Extract<RouteAccess, { kind: 'resource' }>): void {
+function authorizeResource(request: FastifyRequest, config: RouteConfig, policy: AccessPolicy, access: Extract<RouteAccess, { kind: 'resource' }>): void {
   const principal = authenticatedPrincipal(request)
   const permission = requestKind(request.method)
   const target = resourceScope(request)
@@ -83,7 +83,7 @@ function authorizeResource(request: FastifyRequest, policy: AccessPolicy, access
       return
     }
   }
-  const resourceType = request.routeOptions.config.arm?.resourceType ?? 'Microsoft.KubernetesConfiguration'
+  const resourceType = config.arm?.resourceType ?? 'Microsoft.KubernetesConfiguration'
   throw denied(principal, `${resourceType}/${permission}`, requestResourceId(request) || '/')
 }
 
@@ -104,21 +104,29 @@ function authorizeOperator(request: FastifyRequest, policy: AccessPolicy, access
   throw denied(principal, `${OPERATOR_ACTION_PREFIX}/${requestKind(request.method)}`, cluster?.resourceId ?? '/')
 }
 
-export function registerAuthorization(app: FastifyInstance, auth: AuthConfig): void {
+export interface Authorization {
+  /**
+   * ARM routes (and dev mode's operator endpoints) are judged as soon as the route is known: before the body is read
+   * and before throttling counts the request against a subscription's budget.
+   */
+  onRequest(request: FastifyRequest, config: RouteConfig): void
+  /** In jwt mode operator endpoints may name their cluster in the body, so they are judged once it is parsed, before it is validated. */
+  preValidation(request: FastifyRequest, config: RouteConfig): void
+}
+
+export function createAuthorization(auth: AuthConfig): Authorization {
   const policy = auth.mode === 'jwt' ? AccessPolicy.load(auth.policyFile!) : undefined
-  // ARM routes (and dev mode's operator endpoints) are judged as soon as the route is known: before the body is read
-  // and before throttling counts the request against a subscription's budget.
-  app.addHook('onRequest', async (request) => {
-    if (inProcessOperator(request)) return // the process's own operator (api/auth/in-process.ts)
-    const access = accessOf(request)
-    if (policy && access.kind === 'resource') authorizeResource(request, policy, access)
-    if (!policy && access.kind === 'operator' && !isLoopbackAddress(request.socket.remoteAddress)) throw ArmErrors.operatorEndpointNotLoopback()
-  })
-  // In jwt mode operator endpoints may name their cluster in the body, so they are judged once it is parsed, before
-  // it is validated.
-  app.addHook('preValidation', async (request) => {
-    if (inProcessOperator(request)) return
-    const access = accessOf(request)
-    if (policy && access.kind === 'operator') authorizeOperator(request, policy, access)
-  })
+  return {
+    onRequest(request, config) {
+      if (inProcessOperator(request)) return // the process's own operator (api/auth/in-process.ts)
+      const access = accessOf(request, config)
+      if (policy && access.kind === 'resource') authorizeResource(request, config, policy, access)
+      if (!policy && access.kind === 'operator' && !isLoopbackAddress(request.socket.remoteAddress)) throw ArmErrors.operatorEndpointNotLoopback()
+    },
+    preValidation(request, config) {
+      if (inProcessOperator(request)) return
+      const access = accessOf(request, config)
+      if (policy && access.kind === 'operator') authorizeOperator(request, policy, access)
+    },
+  }
 }

@@ -3,7 +3,7 @@
 // key would make it unreadable (test/keys/sealed-columns.test.ts compares this list with the `…Sealed` fields of prisma/schema.prisma).
 //
 // A sealed value starts `v1.<keyId>.`, so which key seals a row is read with split_part, without any key.
-import type { Db } from '../db/client.js'
+import { driverPool, type Db } from '../db/client.js'
 
 export interface SealedColumn {
   table: string
@@ -51,11 +51,15 @@ export interface SealedSample {
   sealed: string
 }
 
-/** One stored value per key id and column, so a startup check can prove each key it needs is present and right. */
+/**
+ * One stored value per key id and column, so a startup check can prove each key it needs is present and right. Through
+ * the driver: as the api's and worker's first statement on Prisma it would instantiate Prisma's query compiler (about
+ * 30 MB resident) in processes whose requests may never need it.
+ */
 export async function sampleSealedPerKey(db: Db): Promise<SealedSample[]> {
   const samples: SealedSample[] = []
   for (const column of SEALED_COLUMNS) {
-    const rows = await db.$queryRawUnsafe<{ key_id: string; id: string; sealed: string }[]>(
+    const { rows } = await driverPool(db).query<{ key_id: string; id: string; sealed: string }>(
       `SELECT DISTINCT ON (${keyIdOf(column)}) ${keyIdOf(column)} AS key_id, id::text AS id, ${column.column} AS sealed
          FROM ${column.table} WHERE ${column.column} IS NOT NULL ORDER BY ${keyIdOf(column)}, id`,
     )

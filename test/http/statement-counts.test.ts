@@ -1,9 +1,10 @@
 // The Postgres statements the hot paths send, counted on the wire between the api and Postgres: a PUT is accepted
 // in one call that locks, re-checks and writes, preceded by a read only the first time the api sees the cluster (and
-// an update by the create call that found the extension), nothing after; a GET of one extension reads in one.
+// an update by the create call that found the extension), nothing after; a GET of one extension reads in one, a LIST
+// in two (its cluster, then the page) and a cluster registration writes in two (the read it is judged on, then the write).
 // Counts, not timings: a statement more is a round trip more under any load, which is what these ceilings keep out.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { EXTENSION_API, call, extensionPath, freshSubscription, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
+import { APIM_SETTINGS, CLUSTER_API, EXTENSION_API, call, clusterPath, compatibleCluster, extensionPath, freshSubscription, registerCluster, startHarness, type Harness } from '../helpers/harness.js'
 import { startPgWireCounter, type PgWireCounter } from '../helpers/pg-wire-counter.js'
 
 let counter: PgWireCounter
@@ -85,5 +86,39 @@ describe('statements per request', () => {
     expect(status).toBe(200)
     expect(again, JSON.stringify(again, null, 1)).toEqual(get)
     expect(get[0]).toContain('FROM extensions e WHERE e.id_key')
+  })
+
+  it('lists a page of extensions in two statements, the cluster and the page', async () => {
+    const sub = freshSubscription()
+    const cluster = await registerCluster(h, sub)
+    for (const name of ['alpha', 'bravo']) {
+      const body = { properties: { extensionType: 'microsoft.apimanagement', scope: { namespace: { targetNamespace: name } }, ...APIM_SETTINGS } }
+      expect((await call(h, 'PUT', `${extensionPath(sub, name)}?${EXTENSION_API}`, body)).status).toBe(201)
+    }
+    let body: Record<string, unknown> = {}
+    const first = await statementsOf(async () => {
+      const answer = await call(h, 'GET', `${cluster}/providers/Microsoft.KubernetesConfiguration/extensions?${EXTENSION_API}&$top=1`)
+      expect(answer.status).toBe(200)
+      body = answer.body
+    })
+    expect(first.length, JSON.stringify(first, null, 1)).toBe(2)
+    // The next page, through its skip token: two as well.
+    const next = new URL(String(body.nextLink))
+    const second = await statementsOf(async () => {
+      expect((await call(h, 'GET', `${next.pathname}${next.search}`)).status).toBe(200)
+    })
+    expect(second.length, JSON.stringify(second, null, 1)).toBe(2)
+  })
+
+  it('registers a cluster in two statements and registers it again in two', async () => {
+    const url = `${clusterPath(freshSubscription())}?${CLUSTER_API}`
+    for (const expected of [201, 200]) {
+      let status = 0
+      const put = await statementsOf(async () => {
+        status = (await call(h, 'PUT', url, compatibleCluster)).status
+      })
+      expect(status).toBe(expected)
+      expect(put.length, JSON.stringify(put, null, 1)).toBe(2)
+    }
   })
 })
