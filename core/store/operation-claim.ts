@@ -1,7 +1,8 @@
 // The one statement a worker starts an operation with. It reads the operation, removes its outbox row (its job has
-// reached a worker, so the row's work is done), takes the subject's advisory lock, counts the attempt and reads what
-// the job acts on: five round trips folded into one, run on the worker's lock session so the session lock belongs
-// to it (workers/subject-locks.ts).
+// reached a worker, so the row's work is done), takes the subject's advisory lock, counts the attempt (and shows an
+// extension operation 10% along, which its job once recorded in a statement of its own) and reads what the job acts
+// on: six round trips folded into one, run on the worker's lock session so the session lock belongs to it
+// (workers/subject-locks.ts).
 //
 // Why one statement is as safe as the five: the attempt is counted by an UPDATE, and an UPDATE re-reads a row that
 // changed after the statement began (READ COMMITTED), so an operation that whatever held the lock just finished or
@@ -69,7 +70,8 @@ lock AS MATERIALIZED (
     FROM seen WHERE (SELECT count(*) FROM delivered) >= 0
 ),
 counted AS (
-  UPDATE operations o SET attempts = o.attempts + 1, updated_at = now()
+  UPDATE operations o SET attempts = o.attempts + 1, updated_at = now(),
+         percent_complete = CASE WHEN o.extension_id IS NOT NULL THEN GREATEST(o.percent_complete, 10) ELSE o.percent_complete END
     FROM lock WHERE o.id = $1::uuid AND lock.locked AND o.status = 'InProgress'
   RETURNING o.*
 )
@@ -92,7 +94,8 @@ SELECT CASE WHEN seen.status <> 'InProgress' OR lock.locked THEN 'ended' WHEN se
 export async function claimOperation(session: pg.ClientBase, operationId: string, options: { deadlineSeconds: number; heldSubjects: readonly string[] }): Promise<Claim> {
   // Not an operation id: no operation. Checked here, since a statement that fails on the lock session ends it.
   if (!isGuid(operationId)) return { state: 'ended', subject: null, locked: false }
-  const { rows } = await session.query<ClaimRow>(CLAIM_SQL, [operationId, options.deadlineSeconds, [...options.heldSubjects]])
+  // Named: the session parses and plans it once, not on every claim.
+  const { rows } = await session.query<ClaimRow>({ name: 'claim-operation', text: CLAIM_SQL, values: [operationId, options.deadlineSeconds, [...options.heldSubjects]] })
   const row = rows[0]
   if (!row) return { state: 'ended', subject: null, locked: false }
   const { state, subject, locked, extension, ...operation } = row
