@@ -59,6 +59,30 @@ class LockSession {
     return run
   }
 
+  /** Releases waiting for their turn on the session, to be sent together, and the client that holds them. */
+  private unlocking: { client: pg.Client; subjects: string[]; sent: Promise<unknown> } | null = null
+
+  /**
+   * Releases a subject `client` holds. While the session is busy, releases queue behind its statements; those queued
+   * together go out as one statement, so a busy worker sends far fewer than one per job.
+   */
+  async unlock(client: pg.Client, subject: string): Promise<void> {
+    const waiting = this.unlocking
+    if (waiting && waiting.client === client) {
+      waiting.subjects.push(subject)
+      await waiting.sent
+      return
+    }
+    const batch: { client: pg.Client; subjects: string[]; sent: Promise<unknown> } = { client, subjects: [subject], sent: Promise.resolve() }
+    batch.sent = this.serialised(() => {
+      // From here on the batch is sent: later releases start another.
+      if (this.unlocking === batch) this.unlocking = null
+      return client.query({ name: 'unlock-subjects', text: 'SELECT pg_advisory_unlock(hashtextextended(s, 0)) FROM unnest($1::text[]) AS s', values: [batch.subjects] })
+    })
+    this.unlocking = batch
+    await batch.sent
+  }
+
   /**
    * Ends the session so Postgres drops every lock it holds. Jobs running now finish unprotected (as after a lost
    * connection); new jobs lock on a fresh session. With `onlyIfStill`, only when that client is still the session's
@@ -143,7 +167,7 @@ export class SubjectLocks {
       if (released) return
       released = true
       try {
-        await session.serialised(() => client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [subject]))
+        await session.unlock(client, subject)
       } catch (error) {
         // A dead session already dropped the lock; a live one that did not answer is ended so it drops it too.
         this.log.debug({ err: (error as Error).message, subject }, 'advisory unlock failed')
