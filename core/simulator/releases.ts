@@ -25,26 +25,17 @@ export interface StoredRelease {
 /** A fault rule as a simulated step weighs it. */
 export type CandidateFault = Pick<SimulatedFault, 'id' | 'kind' | 'clusterIdKey' | 'extensionType' | 'operations' | 'transient' | 'probability' | 'durationMs' | 'message'>
 
-export async function findSimulatedRelease(db: Db, clusterId: string, releaseName: string): Promise<StoredRelease | null> {
-  const rows = await driverRows<StoredRelease>(
-    db,
-    'find-simulated-release',
-    Prisma.sql`
-    SELECT release_name AS "releaseName", namespace, extension_type AS "extensionType", version, status, values_digest AS "valuesDigest"
-      FROM simulated_releases WHERE cluster_id = ${clusterId}::uuid AND release_name = ${releaseName}`,
-  )
-  return rows[0] ?? null
-}
-
 /**
  * What one install, upgrade or uninstall step reads, in one statement: the release as installed now, and the fault
  * rules that could apply to the call and still have calls left, oldest first. The rules are matched on
- * `extensionType`, or when it is null on the installed release's type (an uninstall knows no other).
+ * `extensionType`, or when it is null on the installed release's type (an uninstall knows no other); when it is
+ * undefined (not known yet) rules for every type are returned, for the caller to match once it knows.
  */
 export async function releaseWithCandidateFaults(
   db: Db,
-  call: { clusterId: string; clusterIdKey: string; releaseName: string; extensionType: string | null },
+  call: { clusterId: string; clusterIdKey: string; releaseName: string; extensionType: string | null | undefined },
 ): Promise<{ release: StoredRelease | null; faults: CandidateFault[] }> {
+  const anyType = call.extensionType === undefined
   const rows = await driverRows<{ release: StoredRelease | null; faults: CandidateFault[] }>(
     db,
     'simulated-release-with-faults',
@@ -58,7 +49,7 @@ export async function releaseWithCandidateFaults(
                                                        'durationMs', f.duration_ms, 'message', f.message) ORDER BY f.created_at, f.id)
                        FROM simulated_faults f
                       WHERE (f.cluster_id_key IS NULL OR f.cluster_id_key = ${call.clusterIdKey})
-                        AND (f.extension_type IS NULL OR f.extension_type = lower(COALESCE(${call.extensionType}, (SELECT "extensionType" FROM existing))))
+                        AND (f.extension_type IS NULL OR ${anyType} OR f.extension_type = lower(COALESCE(${call.extensionType ?? null}, (SELECT "extensionType" FROM existing))))
                         AND (f.remaining_calls IS NULL OR f.remaining_calls > 0)), '[]'::json) AS faults`,
   )
   const row = rows[0]
