@@ -143,7 +143,7 @@ function jobFor<K extends OperationKind>(kind: K, payload: JobPayloads[K]): { na
  * While Redis is away its client queues commands instead of failing them; a caller must not hang on that. The
  * outbox row stays behind and a worker's dispatcher delivers the operation once Redis is back.
  */
-export const ENQUEUE_TIMEOUT_MS = 3000
+const ENQUEUE_TIMEOUT_MS = 3000
 
 /**
  * Adds the operations' jobs, or throws once ENQUEUE_TIMEOUT_MS has passed. BullMQ's add takes no AbortSignal, so

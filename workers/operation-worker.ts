@@ -91,7 +91,9 @@ export class OperationRunner {
   /** Runs the operation once. Returns how long to wait before this job runs again, or null when it is done. */
   async run(operationId: string): Promise<number | null> {
     // One statement reads the operation, takes its subject's lock and counts the attempt (operation-claim.ts).
-    const { result: claim, release } = await this.locks.lockWithin((session, heldSubjects) => claimOperation(session, operationId, { deadlineSeconds: this.options.deadlineSeconds, heldSubjects }))
+    const { result: claim, release } = await this.locks.lockWithin((session, heldSubjects, releasing) =>
+      claimOperation(session, operationId, { deadlineSeconds: this.options.deadlineSeconds, heldSubjects, releasing }),
+    )
     try {
       switch (claim.state) {
         case 'ended':

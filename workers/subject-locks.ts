@@ -17,6 +17,18 @@ export type Release = () => Promise<void>
 /** Lock sessions per process unless told otherwise. */
 const DEFAULT_SESSIONS = 4
 
+/** Releases of locks one client holds, sent as one statement; `done` settles once they are. */
+interface UnlockBatch {
+  client: pg.Client
+  subjects: string[]
+  done: Promise<void>
+  settle: (error?: unknown) => void
+}
+
+function unlockSubjects(client: pg.ClientBase, subjects: readonly string[]): Promise<unknown> {
+  return client.query({ name: 'unlock-subjects', text: 'SELECT pg_advisory_unlock(hashtextextended(s, 0)) FROM unnest($1::text[]) AS s', values: [subjects] })
+}
+
 /** One connection that holds locks, running its statements one after another. */
 class LockSession {
   private client: Promise<pg.Client> | null = null
@@ -57,6 +69,51 @@ class LockSession {
     })
     this.queue = run.catch(() => undefined)
     return run
+  }
+
+  /** Releases waiting for their turn on the session, and the client that holds them: they go out together. */
+  private unlocking: UnlockBatch | null = null
+
+  /**
+   * Releases a subject `client` holds. Releases queue behind the session's statements; those queued together go out
+   * as one, and a claim that runs first takes them along (takeUnlocks), so a busy worker sends few statements of
+   * their own for them.
+   */
+  async unlock(client: pg.Client, subject: string): Promise<void> {
+    const batch = this.unlocking?.client === client ? this.unlocking : this.newBatch(client)
+    batch.subjects.push(subject)
+    await batch.done
+  }
+
+  private newBatch(client: pg.Client): UnlockBatch {
+    let settle: (error?: unknown) => void = () => undefined
+    const done = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error === undefined ? resolve() : reject(error instanceof Error ? error : new Error(String(error))))
+    })
+    const batch: UnlockBatch = { client, subjects: [], done, settle }
+    this.unlocking = batch
+    this.serialised(async () => {
+      // From here on the batch is sent: later releases start another. Taken along by a claim: nothing left to send.
+      if (this.unlocking === batch) this.unlocking = null
+      if (batch.subjects.length > 0) await unlockSubjects(client, batch.subjects)
+    }).then(
+      () => batch.settle(),
+      (error: unknown) => batch.settle(error),
+    )
+    return batch
+  }
+
+  /**
+   * For a statement about to run on `client` in its turn: the releases queued here and not sent yet, which it takes
+   * along. `settle` is called with how that went; their own turn then sends nothing.
+   */
+  takeUnlocks(client: pg.Client): { subjects: string[]; settle: (error?: unknown) => void } {
+    const batch = this.unlocking
+    if (!batch || batch.client !== client || batch.subjects.length === 0) return { subjects: [], settle: () => undefined }
+    this.unlocking = null
+    const subjects = batch.subjects
+    batch.subjects = []
+    return { subjects, settle: batch.settle }
   }
 
   /**
@@ -102,20 +159,32 @@ export class SubjectLocks {
   /**
    * Runs a statement on a lock session that may take one subject's lock itself (core/store/operation-claim.ts),
    * given the subjects this process holds so it can refuse them. The held set is read when the statement is sent
-   * and updated before the session runs its next one, so two local jobs can never both take one subject. Returns
-   * the statement's result and the release of the lock it took (a no-op when it took none).
+   * and updated before the session runs its next one, so two local jobs can never both take one subject. It is also
+   * given the subjects whose releases are waiting on the session (`releasing`, still in the held set), to release
+   * in the same round trip. Returns the statement's result and the release of the lock it took (a no-op when it
+   * took none).
    */
-  async lockWithin<T extends { subject: string | null; locked: boolean }>(
-    statement: (session: pg.ClientBase, heldSubjects: readonly string[]) => Promise<T>,
+  async lockWithin<T extends { subject: string | null; locked: boolean; released?: number }>(
+    statement: (session: pg.ClientBase, heldSubjects: readonly string[], releasing: readonly string[]) => Promise<T>,
   ): Promise<{ result: T; release: Release }> {
     const session = this.leastBusy()
     const client = await session.connection()
     let result: T
     try {
       result = await session.serialised(async () => {
-        const outcome = await statement(client, [...this.held])
-        if (outcome.locked && outcome.subject) this.held.add(outcome.subject)
-        return outcome
+        // Releases queued on this session go out with the statement, which says how many it released (`released`);
+        // those it did not (it sent nothing, or cannot release) are sent here before its lock counts as held.
+        const carried = session.takeUnlocks(client)
+        try {
+          const outcome = await statement(client, [...this.held], carried.subjects)
+          if ((outcome.released ?? 0) < carried.subjects.length) await unlockSubjects(client, carried.subjects)
+          if (outcome.locked && outcome.subject) this.held.add(outcome.subject)
+          carried.settle()
+          return outcome
+        } catch (error) {
+          carried.settle(error)
+          throw error
+        }
       })
     } catch (error) {
       // The statement may have taken a lock although its answer never arrived (a query timeout): only ending the
@@ -143,7 +212,7 @@ export class SubjectLocks {
       if (released) return
       released = true
       try {
-        await session.serialised(() => client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [subject]))
+        await session.unlock(client, subject)
       } catch (error) {
         // A dead session already dropped the lock; a live one that did not answer is ended so it drops it too.
         this.log.debug({ err: (error as Error).message, subject }, 'advisory unlock failed')

@@ -1,7 +1,7 @@
 // The simulated driver's installed releases: what a simulated cluster "has installed", kept in Postgres so an
-// emulator restart keeps it and every worker process sees the same state. Raw statements: these run once or twice
-// per operation, and a Prisma query would be planned again on every call.
-import type { Db } from '../db/client.js'
+// emulator restart keeps it and every worker process sees the same state. The per-operation statements are named
+// statements on the driver pool (driverRows): a Prisma query would be compiled and interpreted again on every call.
+import { Prisma, driverRows, type Db } from '../db/client.js'
 import type { ClusterResourceId } from '../store/cluster-resource-id.js'
 import type { SimulatedFault } from '../db/generated/client.js'
 
@@ -25,23 +25,21 @@ export interface StoredRelease {
 /** A fault rule as a simulated step weighs it. */
 export type CandidateFault = Pick<SimulatedFault, 'id' | 'kind' | 'clusterIdKey' | 'extensionType' | 'operations' | 'transient' | 'probability' | 'durationMs' | 'message'>
 
-export async function findSimulatedRelease(db: Db, clusterId: string, releaseName: string): Promise<StoredRelease | null> {
-  const rows = await db.$queryRaw<StoredRelease[]>`
-    SELECT release_name AS "releaseName", namespace, extension_type AS "extensionType", version, status, values_digest AS "valuesDigest"
-      FROM simulated_releases WHERE cluster_id = ${clusterId}::uuid AND release_name = ${releaseName}`
-  return rows[0] ?? null
-}
-
 /**
  * What one install, upgrade or uninstall step reads, in one statement: the release as installed now, and the fault
  * rules that could apply to the call and still have calls left, oldest first. The rules are matched on
- * `extensionType`, or when it is null on the installed release's type (an uninstall knows no other).
+ * `extensionType`, or when it is null on the installed release's type (an uninstall knows no other); when it is
+ * undefined (not known yet) rules for every type are returned, for the caller to match once it knows.
  */
 export async function releaseWithCandidateFaults(
   db: Db,
-  call: { clusterId: string; clusterIdKey: string; releaseName: string; extensionType: string | null },
+  call: { clusterId: string; clusterIdKey: string; releaseName: string; extensionType: string | null | undefined },
 ): Promise<{ release: StoredRelease | null; faults: CandidateFault[] }> {
-  const rows = await db.$queryRaw<{ release: StoredRelease | null; faults: CandidateFault[] }[]>`
+  const anyType = call.extensionType === undefined
+  const rows = await driverRows<{ release: StoredRelease | null; faults: CandidateFault[] }>(
+    db,
+    'simulated-release-with-faults',
+    Prisma.sql`
     WITH existing AS MATERIALIZED (
       SELECT release_name AS "releaseName", namespace, extension_type AS "extensionType", version, status, values_digest AS "valuesDigest"
         FROM simulated_releases WHERE cluster_id = ${call.clusterId}::uuid AND release_name = ${call.releaseName})
@@ -51,20 +49,25 @@ export async function releaseWithCandidateFaults(
                                                        'durationMs', f.duration_ms, 'message', f.message) ORDER BY f.created_at, f.id)
                        FROM simulated_faults f
                       WHERE (f.cluster_id_key IS NULL OR f.cluster_id_key = ${call.clusterIdKey})
-                        AND (f.extension_type IS NULL OR f.extension_type = lower(COALESCE(${call.extensionType}, (SELECT "extensionType" FROM existing))))
-                        AND (f.remaining_calls IS NULL OR f.remaining_calls > 0)), '[]'::json) AS faults`
+                        AND (f.extension_type IS NULL OR ${anyType} OR f.extension_type = lower(COALESCE(${call.extensionType ?? null}, (SELECT "extensionType" FROM existing))))
+                        AND (f.remaining_calls IS NULL OR f.remaining_calls > 0)), '[]'::json) AS faults`,
+  )
   const row = rows[0]
   return { release: row?.release ?? null, faults: row?.faults ?? [] }
 }
 
 /** Installs the release, or upgrades it (one revision more) when it is there. */
 export async function saveSimulatedRelease(db: Db, clusterId: string, releaseName: string, fields: SimulatedReleaseFields): Promise<void> {
-  await db.$executeRaw`
+  await driverRows(
+    db,
+    'save-simulated-release',
+    Prisma.sql`
     INSERT INTO simulated_releases (cluster_id, release_name, namespace, extension_type, version, status, values_digest)
     VALUES (${clusterId}::uuid, ${releaseName}, ${fields.namespace}, ${fields.extensionType}, ${fields.version}, ${fields.status}, ${fields.valuesDigest})
     ON CONFLICT (cluster_id, release_name) DO UPDATE
        SET namespace = EXCLUDED.namespace, extension_type = EXCLUDED.extension_type, version = EXCLUDED.version, status = EXCLUDED.status,
-           values_digest = EXCLUDED.values_digest, revision = simulated_releases.revision + 1, updated_at = now()`
+           values_digest = EXCLUDED.values_digest, revision = simulated_releases.revision + 1, updated_at = now()`,
+  )
 }
 
 export async function removeSimulatedRelease(db: Db, clusterId: string, releaseName: string): Promise<void> {

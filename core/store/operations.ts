@@ -3,7 +3,7 @@
 // transaction (ARO-RP's frontend/backend split over one database).
 import { randomUUID } from 'node:crypto'
 import type { Db, Tx } from '../db/client.js'
-import { Prisma } from '../db/client.js'
+import { Prisma, driverRows } from '../db/client.js'
 import { retryingWriteConflicts } from '../db/driver-transaction.js'
 import type { Operation } from '../db/generated/client.js'
 import { addOutboxRow } from './outbox.js'
@@ -71,7 +71,7 @@ export function loadOperation(db: Db | Tx, id: string): Promise<Operation | null
 }
 
 export async function recordProgress(db: Db, id: string, percentComplete: number): Promise<void> {
-  await db.$executeRaw`UPDATE operations SET percent_complete = ${percentComplete}, updated_at = now() WHERE id = ${id}::uuid AND status = 'InProgress'`
+  await driverRows(db, 'record-progress', Prisma.sql`UPDATE operations SET percent_complete = ${percentComplete}, updated_at = now() WHERE id = ${id}::uuid AND status = 'InProgress'`)
 }
 
 /** Takes back an attempt that only found its preconditions unmet (waiting is not failing). */
@@ -80,7 +80,7 @@ export async function releaseAttempt(db: Db, id: string): Promise<void> {
 }
 
 export async function operationStatus(db: Db, id: string): Promise<string | null> {
-  const rows = await db.$queryRaw<{ status: string }[]>`SELECT status FROM operations WHERE id = ${id}::uuid`
+  const rows = await driverRows<{ status: string }>(db, 'operation-status', Prisma.sql`SELECT status FROM operations WHERE id = ${id}::uuid`)
   return rows[0]?.status ?? null
 }
 
@@ -193,7 +193,10 @@ export async function finishExtensionOperation(db: Db, op: Operation, outcome: O
   const setVersion = outcome.currentVersion !== undefined
   // A successful apply (it reports the version it left installed) is the new last known good, and ends any drift.
   const recordGood = outcome.status === 'Succeeded' && typeof outcome.currentVersion === 'string'
-  const rows = await db.$queryRaw<{ ended: number }[]>`
+  const rows = await driverRows<{ ended: number }>(
+    db,
+    'finish-extension-operation',
+    Prisma.sql`
     WITH ext AS MATERIALIZED (SELECT id FROM extensions WHERE id = ${op.extensionId}::uuid FOR UPDATE),
     ${driverStepEvents(op.id, steps)},
     ended AS (
@@ -215,7 +218,8 @@ export async function finishExtensionOperation(db: Db, op: Operation, outcome: O
              last_good_protected_settings_sealed = CASE WHEN ${recordGood} THEN protected_settings_sealed ELSE last_good_protected_settings_sealed END,
              drift = CASE WHEN ${recordGood} THEN NULL ELSE drift END
        WHERE NOT ${removeResource} AND id = ${op.extensionId}::uuid AND active_operation_id = ${op.id}::uuid AND EXISTS (SELECT 1 FROM ended))
-    SELECT count(*)::int AS ended FROM ended`
+    SELECT count(*)::int AS ended FROM ended`,
+  )
   return rows[0]?.ended === 1
 }
 

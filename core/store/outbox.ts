@@ -14,9 +14,10 @@
 //    or hands the runner, an operation that is not InProgress.
 // A row inserted into an empty outbox notifies OUTBOX_CHANNEL (a trigger, prisma/migrations/*_operation_outbox_notify,
 // which says why not every insert), which wakes dispatchers waiting on LISTEN.
-import type { Db, Tx } from '../db/client.js'
+import { Prisma, driverRows, type Db, type Tx } from '../db/client.js'
+import { inDriverTransaction } from '../db/driver-transaction.js'
 import { parseOperationKind, type OperationKind } from '../domain/model.js'
-import { ENQUEUE_TIMEOUT_MS, enqueueWithinDeadline, type OperationQueue, type OperationRef } from '../queue.js'
+import { enqueueWithinDeadline, type OperationQueue, type OperationRef } from '../queue.js'
 
 /** The channel the outbox trigger notifies on every insert. */
 export const OUTBOX_CHANNEL = 'arcext_operation_outbox'
@@ -47,7 +48,7 @@ export async function deliverOrLeaveToOutbox(db: Db, queue: OperationQueue, oper
  * read: what a dispatcher pass costs when there is nothing to deliver.
  */
 export async function msUntilOutboxDue(db: Db, graceMs: number): Promise<number | null> {
-  const rows = await db.$queryRaw<{ age_ms: number | null }[]>`SELECT (EXTRACT(EPOCH FROM now() - min(created_at)) * 1000)::float8 AS age_ms FROM operation_outbox`
+  const rows = await driverRows<{ age_ms: number | null }>(db, 'outbox-age', Prisma.sql`SELECT (EXTRACT(EPOCH FROM now() - min(created_at)) * 1000)::float8 AS age_ms FROM operation_outbox`)
   const ageMs = rows[0]?.age_ms ?? null
   return ageMs === null ? null : Math.max(0, Math.ceil(graceMs - ageMs))
 }
@@ -55,22 +56,21 @@ export async function msUntilOutboxDue(db: Db, graceMs: number): Promise<number 
 /**
  * Delivers one batch of outbox rows older than `graceMs` (younger ones are left to the api's own delivery) and
  * returns how many rows it removed. Any number of workers may run this at once: each batch is claimed with FOR
- * UPDATE SKIP LOCKED.
+ * UPDATE SKIP LOCKED. A driver transaction (core/db/driver-transaction.ts): Prisma compiled these statements again
+ * on every pass, a few percent of a worker's CPU while it delivers a backlog. Waiting for a connection is bounded by
+ * the pool, the enqueue by ENQUEUE_TIMEOUT_MS.
  */
 export async function deliverLeftovers(db: Db, queue: OperationQueue, options: { graceMs: number; batchSize: number }): Promise<number> {
-  return db.$transaction(
-    async (tx) => {
-      const claimed = await tx.$queryRaw<{ operation_id: string; kind: string; running: boolean }[]>`
+  return inDriverTransaction(db, async (sql) => {
+    const claimed = await sql<{ operation_id: string; kind: string; running: boolean }>(Prisma.sql`
         SELECT b.operation_id::text, b.kind, COALESCE(o.status = 'InProgress', false) AS running
           FROM operation_outbox b LEFT JOIN operations o ON o.id = b.operation_id
          WHERE b.created_at < now() - make_interval(secs => ${options.graceMs / 1000})
          ORDER BY b.id LIMIT ${options.batchSize}
-           FOR UPDATE OF b SKIP LOCKED`
-      if (claimed.length === 0) return 0
-      await enqueueWithinDeadline(queue, refsOf(claimed.filter((row) => row.running).map((row) => ({ id: row.operation_id, kind: row.kind }))))
-      await tx.$executeRaw`DELETE FROM operation_outbox WHERE operation_id = ANY(${claimed.map((row) => row.operation_id)}::uuid[])`
-      return claimed.length
-    },
-    { maxWait: 5000, timeout: ENQUEUE_TIMEOUT_MS + 5000 },
-  )
+           FOR UPDATE OF b SKIP LOCKED`)
+    if (claimed.length === 0) return 0
+    await enqueueWithinDeadline(queue, refsOf(claimed.filter((row) => row.running).map((row) => ({ id: row.operation_id, kind: row.kind }))))
+    await sql(Prisma.sql`DELETE FROM operation_outbox WHERE operation_id = ANY(${claimed.map((row) => row.operation_id)}::uuid[])`)
+    return claimed.length
+  })
 }

@@ -3,6 +3,8 @@
 // can be installed; the per-subject lock that keeps jobs from interleaving holds across processes.
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { randomUUID } from 'node:crypto'
+import { claimOperation } from '../../core/store/operation-claim.js'
 import { SubjectLocks } from '../../workers/subject-locks.js'
 import { CLUSTER_API, EXTENSION_API, call, clusterPath, extensionPath, freshSubscription, registerCluster, until } from '../helpers/harness.js'
 import { addFault, allTerminal, asyncUrl, settled, startRp, type Body, type Rp } from './helpers/rp.js'
@@ -143,6 +145,53 @@ describe('subject locks', () => {
         (release) => release !== null,
         5000,
       )
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
+
+  it('sends a release queued behind a busy session with the claim that runs next, or on its own when that claim finds no operation', async () => {
+    const log = pino({ level: 'silent' })
+    const a = new SubjectLocks(rp.config.databaseUrl, log, 1)
+    const b = new SubjectLocks(rp.config.databaseUrl, log)
+    const sub = freshSubscription()
+    await registerCluster(rp, sub)
+    const put = await call(rp, 'PUT', `${extensionPath(sub, 'flux')}?${EXTENSION_API}`, { properties: { extensionType: 'microsoft.flux' } })
+    expect((await settled(rp, asyncUrl(put))).status).toBe('Succeeded')
+    const ended = await rp.db.operation.findFirstOrThrow({ where: { status: 'Succeeded' } })
+    try {
+      for (const [operationId, releasedByClaim] of [
+        [ended.id, 1],
+        [randomUUID(), 0],
+      ] as const) {
+        const subject = `arcext:extension:${freshSubscription()}`
+        const release = await a.tryAcquire(subject)
+        expect(release).not.toBeNull()
+        // The session's one connection is busy; a claim queues behind it, then the release behind that.
+        let open = () => {}
+        const gate = new Promise<void>((resolve) => (open = resolve))
+        const busy = a.lockWithin(async () => {
+          await gate
+          return { subject: null, locked: false }
+        })
+        let carried: readonly string[] = []
+        const claim = a.lockWithin((client, heldSubjects, releasing) => {
+          carried = releasing
+          return claimOperation(client, operationId, { deadlineSeconds: 3600, heldSubjects, releasing })
+        })
+        await new Promise((resolve) => setImmediate(resolve)) // the claim is queued once it has the session's connection
+        const released = release!()
+        open()
+        await busy
+        const { result } = await claim
+        await released
+        expect(carried).toEqual([subject])
+        expect(result).toMatchObject({ state: 'ended', released: releasedByClaim })
+        const taken = await b.tryAcquire(subject)
+        expect(taken).not.toBeNull()
+        await taken!()
+      }
     } finally {
       await a.close()
       await b.close()

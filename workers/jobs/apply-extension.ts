@@ -3,7 +3,7 @@
 // touching the cluster. A rollback or repair (and an auto-upgrade) applies exactly the version its operation names.
 import { ErrorCodes } from '../../core/domain/error-catalogue.js'
 import type { ExtensionStatus } from '../../core/domain/model.js'
-import { finishExtensionOperation, recordProgress, type Operation } from '../../core/store/operations.js'
+import { finishExtensionOperation, type Operation } from '../../core/store/operations.js'
 import type { WorkerContext } from '../context.js'
 import { DriverError, type ObservedRelease } from '../drivers/driver.js'
 import { valuesDigestMatches } from '../drivers/values-digest.js'
@@ -47,7 +47,6 @@ export async function applyExtension(ctx: WorkerContext, op: Operation, run: Ope
   const call = { signal: run.signal, namespace: release.namespace, steps: run.steps }
   const observed = await target.driver.observe(target.cluster, release.releaseName, call)
   const inSync = observed?.status === 'deployed' && observed.version === release.version && valuesDigestMatches(ctx.secrets, release, observed.valuesDigest)
-  await recordProgress(ctx.db, op.id, 10)
   // A DELETE may have canceled this operation while we looked; starting the install now would only race it.
   if (run.signal.aborted) throw run.signal.reason
   if (!inSync) {

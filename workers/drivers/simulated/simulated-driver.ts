@@ -3,7 +3,7 @@
 // injected fault (fault-injector.ts), so CI users can reproduce slow, failing, hanging and unreachable clusters.
 import type { Db } from '../../../core/db/client.js'
 import { syncEnvFaults } from '../../../core/simulator/faults.js'
-import { findSimulatedRelease, releaseWithCandidateFaults, removeSimulatedRelease, saveSimulatedRelease, type CandidateFault, type SimulatedReleaseFields } from '../../../core/simulator/releases.js'
+import { releaseWithCandidateFaults, removeSimulatedRelease, saveSimulatedRelease, type CandidateFault, type SimulatedReleaseFields, type StoredRelease } from '../../../core/simulator/releases.js'
 import type { ClusterDriver, DriverCallOptions, ObservedRelease, ReleaseSpec, TargetCluster } from '../driver.js'
 import { driverStep } from '../driver-steps.js'
 import type { EnvFault } from './env-faults.js'
@@ -21,6 +21,12 @@ export class SimulatedDriver implements ClusterDriver {
   private readonly faults: FaultInjector
   private readonly closing = new AbortController()
   private seeding: Promise<void> | null = null
+  /**
+   * What an observe read, kept for an apply given the same call options (a job observes, then applies with the same
+   * options object at once), so an install reads the simulated cluster once instead of twice. Only this job acts on
+   * the release while it holds the extension's lock; fault rules added in between meet the next call.
+   */
+  private readonly observedFor = new WeakMap<DriverCallOptions, { clusterId: string; releaseName: string; release: StoredRelease | null; faults: CandidateFault[] }>()
 
   constructor(
     private readonly db: Db,
@@ -47,7 +53,7 @@ export class SimulatedDriver implements ClusterDriver {
   }
 
   /** The release as installed now and the rules that may fault a step on it, read once SIMULATED_FAULTS is in. */
-  private async stepReads(cluster: TargetCluster, releaseName: string, extensionType: string | null) {
+  private async stepReads(cluster: TargetCluster, releaseName: string, extensionType: string | null | undefined) {
     await this.envFaultsLoaded()
     return releaseWithCandidateFaults(this.db, { clusterId: cluster.id, clusterIdKey: cluster.resourceId.toLowerCase(), releaseName, extensionType })
   }
@@ -58,7 +64,10 @@ export class SimulatedDriver implements ClusterDriver {
   }
 
   async observe(cluster: TargetCluster, releaseName: string, options?: DriverCallOptions): Promise<ObservedRelease | null> {
-    const row = await driverStep(options, this.name, 'readRelease', () => findSimulatedRelease(this.db, cluster.id, releaseName))
+    // Rules for every type: the apply that may follow knows which type it installs and matches them then.
+    const reads = await driverStep(options, this.name, 'readRelease', () => this.stepReads(cluster, releaseName, undefined))
+    if (options) this.observedFor.set(options, { clusterId: cluster.id, releaseName, ...reads })
+    const row = reads.release
     if (!row) return null
     return {
       releaseName: row.releaseName,
@@ -71,7 +80,7 @@ export class SimulatedDriver implements ClusterDriver {
   }
 
   async apply(cluster: TargetCluster, release: ReleaseSpec, options?: DriverCallOptions): Promise<ObservedRelease> {
-    const { release: existing, faults } = await this.stepReads(cluster, release.releaseName, release.extensionType)
+    const { release: existing, faults } = (options && this.takeObserved(options, cluster, release)) ?? (await this.stepReads(cluster, release.releaseName, release.extensionType))
     const operation = existing ? 'upgrade' : 'install'
     const fields: SimulatedReleaseFields = { namespace: release.namespace, extensionType: release.extensionType, version: release.version, status: 'deployed', valuesDigest: release.valuesDigest }
     await driverStep(options, this.name, operation, async () => {
@@ -79,6 +88,15 @@ export class SimulatedDriver implements ClusterDriver {
       await saveSimulatedRelease(this.db, cluster.id, release.releaseName, fields)
     })
     return { releaseName: release.releaseName, ...fields }
+  }
+
+  /** What the observe just before this apply read, with its fault rules matched to the type being applied. */
+  private takeObserved(options: DriverCallOptions, cluster: TargetCluster, release: ReleaseSpec): { release: StoredRelease | null; faults: CandidateFault[] } | null {
+    const observed = this.observedFor.get(options)
+    this.observedFor.delete(options)
+    if (!observed || observed.clusterId !== cluster.id || observed.releaseName !== release.releaseName) return null
+    const type = release.extensionType.toLowerCase()
+    return { release: observed.release, faults: observed.faults.filter((rule) => rule.extensionType === null || rule.extensionType === type) }
   }
 
   async uninstall(cluster: TargetCluster, releaseName: string, options?: DriverCallOptions): Promise<void> {
