@@ -92,7 +92,10 @@ describe('plannedVersion', () => {
 })
 
 describe('reloadingCatalog', () => {
-  it('follows edits of its file and keeps the last good catalog through a broken one', () => {
+  // The file is looked at once per turn of the event loop, so each edit is followed by a turn before it is expected.
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
+
+  it('follows edits of its file and keeps the last good catalog through a broken one', async () => {
     const file = catalogWith('followed.json', [])
     const problems: string[] = []
     const current = reloadingCatalog({ file: () => file, onReloadError: (error) => problems.push(error.message) })
@@ -101,17 +104,23 @@ describe('reloadingCatalog', () => {
     expect(first.findType('microsoft.flux')!.releaseTrains[0]!.versions.map((v) => v.version)).not.toContain('1.17.0')
 
     catalogWith('followed.json', ['1.17.0'])
+    // Within the turn that already looked, the catalog it found stands.
+    expect(current()).toBe(first)
+    await nextTurn()
     const second = current()
     expect(second).not.toBe(first)
     expect(second.findType('microsoft.flux')!.releaseTrains[0]!.versions.map((v) => v.version)).toContain('1.17.0')
 
     writeFileSync(file, '{"types": "broken"')
+    await nextTurn()
     expect(current()).toBe(second)
+    await nextTurn()
     expect(current()).toBe(second)
     expect(problems).toHaveLength(1)
     expect(problems[0]).toMatch(/not valid JSON/)
 
     rmSync(file)
+    await nextTurn()
     expect(current()).toBe(second)
   })
 
