@@ -127,6 +127,12 @@ export class CoalescingOperationQueue extends OperationQueue {
     this.pending.push(...operations)
     return this.sent
   }
+
+  /** Lets the batch in flight (or about to go) reach Redis before the connection closes; its callers hear how it went. */
+  override async close(): Promise<void> {
+    await this.sent.catch(() => undefined)
+    await super.close()
+  }
 }
 
 export interface OperationRef {

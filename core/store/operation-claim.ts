@@ -1,6 +1,6 @@
 // The one statement a worker starts an operation with. It reads the operation, removes its outbox row (its job has
 // reached a worker, so the row's work is done), takes the subject's advisory lock, counts the attempt (and shows an
-// extension operation 10% along, which its job once recorded in a statement of its own) and reads what the job acts
+// install, update, upgrade, rollback or repair 10% along, which its job once recorded in a statement of its own) and reads what the job acts
 // on: six round trips folded into one, run on the worker's lock session so the session lock belongs to it
 // (workers/subject-locks.ts).
 //
@@ -76,7 +76,8 @@ lock AS MATERIALIZED (
 ),
 counted AS (
   UPDATE operations o SET attempts = o.attempts + 1, updated_at = now(),
-         percent_complete = CASE WHEN o.extension_id IS NOT NULL THEN GREATEST(o.percent_complete, 10) ELSE o.percent_complete END
+         percent_complete = CASE WHEN o.kind IN ('extension.install', 'extension.update', 'extension.upgrade', 'extension.rollback', 'extension.repair')
+                                     THEN GREATEST(o.percent_complete, 10) ELSE o.percent_complete END
     FROM lock WHERE o.id = $1::uuid AND lock.locked AND o.status = 'InProgress'
   RETURNING o.*
 )
