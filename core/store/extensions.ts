@@ -154,10 +154,11 @@ function coexistenceGuard(clusterId: string, extensionType: string, name: string
 
 /**
  * The extensions a write of `extensionType` named `name` would be judged against (the coexistence rules' reading), read
- * without a lock: for a what-if, which changes nothing and so needs no serialisation against concurrent creates.
+ * without a lock: for a what-if, which changes nothing and so needs no serialisation against concurrent creates. On
+ * the driver pool, as the PUT it rehearses, so a what-if does not load Prisma's query compiler into the api either.
  */
 export function findCoexistingExtensions(db: Db, clusterId: string, extensionType: string, name: string): Promise<InstalledExtension[]> {
-  return coexistingExtensions(prismaSql(db), coexistenceGuard(clusterId, extensionType, name))
+  return coexistingExtensions(driverStatements(db), coexistenceGuard(clusterId, extensionType, name))
 }
 
 /** A cluster being deleted takes no new work: its deletion owns every extension on it. */
